@@ -1,0 +1,71 @@
+namespace Shoal;
+
+/// <summary>
+/// One event as it travels through Shoal: what the producer wrote (id, topic, key, type, content type,
+/// headers, payload, timestamp) and, once appended, where it lives (partition and offset).
+/// </summary>
+/// <remarks>
+/// A small immutable struct so the engine can keep events in arrays and the runtime can pass them
+/// without allocating. <see cref="Partition"/> and <see cref="Offset"/> are -1 until the engine stores the event.
+/// </remarks>
+public readonly record struct EventEnvelope
+{
+    /// <summary>Creates an envelope that has not been stored yet.</summary>
+    public EventEnvelope(string id, string topic, string? key, string type, ReadOnlyMemory<byte> payload)
+    {
+        Id = id;
+        Topic = topic;
+        Key = key;
+        Type = type;
+        Payload = payload;
+        ContentType = ContentTypes.Json;
+        Partition = -1;
+        Offset = -1;
+    }
+
+    /// <summary>Producer-assigned unique id; engines de-duplicate a repeated id within the topic's window.</summary>
+    public string Id { get; init; }
+
+    /// <summary>The topic the event belongs to.</summary>
+    public string Topic { get; init; }
+
+    /// <summary>The ordering key; events with the same key are handled one at a time in offset order. Null for unkeyed events.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>The registered event-type name (not a CLR type name unless registered so).</summary>
+    public string Type { get; init; }
+
+    /// <summary>The payload encoding, one of <see cref="ContentTypes"/>.</summary>
+    public string ContentType { get; init; }
+
+    /// <summary>Application headers (trace context travels here). Null when there are none.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The serialized event.</summary>
+    public ReadOnlyMemory<byte> Payload { get; init; }
+
+    /// <summary>When the producer created the event.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The partition, or -1 before the event is stored.</summary>
+    public int Partition { get; init; }
+
+    /// <summary>The dense per-partition offset (0, 1, 2, …), or -1 before the event is stored.</summary>
+    public long Offset { get; init; }
+}
+
+/// <summary>The content types Shoal writes into <see cref="EventEnvelope.ContentType"/>.</summary>
+public static class ContentTypes
+{
+    /// <summary>UTF-8 JSON (System.Text.Json); the default.</summary>
+    public const string Json = "application/json";
+
+    /// <summary>MessagePack.</summary>
+    public const string MessagePack = "application/x-msgpack";
+
+    /// <summary>Protocol Buffers (protobuf-net).</summary>
+    public const string Protobuf = "application/x-protobuf";
+
+    /// <summary>XML (System.Xml.Serialization).</summary>
+    public const string Xml = "application/xml";
+}

@@ -1,0 +1,52 @@
+namespace Shoal;
+
+/// <summary>What a handler knows about the event it is handling, besides the event itself.</summary>
+public readonly struct EventContext
+{
+    private readonly EventEnvelope _envelope;
+
+    public EventContext(in EventEnvelope envelope, string group, int attempt)
+    {
+        _envelope = envelope;
+        Group = group;
+        Attempt = attempt;
+    }
+
+    /// <summary>The producer-assigned event id (stable across redeliveries: use it to de-duplicate).</summary>
+    public string Id => _envelope.Id;
+
+    /// <summary>The topic.</summary>
+    public string Topic => _envelope.Topic;
+
+    /// <summary>The ordering key, or null.</summary>
+    public string? Key => _envelope.Key;
+
+    /// <summary>The registered type name.</summary>
+    public string Type => _envelope.Type;
+
+    /// <summary>The partition the event was read from.</summary>
+    public int Partition => _envelope.Partition;
+
+    /// <summary>The event's offset in its partition.</summary>
+    public long Offset => _envelope.Offset;
+
+    /// <summary>The producer's timestamp.</summary>
+    public DateTimeOffset Timestamp => _envelope.Timestamp;
+
+    /// <summary>Application headers, or an empty dictionary.</summary>
+    public IReadOnlyDictionary<string, string> Headers => _envelope.Headers ?? EmptyHeaders.Instance;
+
+    /// <summary>The group handling the event.</summary>
+    public string Group { get; }
+
+    /// <summary>1 on the first try, 2 on the first retry, and so on.</summary>
+    public int Attempt { get; }
+
+    /// <summary>The whole envelope, payload included.</summary>
+    public EventEnvelope Envelope => _envelope;
+
+    private static class EmptyHeaders
+    {
+        public static readonly IReadOnlyDictionary<string, string> Instance = new Dictionary<string, string>();
+    }
+}

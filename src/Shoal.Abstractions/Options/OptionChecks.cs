@@ -1,0 +1,53 @@
+namespace Shoal;
+
+/// <summary>Small guards used by the options records' <c>Validate</c> methods.</summary>
+internal static class OptionChecks
+{
+    public static void Range(string field, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new ShoalConfigurationException(field, $"must be between {min} and {max}; was {value}.");
+        }
+    }
+
+    public static void Range(string field, double value, double min, double max)
+    {
+        if (double.IsNaN(value) || value < min || value > max)
+        {
+            throw new ShoalConfigurationException(field, $"must be between {min} and {max}; was {value}.");
+        }
+    }
+
+    public static void Positive(string field, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ShoalConfigurationException(field, $"must be a positive duration; was {value}.");
+        }
+    }
+
+    public static void PositiveOrInfinite(string field, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            throw new ShoalConfigurationException(field, $"must be a positive duration or Timeout.InfiniteTimeSpan; was {value}.");
+        }
+    }
+
+    public static void NotNegative(string field, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            throw new ShoalConfigurationException(field, $"must not be negative; was {value}.");
+        }
+    }
+
+    public static void Defined<TEnum>(string field, TEnum value) where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ShoalConfigurationException(field, $"'{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace Shoal;
+
+/// <summary>The root of every exception Shoal throws.</summary>
+public class ShoalException : Exception
+{
+    public ShoalException(string message) : base(message) { }
+
+    public ShoalException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>Options or arguments are invalid; the message names the field and the accepted values.</summary>
+public sealed class ShoalConfigurationException : ShoalException
+{
+    public ShoalConfigurationException(string field, string message) : base($"{field}: {message}") => Field = field;
+
+    /// <summary>The option or argument that is wrong, e.g. <c>GroupOptions.MaxConcurrency</c>.</summary>
+    public string Field { get; }
+}
+
+/// <summary>A topic that does not exist was named.</summary>
+public sealed class TopicNotFoundException : ShoalException
+{
+    public TopicNotFoundException(string topic) : base($"Topic '{topic}' does not exist.") => Topic = topic;
+
+    public string Topic { get; }
+}
+
+/// <summary>An event is larger than the engine accepts; nothing of its batch was stored.</summary>
+public sealed class EventTooLargeException : ShoalException
+{
+    public EventTooLargeException(string topic, string eventId, int size, int limit)
+        : base($"Event '{eventId}' for topic '{topic}' is {size} bytes; the limit is {limit} bytes. Nothing of its batch was stored.")
+    {
+        Size = size;
+        Limit = limit;
+    }
+
+    public int Size { get; }
+
+    public int Limit { get; }
+}
+
+/// <summary>A payload could not be serialized or deserialized (malformed bytes, wrong format, unsupported type).</summary>
+public sealed class EventSerializationException : ShoalException
+{
+    public EventSerializationException(string message, Exception? innerException = null) : base(message, innerException) { }
+}
+
+/// <summary>An event carries a type name that is not registered.</summary>
+public sealed class UnknownEventTypeException : ShoalException
+{
+    public UnknownEventTypeException(string typeName)
+        : base($"Unknown event type '{typeName}': no CLR type is registered under that name.") => TypeName = typeName;
+
+    public string TypeName { get; }
+}
+
+/// <summary>The engine (a server, a store) could not be reached or failed; the message names it and the cause.</summary>
+public sealed class EngineException : ShoalException
+{
+    public EngineException(string message, Exception? innerException = null) : base(message, innerException) { }
+}
