@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Shoal.Serialization;
+
+/// <summary>
+/// System.Text.Json, UTF-8. Works with source-generated contexts: type metadata always comes from
+/// <see cref="JsonSerializerOptions.GetTypeInfo(Type)"/>, so options whose <c>TypeInfoResolver</c> is a
+/// <c>JsonSerializerContext</c> never fall back to reflection.
+/// </summary>
+internal sealed class JsonEventSerializer : IEventSerializer
+{
+    // One writer per thread, reused across calls (Reset points it at the next destination).
+    [ThreadStatic]
+    private static Utf8JsonWriter? _cachedWriter;
+
+    [ThreadStatic]
+    private static JsonEventSerializer? _cachedWriterOwner;
+
+    private readonly JsonSerializerOptions _options;
+    private readonly JsonWriterOptions _writerOptions;
+
+    public JsonEventSerializer(JsonSerializerOptions options)
+    {
+        _options = options;
+        _writerOptions = new JsonWriterOptions
+        {
+            Encoder = options.Encoder,
+            Indented = options.WriteIndented,
+            IndentCharacter = options.IndentCharacter,
+            IndentSize = options.IndentSize,
+            NewLine = options.NewLine,
+            MaxDepth = options.MaxDepth,
+        };
+    }
+
+    public SerializationFormat Format => SerializationFormat.Json;
+
+    public string ContentType => ContentTypes.Json;
+
+    public void Serialize<T>(IBufferWriter<byte> destination, T value)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (value is null)
+        {
+            throw SerializationErrors.NullValue(typeof(T), ContentType);
+        }
+
+        var writer = RentWriter(destination);
+        try
+        {
+            JsonSerializer.Serialize(writer, value, GetTypeInfo<T>());
+            writer.Flush();
+        }
+        catch (Exception ex) when (ex is not EventSerializationException)
+        {
+            throw SerializationErrors.Serialize(typeof(T), ContentType, ex);
+        }
+        finally
+        {
+            ReturnWriter(writer);
+        }
+    }
+
+    public T Deserialize<T>(ReadOnlyMemory<byte> payload)
+    {
+        T? value;
+        try
+        {
+            // The span overload reads the payload in place and rejects trailing content.
+            value = JsonSerializer.Deserialize(payload.Span, GetTypeInfo<T>());
+        }
+        catch (Exception ex) when (ex is not EventSerializationException)
+        {
+            throw SerializationErrors.Deserialize(typeof(T), ContentType, ex);
+        }
+
+        return value ?? throw SerializationErrors.Deserialize(typeof(T), ContentType, "payload is JSON null.");
+    }
+
+    private JsonTypeInfo<T> GetTypeInfo<T>() => (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
+
+    private Utf8JsonWriter RentWriter(IBufferWriter<byte> destination)
+    {
+        var writer = _cachedWriter;
+        if (writer is null || !ReferenceEquals(_cachedWriterOwner, this))
+        {
+            return new Utf8JsonWriter(destination, _writerOptions);
+        }
+
+        // Taken out while in use, so a converter that re-enters this serializer gets its own writer.
+        _cachedWriter = null;
+        writer.Reset(destination);
+        return writer;
+    }
+
+    private void ReturnWriter(Utf8JsonWriter writer)
+    {
+        writer.Reset(NullBufferWriter.Instance); // drop the reference to the caller's buffer
+        _cachedWriter = writer;
+        _cachedWriterOwner = this;
+    }
+
+    private sealed class NullBufferWriter : IBufferWriter<byte>
+    {
+        public static readonly NullBufferWriter Instance = new();
+
+        public void Advance(int count) => throw new InvalidOperationException("Unused writer.");
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException("Unused writer.");
+
+        public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException("Unused writer.");
+    }
+}
