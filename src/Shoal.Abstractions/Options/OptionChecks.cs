@@ -1,7 +1,10 @@
+using System.ComponentModel;
+
 namespace Shoal;
 
-/// <summary>Small guards used by the options records' <c>Validate</c> methods.</summary>
-internal static class OptionChecks
+/// <summary>Guards shared by the options records' <c>Validate</c> methods in every Shoal package.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class OptionChecks
 {
     public static void Range(string field, long value, long min, long max)
     {

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Shoal.Diagnostics;
+
+/// <summary>Source-generated log messages with stable event ids (1000s: runtime).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Group {Group} started partition {Partition} of {Topic} at offset {Offset}")]
+    public static partial void PartitionStarted(ILogger logger, string group, string topic, int partition, long offset);
+
+    [LoggerMessage(1002, LogLevel.Information, "Group {Group} stopped partition {Partition} of {Topic}; committed offset {Offset}")]
+    public static partial void PartitionStopped(ILogger logger, string group, string topic, int partition, long offset);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Group {Group}: handler failed for event {EventId} (type {Type}, key {Key}, {Topic}/{Partition}@{Offset}), attempt {Attempt} of {MaxAttempts}")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string group, string eventId, string type, string? key, string topic, int partition, long offset, int attempt, int maxAttempts);
+
+    [LoggerMessage(1004, LogLevel.Error, "Group {Group}: event {EventId} ({Topic}/{Partition}@{Offset}) dead-lettered to {DeadLetterTopic}: {Reason}")]
+    public static partial void DeadLettered(ILogger logger, string group, string eventId, string topic, int partition, long offset, string deadLetterTopic, string reason);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Group {Group}: key {Key} of {Topic}/{Partition} is parked; its later events go to the dead-letter topic until it is released")]
+    public static partial void KeyParked(ILogger logger, string group, string topic, int partition, string key);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Group {Group}: writing to dead-letter topic {DeadLetterTopic} failed (attempt {Attempt}); retrying")]
+    public static partial void DeadLetterWriteFailed(ILogger logger, Exception exception, string group, string deadLetterTopic, int attempt);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Group {Group}: {Topic}/{Partition} resumes at offset {Offset}: offsets before it were trimmed by retention before being processed")]
+    public static partial void OffsetsTrimmed(ILogger logger, string group, string topic, int partition, long offset);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Group {Group}: drain of {Topic}/{Partition} passed its deadline; cancelling {Running} running handler(s)")]
+    public static partial void DrainTimedOut(ILogger logger, string group, string topic, int partition, int running);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Group {Group}: commit of {Topic}/{Partition} failed; will retry")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, string group, string topic, int partition);
+
+    [LoggerMessage(1010, LogLevel.Error, "Group {Group}: partition {Topic}/{Partition} failed")]
+    public static partial void PartitionFailed(ILogger logger, Exception exception, string group, string topic, int partition);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Group {Group}: commit of {Topic}/{Partition} was rejected: the offset record was changed by epoch {StoredEpoch} (ours {Epoch})")]
+    public static partial void CommitRejected(ILogger logger, string group, string topic, int partition, long storedEpoch, long epoch);
+}

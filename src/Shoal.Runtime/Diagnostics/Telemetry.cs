@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Shoal.Diagnostics;
+
+/// <summary>Shoal's meter and activity source, both named <c>Shoal</c> (OpenTelemetry: <c>AddMeter("Shoal")</c>).</summary>
+internal static class Telemetry
+{
+    public const string Name = "Shoal";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> Published = Meter.CreateCounter<long>("shoal.events.published", "{event}", "Events appended by publishers (duplicates excluded).");
+
+    public static readonly Counter<long> Handled = Meter.CreateCounter<long>("shoal.events.handled", "{event}", "Events a handler completed.");
+
+    public static readonly Counter<long> Failed = Meter.CreateCounter<long>("shoal.events.failed", "{attempt}", "Handler attempts that failed (threw or timed out).");
+
+    public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("shoal.events.dead_lettered", "{event}", "Events written to a dead-letter topic.");
+
+    public static readonly Counter<long> Ignored = Meter.CreateCounter<long>("shoal.events.ignored", "{event}", "Events of a registered type the group has no handler for.");
+
+    public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("shoal.handler.duration", "ms", "Handler duration per attempt.");
+
+    public static readonly Counter<long> Commits = Meter.CreateCounter<long>("shoal.offsets.commits", "{commit}", "Committed offset writes.");
+
+    public static KeyValuePair<string, object?> GroupTag(string group) => new("shoal.group", group);
+
+    public static KeyValuePair<string, object?> TopicTag(string topic) => new("shoal.topic", topic);
+}

@@ -1,0 +1,59 @@
+using Shoal.Diagnostics;
+using Shoal.Engine;
+
+namespace Shoal.Processing;
+
+/// <summary>
+/// Writes events a group gives up on to its dead-letter topic, with the reason and error in headers. The
+/// dead-lettered event keeps its id (so a redelivered poison event is not stored twice) and its key and
+/// partition (so the dead-letter topic keeps per-key order). Engine failures are retried until the partition
+/// stops: an event is never dropped because the dead-letter write failed.
+/// </summary>
+internal sealed class DeadLetterWriter(GroupContext group)
+{
+    private const int MaxErrorMessageLength = 2048;
+
+    public async ValueTask WriteAsync(EventEnvelope envelope, string reason, Exception? error, int attempts, CancellationToken stop)
+    {
+        var headers = envelope.Headers is null
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : new Dictionary<string, string>(envelope.Headers, StringComparer.Ordinal);
+        headers[ShoalHeaders.DeadLetterReason] = reason;
+        headers[ShoalHeaders.Attempts] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers[ShoalHeaders.Group] = group.Group;
+        headers[ShoalHeaders.OriginalTopic] = envelope.Topic;
+        headers[ShoalHeaders.OriginalPartition] = envelope.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers[ShoalHeaders.OriginalOffset] = envelope.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (error is not null)
+        {
+            headers[ShoalHeaders.ErrorType] = error.GetType().FullName ?? error.GetType().Name;
+            headers[ShoalHeaders.ErrorMessage] = error.Message.Length > MaxErrorMessageLength ? error.Message[..MaxErrorMessageLength] : error.Message;
+        }
+
+        var topic = group.Options.DeadLetterTopic;
+        var dead = envelope with { Topic = topic, Headers = headers, Partition = -1, Offset = -1 };
+        var partition = envelope.Partition % group.DeadLetterPartitions;
+        var result = new AppendedEvent[1];
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await group.Engine.Log.AppendAsync(topic, partition, new[] { dead }, result, stop);
+                Telemetry.DeadLettered.Add(1, group.Tags);
+                Log.DeadLettered(group.Logger, group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, topic, reason);
+                return;
+            }
+            catch (EventTooLargeException) when (!dead.Payload.IsEmpty)
+            {
+                // The headers pushed it over the limit: keep the record, drop the payload (it stays in the source topic).
+                headers["shoal-payload-dropped"] = "too-large";
+                dead = dead with { Payload = ReadOnlyMemory<byte>.Empty };
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                Log.DeadLetterWriteFailed(group.Logger, ex, group.Group, topic, attempt);
+                await Task.Delay(group.Backoff(RetryOptions.Default, Math.Min(attempt + 1, 10)), group.Time, stop);
+            }
+        }
+    }
+}

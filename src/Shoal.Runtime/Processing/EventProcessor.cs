@@ -1,0 +1,127 @@
+using System.Runtime.CompilerServices;
+using Shoal.Diagnostics;
+
+namespace Shoal.Processing;
+
+/// <summary>
+/// The per-event work of one partition: parked-key check, type lookup, the handler with timeout and retries
+/// (exponential backoff with jitter), then the dead-letter topic and the poison-key policy.
+/// </summary>
+internal sealed class EventProcessor : IEventProcessor
+{
+    private readonly GroupContext _group;
+    private readonly ParkedKeys _parked;
+    private readonly DeadLetterWriter _deadLetters;
+    private readonly CancellationToken _stop;
+    private readonly TimeSpan _timeout;
+    private readonly RetryOptions _retry;
+
+    public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, CancellationToken stop)
+    {
+        _group = group;
+        _parked = parked;
+        _deadLetters = deadLetters;
+        _stop = stop;
+        _timeout = group.Options.HandlerTimeout;
+        _retry = group.Options.Retry;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ProcessAsync(EventEnvelope envelope, HandlerSlot slot)
+    {
+        _stop.ThrowIfCancellationRequested();
+        if (envelope.Key is { } key && _parked.Contains(key))
+        {
+            await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.Parked, null, 0, _stop);
+            return;
+        }
+
+        switch (_group.Handlers.Find(envelope.Type, out var invoker))
+        {
+            case HandlerLookup.UnknownType:
+                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.UnknownType, new UnknownEventTypeException(envelope.Type), 0, _stop);
+                return;
+            case HandlerLookup.NoHandler:
+                Telemetry.Ignored.Add(1, _group.Tags);
+                return;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            Exception failure;
+            var started = Telemetry.HandlerDuration.Enabled ? _group.Time.GetTimestamp() : 0;
+            try
+            {
+                var pending = invoker!.InvokeAsync(envelope, attempt, slot.Token);
+                if (pending.IsCompleted)
+                {
+                    pending.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    slot.Arm(_timeout);
+                    try
+                    {
+                        await pending;
+                    }
+                    finally
+                    {
+                        slot.Disarm();
+                    }
+                }
+
+                RecordDuration(started);
+                if (Telemetry.Handled.Enabled)
+                {
+                    Telemetry.Handled.Add(1, _group.Tags);
+                }
+
+                return;
+            }
+            catch (EventSerializationException ex)
+            {
+                // Deterministic: retrying cannot help.
+                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.MalformedPayload, ex, attempt, _stop);
+                return;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException ex) when (slot.TimedOut)
+            {
+                failure = new TimeoutException($"The handler for '{envelope.Type}' did not finish within {_timeout}.", ex);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            RecordDuration(started);
+            Telemetry.Failed.Add(1, _group.Tags);
+            Log.HandlerFailed(_group.Logger, failure, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts);
+            if (attempt >= _retry.MaxAttempts)
+            {
+                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt, _stop);
+                if (_group.Options.PoisonKeyPolicy == PoisonKeyPolicy.Park && envelope.Key is { } poisonKey)
+                {
+                    await _parked.ParkAsync(envelope, _stop);
+                    Log.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
+                }
+
+                return;
+            }
+
+            slot.Renew();
+            await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stop);
+        }
+    }
+
+    private void RecordDuration(long started)
+    {
+        if (started != 0)
+        {
+            Telemetry.HandlerDuration.Record(_group.Time.GetElapsedTime(started).TotalMilliseconds, _group.Tags);
+        }
+    }
+}

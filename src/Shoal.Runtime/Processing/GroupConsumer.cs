@@ -1,0 +1,128 @@
+using Shoal.Diagnostics;
+
+namespace Shoal.Processing;
+
+/// <summary>
+/// One group on this node: a consumer per partition it owns and a commit loop. On a single node it owns
+/// every partition; the cluster layer decides ownership through <see cref="AddPartitionAsync"/> and
+/// <see cref="RemovePartitionAsync"/>.
+/// </summary>
+internal sealed class GroupConsumer : IAsyncDisposable
+{
+    private readonly GroupContext _context;
+    private readonly Dictionary<int, PartitionConsumer> _partitions = [];
+    private readonly CancellationTokenSource _stopCommits = new();
+    private Task _commitLoop = Task.CompletedTask;
+
+    public GroupConsumer(GroupContext context) => _context = context;
+
+    public GroupContext Context => _context;
+
+    public string Name => _context.Group;
+
+    /// <summary>Creates the dead-letter topic, starts every partition and the commit loop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var log = _context.Engine.Log;
+        var topic = await log.DescribeTopicAsync(_context.Topic, cancellationToken)
+            ?? throw new ShoalConfigurationException("GroupOptions.Topic", $"group '{_context.Group}' reads topic '{_context.Topic}', which does not exist; add it to ShoalOptions.Topics.");
+        var deadLetters = await log.CreateTopicAsync(new TopicOptions { Name = _context.Options.DeadLetterTopic, Partitions = topic.Partitions }, cancellationToken);
+        _context.DeadLetterPartitions = deadLetters.Partitions;
+        for (var partition = 0; partition < topic.Partitions; partition++)
+        {
+            await AddPartitionAsync(partition, cancellationToken);
+        }
+
+        _commitLoop = Task.Factory.StartNew(CommitLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _context.Scheduler).Unwrap();
+    }
+
+    /// <summary>Starts consuming a partition from its committed offset.</summary>
+    public async Task AddPartitionAsync(int partition, CancellationToken cancellationToken)
+    {
+        var consumer = new PartitionConsumer(_context, partition);
+        await consumer.StartAsync(cancellationToken);
+        lock (_partitions)
+        {
+            _partitions.Add(partition, consumer);
+        }
+    }
+
+    /// <summary>Stops a partition gracefully (drain, commit) and forgets it.</summary>
+    public async Task RemovePartitionAsync(int partition, CancellationToken cancellationToken)
+    {
+        PartitionConsumer? consumer;
+        lock (_partitions)
+        {
+            if (!_partitions.Remove(partition, out consumer))
+            {
+                return;
+            }
+        }
+
+        await consumer.StopAsync(_context.Options.DrainTimeout, cancellationToken);
+        await consumer.DisposeAsync();
+    }
+
+    /// <summary>The partitions this node consumes, with their progress.</summary>
+    public IReadOnlyList<PartitionConsumer> Partitions
+    {
+        get
+        {
+            lock (_partitions)
+            {
+                return [.. _partitions.Values.OrderBy(p => p.Partition)];
+            }
+        }
+    }
+
+    /// <summary>Commits every partition whose watermark moved.</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        foreach (var partition in Partitions)
+        {
+            try
+            {
+                await partition.CommitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.CommitFailed(_context.Logger, ex, _context.Group, _context.Topic, partition.Partition);
+            }
+        }
+    }
+
+    /// <summary>Stops every partition gracefully (in parallel) and the commit loop.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopCommits.CancelAsync();
+        await _commitLoop;
+        int[] owned;
+        lock (_partitions)
+        {
+            owned = [.. _partitions.Keys];
+        }
+
+        await Task.WhenAll(owned.Select(p => RemovePartitionAsync(p, cancellationToken)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        _stopCommits.Dispose();
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_context.Options.CommitInterval, _context.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopCommits.Token))
+            {
+                await CommitAsync(_stopCommits.Token);
+            }
+        }
+        catch (OperationCanceledException) when (_stopCommits.IsCancellationRequested)
+        {
+        }
+    }
+}

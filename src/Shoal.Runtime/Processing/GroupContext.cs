@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+using Shoal.Engine;
+
+namespace Shoal.Processing;
+
+/// <summary>Everything the partitions of one group share: options, engine, handlers, time, randomness, logging.</summary>
+internal sealed class GroupContext
+{
+    private readonly Random _random;
+
+    public GroupContext(GroupOptions options, IShoalEngine engine, HandlerTable handlers, TimeProvider time, Random random, ILogger logger, TaskScheduler scheduler)
+    {
+        Options = options;
+        Engine = engine;
+        Handlers = handlers;
+        Time = time;
+        _random = random;
+        Logger = logger;
+        Scheduler = scheduler;
+        Tags = [Diagnostics.Telemetry.GroupTag(options.Name), Diagnostics.Telemetry.TopicTag(options.Topic)];
+    }
+
+    public GroupOptions Options { get; }
+
+    public string Group => Options.Name;
+
+    public string Topic => Options.Topic;
+
+    public IShoalEngine Engine { get; }
+
+    public HandlerTable Handlers { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public TaskScheduler Scheduler { get; }
+
+    public KeyValuePair<string, object?>[] Tags { get; }
+
+    /// <summary>Partitions of the dead-letter topic (set once it exists).</summary>
+    public int DeadLetterPartitions { get; set; } = 1;
+
+    /// <summary>The retry delay before <paramref name="nextAttempt"/>, jittered by the injected (seeded) random source.</summary>
+    public TimeSpan Backoff(RetryOptions retry, int nextAttempt)
+    {
+        lock (_random)
+        {
+            return retry.BackoffBefore(nextAttempt, _random);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Shoal.Serialization;
+
+namespace Shoal;
+
+/// <summary>A handler for one event type, added to a group. Create with <see cref="For{TEvent}(IEventHandler{TEvent})"/>.</summary>
+public abstract class HandlerRegistration
+{
+    private protected HandlerRegistration(Type eventType) => EventType = eventType;
+
+    /// <summary>The CLR event type handled.</summary>
+    public Type EventType { get; }
+
+    /// <summary>Registers <paramref name="handler"/> for events of type <typeparamref name="TEvent"/>.</summary>
+    public static HandlerRegistration For<TEvent>(IEventHandler<TEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return new HandlerRegistration<TEvent>(handler);
+    }
+
+    /// <summary>Registers a delegate for events of type <typeparamref name="TEvent"/>.</summary>
+    public static HandlerRegistration For<TEvent>(Func<TEvent, EventContext, CancellationToken, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return new HandlerRegistration<TEvent>(new DelegateHandler<TEvent>(handler));
+    }
+
+    internal abstract Processing.IHandlerInvoker CreateInvoker(EventSerializers serializers, string group);
+
+    private sealed class DelegateHandler<TEvent>(Func<TEvent, EventContext, CancellationToken, ValueTask> handler) : IEventHandler<TEvent>
+    {
+        public ValueTask HandleAsync(TEvent @event, EventContext context, CancellationToken cancellationToken) =>
+            handler(@event, context, cancellationToken);
+    }
+}
+
+internal sealed class HandlerRegistration<TEvent>(IEventHandler<TEvent> handler) : HandlerRegistration(typeof(TEvent))
+{
+    internal override Processing.IHandlerInvoker CreateInvoker(EventSerializers serializers, string group) =>
+        new Processing.HandlerInvoker<TEvent>(handler, serializers, group);
+}

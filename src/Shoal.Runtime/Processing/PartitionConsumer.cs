@@ -1,0 +1,263 @@
+using Shoal.Diagnostics;
+using Shoal.Engine;
+
+namespace Shoal.Processing;
+
+/// <summary>
+/// Consumes one partition for one group: a fetch loop with bounded prefetch feeding the key-ordered
+/// dispatcher, commits of the contiguous watermark, and a graceful stop (stop fetching, drain in-flight
+/// work up to a deadline, commit).
+/// </summary>
+internal sealed class PartitionConsumer : IAsyncDisposable
+{
+    private readonly GroupContext _group;
+    private readonly CancellationTokenSource _fetchStop = new();
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly ParkedKeys _parked;
+    private readonly string _offsetKey;
+    private KeyOrderedDispatcher? _dispatcher;
+    private OffsetTracker? _tracker;
+    private Task _fetchLoop = Task.CompletedTask;
+    private long _next;
+    private long _committed;
+    private long _revision;
+    private long _epoch;
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
+
+    public PartitionConsumer(GroupContext group, int partition)
+    {
+        _group = group;
+        Partition = partition;
+        _parked = new ParkedKeys(group, partition);
+        _offsetKey = CoordinationKeys.Offset(group.Topic, group.Group, partition);
+    }
+
+    public int Partition { get; }
+
+    /// <summary>The last committed offset (the next offset the group will process after a restart).</summary>
+    public long Committed => Volatile.Read(ref _committed);
+
+    /// <summary>Everything below this is done (may be ahead of <see cref="Committed"/> until the next commit).</summary>
+    public long Watermark => _tracker?.Watermark ?? Committed;
+
+    /// <summary>The fetch loop's task; faults if the partition fails.</summary>
+    public Task Completion => _fetchLoop;
+
+    public ParkedKeys Parked => _parked;
+
+    /// <summary>Loads the committed offset (creating it at the start position if absent) and starts fetching.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var log = _group.Engine.Log;
+        var offsets = await log.GetOffsetsAsync(_group.Topic, Partition, cancellationToken);
+        while (true)
+        {
+            var entry = await _group.Engine.Coordination.GetAsync(_offsetKey, cancellationToken);
+            if (entry is { } existing)
+            {
+                if (!CommittedOffset.TryDecode(existing.Value.Span, out var committed))
+                {
+                    throw new ShoalException($"The committed offset record '{_offsetKey}' is not valid; expected {{\"offset\":N,\"epoch\":E}}.");
+                }
+
+                _committed = committed.Offset;
+                _epoch = committed.Epoch;
+                _revision = existing.Revision;
+                break;
+            }
+
+            var start = _group.Options.StartPosition == StartPosition.Latest ? offsets.End : offsets.Start;
+            var revision = await _group.Engine.Coordination.TryCreateAsync(_offsetKey, new CommittedOffset(start, 0).Encode(), cancellationToken);
+            if (revision is { } created)
+            {
+                _committed = start;
+                _revision = created;
+                break;
+            }
+        }
+
+        await _parked.LoadAsync(cancellationToken);
+        _next = Math.Max(_committed, offsets.Start);
+        if (_next > _committed)
+        {
+            Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+        }
+
+        _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
+        var processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _hardStop.Token);
+        _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
+        Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+
+        // The injected scheduler decides where the loop runs (the thread pool in production, one thread in simulation).
+        _fetchLoop = Task.Factory.StartNew(FetchLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _group.Scheduler).Unwrap();
+    }
+
+    private async Task FetchLoopAsync()
+    {
+        var dispatcher = _dispatcher!;
+        var tracker = _tracker!;
+        var batch = new EventEnvelope[Math.Min(_group.Options.FetchBatchSize, _group.Options.MaxInFlight)];
+        var window = tracker.Capacity;
+        var stop = _fetchStop.Token;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var room = (int)Math.Min(batch.Length, tracker.Watermark + window - _next);
+                if (room <= 0)
+                {
+                    // The in-flight window is full: wait for the watermark to move (backpressure).
+                    var wait = dispatcher.WaitForWatermark(_next - window + 1);
+                    if (wait is not null)
+                    {
+                        await wait.WaitAsync(stop);
+                    }
+
+                    continue;
+                }
+
+                var count = await _group.Engine.Log.ReadAsync(_group.Topic, Partition, _next, batch.AsMemory(0, room), stop);
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                if (batch[0].Offset != _next)
+                {
+                    await SkipTrimmedAsync(batch[0].Offset, stop);
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    dispatcher.Dispatch(batch[i]);
+                }
+
+                _next = batch[count - 1].Offset + 1;
+                Array.Clear(batch, 0, count);
+                if (dispatcher.Fault is { } fault)
+                {
+                    throw new ShoalException($"Partition {Partition} of '{_group.Topic}' failed in group '{_group.Group}'.", fault);
+                }
+
+                // Let the other partitions' loops run: with synchronous handlers this loop would otherwise never yield.
+                await Task.Yield();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SkipTrimmedAsync(long resumeAt, CancellationToken stop)
+    {
+        // Retention discarded offsets [_next, resumeAt) before this group processed them: finish what is in
+        // flight, then move the watermark over the gap.
+        var wait = _dispatcher!.WaitForWatermark(_next);
+        if (wait is not null)
+        {
+            await wait.WaitAsync(stop);
+        }
+
+        _dispatcher.ResetTracker(resumeAt);
+        Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, resumeAt);
+    }
+
+    /// <summary>Commits the watermark if it moved. Returns false when the commit was rejected (the record changed under us).</summary>
+    public async ValueTask<bool> CommitAsync(CancellationToken cancellationToken)
+    {
+        await _commitGate.WaitAsync(cancellationToken);
+        try
+        {
+            var watermark = Watermark;
+            if (watermark == _committed)
+            {
+                return true;
+            }
+
+            var record = new CommittedOffset(watermark, _epoch).Encode();
+            var revision = await _group.Engine.Coordination.TryUpdateAsync(_offsetKey, record, _revision, cancellationToken);
+            if (revision is null)
+            {
+                var current = await _group.Engine.Coordination.GetAsync(_offsetKey, cancellationToken);
+                var storedEpoch = current is { } c && CommittedOffset.TryDecode(c.Value.Span, out var stored) ? stored.Epoch : -1;
+                Log.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
+                if (current is null || storedEpoch > _epoch)
+                {
+                    return false;
+                }
+
+                // Same or older epoch (e.g. an operator tool rewrote the record): take its revision and write ours.
+                revision = await _group.Engine.Coordination.TryUpdateAsync(_offsetKey, record, current.Value.Revision, cancellationToken);
+                if (revision is null)
+                {
+                    return false;
+                }
+            }
+
+            _revision = revision.Value;
+            Volatile.Write(ref _committed, watermark);
+            Telemetry.Commits.Add(1, _group.Tags);
+            return true;
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Graceful stop: stop fetching, let in-flight events finish until <paramref name="drainTimeout"/>, then
+    /// cancel what still runs, and commit the watermark.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
+    {
+        await _fetchStop.CancelAsync();
+        try
+        {
+            await _fetchLoop;
+        }
+        catch (Exception ex)
+        {
+            Log.PartitionFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+        }
+
+        if (_dispatcher is { } dispatcher)
+        {
+            var drained = dispatcher.WaitForWatermark(_next);
+            if (drained is not null)
+            {
+                try
+                {
+                    await drained.WaitAsync(drainTimeout, _group.Time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                }
+            }
+
+            await _hardStop.CancelAsync();
+            await dispatcher.WhenIdleAsync().WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await CommitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+        }
+
+        Log.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _dispatcher?.Dispose();
+        _fetchStop.Dispose();
+        _hardStop.Dispose();
+        _commitGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

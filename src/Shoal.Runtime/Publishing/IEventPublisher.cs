@@ -1,0 +1,50 @@
+namespace Shoal;
+
+/// <summary>
+/// Publishes typed events to topics. Keyed events go to the partition of their key's hash; unkeyed events are
+/// spread by the configured <see cref="Partitioning.UnkeyedPartitioning"/>. Thread-safe.
+/// </summary>
+public interface IEventPublisher
+{
+    /// <summary>Serializes and appends one event; returns where it was stored (or, for a repeated id, where the original is).</summary>
+    /// <exception cref="TopicNotFoundException">The topic does not exist.</exception>
+    /// <exception cref="ShoalConfigurationException">The event type is not registered.</exception>
+    /// <exception cref="EventTooLargeException">The event exceeds the engine's size limit.</exception>
+    ValueTask<PublishResult> PublishAsync<TEvent>(string topic, OutgoingEvent<TEvent> @event, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes a batch; results are in the batch's order. The batch is appended per partition, each partition's
+    /// part all or nothing. If an append fails, retry the same batch with the same ids: de-duplication makes it safe.
+    /// </summary>
+    ValueTask<PublishResult[]> PublishBatchAsync<TEvent>(string topic, IReadOnlyList<OutgoingEvent<TEvent>> events, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An event to publish: the event, its ordering key (null for none), and optionally its id and headers.</summary>
+/// <param name="Key">The ordering key; null spreads the event by the unkeyed partitioner.</param>
+/// <param name="Event">The event.</param>
+public readonly record struct OutgoingEvent<TEvent>(string? Key, TEvent Event)
+{
+    /// <summary>The event id; a unique id is generated when null. Give your own to make retries de-duplicate.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Application headers (trace context and the like).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+}
+
+/// <summary>Where an event went.</summary>
+/// <param name="Id">The event id (generated or given).</param>
+/// <param name="Partition">The partition.</param>
+/// <param name="Offset">The offset (for a duplicate, the original's offset, or -1 if no longer known).</param>
+/// <param name="Duplicate">True when the id was already published within the de-duplication window and nothing was stored.</param>
+public readonly record struct PublishResult(string Id, int Partition, long Offset, bool Duplicate);
+
+/// <summary>Shorthands for <see cref="IEventPublisher"/>.</summary>
+public static class EventPublisherExtensions
+{
+    /// <summary>Publishes one event with a key (null for none).</summary>
+    public static ValueTask<PublishResult> PublishAsync<TEvent>(this IEventPublisher publisher, string topic, string? key, TEvent @event, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        return publisher.PublishAsync(topic, new OutgoingEvent<TEvent>(key, @event), cancellationToken);
+    }
+}

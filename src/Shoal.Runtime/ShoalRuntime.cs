@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Shoal.Engine;
+using Shoal.Processing;
+using Shoal.Publishing;
+using Shoal.Serialization;
+
+namespace Shoal;
+
+/// <summary>
+/// A Shoal node: publishes events and runs its groups' handlers on an engine. Create it with
+/// <see cref="Create"/>, then <see cref="StartAsync"/>; <see cref="StopAsync"/> stops gracefully
+/// (stop fetching, drain in-flight work up to each group's deadline, commit).
+/// </summary>
+public sealed class ShoalRuntime : IAsyncDisposable
+{
+    private readonly ShoalOptions _options;
+    private readonly EventSerializers _serializers;
+    private readonly Random _random;
+    private readonly List<GroupConsumer> _groups = [];
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private State _state;
+
+    private ShoalRuntime(IShoalEngine engine, ShoalOptions options)
+    {
+        Engine = engine;
+        _options = options;
+        _serializers = options.Serializers ?? EventSerializers.CreateDefault();
+        _random = options.RandomSeed is { } seed ? new Random(seed) : new Random();
+        var configured = options.Topics.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        Publisher = new EventPublisher(engine, options.EventTypes, _serializers, configured, options.Publisher, options.TimeProvider, _random);
+    }
+
+    private enum State
+    {
+        Created,
+        Started,
+        Stopped,
+    }
+
+    /// <summary>The engine this node runs on.</summary>
+    public IShoalEngine Engine { get; }
+
+    /// <summary>The options, as validated.</summary>
+    public ShoalOptions Options => _options;
+
+    /// <summary>Publishes events; usable before <see cref="StartAsync"/> once the topics exist.</summary>
+    public IEventPublisher Publisher { get; }
+
+    /// <summary>Validates <paramref name="options"/> (throwing <see cref="ShoalConfigurationException"/> naming the bad field) and creates a node.</summary>
+    public static ShoalRuntime Create(IShoalEngine engine, ShoalOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new ShoalRuntime(engine, options);
+    }
+
+    /// <summary>Creates the configured topics if absent and starts every group on every partition.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_state != State.Created)
+            {
+                throw new InvalidOperationException($"The runtime was already {_state.ToString().ToLowerInvariant()}.");
+            }
+
+            foreach (var topic in _options.Topics)
+            {
+                await Engine.Log.CreateTopicAsync(topic, cancellationToken);
+            }
+
+            var scheduler = _options.Scheduler ?? TaskScheduler.Default;
+            foreach (var group in _options.Groups)
+            {
+                var handlers = new HandlerTable(group.Handlers, _options.EventTypes, _serializers, group.Options.Name);
+                var logger = _options.LoggerFactory.CreateLogger("Shoal.Group." + group.Options.Name);
+                var context = new GroupContext(group.Options, Engine, handlers, _options.TimeProvider, _random, logger, scheduler);
+                var consumer = new GroupConsumer(context);
+                _groups.Add(consumer);
+                await consumer.StartAsync(cancellationToken);
+            }
+
+            _state = State.Started;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops every group gracefully: stop fetching, drain (up to <see cref="GroupOptions.DrainTimeout"/>), commit.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_state == State.Stopped)
+            {
+                return;
+            }
+
+            _state = State.Stopped;
+            await Task.WhenAll(_groups.Select(g => g.StopAsync(cancellationToken)));
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Commits every group's progress now (it is also committed periodically and on stop).</summary>
+    public Task CommitAsync(CancellationToken cancellationToken = default) =>
+        Task.WhenAll(_groups.Select(g => g.CommitAsync(cancellationToken)));
+
+    /// <summary>Per partition this node consumes for <paramref name="group"/>: the committed offset and the processed watermark.</summary>
+    public IReadOnlyList<PartitionProgress> GetProgress(string group) =>
+        [.. FindGroup(group).Partitions.Select(p => new PartitionProgress(p.Partition, p.Committed, p.Watermark))];
+
+    /// <summary>
+    /// Releases a parked key of <paramref name="group"/>: its later events are handled again. The events that were
+    /// parked stay in the dead-letter topic (marked <c>parked</c>) for the operator to republish. Returns false
+    /// when the key was not parked.
+    /// </summary>
+    public async ValueTask<bool> ReleaseParkedKeyAsync(string group, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var consumer = FindGroup(group);
+        var released = false;
+        foreach (var partition in consumer.Partitions)
+        {
+            var recordKey = CoordinationKeys.Parked(consumer.Context.Topic, group, partition.Partition, key);
+            if (await Engine.Coordination.GetAsync(recordKey, cancellationToken) is { } entry)
+            {
+                released |= await Engine.Coordination.TryDeleteAsync(recordKey, entry.Revision, cancellationToken);
+            }
+
+            released |= partition.Parked.Release(key);
+        }
+
+        return released;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (var group in _groups)
+        {
+            await group.DisposeAsync();
+        }
+
+        _lifecycle.Dispose();
+    }
+
+    private GroupConsumer FindGroup(string group) =>
+        _groups.FirstOrDefault(g => g.Name == group) ?? throw new ShoalConfigurationException(nameof(group), $"this node runs no group named '{group}'.");
+}
+
+/// <summary>A partition's progress in a group.</summary>
+/// <param name="Partition">The partition.</param>
+/// <param name="Committed">The committed offset: a restart resumes here.</param>
+/// <param name="Processed">Every offset below this is done (committed at the next commit).</param>
+public readonly record struct PartitionProgress(int Partition, long Committed, long Processed);
