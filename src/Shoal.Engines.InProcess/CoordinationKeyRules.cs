@@ -1,0 +1,40 @@
+namespace Shoal.Engines.InProcess;
+
+/// <summary>The characters a coordination key may hold: <c>A–Z a–z 0–9 - _ . / =</c>.</summary>
+internal static class CoordinationKeyRules
+{
+    public static void ValidateKey(string key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new ShoalConfigurationException("key", "must not be empty.");
+        }
+
+        ValidateCharacters("key", key);
+    }
+
+    public static void ValidatePrefix(string prefix)
+    {
+        if (prefix is null)
+        {
+            throw new ShoalConfigurationException("prefix", "must not be null.");
+        }
+
+        ValidateCharacters("prefix", prefix);
+    }
+
+    private static void ValidateCharacters(string field, string value)
+    {
+        foreach (var c in value)
+        {
+            if (!IsAllowed(c))
+            {
+                throw new ShoalConfigurationException(field,
+                    $"'{value}' holds '{c}'; use only A-Z a-z 0-9 - _ . / =.");
+            }
+        }
+    }
+
+    private static bool IsAllowed(char c) =>
+        c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.' or '/' or '=';
+}

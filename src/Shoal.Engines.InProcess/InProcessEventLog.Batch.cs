@@ -1,0 +1,68 @@
+using Shoal.Engine;
+
+namespace Shoal.Engines.InProcess;
+
+internal sealed partial class InProcessEventLog
+{
+    /// <summary>
+    /// Checks every event's size (throwing <see cref="EventTooLargeException"/> before anything is stored) and
+    /// copies the batch's payloads back to back into one new array.
+    /// </summary>
+    private byte[] CopyPayloads(string topic, ReadOnlySpan<EventEnvelope> events)
+    {
+        var limit = _options.MaxEventBytes;
+        long total = 0;
+        foreach (ref readonly var e in events)
+        {
+            var size = EventSize.Of(e);
+            if (size > limit)
+            {
+                throw new EventTooLargeException(topic, e.Id, (int)Math.Min(size, int.MaxValue), limit);
+            }
+
+            total += e.Payload.Length;
+        }
+
+        if (total == 0)
+        {
+            return [];
+        }
+
+        var payloads = GC.AllocateUninitializedArray<byte>(checked((int)total));
+        var position = 0;
+        foreach (ref readonly var e in events)
+        {
+            e.Payload.Span.CopyTo(payloads.AsSpan(position));
+            position += e.Payload.Length;
+        }
+
+        return payloads;
+    }
+
+    /// <summary>Applies retention by age and by committed offsets to every partition of the topic.</summary>
+    private void ApplyLazyRetention(TopicLog log, long nowTicks)
+    {
+        var retention = log.Options.Retention;
+        if (retention.MaxAge != Timeout.InfiniteTimeSpan)
+        {
+            var cutoff = nowTicks - retention.MaxAge.Ticks;
+            foreach (var partition in log.Partitions)
+            {
+                partition.TrimAppendedBefore(cutoff);
+            }
+        }
+
+        if (retention.TrimCommitted)
+        {
+            var prefix = CoordinationKeys.TopicOffsetsPrefix(log.Options.Name);
+            var lowest = CommittedOffsetScan.LowestPerPartition(_store.List(prefix), prefix, log.Partitions.Count);
+            for (var p = 0; p < lowest.Length; p++)
+            {
+                if (lowest[p] > 0)
+                {
+                    log.Partitions[p].TrimBelow(lowest[p]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using Shoal.Engine;
+
+namespace Shoal.Engines.InProcess;
+
+/// <summary>
+/// The event log in memory. Topics live in a concurrent dictionary; each partition has its own lock.
+/// Payloads are copied on append (one array per batch), so callers may reuse their buffers.
+/// </summary>
+/// <remarks>
+/// Retention: the count and byte limits are applied on every append to the partition. Age (measured from the
+/// append time given by the <see cref="TimeProvider"/>) and committed offsets (the records under
+/// <see cref="CoordinationKeys.TopicOffsetsPrefix"/> in this engine's coordination store) are checked lazily, on an
+/// append to any partition of the topic, at most once per <see cref="InProcessEngineOptions.RetentionCheckInterval"/>;
+/// there is no background timer, so an idle topic keeps its events until the next append. Trimming moves the start
+/// offset exactly; memory is released a segment (4096 events) at a time.
+/// Creating an existing topic with the same partition count keeps the options it was first created with.
+/// </remarks>
+internal sealed partial class InProcessEventLog : IEventLog, IDisposable
+{
+    private readonly ConcurrentDictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
+    private readonly Lock _createGate = new();
+    private readonly InProcessEngineOptions _options;
+    private readonly InProcessCoordinationStore _store;
+    private readonly int _segmentShift;
+    private volatile bool _disposed;
+
+    public InProcessEventLog(InProcessEngineOptions options, InProcessCoordinationStore store, int segmentShift = PartitionLog.DefaultSegmentShift)
+    {
+        _options = options;
+        _store = store;
+        _segmentShift = segmentShift;
+    }
+
+    public ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
+    {
+        if (topic is null)
+        {
+            throw new ShoalConfigurationException("topic", "must not be null.");
+        }
+
+        topic.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_createGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_topics.TryGetValue(topic.Name, out var existing))
+            {
+                if (existing.Options.Partitions != topic.Partitions)
+                {
+                    throw new ShoalConfigurationException("TopicOptions.Partitions",
+                        $"topic '{topic.Name}' exists with {existing.Options.Partitions} partitions; cannot create it with {topic.Partitions}.");
+                }
+
+                return new(existing.Description);
+            }
+
+            var log = new TopicLog(topic, _segmentShift);
+            _topics[topic.Name] = log;
+            return new(log.Description);
+        }
+    }
+
+    public ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(topic is not null && _topics.TryGetValue(topic, out var log) ? log.Description : null);
+    }
+
+    public ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<TopicDescription> topics = [.. _topics.Values.Select(t => t.Description).OrderBy(d => d.Name, StringComparer.Ordinal)];
+        return new(topics);
+    }
+
+    public ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
+    {
+        var log = GetTopic(topic);
+        var target = log.Partition(partition);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (results.Length < events.Length)
+        {
+            throw new ShoalConfigurationException("results", $"must hold at least {events.Length} entries (one per event); holds {results.Length}.");
+        }
+
+        if (events.IsEmpty)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var payloads = CopyPayloads(topic, events.Span);
+        var nowTicks = _options.TimeProvider.GetUtcNow().UtcTicks;
+        log.Append(target, events.Span, results.Span, payloads, nowTicks);
+        if (log.RetentionCheckDue(nowTicks, _options.RetentionCheckInterval))
+        {
+            ApplyLazyRetention(log, nowTicks);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
+    {
+        var source = GetTopic(topic).Partition(partition);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (destination.IsEmpty)
+        {
+            return new(0);
+        }
+
+        var count = source.TryRead(fromOffset, destination.Span, out var wait);
+        return count > 0 ? new(count) : source.ReadSlowAsync(fromOffset, destination, wait!, cancellationToken);
+    }
+
+    public ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    {
+        var source = GetTopic(topic).Partition(partition);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(source.Offsets);
+    }
+
+    /// <summary>The topic's internal state, or <see cref="TopicNotFoundException"/>.</summary>
+    internal TopicLog GetTopic(string topic)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return topic is not null && _topics.TryGetValue(topic, out var log) ? log : throw new TopicNotFoundException(topic ?? "(null)");
+    }
+
+    public void Dispose()
+    {
+        lock (_createGate)
+        {
+            _disposed = true;
+        }
+
+        foreach (var topic in _topics.Values)
+        {
+            topic.Dispose();
+        }
+    }
+}

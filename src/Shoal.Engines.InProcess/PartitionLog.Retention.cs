@@ -1,0 +1,95 @@
+namespace Shoal.Engines.InProcess;
+
+internal sealed partial class PartitionLog
+{
+    /// <summary>Discards every event below <paramref name="offset"/> (clamped to the end offset).</summary>
+    public void TrimBelow(long offset)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                TrimTo(Math.Min(offset, _end));
+            }
+        }
+    }
+
+    /// <summary>Discards every event appended before <paramref name="cutoffTicks"/>.</summary>
+    public void TrimAppendedBefore(long cutoffTicks)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var offset = _start;
+            while (offset < _end)
+            {
+                var segment = _segments[SegmentIndex(offset)];
+                if (segment.AppendTicks[segment.Count - 1] < cutoffTicks)
+                {
+                    offset = segment.BaseOffset + segment.Count;
+                    continue;
+                }
+
+                var within = (int)(offset - segment.BaseOffset);
+                while (segment.AppendTicks[within] < cutoffTicks)
+                {
+                    within++;
+                }
+
+                offset = segment.BaseOffset + within;
+                break;
+            }
+
+            TrimTo(offset);
+        }
+    }
+
+    private void ApplySizeRetention(RetentionOptions retention)
+    {
+        if (_end - _start > retention.MaxEventsPerPartition)
+        {
+            TrimTo(_end - retention.MaxEventsPerPartition);
+        }
+
+        if (_bytes > retention.MaxBytesPerPartition)
+        {
+            var excess = _bytes - retention.MaxBytesPerPartition;
+            var offset = _start;
+            while (excess > 0 && offset < _end)
+            {
+                var segment = _segments[SegmentIndex(offset)];
+                excess -= segment.Events[offset - segment.BaseOffset].Payload.Length;
+                offset++;
+            }
+
+            TrimTo(offset);
+        }
+    }
+
+    /// <summary>Moves the start offset up to <paramref name="offset"/> (at most the end), clearing slots and releasing emptied segments.</summary>
+    private void TrimTo(long offset)
+    {
+        while (_start < offset)
+        {
+            var segment = _segments[0];
+            var from = (int)(_start - segment.BaseOffset);
+            var to = (int)Math.Min(segment.Count, offset - segment.BaseOffset);
+            var slots = segment.Events.AsSpan(from, to - from);
+            foreach (ref readonly var e in slots)
+            {
+                _bytes -= e.Payload.Length;
+            }
+
+            slots.Clear();
+            _start = segment.BaseOffset + to;
+            if (to == _segmentSize)
+            {
+                _segments.RemoveAt(0);
+            }
+        }
+    }
+}

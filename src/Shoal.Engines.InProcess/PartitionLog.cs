@@ -1,0 +1,155 @@
+using Shoal.Engine;
+
+namespace Shoal.Engines.InProcess;
+
+/// <summary>
+/// One partition: an append-only sequence of events with dense offsets from 0, kept in segments of
+/// <c>2^segmentShift</c> events so retention releases memory a segment at a time. One lock guards it;
+/// readers that find nothing wait on a shared signal that the next append completes.
+/// </summary>
+/// <remarks>
+/// Trimming is exact: the start offset moves to the first retained event, trimmed slots are cleared at once (so
+/// their payloads can be collected), and a segment array is released when every event in it is trimmed.
+/// The tail segment's array grows by doubling, so a partition with few events stays small.
+/// </remarks>
+internal sealed partial class PartitionLog
+{
+    /// <summary>4096 events per segment.</summary>
+    public const int DefaultSegmentShift = 12;
+
+    private const int InitialSegmentCapacity = 16;
+
+    private readonly Lock _gate = new();
+    private readonly List<Segment> _segments = [];
+    private readonly int _partition;
+    private readonly int _segmentShift;
+    private readonly int _segmentSize;
+    private long _start;
+    private long _end;
+    private long _bytes;
+    private long _lastAppendTicks;
+    private TaskCompletionSource? _waiter;
+    private bool _disposed;
+
+    public PartitionLog(int partition, int segmentShift = DefaultSegmentShift)
+    {
+        _partition = partition;
+        _segmentShift = segmentShift;
+        _segmentSize = 1 << segmentShift;
+    }
+
+    public PartitionOffsets Offsets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                return new PartitionOffsets(_start, _end);
+            }
+        }
+    }
+
+    /// <summary>Segments currently held (for tests of retention).</summary>
+    internal int SegmentCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _segments.Count;
+            }
+        }
+    }
+
+    /// <summary>Payload bytes currently retained (for tests of retention).</summary>
+    internal long RetainedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies up to <paramref name="destination"/>.Length events from <paramref name="fromOffset"/> (or the start
+    /// offset, if later). When none is available, returns 0 and the task that the next append completes.
+    /// </summary>
+    public int TryRead(long fromOffset, Span<EventEnvelope> destination, out Task? wait)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var from = Math.Max(fromOffset, _start);
+            if (from >= _end)
+            {
+                wait = (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                return 0;
+            }
+
+            wait = null;
+            var count = (int)Math.Min(destination.Length, _end - from);
+            var copied = 0;
+            var index = SegmentIndex(from);
+            var within = (int)(from - _segments[index].BaseOffset);
+            while (copied < count)
+            {
+                var segment = _segments[index];
+                var chunk = Math.Min(count - copied, segment.Count - within);
+                segment.Events.AsSpan(within, chunk).CopyTo(destination[copied..]);
+                copied += chunk;
+                index++;
+                within = 0;
+            }
+
+            return count;
+        }
+    }
+
+    public async ValueTask<int> ReadSlowAsync(long fromOffset, Memory<EventEnvelope> destination, Task wait, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await wait.WaitAsync(cancellationToken);
+            var count = TryRead(fromOffset, destination.Span, out var next);
+            if (count > 0)
+            {
+                return count;
+            }
+
+            wait = next!;
+        }
+    }
+
+    /// <summary>Wakes every waiting reader with <see cref="ObjectDisposedException"/>; later calls throw it.</summary>
+    public void Dispose()
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            _disposed = true;
+            waiter = _waiter;
+            _waiter = null;
+        }
+
+        waiter?.TrySetException(new ObjectDisposedException(nameof(PartitionLog)));
+    }
+
+    private int SegmentIndex(long offset) => (int)((offset - _segments[0].BaseOffset) >> _segmentShift);
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private sealed class Segment(long baseOffset, int capacity)
+    {
+        public long BaseOffset { get; } = baseOffset;
+
+        public EventEnvelope[] Events { get; set; } = new EventEnvelope[capacity];
+
+        public long[] AppendTicks { get; set; } = new long[capacity];
+
+        public int Count { get; set; }
+    }
+}

@@ -1,0 +1,93 @@
+using Shoal.Engine;
+
+namespace Shoal.Engines.InProcess;
+
+/// <summary>
+/// One topic: its partitions, its de-duplication index (shared by all partitions, guarded by its own lock
+/// taken before a partition's lock) and the time of its next lazy retention check.
+/// </summary>
+internal sealed class TopicLog
+{
+    private readonly PartitionLog[] _partitions;
+    private readonly DeduplicationIndex? _dedup;
+    private readonly Lock _dedupGate = new();
+    private long _nextRetentionCheckTicks;
+
+    public TopicLog(TopicOptions options, int segmentShift)
+    {
+        Options = options;
+        Description = new TopicDescription(options.Name, options.Partitions, options);
+        _partitions = new PartitionLog[options.Partitions];
+        for (var i = 0; i < _partitions.Length; i++)
+        {
+            _partitions[i] = new PartitionLog(i, segmentShift);
+        }
+
+        if (options.DeduplicationWindow > TimeSpan.Zero)
+        {
+            _dedup = new DeduplicationIndex(options.DeduplicationWindow, options.DeduplicationMaxIds);
+        }
+    }
+
+    public TopicOptions Options { get; }
+
+    public TopicDescription Description { get; }
+
+    public IReadOnlyList<PartitionLog> Partitions => _partitions;
+
+    /// <summary>The partition, or <see cref="ShoalConfigurationException"/> naming <c>partition</c> when out of range.</summary>
+    public PartitionLog Partition(int partition)
+    {
+        if ((uint)partition >= (uint)_partitions.Length)
+        {
+            throw new ShoalConfigurationException("partition",
+                $"topic '{Options.Name}' has partitions 0 to {_partitions.Length - 1}; was {partition}.");
+        }
+
+        return _partitions[partition];
+    }
+
+    public void Append(PartitionLog partition, ReadOnlySpan<EventEnvelope> events, Span<AppendedEvent> results, ReadOnlyMemory<byte> payloads, long nowTicks)
+    {
+        TaskCompletionSource? waiter;
+        if (_dedup is null)
+        {
+            waiter = partition.Append(events, results, payloads, null, nowTicks, Options.Retention);
+        }
+        else
+        {
+            lock (_dedupGate)
+            {
+                _dedup.Expire(nowTicks);
+                waiter = partition.Append(events, results, payloads, _dedup, nowTicks, Options.Retention);
+            }
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>
+    /// True at most once per <paramref name="interval"/> when the topic has age or committed-offset retention;
+    /// the caller then runs the check.
+    /// </summary>
+    public bool RetentionCheckDue(long nowTicks, TimeSpan interval)
+    {
+        var retention = Options.Retention;
+        if (!retention.TrimCommitted && retention.MaxAge == Timeout.InfiniteTimeSpan)
+        {
+            return false;
+        }
+
+        var due = Volatile.Read(ref _nextRetentionCheckTicks);
+        return nowTicks >= due
+            && Interlocked.CompareExchange(ref _nextRetentionCheckTicks, nowTicks + interval.Ticks, due) == due;
+    }
+
+    public void Dispose()
+    {
+        foreach (var partition in _partitions)
+        {
+            partition.Dispose();
+        }
+    }
+}
