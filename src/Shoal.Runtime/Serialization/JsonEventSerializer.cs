@@ -23,6 +23,7 @@ internal sealed class JsonEventSerializer : IEventSerializer
 
     public JsonEventSerializer(JsonSerializerOptions options)
     {
+        MakeReadOnly(options);
         _options = options;
         _writerOptions = new JsonWriterOptions
         {
@@ -77,6 +78,24 @@ internal sealed class JsonEventSerializer : IEventSerializer
         }
 
         return value ?? throw SerializationErrors.Deserialize(typeof(T), ContentType, "payload is JSON null.");
+    }
+
+    // GetTypeInfo needs locked options with a resolver; lock them as JsonSerializer would on first use,
+    // adding the reflection resolver only when none is set and reflection is allowed (not trimmed/AOT).
+    private static void MakeReadOnly(JsonSerializerOptions options)
+    {
+        if (options.IsReadOnly)
+        {
+            return;
+        }
+
+        if (options.TypeInfoResolver is null && !JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            throw new ShoalConfigurationException("JsonSerializerOptions.TypeInfoResolver",
+                "must be set (for example to a source-generated JsonSerializerContext) when reflection-based serialization is disabled.");
+        }
+
+        options.MakeReadOnly(populateMissingResolver: options.TypeInfoResolver is null);
     }
 
     private JsonTypeInfo<T> GetTypeInfo<T>() => (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
