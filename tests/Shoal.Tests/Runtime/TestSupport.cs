@@ -53,7 +53,7 @@ internal static class Runtimes
     public static ShoalOptions Options(string topic, int partitions, GroupOptions group, params HandlerRegistration[] handlers) => new()
     {
         Topics = [new TopicOptions { Name = topic, Partitions = partitions }],
-        EventTypes = new Serialization.EventTypeRegistry().Add<Numbered>("numbered"),
+        EventTypes = new Shoal.Serialization.EventTypeRegistry().Add<Numbered>("numbered"),
         Groups = [new GroupRegistration { Options = group, Handlers = handlers }],
         RandomSeed = 42,
     };
