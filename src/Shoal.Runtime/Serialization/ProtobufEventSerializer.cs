@@ -18,7 +18,8 @@ namespace Shoal.Serialization;
 internal sealed class ProtobufEventSerializer : IEventSerializer
 {
     private const string ContractHint =
-        " A protobuf event type needs [ProtoContract] with [ProtoMember(n)] members, or [DataContract] with [DataMember(Order = n)] members.";
+        "A protobuf event type needs [ProtoContract] with [ProtoMember(n)] members, or [DataContract] with [DataMember(Order = n)] members, " +
+        "and every member of a type protobuf-net can encode (DateTimeOffset is not one: use DateTime in UTC or a Unix timestamp).";
 
     public SerializationFormat Format => SerializationFormat.Protobuf;
 
@@ -60,7 +61,12 @@ internal sealed class ProtobufEventSerializer : IEventSerializer
     private static string Cause<T>(Exception ex)
     {
         var cause = SerializationErrors.Describe(ex);
-        return CanSerialize(typeof(T)) ? cause : cause + ContractHint;
+        if (CanSerialize(typeof(T)))
+        {
+            return cause;
+        }
+
+        return cause.EndsWith('.') ? $"{cause} {ContractHint}" : $"{cause}. {ContractHint}";
     }
 
     private static bool CanSerialize(Type type)
