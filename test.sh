@@ -51,9 +51,11 @@ ensure_dotnet
 # ensure_pkg nats-server nats-server
 # ensure_pkg redis-server redis-server
 
+# Old results go first, so nothing stale is reported if a later step fails.
+rm -rf "$repo/TestResults"
+
 dotnet format Shoal.sln --verify-no-changes
 
-rm -rf "$repo/TestResults"
 status=0
 dotnet test Shoal.sln -c Release --logger "trx;LogFilePrefix=shoal" --results-directory "$repo/TestResults" "$@" || status=$?
 exit "$status"
