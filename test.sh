@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The single test command (see README): installs what the tests need, checks formatting, runs every test.
+# Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "Category!=Slow"
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$repo"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+apt_updated=0
+
+# ensure_pkg <command> <debian-package>: install the package only when the command is missing.
+ensure_pkg() {
+  local cmd="$1" pkg="$2" sudo=""
+  if command -v "$cmd" >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" -ne 0 ]]; then
+    sudo="sudo"
+  fi
+  echo "test.sh: '$cmd' not found; installing Debian package '$pkg'" >&2
+  if [[ "$apt_updated" -eq 0 ]]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" >/dev/null
+}
+
+# ensure_dotnet: the SDK band pinned in global.json, installed per user by the official script when missing.
+ensure_dotnet() {
+  if command -v dotnet >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ -x "$HOME/.dotnet/dotnet" ]]; then
+    export PATH="$HOME/.dotnet:$PATH"
+    return 0
+  fi
+  ensure_pkg curl curl
+  echo "test.sh: 'dotnet' not found; installing the .NET SDK from global.json into ~/.dotnet" >&2
+  local script
+  script="$(mktemp)"
+  curl -sSL https://dot.net/v1/dotnet-install.sh -o "$script"
+  bash "$script" --jsonfile "$repo/global.json" --install-dir "$HOME/.dotnet" >/dev/null
+  rm -f "$script"
+  export PATH="$HOME/.dotnet:$PATH"
+}
+
+ensure_dotnet
+# Integration tests of later issues start real servers; enable these lines with them:
+# ensure_pkg nats-server nats-server
+# ensure_pkg redis-server redis-server
+
+# Old results go first, so nothing stale is reported if a later step fails.
+rm -rf "$repo/TestResults"
+
+dotnet format Shoal.sln --verify-no-changes
+
+status=0
+dotnet test Shoal.sln -c Release --logger "trx;LogFilePrefix=shoal" --results-directory "$repo/TestResults" "$@" || status=$?
+exit "$status"

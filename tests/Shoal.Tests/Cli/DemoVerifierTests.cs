@@ -1,0 +1,172 @@
+using Shoal.Cli.Demo;
+using Xunit;
+
+namespace Shoal.Tests.Cli;
+
+public sealed class DemoVerifierTests
+{
+    private static DemoVerifier Create(long events, int keys) =>
+        new(new DemoSettings { Events = events, Keys = keys, Partitions = 4, Nodes = 1 });
+
+    /// <summary>Records events [from, to) the way a perfect runtime would: each once, in publish order.</summary>
+    private static void RecordRange(DemoVerifier verifier, long from, long to)
+    {
+        for (var n = from; n < to; n++)
+        {
+            verifier.Record(verifier.KeyOf(n), verifier.SequenceOf(n));
+        }
+    }
+
+    [Fact]
+    public void Perfect_run_reports_nothing_wrong()
+    {
+        var verifier = Create(10_007, 13);
+        RecordRange(verifier, 0, 10_007);
+
+        var report = verifier.Build(10_007, TimeSpan.FromSeconds(2), 64L * 1024 * 1024);
+
+        Assert.Equal(10_007, report.Produced);
+        Assert.Equal(10_007, report.Processed);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.OrderViolations);
+        Assert.Equal(5_003.5, report.EventsPerSecond);
+        Assert.Equal(2_000, report.ElapsedMs);
+        Assert.Equal(64.0, report.PeakMemoryMb);
+        Assert.Equal((4, 13, 1), (report.Partitions, report.Keys, report.Nodes));
+        Assert.Equal(0, report.ExitCode());
+    }
+
+    [Fact]
+    public void A_lost_event_is_counted_and_fails_the_run()
+    {
+        var verifier = Create(1_000, 10);
+        RecordRange(verifier, 0, 500);
+        RecordRange(verifier, 501, 1_000);
+
+        var report = verifier.Build(1_000, TimeSpan.FromSeconds(1), 0);
+
+        Assert.Equal(1, report.Lost);
+        Assert.Equal(999, report.Processed);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.OrderViolations);
+        Assert.Equal(1, report.ExitCode());
+    }
+
+    [Fact]
+    public void A_duplicate_is_counted_but_does_not_fail_the_run()
+    {
+        var verifier = Create(100, 10);
+        RecordRange(verifier, 0, 100);
+        verifier.Record(3, 9); // the last event of key 3 again: a redelivery, still in order
+
+        var report = verifier.Build(100, TimeSpan.FromSeconds(1), 0);
+
+        Assert.Equal(1, report.Duplicates);
+        Assert.Equal(101, report.Processed);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.OrderViolations);
+        Assert.Equal(0, report.ExitCode());
+    }
+
+    [Fact]
+    public void A_sequence_seen_after_a_higher_one_is_an_order_violation()
+    {
+        var verifier = Create(30, 3);
+        verifier.Record(1, 0);
+        verifier.Record(1, 2);
+        verifier.Record(1, 1);
+        for (var seq = 3; seq < 10; seq++)
+        {
+            verifier.Record(1, seq);
+        }
+
+        for (var seq = 0; seq < 10; seq++)
+        {
+            verifier.Record(0, seq);
+            verifier.Record(2, seq);
+        }
+
+        var report = verifier.Build(30, TimeSpan.FromSeconds(1), 0);
+
+        Assert.Equal(1, report.OrderViolations);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(1, report.ExitCode());
+    }
+
+    [Fact]
+    public void Events_not_yet_produced_are_not_expected()
+    {
+        var verifier = Create(1_000, 7);
+        RecordRange(verifier, 0, 400);
+
+        var report = verifier.Build(400, TimeSpan.FromSeconds(1), 0);
+
+        Assert.Equal((400L, 400L, 0L), (report.Produced, report.Processed, report.Lost));
+    }
+
+    [Fact]
+    public void More_keys_than_events_is_fine()
+    {
+        var verifier = Create(3, 1_000);
+        RecordRange(verifier, 0, 3);
+
+        Assert.Equal(0, verifier.Build(3, TimeSpan.FromSeconds(1), 0).Lost);
+        Assert.Throws<ArgumentOutOfRangeException>(() => verifier.Record(5, 0));
+    }
+
+    [Fact]
+    public void An_event_that_was_never_published_is_rejected()
+    {
+        var verifier = Create(20, 10);
+        Assert.Throws<ArgumentOutOfRangeException>(() => verifier.Record(0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => verifier.Record(-1, 0));
+    }
+
+    [Fact]
+    public async Task Keys_recorded_concurrently_are_all_accounted_for()
+    {
+        // 7 keys of 10,001 events: key ranges in the bitmap share 64-bit words, so concurrent keys
+        // contend on the same words; every key runs on its own thread, its events in order.
+        const int keys = 7;
+        const long events = keys * 10_001L;
+        var verifier = Create(events, keys);
+        using var start = new Barrier(keys);
+
+        var workers = Enumerable.Range(0, keys).Select(key => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                for (long seq = 0; seq < 10_001; seq++)
+                {
+                    verifier.Record(key, seq);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        await Task.WhenAll(workers);
+
+        var report = verifier.Build(events, TimeSpan.FromSeconds(1), 0);
+
+        Assert.Equal(events, report.Processed);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.OrderViolations);
+    }
+
+    [Fact]
+    public void One_million_events_fit_in_a_small_bitmap()
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var verifier = Create(1_000_000, 1_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        RecordRange(verifier, 0, 1_000_000);
+        var report = verifier.Build(1_000_000, TimeSpan.FromSeconds(1), 0);
+
+        Assert.True(allocated < 512 * 1024, $"verifier allocated {allocated} bytes for 1,000,000 events");
+        Assert.Equal((1_000_000L, 0L, 0L, 0L), (report.Processed, report.Lost, report.Duplicates, report.OrderViolations));
+    }
+}

@@ -1,0 +1,71 @@
+using Shoal.Cli.Infrastructure;
+using Xunit;
+
+namespace Shoal.Tests.Cli;
+
+public sealed class DurationsTests
+{
+    [Theory]
+    [InlineData("200ms", 200)]
+    [InlineData("500ms", 500)]
+    [InlineData("1s", 1_000)]
+    [InlineData("1.5s", 1_500)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1h", 3_600_000)]
+    [InlineData("0", 0)]
+    [InlineData("0ms", 0)]
+    public void Parse_accepts_a_number_with_a_unit(string text, double milliseconds)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Durations.Parse(text));
+    }
+
+    [Theory]
+    [InlineData("32")]
+    [InlineData("5x")]
+    [InlineData("-1s")]
+    [InlineData("")]
+    [InlineData("1 s")]
+    [InlineData("s")]
+    [InlineData("1,5s")]
+    public void Parse_rejects_anything_else_naming_the_option(string text)
+    {
+        var ex = Assert.Throws<ShoalConfigurationException>(() => Durations.Parse(text, "--timeout"));
+        Assert.Equal("--timeout", ex.Field);
+        Assert.Contains("--timeout", ex.Message);
+        Assert.Contains("200ms", ex.Message);
+    }
+
+    [Fact]
+    public void Parse_says_when_a_duration_is_negative()
+    {
+        var ex = Assert.Throws<ShoalConfigurationException>(() => Durations.Parse("-200ms", "--timeout"));
+        Assert.Contains("negative", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(0, "0")]
+    [InlineData(250, "250ms")]
+    [InlineData(1_500, "1.5s")]
+    [InlineData(120_000, "2m")]
+    [InlineData(3_600_000, "1h")]
+    public void Format_round_trips_through_Parse(double milliseconds, string expected)
+    {
+        var value = TimeSpan.FromMilliseconds(milliseconds);
+        Assert.Equal(expected, Durations.Format(value));
+        Assert.Equal(value, Durations.Parse(Durations.Format(value)));
+    }
+
+    [Fact]
+    public void Option_parses_durations_and_reports_bad_ones_naming_the_option()
+    {
+        var option = Durations.CreateOption("--timeout", TimeSpan.FromSeconds(5), "How long to wait");
+        var command = new System.CommandLine.RootCommand { option };
+
+        Assert.Equal(TimeSpan.FromSeconds(5), command.Parse([]).GetValue(option));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), command.Parse(["--timeout", "200ms"]).GetValue(option));
+
+        var bad = command.Parse(["--timeout", "32"]);
+        var error = Assert.Single(bad.Errors);
+        Assert.StartsWith("--timeout: '32' is not a duration", error.Message);
+    }
+}
