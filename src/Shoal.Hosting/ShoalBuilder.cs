@@ -1,0 +1,201 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Shoal.Engine;
+using Shoal.Engines.InProcess;
+using Shoal.Hosting.Handlers;
+using Shoal.Serialization;
+
+namespace Shoal.Hosting;
+
+/// <summary>
+/// Configures the Shoal node that <see cref="ShoalServiceCollectionExtensions.AddShoal"/> adds: the engine, topics,
+/// event types, groups and their handlers. Everything is checked when the host starts; a mistake there makes
+/// <c>host.StartAsync</c> throw <see cref="ShoalConfigurationException"/> naming the field.
+/// </summary>
+public sealed class ShoalBuilder
+{
+    private readonly List<TopicOptions> _topics = [];
+    private readonly List<GroupOptions> _groups = [];
+    private readonly List<HandlerBinding> _handlers = [];
+    private readonly List<Func<ShoalOptions, ShoalOptions>> _configure = [];
+    private readonly List<Action<EventTypeRegistry>> _eventTypes = [];
+    private Func<IServiceProvider, IShoalEngine>? _engine;
+
+    internal ShoalBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection Shoal is added to.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Uses the engine <paramref name="factory"/> creates (once, when the node is first needed). The container owns
+    /// it: it is disposed with the container.
+    /// </summary>
+    public ShoalBuilder UseEngine(Func<IServiceProvider, IShoalEngine> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _engine = factory;
+        return this;
+    }
+
+    /// <summary>
+    /// Uses the in-process engine (the default when no engine is chosen). With no <paramref name="options"/>, its
+    /// time comes from the <see cref="TimeProvider"/> registered in the container, if any.
+    /// </summary>
+    public ShoalBuilder UseInProcessEngine(InProcessEngineOptions? options = null)
+    {
+        _engine = sp => CreateInProcessEngine(sp, options);
+        return this;
+    }
+
+    /// <summary>Adds a topic, created at start if absent.</summary>
+    public ShoalBuilder AddTopic(TopicOptions topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        _topics.Add(topic);
+        return this;
+    }
+
+    /// <summary>Adds a topic with <paramref name="partitions"/> partitions and default options, created at start if absent.</summary>
+    public ShoalBuilder AddTopic(string name, int partitions = 12) => AddTopic(new TopicOptions { Name = name, Partitions = partitions });
+
+    /// <summary>
+    /// Registers event type <typeparamref name="TEvent"/> under <paramref name="name"/> (default the type's name),
+    /// optionally with its own payload format. Publishers and handlers only use registered types.
+    /// </summary>
+    public ShoalBuilder AddEventType<TEvent>(string? name = null, SerializationFormat? format = null)
+    {
+        _eventTypes.Add(registry => registry.Add<TEvent>(name, format));
+        return this;
+    }
+
+    /// <summary>Adds a group this node runs; give it handlers with <see cref="AddHandler{TEvent, THandler}"/>.</summary>
+    public ShoalBuilder AddGroup(GroupOptions group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        _groups.Add(group);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds <typeparamref name="THandler"/> as the handler of <typeparamref name="TEvent"/> events in
+    /// <paramref name="group"/>, resolved from the container. If <typeparamref name="THandler"/> is not registered yet,
+    /// it is registered with <paramref name="lifetime"/>. A handler whose registration is scoped or transient is
+    /// resolved in a new scope for every event (every attempt), and the scope is disposed when it returns; a singleton
+    /// is resolved once. Several handlers of one event type in a group run in the order they were added.
+    /// </summary>
+    public ShoalBuilder AddHandler<TEvent, THandler>(string group, ServiceLifetime lifetime = ServiceLifetime.Scoped)
+        where THandler : class, IEventHandler<TEvent>
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        Services.TryAdd(new ServiceDescriptor(typeof(THandler), typeof(THandler), lifetime));
+        _handlers.Add(new HandlerBinding<TEvent, THandler>(group));
+        return this;
+    }
+
+    /// <summary>
+    /// Changes the remaining <see cref="ShoalOptions"/> (publisher, serializers, random seed, scheduler...), applied
+    /// in order after everything else this builder set, e.g. <c>Configure(o =&gt; o with { RandomSeed = 42 })</c>.
+    /// </summary>
+    public ShoalBuilder Configure(Func<ShoalOptions, ShoalOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _configure.Add(configure);
+        return this;
+    }
+
+    internal IShoalEngine CreateEngine(IServiceProvider services)
+    {
+        var engine = _engine is null ? CreateInProcessEngine(services, null) : _engine(services);
+        return engine ?? throw new ShoalConfigurationException("ShoalBuilder.UseEngine", "the engine factory returned null.");
+    }
+
+    internal ShoalRuntime CreateRuntime(IServiceProvider services)
+    {
+        var options = BuildOptions(services);
+        return ShoalRuntime.Create(services.GetRequiredService<IShoalEngine>(), options);
+    }
+
+    internal ShoalOptions BuildOptions(IServiceProvider services)
+    {
+        var registry = new EventTypeRegistry();
+        foreach (var add in _eventTypes)
+        {
+            add(registry);
+        }
+
+        foreach (var handler in _handlers)
+        {
+            if (!_groups.Exists(g => g.Name == handler.Group))
+            {
+                throw new ShoalConfigurationException("ShoalBuilder.AddHandler",
+                    $"{handler.HandlerType.Name} is added to group '{handler.Group}', which is not added; add it with AddGroup(new GroupOptions {{ Name = \"{handler.Group}\", Topic = ... }}).");
+            }
+        }
+
+        var groups = _groups.Select(g => new GroupRegistration
+        {
+            Options = g,
+            Handlers = [.. _handlers.Where(h => h.Group == g.Name).Select(h => h.Create(services, LifetimeOf(h.HandlerType)))],
+        });
+
+        var options = new ShoalOptions
+        {
+            Topics = [.. _topics],
+            EventTypes = registry,
+            Groups = [.. groups],
+            TimeProvider = TimeOf(services),
+            LoggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+        };
+
+        foreach (var configure in _configure)
+        {
+            options = configure(options) ?? throw new ShoalConfigurationException("ShoalBuilder.Configure", "the function returned null.");
+        }
+
+        CheckHandledTypesAreRegistered(options);
+        return options;
+    }
+
+    private static IShoalEngine CreateInProcessEngine(IServiceProvider services, InProcessEngineOptions? options) =>
+        InProcessEngine.Create(options ?? InProcessEngineOptions.Default with { TimeProvider = TimeOf(services) });
+
+    private static TimeProvider TimeOf(IServiceProvider services) => services.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    /// <summary>The same check as <see cref="ShoalOptions.Validate"/>, with a message that points at this builder.</summary>
+    private static void CheckHandledTypesAreRegistered(ShoalOptions options)
+    {
+        if (options.EventTypes is null || options.Groups is null)
+        {
+            return;
+        }
+
+        foreach (var group in options.Groups)
+        {
+            foreach (var handler in group?.Handlers ?? [])
+            {
+                if (handler is not null && !options.EventTypes.TryGet(handler.EventType, out _))
+                {
+                    throw new ShoalConfigurationException("GroupRegistration.Handlers",
+                        $"group '{group!.Options?.Name}' handles {handler.EventType.FullName}, which is not a registered event type; register it with AddEventType<{handler.EventType.Name}>().");
+                }
+            }
+        }
+    }
+
+    private ServiceLifetime LifetimeOf(Type handlerType)
+    {
+        // The last registration wins, as in the container. AddHandler registered one if there was none.
+        for (var i = Services.Count - 1; i >= 0; i--)
+        {
+            var descriptor = Services[i];
+            if (descriptor.ServiceType == handlerType && !descriptor.IsKeyedService)
+            {
+                return descriptor.Lifetime;
+            }
+        }
+
+        return ServiceLifetime.Scoped;
+    }
+}

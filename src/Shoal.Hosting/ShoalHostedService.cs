@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Shoal.Hosting;
+
+/// <summary>
+/// Starts the <see cref="ShoalRuntime"/> with the host and stops it with the host: on SIGTERM or Ctrl-C the generic
+/// host calls <see cref="StopAsync"/>, which stops fetching, drains in-flight handlers (up to each group's
+/// <see cref="GroupOptions.DrainTimeout"/>) and commits. The host's token (fired at
+/// <c>HostOptions.ShutdownTimeout</c>) cuts that short, so the drain must fit inside the shutdown timeout.
+/// </summary>
+internal sealed partial class ShoalHostedService(IServiceProvider services) : IHostedService
+{
+    private readonly ILogger _logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Shoal.Hosting");
+    private ShoalRuntime? _runtime;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Created here rather than in the constructor so that invalid options surface from host.StartAsync as the
+        // ShoalConfigurationException itself.
+        var runtime = services.GetRequiredService<ShoalRuntime>();
+        WarnIfDrainDoesNotFit(runtime.Options);
+        _runtime = runtime;
+        await runtime.StartAsync(cancellationToken);
+        LogStarted(_logger, runtime.Engine.Name, runtime.Options.Groups.Count);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_runtime is not { } runtime)
+        {
+            return;
+        }
+
+        LogStopping(_logger);
+        await runtime.StopAsync(cancellationToken);
+        LogStopped(_logger);
+    }
+
+    private void WarnIfDrainDoesNotFit(ShoalOptions options)
+    {
+        if (services.GetService<IOptions<HostOptions>>()?.Value is not { } host)
+        {
+            return;
+        }
+
+        foreach (var group in options.Groups)
+        {
+            // Equal does not fit either: the commit after the drain needs time too, and it is skipped once the
+            // host's token fires.
+            if (group.Options.DrainTimeout >= host.ShutdownTimeout)
+            {
+                LogDrainDoesNotFit(_logger, group.Options.Name, group.Options.DrainTimeout, host.ShutdownTimeout);
+            }
+        }
+    }
+
+    [LoggerMessage(3001, LogLevel.Information, "Shoal started on {Engine} with {Groups} group(s)")]
+    private static partial void LogStarted(ILogger logger, string engine, int groups);
+
+    [LoggerMessage(3002, LogLevel.Information, "Shoal stopping: draining in-flight events and committing")]
+    private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(3003, LogLevel.Information, "Shoal stopped")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(3004, LogLevel.Warning,
+        "Group {Group}: GroupOptions.DrainTimeout ({DrainTimeout}) does not fit inside HostOptions.ShutdownTimeout ({ShutdownTimeout}); " +
+        "a slow drain would be cut off before its offsets are committed. Lower the DrainTimeout or raise the ShutdownTimeout.")]
+    private static partial void LogDrainDoesNotFit(ILogger logger, string group, TimeSpan drainTimeout, TimeSpan shutdownTimeout);
+}

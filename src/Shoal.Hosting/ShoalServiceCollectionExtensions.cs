@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using Shoal.Engine;
+
+namespace Shoal.Hosting;
+
+/// <summary>Adds Shoal to a service collection.</summary>
+public static class ShoalServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a Shoal node: <see cref="IShoalEngine"/>, <see cref="ShoalRuntime"/> and <see cref="IEventPublisher"/>
+    /// (singletons) and a hosted service that starts the node with the host and stops it gracefully with the host
+    /// (stop fetching, drain, commit). Calling it again returns the same builder.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Engine, topics, event types, groups and handlers; the builder is also returned.</param>
+    public static ShoalBuilder AddShoal(this IServiceCollection services, Action<ShoalBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = Find(services);
+        if (builder is null)
+        {
+            builder = new ShoalBuilder(services);
+            services.AddSingleton(new BuilderMarker(builder));
+            services.AddSingleton(builder.CreateEngine);
+            services.AddSingleton(builder.CreateRuntime);
+            services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<ShoalRuntime>().Publisher);
+            services.AddHostedService<ShoalHostedService>();
+        }
+
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    private static ShoalBuilder? Find(IServiceCollection services)
+    {
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(BuilderMarker) && !descriptor.IsKeyedService
+                && descriptor.ImplementationInstance is BuilderMarker marker)
+            {
+                return marker.Builder;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Lets a second <c>AddShoal</c> call find the first one's builder.</summary>
+    private sealed record BuilderMarker(ShoalBuilder Builder);
+}
