@@ -59,6 +59,33 @@ public class DispatcherThroughputBenchmarks
     [Benchmark(OperationsPerInvoke = Events, Description = "Channel + KeyOrderedDispatcher + JSON Deserialize<T> (typed path, no handler)")]
     public Task<long> DispatcherWithJson() => RunDispatcherAsync(new JsonProcessor(_json));
 
+    [Benchmark(OperationsPerInvoke = Events, Description = "KeyOrderedDispatcher.Dispatch loop alone, no channel (one thread)")]
+    public long DispatchOnly()
+    {
+        var tracker = new OffsetTracker(Window, 0);
+        using var dispatcher = new KeyOrderedDispatcher(new NoOpProcessor(), tracker, MaxConcurrency, TimeProvider.System, CancellationToken.None);
+        var events = _events;
+        for (var i = 0; i < events.Length; i++)
+        {
+            dispatcher.Dispatch(events[i]);
+        }
+
+        return tracker.Watermark;
+    }
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "JSON Deserialize<T> loop alone, no dispatcher (one thread)")]
+    public long JsonOnly()
+    {
+        var processor = new JsonProcessor(_json);
+        var events = _events;
+        for (var i = 0; i < events.Length; i++)
+        {
+            processor.Process(events[i]);
+        }
+
+        return processor.Checksum;
+    }
+
     private async Task<long> RunDispatcherAsync(IEventProcessor processor)
     {
         var channel = CreateChannel();
@@ -140,9 +167,14 @@ public class DispatcherThroughputBenchmarks
 
         public ValueTask ProcessAsync(EventEnvelope envelope, HandlerSlot slot)
         {
+            Process(envelope);
+            return default;
+        }
+
+        public void Process(in EventEnvelope envelope)
+        {
             var value = serializer.Deserialize<SampleEvent>(envelope.Payload);
             Checksum += value.OrderId + value.Quantity;
-            return default;
         }
     }
 }

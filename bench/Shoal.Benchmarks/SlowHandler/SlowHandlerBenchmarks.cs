@@ -20,6 +20,8 @@ public class SlowHandlerBenchmarks
 
     private EventEnvelope[] _events = [];
     private PreciseDelay _delay = null!;
+    private long _windowWaits;
+    private long _dispatcherRuns;
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +34,11 @@ public class SlowHandlerBenchmarks
     public void Cleanup()
     {
         var stats = _delay.TakeStats();
+        if (_dispatcherRuns > 0)
+        {
+            Console.WriteLine($"// Feeder waits for the window: {(double)_windowWaits / _dispatcherRuns:F0} per run of {Events} events");
+        }
+
         Console.WriteLine($"// PreciseDelay: {stats.Completed} delays, timer-thread lateness mean {stats.MeanLateness.TotalMicroseconds:F1} µs, max {stats.MaxLateness.TotalMicroseconds:F1} µs");
         _delay.Dispose();
     }
@@ -79,6 +86,7 @@ public class SlowHandlerBenchmarks
                 var wait = dispatcher.WaitForWatermark(offset - Window + refill);
                 if (wait is not null)
                 {
+                    _windowWaits++;
                     await wait;
                 }
             }
@@ -86,6 +94,7 @@ public class SlowHandlerBenchmarks
             dispatcher.Dispatch(events[i]);
         }
 
+        _dispatcherRuns++;
         var drained = dispatcher.WaitForWatermark(Events);
         if (drained is not null)
         {
