@@ -27,23 +27,12 @@ ensure_pkg() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" >/dev/null
 }
 
-# ensure_dotnet: the SDK band pinned in global.json, installed per user by the official script when missing.
+# The .NET SDK is the one prerequisite (README); say so clearly rather than fail later.
 ensure_dotnet() {
-  if command -v dotnet >/dev/null 2>&1; then
-    return 0
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "test.sh: 'dotnet' (the .NET 10 SDK) is not on PATH; install it first (see README.md)." >&2
+    exit 2
   fi
-  if [[ -x "$HOME/.dotnet/dotnet" ]]; then
-    export PATH="$HOME/.dotnet:$PATH"
-    return 0
-  fi
-  ensure_pkg curl curl
-  echo "test.sh: 'dotnet' not found; installing the .NET SDK from global.json into ~/.dotnet" >&2
-  local script
-  script="$(mktemp)"
-  curl -sSL https://dot.net/v1/dotnet-install.sh -o "$script"
-  bash "$script" --jsonfile "$repo/global.json" --install-dir "$HOME/.dotnet" >/dev/null
-  rm -f "$script"
-  export PATH="$HOME/.dotnet:$PATH"
 }
 
 ensure_dotnet

@@ -1,3 +1,3 @@
 using Shoal.Cli;
 
-return await ShoalCli.InvokeAsync(args);
+return await ShoalCli.InvokeAsync(args, new Shoal.Cli.Demo.DemoRunner());

@@ -23,6 +23,8 @@ public interface IEventLog
     /// Appends a batch to one partition, all or nothing. For each event, <paramref name="results"/> receives the
     /// offset it was stored at, or — when its id was already appended to the topic within the de-duplication
     /// window — the original offset (or -1 if no longer known) with <see cref="AppendedEvent.Duplicate"/> set.
+    /// The caller owns the events' payload memory and may reuse it once the call completes: an engine copies
+    /// what it keeps.
     /// </summary>
     /// <exception cref="TopicNotFoundException">The topic does not exist.</exception>
     /// <exception cref="EventTooLargeException">An event exceeds the engine's size limit; nothing was stored.</exception>

@@ -45,6 +45,18 @@ internal sealed class DemoVerifier
     /// <summary>The sequence (within its key) of the n-th published event.</summary>
     public long SequenceOf(long eventNumber) => eventNumber / _settings.Keys;
 
+    /// <summary>Events recorded so far (a racy sum, for progress only).</summary>
+    public long RecordedSoFar()
+    {
+        long total = 0;
+        for (var i = 0; i < _states.Length; i++)
+        {
+            total += Volatile.Read(ref _states[i].Count);
+        }
+
+        return total;
+    }
+
     /// <summary>Records that a handler saw the event with this key and sequence.</summary>
     public void Record(int keyIndex, long sequence)
     {

@@ -98,6 +98,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         var tracker = _tracker!;
         var batch = new EventEnvelope[Math.Min(_group.Options.FetchBatchSize, _group.Options.MaxInFlight)];
         var window = tracker.Capacity;
+        var refill = Math.Max(1, Math.Min(batch.Length, window / 2));
         var stop = _fetchStop.Token;
         try
         {
@@ -106,8 +107,9 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 var room = (int)Math.Min(batch.Length, tracker.Watermark + window - _next);
                 if (room <= 0)
                 {
-                    // The in-flight window is full: wait for the watermark to move (backpressure).
-                    var wait = dispatcher.WaitForWatermark(_next - window + 1);
+                    // The in-flight window is full: wait until a whole fetch batch fits (at most half the window), not
+                    // a single offset, so a saturated loop wakes (and reads) once per batch, not once per completion.
+                    var wait = dispatcher.WaitForWatermark(_next - window + refill);
                     if (wait is not null)
                     {
                         await wait.WaitAsync(stop);
@@ -230,21 +232,30 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 {
                     await drained.WaitAsync(drainTimeout, _group.Time, cancellationToken);
                 }
-                catch (TimeoutException)
+                catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
                 {
+                    // The drain deadline passed, or the caller (e.g. the host's shutdown timeout) gave up waiting.
                     Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
                 }
             }
 
             await _hardStop.CancelAsync();
-            await dispatcher.WhenIdleAsync().WaitAsync(cancellationToken);
+            try
+            {
+                await dispatcher.WhenIdleAsync().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // A handler ignores its token; what it works on is not done, so the commit below leaves it out.
+            }
         }
 
+        // Always commit what is done, even when the caller's token fired: the watermark only covers finished events.
         try
         {
-            await CommitAsync(cancellationToken);
+            await CommitAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
         }

@@ -68,24 +68,34 @@ internal sealed class EventPublisher : IEventPublisher
         var starts = new int[info.Partitions + 1];
         try
         {
-            var buffer = new ArrayBufferWriter<byte>(256);
+            // All payloads go back to back into one pooled buffer; the engine copies what it keeps.
+            using var buffer = new PooledBufferWriter(count * 32);
+            var ends = ArrayPool<int>.Shared.Rent(count);
+            for (var i = 0; i < count; i++)
+            {
+                serializer.Serialize(buffer, events[i].Event);
+                ends[i] = buffer.WrittenCount;
+            }
+
+            var payloads = buffer.WrittenMemory;
             for (var i = 0; i < count; i++)
             {
                 var outgoing = events[i];
-                buffer.ResetWrittenCount();
-                serializer.Serialize(buffer, outgoing.Event);
                 var partition = outgoing.Key is null
                     ? _unkeyed.NextPartition(info.Partitions)
                     : KeyHasher.PartitionFor(outgoing.Key, info.Partitions);
                 partitionOf[i] = partition;
                 starts[partition + 1]++;
-                envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, buffer.WrittenSpan.ToArray())
+                var begin = i == 0 ? 0 : ends[i - 1];
+                envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, payloads[begin..ends[i]])
                 {
                     ContentType = serializer.ContentType,
                     Headers = outgoing.Headers,
                     Timestamp = now,
                 };
             }
+
+            ArrayPool<int>.Shared.Return(ends);
 
             for (var p = 0; p < info.Partitions; p++)
             {

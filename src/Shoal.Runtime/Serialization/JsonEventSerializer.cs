@@ -98,7 +98,27 @@ internal sealed class JsonEventSerializer : IEventSerializer
         options.MakeReadOnly(populateMissingResolver: options.TypeInfoResolver is null);
     }
 
-    private JsonTypeInfo<T> GetTypeInfo<T>() => (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
+    // Options.GetTypeInfo is a dictionary lookup per call; on the hot path remember the last serializer's
+    // metadata per T in a static generic slot (one serializer per process is the common case).
+    private JsonTypeInfo<T> GetTypeInfo<T>()
+    {
+        var cached = TypeInfoCache<T>.Entry;
+        if (cached is not null && ReferenceEquals(cached.Owner, this))
+        {
+            return cached.Info;
+        }
+
+        var info = (JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T));
+        TypeInfoCache<T>.Entry = new TypeInfoCache<T>.Cached(this, info);
+        return info;
+    }
+
+    private static class TypeInfoCache<T>
+    {
+        public static Cached? Entry;
+
+        public sealed record Cached(JsonEventSerializer Owner, JsonTypeInfo<T> Info);
+    }
 
     private Utf8JsonWriter RentWriter(IBufferWriter<byte> destination)
     {

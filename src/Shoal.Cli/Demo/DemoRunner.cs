@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Shoal.Engine;
+using Shoal.Engines.InProcess;
+using Shoal.Serialization;
+
+namespace Shoal.Cli.Demo;
+
+/// <summary>
+/// Runs the demo on the in-process engine: one producer publishes event n with key <c>n mod keys</c> and
+/// sequence <c>n / keys</c> while a group handles them; the handler records every (key, sequence) in the
+/// <see cref="DemoVerifier"/>, which then compares what was published with what was handled.
+/// </summary>
+internal sealed class DemoRunner : IDemoRunner
+{
+    private const string Topic = "demo";
+    private const string Group = "demo-verify";
+    private const int PublishBatch = 4096;
+    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
+
+    public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        var verifier = new DemoVerifier(settings);
+        var work = settings.HandlerWork;
+        var handler = HandlerRegistration.For<DemoEvent>((e, context, ct) =>
+        {
+            if (work <= TimeSpan.Zero)
+            {
+                verifier.Record(e.Key, e.Sequence);
+                return ValueTask.CompletedTask;
+            }
+
+            return HandleSlowlyAsync(verifier, e, work, ct);
+        });
+
+        await using var engine = InProcessEngine.Create();
+        var options = new ShoalOptions
+        {
+            Topics = [new TopicOptions { Name = Topic, Partitions = settings.Partitions, Format = settings.Format }],
+            EventTypes = new EventTypeRegistry().Add<DemoEvent>("demo-event"),
+            Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default }),
+            Groups =
+            [
+                new GroupRegistration
+                {
+                    Options = new GroupOptions { Name = Group, Topic = Topic, MaxConcurrency = settings.Concurrency },
+                    Handlers = [handler],
+                },
+            ],
+        };
+
+        await using var shoal = ShoalRuntime.Create(engine, options);
+        await shoal.StartAsync(cancellationToken);
+
+        var clock = Stopwatch.StartNew();
+        long produced = 0;
+        var producer = Task.Run(() => ProduceAsync(shoal.Publisher, settings, verifier, count => Volatile.Write(ref produced, count), cancellationToken), cancellationToken);
+
+        // Wait until everything published has been handled, or nothing moves for StallLimit.
+        var lastCount = -1L;
+        var lastMove = clock.Elapsed;
+        while (true)
+        {
+            var handled = verifier.RecordedSoFar();
+            progress.Report(handled);
+            if (producer.IsCompleted && handled >= Volatile.Read(ref produced))
+            {
+                break;
+            }
+
+            if (handled != lastCount)
+            {
+                lastCount = handled;
+                lastMove = clock.Elapsed;
+            }
+            else if (clock.Elapsed - lastMove > StallLimit)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+
+        var elapsed = clock.Elapsed;
+        await producer;
+        await shoal.StopAsync(cancellationToken);
+        progress.Report(verifier.RecordedSoFar());
+        return verifier.Build(Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
+    }
+
+    private static async ValueTask HandleSlowlyAsync(DemoVerifier verifier, DemoEvent e, TimeSpan work, CancellationToken cancellationToken)
+    {
+        await Task.Delay(work, cancellationToken);
+        verifier.Record(e.Key, e.Sequence);
+    }
+
+    private static async Task ProduceAsync(IEventPublisher publisher, DemoSettings settings, DemoVerifier verifier, Action<long> published, CancellationToken cancellationToken)
+    {
+        var keys = new string[Math.Min(settings.Keys, settings.Events)];
+        for (var k = 0; k < keys.Length; k++)
+        {
+            keys[k] = "key-" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var batch = new List<OutgoingEvent<DemoEvent>>(PublishBatch);
+        for (long n = 0; n < settings.Events;)
+        {
+            batch.Clear();
+            var end = Math.Min(settings.Events, n + PublishBatch);
+            for (var i = n; i < end; i++)
+            {
+                var key = verifier.KeyOf(i);
+                batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = verifier.SequenceOf(i) }));
+            }
+
+            var results = await publisher.PublishBatchAsync(Topic, batch, cancellationToken);
+            foreach (var result in results)
+            {
+                if (result.Duplicate)
+                {
+                    throw new ShoalException($"The engine reported event {result.Id} as a duplicate, but every demo event has a fresh id.");
+                }
+            }
+
+            n = end;
+            published(n);
+        }
+    }
+}
