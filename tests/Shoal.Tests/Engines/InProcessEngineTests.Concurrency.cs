@@ -11,7 +11,7 @@ public sealed partial class InProcessEngineTests
     {
         const int partitions = 4;
         const int writers = 4;
-        const int batchesPerWriter = 500;
+        const int batchesPerWriter = 240; // a multiple of partitions: batch b goes to partition b % partitions
         const int batchSize = 50;
         const int groups = 2;
         const int perPartition = writers * batchesPerWriter * batchSize / partitions;
