@@ -15,6 +15,7 @@ namespace Shoal.Engines.InProcess;
 /// there is no background timer, so an idle topic keeps its events until the next append. Trimming moves the start
 /// offset exactly; memory is released a segment (4096 events) at a time.
 /// Creating an existing topic with the same partition count keeps the options it was first created with.
+/// A read into an empty destination returns 0 at once. Events with a null or empty id are never de-duplicated.
 /// </remarks>
 internal sealed partial class InProcessEventLog : IEventLog, IDisposable
 {

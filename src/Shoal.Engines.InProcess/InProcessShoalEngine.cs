@@ -11,15 +11,20 @@ internal sealed class InProcessShoalEngine : IShoalEngine
     private readonly InProcessCoordinationStore _store;
     private readonly InProcessEventLog _log;
 
-    public InProcessShoalEngine(InProcessEngineOptions options)
+    /// <param name="options">Validated options.</param>
+    /// <param name="segmentShift">Events per segment as a power of two; tests use small segments to see them released.</param>
+    public InProcessShoalEngine(InProcessEngineOptions options, int segmentShift = PartitionLog.DefaultSegmentShift)
     {
         _store = new InProcessCoordinationStore();
-        _log = new InProcessEventLog(options, _store);
+        _log = new InProcessEventLog(options, _store, segmentShift);
     }
 
     public string Name => "inproc://";
 
     public IEventLog Log => _log;
+
+    /// <summary>The log's internal state (for tests).</summary>
+    internal InProcessEventLog EventLog => _log;
 
     public ICoordinationStore Coordination => _store;
 

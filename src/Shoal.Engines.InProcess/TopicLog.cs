@@ -79,8 +79,8 @@ internal sealed class TopicLog
         }
 
         var due = Volatile.Read(ref _nextRetentionCheckTicks);
-        return nowTicks >= due
-            && Interlocked.CompareExchange(ref _nextRetentionCheckTicks, nowTicks + interval.Ticks, due) == due;
+        var next = interval.Ticks > long.MaxValue - nowTicks ? long.MaxValue : nowTicks + interval.Ticks;
+        return nowTicks >= due && Interlocked.CompareExchange(ref _nextRetentionCheckTicks, next, due) == due;
     }
 
     public void Dispose()
