@@ -47,6 +47,14 @@ public readonly record struct EventEnvelope
     /// <summary>When the producer created the event.</summary>
     public DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>
+    /// Asks the engine to skip this event when an event with the same <see cref="Id"/> that also asked for it was
+    /// appended to the topic within the de-duplication window. The publisher sets it for ids the producer chose;
+    /// ids Shoal generates are unique by construction and skip the (costly) de-duplication index.
+    /// On NATS this is the <c>Nats-Msg-Id</c> header.
+    /// </summary>
+    public bool Deduplicate { get; init; }
+
     /// <summary>The partition, or -1 before the event is stored.</summary>
     public int Partition { get; init; }
 

@@ -4,14 +4,10 @@ namespace Shoal.Engines.InProcess;
 
 internal sealed partial class InProcessEventLog
 {
-    /// <summary>
-    /// Checks every event's size (throwing <see cref="EventTooLargeException"/> before anything is stored) and
-    /// copies the batch's payloads back to back into one new array.
-    /// </summary>
-    private byte[] CopyPayloads(string topic, ReadOnlySpan<EventEnvelope> events)
+    /// <summary>Checks every event's size, throwing <see cref="EventTooLargeException"/> before anything is stored.</summary>
+    private void CheckSizes(string topic, ReadOnlySpan<EventEnvelope> events)
     {
         var limit = _options.MaxEventBytes;
-        long total = 0;
         foreach (ref readonly var e in events)
         {
             var size = EventSize.Of(e);
@@ -19,24 +15,7 @@ internal sealed partial class InProcessEventLog
             {
                 throw new EventTooLargeException(topic, e.Id, (int)Math.Min(size, int.MaxValue), limit);
             }
-
-            total += e.Payload.Length;
         }
-
-        if (total == 0)
-        {
-            return [];
-        }
-
-        var payloads = GC.AllocateUninitializedArray<byte>(checked((int)total));
-        var position = 0;
-        foreach (ref readonly var e in events)
-        {
-            e.Payload.Span.CopyTo(payloads.AsSpan(position));
-            position += e.Payload.Length;
-        }
-
-        return payloads;
     }
 
     /// <summary>Applies retention by age and by committed offsets to every partition of the topic.</summary>

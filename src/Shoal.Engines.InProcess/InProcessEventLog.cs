@@ -92,9 +92,9 @@ internal sealed partial class InProcessEventLog : IEventLog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        var payloads = CopyPayloads(topic, events.Span);
+        CheckSizes(topic, events.Span);
         var nowTicks = _options.TimeProvider.GetUtcNow().UtcTicks;
-        log.Append(target, events.Span, results.Span, payloads, nowTicks);
+        log.Append(target, events.Span, results.Span, nowTicks);
         if (log.RetentionCheckDue(nowTicks, _options.RetentionCheckInterval))
         {
             ApplyLazyRetention(log, nowTicks);

@@ -7,13 +7,12 @@ internal sealed partial class PartitionLog
     /// <summary>
     /// Stores a batch whose sizes were already checked. Ids remembered by <paramref name="dedup"/> (the caller
     /// holds the topic's de-duplication lock) are not stored; their result carries the original offset. Payloads
-    /// are taken from <paramref name="payloads"/>, the batch's payloads copied back to back. Size and count
+    /// are copied into the partition's payload slabs (see <see cref="CopyPayload"/>). Size and count
     /// retention are applied before returning. Returns the readers' signal to complete, if any were waiting.
     /// </summary>
     public TaskCompletionSource? Append(
         ReadOnlySpan<EventEnvelope> events,
         Span<AppendedEvent> results,
-        ReadOnlyMemory<byte> payloads,
         DeduplicationIndex? dedup,
         long nowTicks,
         RetentionOptions retention)
@@ -22,15 +21,11 @@ internal sealed partial class PartitionLog
         {
             ThrowIfDisposed();
             var ticks = _lastAppendTicks = Math.Max(_lastAppendTicks, nowTicks);
-            var position = 0;
             var stored = 0;
             for (var i = 0; i < events.Length; i++)
             {
                 ref readonly var e = ref events[i];
-                var length = e.Payload.Length;
-                var payload = payloads.Slice(position, length);
-                position += length;
-                if (dedup is not null && !string.IsNullOrEmpty(e.Id))
+                if (dedup is not null && e.Deduplicate && !string.IsNullOrEmpty(e.Id))
                 {
                     if (dedup.TryGet(e.Id, out var original))
                     {
@@ -42,7 +37,7 @@ internal sealed partial class PartitionLog
                 }
 
                 results[i] = new AppendedEvent(_end, Duplicate: false);
-                Store(e with { Partition = _partition, Offset = _end, Payload = payload }, ticks);
+                Store(e with { Partition = _partition, Offset = _end, Payload = CopyPayload(e.Payload.Span) }, ticks);
                 stored++;
             }
 
@@ -56,6 +51,35 @@ internal sealed partial class PartitionLog
             _waiter = null;
             return waiter;
         }
+    }
+
+    /// <summary>
+    /// Copies a payload into the current 64 KiB slab (a new slab when it does not fit; a payload larger than a
+    /// slab gets its own array). Slabs stay below the large-object threshold, so appends never allocate on the
+    /// large-object heap, and a slab is collected once every event pointing into it is trimmed.
+    /// </summary>
+    private ReadOnlyMemory<byte> CopyPayload(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (payload.Length > SlabSize / 4)
+        {
+            return payload.ToArray();
+        }
+
+        if (_slab is null || SlabSize - _slabUsed < payload.Length)
+        {
+            _slab = GC.AllocateUninitializedArray<byte>(SlabSize);
+            _slabUsed = 0;
+        }
+
+        var copy = _slab.AsMemory(_slabUsed, payload.Length);
+        payload.CopyTo(copy.Span);
+        _slabUsed += payload.Length;
+        return copy;
     }
 
     private void Store(in EventEnvelope e, long ticks)

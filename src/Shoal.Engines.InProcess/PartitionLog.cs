@@ -14,8 +14,13 @@ namespace Shoal.Engines.InProcess;
 /// </remarks>
 internal sealed partial class PartitionLog
 {
-    /// <summary>4096 events per segment.</summary>
-    public const int DefaultSegmentShift = 12;
+    /// <summary>
+    /// 512 events per segment: an array of 512 envelopes stays below the 85,000-byte large-object threshold,
+    /// so segments are ordinary gen0 allocations (large-object allocations trigger full collections).
+    /// </summary>
+    public const int DefaultSegmentShift = 9;
+
+    private const int SlabSize = 64 * 1024;
 
     private const int InitialSegmentCapacity = 16;
 
@@ -29,6 +34,8 @@ internal sealed partial class PartitionLog
     private long _bytes;
     private long _lastAppendTicks;
     private TaskCompletionSource? _waiter;
+    private byte[]? _slab;
+    private int _slabUsed;
     private bool _disposed;
 
     public PartitionLog(int partition, int segmentShift = DefaultSegmentShift)

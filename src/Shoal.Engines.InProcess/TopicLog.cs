@@ -47,23 +47,36 @@ internal sealed class TopicLog
         return _partitions[partition];
     }
 
-    public void Append(PartitionLog partition, ReadOnlySpan<EventEnvelope> events, Span<AppendedEvent> results, ReadOnlyMemory<byte> payloads, long nowTicks)
+    public void Append(PartitionLog partition, ReadOnlySpan<EventEnvelope> events, Span<AppendedEvent> results, long nowTicks)
     {
         TaskCompletionSource? waiter;
-        if (_dedup is null)
+        if (_dedup is null || !AnyAsksForDeduplication(events))
         {
-            waiter = partition.Append(events, results, payloads, null, nowTicks, Options.Retention);
+            waiter = partition.Append(events, results, null, nowTicks, Options.Retention);
         }
         else
         {
             lock (_dedupGate)
             {
                 _dedup.Expire(nowTicks);
-                waiter = partition.Append(events, results, payloads, _dedup, nowTicks, Options.Retention);
+                waiter = partition.Append(events, results, _dedup, nowTicks, Options.Retention);
             }
         }
 
         waiter?.TrySetResult();
+    }
+
+    private static bool AnyAsksForDeduplication(ReadOnlySpan<EventEnvelope> events)
+    {
+        foreach (ref readonly var e in events)
+        {
+            if (e.Deduplicate)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -42,6 +42,19 @@ public abstract partial class EngineConformanceTests
     }
 
     [Fact]
+    public async Task Events_that_do_not_ask_for_deduplication_are_stored_even_with_a_repeated_id()
+    {
+        var topic = await CreateTopicAsync(partitions: 1);
+
+        var results = await AppendAsync(topic, 0,
+            NewEvent(topic, id: "same") with { Deduplicate = false },
+            NewEvent(topic, id: "same") with { Deduplicate = false });
+
+        Assert.Equal([new AppendedEvent(0, false), new AppendedEvent(1, false)], results);
+        Assert.False((await AppendAsync(topic, 0, NewEvent(topic, id: "same")))[0].Duplicate);
+    }
+
+    [Fact]
     public async Task Deduplication_window_zero_stores_repeated_ids()
     {
         var topic = await CreateTopicAsync(partitions: 1, deduplicationWindow: TimeSpan.Zero);

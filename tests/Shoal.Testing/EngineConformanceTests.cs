@@ -56,7 +56,7 @@ public abstract partial class EngineConformanceTests : IAsyncLifetime
     }
 
     protected static EventEnvelope NewEvent(string topic, string? id = null, string? key = "key", string payload = "payload") =>
-        new(id ?? Guid.NewGuid().ToString("N"), topic, key, "test.event", Encoding.UTF8.GetBytes(payload));
+        new(id ?? Guid.NewGuid().ToString("N"), topic, key, "test.event", Encoding.UTF8.GetBytes(payload)) { Deduplicate = true };
 
     protected async Task<AppendedEvent[]> AppendAsync(string topic, int partition, params EventEnvelope[] events)
     {

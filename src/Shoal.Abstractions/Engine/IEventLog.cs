@@ -21,7 +21,8 @@ public interface IEventLog
 
     /// <summary>
     /// Appends a batch to one partition, all or nothing. For each event, <paramref name="results"/> receives the
-    /// offset it was stored at, or — when its id was already appended to the topic within the de-duplication
+    /// offset it was stored at, or — when it asks for <see cref="EventEnvelope.Deduplicate"/> and its id was
+    /// already appended (with the same request) to the topic within the de-duplication
     /// window — the original offset (or -1 if no longer known) with <see cref="AppendedEvent.Duplicate"/> set.
     /// The caller owns the events' payload memory and may reuse it once the call completes: an engine copies
     /// what it keeps.

@@ -15,7 +15,7 @@ internal sealed class DemoRunner : IDemoRunner
 {
     private const string Topic = "demo";
     private const string Group = "demo-verify";
-    private const int PublishBatch = 4096;
+    private const int PublishBatch = 1024; // results of 1024 stay off the large-object heap
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
 
     public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)

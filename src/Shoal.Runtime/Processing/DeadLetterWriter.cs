@@ -31,7 +31,7 @@ internal sealed class DeadLetterWriter(GroupContext group)
         }
 
         var topic = group.Options.DeadLetterTopic;
-        var dead = envelope with { Topic = topic, Headers = headers, Partition = -1, Offset = -1 };
+        var dead = envelope with { Topic = topic, Headers = headers, Partition = -1, Offset = -1, Deduplicate = true };
         var partition = envelope.Partition % group.DeadLetterPartitions;
         var result = new AppendedEvent[1];
         for (var attempt = 1; ; attempt++)

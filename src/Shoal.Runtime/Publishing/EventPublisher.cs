@@ -92,6 +92,7 @@ internal sealed class EventPublisher : IEventPublisher
                     ContentType = serializer.ContentType,
                     Headers = outgoing.Headers,
                     Timestamp = now,
+                    Deduplicate = outgoing.Id is not null,
                 };
             }
 

@@ -45,7 +45,7 @@ public sealed partial class InProcessEngineTests : IAsyncLifetime
     }
 
     private static EventEnvelope Event(string topic, string? id = null, int payloadBytes = 1) =>
-        new(id ?? Guid.NewGuid().ToString("N"), topic, "key", "type", new byte[payloadBytes]);
+        new(id ?? Guid.NewGuid().ToString("N"), topic, "key", "type", new byte[payloadBytes]) { Deduplicate = true };
 
     private async Task<AppendedEvent[]> AppendAsync(string topic, int partition, params EventEnvelope[] events)
     {
