@@ -15,6 +15,8 @@ namespace Shoal.Publishing;
 /// </summary>
 internal sealed class EventPublisher : IEventPublisher
 {
+    private const int MaxSpares = 8;
+
     private readonly IShoalEngine _engine;
     private readonly EventTypeRegistry _types;
     private readonly EventSerializers _serializers;
@@ -22,6 +24,7 @@ internal sealed class EventPublisher : IEventPublisher
     private readonly TimeProvider _time;
     private readonly IUnkeyedPartitioner _unkeyed;
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
+    private readonly Stack<PublishScratch> _spares = new();
     private readonly string _idPrefix;
     private long _idCounter;
 
@@ -59,35 +62,31 @@ internal sealed class EventPublisher : IEventPublisher
         var serializer = _serializers.Get(type.Format ?? info.Format);
         var now = _time.GetUtcNow();
         var count = events.Count;
-
-        // Serialize and partition, then order by partition (counting sort) so each partition gets one append.
-        var envelopes = ArrayPool<EventEnvelope>.Shared.Rent(count);
-        var partitionOf = ArrayPool<int>.Shared.Rent(count);
-        var appended = ArrayPool<AppendedEvent>.Shared.Rent(count);
-        var order = ArrayPool<int>.Shared.Rent(count);
-        var starts = new int[info.Partitions + 1];
+        var scratch = RentScratch(count, info.Partitions);
         try
         {
-            // All payloads go back to back into one pooled buffer; the engine copies what it keeps.
-            using var buffer = new PooledBufferWriter(count * 32);
-            var ends = ArrayPool<int>.Shared.Rent(count);
+            // All payloads go back to back into one reused buffer (the engine copies what it keeps), then the
+            // batch is ordered by partition (counting sort) so each partition gets one append.
+            var payloads = scratch.Payloads;
+            var ends = scratch.Ends;
             for (var i = 0; i < count; i++)
             {
-                serializer.Serialize(buffer, events[i].Event);
-                ends[i] = buffer.WrittenCount;
+                serializer.Serialize(payloads, events[i].Event);
+                ends[i] = payloads.WrittenCount;
             }
 
-            var payloads = buffer.WrittenMemory;
+            var written = payloads.WrittenMemory;
+            var starts = scratch.Starts;
             for (var i = 0; i < count; i++)
             {
                 var outgoing = events[i];
                 var partition = outgoing.Key is null
                     ? _unkeyed.NextPartition(info.Partitions)
                     : KeyHasher.PartitionFor(outgoing.Key, info.Partitions);
-                partitionOf[i] = partition;
+                scratch.PartitionOf[i] = partition;
                 starts[partition + 1]++;
                 var begin = i == 0 ? 0 : ends[i - 1];
-                envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, payloads[begin..ends[i]])
+                scratch.Envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, written[begin..ends[i]])
                 {
                     ContentType = serializer.ContentType,
                     Headers = outgoing.Headers,
@@ -96,45 +95,36 @@ internal sealed class EventPublisher : IEventPublisher
                 };
             }
 
-            ArrayPool<int>.Shared.Return(ends);
-
             for (var p = 0; p < info.Partitions; p++)
             {
                 starts[p + 1] += starts[p];
             }
 
-            var sorted = ArrayPool<EventEnvelope>.Shared.Rent(count);
-            try
+            var fill = scratch.Fill;
+            Array.Copy(starts, fill, info.Partitions + 1);
+            for (var i = 0; i < count; i++)
             {
-                var fill = (int[])starts.Clone();
-                for (var i = 0; i < count; i++)
-                {
-                    var position = fill[partitionOf[i]]++;
-                    sorted[position] = envelopes[i];
-                    order[position] = i;
-                }
-
-                for (var p = 0; p < info.Partitions; p++)
-                {
-                    var length = starts[p + 1] - starts[p];
-                    if (length > 0)
-                    {
-                        await _engine.Log.AppendAsync(topic, p, sorted.AsMemory(starts[p], length), appended.AsMemory(starts[p], length), cancellationToken);
-                    }
-                }
+                var position = fill[scratch.PartitionOf[i]]++;
+                scratch.Sorted[position] = scratch.Envelopes[i];
+                scratch.Order[position] = i;
             }
-            finally
+
+            for (var p = 0; p < info.Partitions; p++)
             {
-                ArrayPool<EventEnvelope>.Shared.Return(sorted, clearArray: true);
+                var length = starts[p + 1] - starts[p];
+                if (length > 0)
+                {
+                    await _engine.Log.AppendAsync(topic, p, scratch.Sorted.AsMemory(starts[p], length), scratch.Appended.AsMemory(starts[p], length), cancellationToken);
+                }
             }
 
             var results = new PublishResult[count];
             long stored = 0;
             for (var position = 0; position < count; position++)
             {
-                var i = order[position];
-                var outcome = appended[position];
-                results[i] = new PublishResult(envelopes[i].Id, partitionOf[i], outcome.Offset, outcome.Duplicate);
+                var i = scratch.Order[position];
+                var outcome = scratch.Appended[position];
+                results[i] = new PublishResult(scratch.Envelopes[i].Id, scratch.PartitionOf[i], outcome.Offset, outcome.Duplicate);
                 stored += outcome.Duplicate ? 0 : 1;
             }
 
@@ -147,10 +137,32 @@ internal sealed class EventPublisher : IEventPublisher
         }
         finally
         {
-            ArrayPool<EventEnvelope>.Shared.Return(envelopes, clearArray: true);
-            ArrayPool<int>.Shared.Return(partitionOf);
-            ArrayPool<AppendedEvent>.Shared.Return(appended);
-            ArrayPool<int>.Shared.Return(order);
+            ReturnScratch(scratch, count);
+        }
+    }
+
+    private PublishScratch RentScratch(int count, int partitions)
+    {
+        PublishScratch? scratch = null;
+        lock (_spares)
+        {
+            _spares.TryPop(out scratch);
+        }
+
+        scratch ??= new PublishScratch();
+        scratch.Prepare(count, partitions);
+        return scratch;
+    }
+
+    private void ReturnScratch(PublishScratch scratch, int count)
+    {
+        scratch.Clear(count);
+        lock (_spares)
+        {
+            if (_spares.Count < MaxSpares)
+            {
+                _spares.Push(scratch);
+            }
         }
     }
 
