@@ -1,5 +1,5 @@
-using Xunit;
 using Shoal.Engine;
+using Xunit;
 
 namespace Shoal.Tests.Runtime;
 
