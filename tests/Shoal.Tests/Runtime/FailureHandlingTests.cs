@@ -239,7 +239,6 @@ public sealed class FailureHandlingTests
             recorder.Record(e);
             return ValueTask.CompletedTask;
         });
-        // A different seed: with the same one, the new publisher would generate the same event ids as the first.
         await using var second = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), recording) with { RandomSeed = 43 });
         await second.StartAsync();
         Assert.False((await second.Publisher.PublishAsync(Topic, "bad", new Numbered("bad", 1))).Duplicate);
