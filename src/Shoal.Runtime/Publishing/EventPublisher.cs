@@ -10,8 +10,8 @@ namespace Shoal.Publishing;
 
 /// <summary>
 /// Serializes, partitions and appends events. Ids are generated as <c>{64 random bits}-{counter}</c> (hex),
-/// the random part drawn once from the injected (seeded) random source, so ids are unique and reproducible
-/// in simulation.
+/// the random part drawn once from the injected (seeded) random source and mixed with the injected clock's time at
+/// creation, so ids are unique across restarts and reproducible in simulation.
 /// </summary>
 internal sealed class EventPublisher : IEventPublisher
 {
@@ -36,10 +36,17 @@ internal sealed class EventPublisher : IEventPublisher
         _configured = configured;
         _time = time;
         _unkeyed = UnkeyedPartitioners.Create(options.Unkeyed, random, options.StickyBatchSize);
+        long prefix;
         lock (random)
         {
-            _idPrefix = random.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
+            prefix = random.NextInt64();
         }
+
+        // Mix in the injected clock's start time: with a fixed RandomSeed alone, a restarted publisher would repeat
+        // the previous one's ids and the engine would silently drop its events as duplicates. Still reproducible in
+        // simulation, where time is fake too.
+        prefix ^= time.GetUtcNow().UtcTicks * unchecked((long)0x9E3779B97F4A7C15);
+        _idPrefix = prefix.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     public async ValueTask<PublishResult> PublishAsync<TEvent>(string topic, OutgoingEvent<TEvent> @event, CancellationToken cancellationToken = default)

@@ -46,6 +46,21 @@ internal static class Wait
             await Task.Delay(5);
         }
     }
+
+    /// <summary>Waits (real time) until the asynchronous <paramref name="condition"/> holds, failing after <paramref name="seconds"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {seconds}s waiting for: {what}");
+            }
+
+            await Task.Delay(5);
+        }
+    }
 }
 
 internal static class Runtimes
@@ -76,6 +91,37 @@ internal static class Runtimes
         }
 
         return all;
+    }
+
+    /// <summary>The committed offset of a group's partition, or -1 when none was written.</summary>
+    public static async Task<long> CommittedAsync(IShoalEngine engine, string topic, string group, int partition)
+    {
+        var entry = await engine.Coordination.GetAsync(CoordinationKeys.Offset(topic, group, partition));
+        if (entry is null)
+        {
+            return -1;
+        }
+
+        return CommittedOffset.TryDecode(entry.Value.Value.Span, out var committed) ? committed.Offset : throw new InvalidOperationException("bad offset record");
+    }
+
+    /// <summary>How many events a topic holds over all its partitions (0 when it does not exist).</summary>
+    public static async Task<long> CountAsync(IShoalEngine engine, string topic)
+    {
+        var description = await engine.Log.DescribeTopicAsync(topic);
+        if (description is null)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        for (var p = 0; p < description.Partitions; p++)
+        {
+            var offsets = await engine.Log.GetOffsetsAsync(topic, p);
+            total += offsets.End - offsets.Start;
+        }
+
+        return total;
     }
 
     public static IShoalEngine Engine(TimeProvider? time = null) =>
