@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Error, "Group {Group}: partition {Topic}/{Partition} failed")]
     public static partial void PartitionFailed(ILogger logger, Exception exception, string group, string topic, int partition);
 
+    [LoggerMessage(1012, LogLevel.Warning, "Group {Group}: reading {Topic}/{Partition} failed ({Failures} in a row); retrying")]
+    public static partial void ReadFailed(ILogger logger, Exception exception, string group, string topic, int partition, int failures);
+
     [LoggerMessage(1011, LogLevel.Warning, "Group {Group}: commit of {Topic}/{Partition} was rejected: the offset record was changed by epoch {StoredEpoch} (ours {Epoch})")]
     public static partial void CommitRejected(ILogger logger, string group, string topic, int partition, long storedEpoch, long epoch);
 }

@@ -39,7 +39,7 @@ internal sealed class EventProcessor : IEventProcessor
         switch (_group.Handlers.Find(envelope.Type, out var invoker))
         {
             case HandlerLookup.UnknownType:
-                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.UnknownType, new UnknownEventTypeException(envelope.Type), 0, _stop);
+                await GiveUpAsync(envelope, ShoalHeaders.Reasons.UnknownType, new UnknownEventTypeException(envelope.Type), 0);
                 return;
             case HandlerLookup.NoHandler:
                 Telemetry.Ignored.Add(1, _group.Tags);
@@ -81,7 +81,7 @@ internal sealed class EventProcessor : IEventProcessor
             catch (EventSerializationException ex)
             {
                 // Deterministic: retrying cannot help.
-                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.MalformedPayload, ex, attempt, _stop);
+                await GiveUpAsync(envelope, ShoalHeaders.Reasons.MalformedPayload, ex, attempt);
                 return;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -102,18 +102,26 @@ internal sealed class EventProcessor : IEventProcessor
             Log.HandlerFailed(_group.Logger, failure, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts);
             if (attempt >= _retry.MaxAttempts)
             {
-                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt, _stop);
-                if (_group.Options.PoisonKeyPolicy == PoisonKeyPolicy.Park && envelope.Key is { } poisonKey)
-                {
-                    await _parked.ParkAsync(envelope, _stop);
-                    Log.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
-                }
-
+                await GiveUpAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt);
                 return;
             }
 
             slot.Renew();
             await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stop);
+        }
+    }
+
+    /// <summary>
+    /// A poison event: to the dead-letter topic, and under <see cref="PoisonKeyPolicy.Park"/> its key is parked,
+    /// whatever made it poison (handler failure, malformed payload, unknown type), so strict order holds.
+    /// </summary>
+    private async ValueTask GiveUpAsync(EventEnvelope envelope, string reason, Exception error, int attempts)
+    {
+        await _deadLetters.WriteAsync(envelope, reason, error, attempts, _stop);
+        if (_group.Options.PoisonKeyPolicy == PoisonKeyPolicy.Park && envelope.Key is { } poisonKey)
+        {
+            await _parked.ParkAsync(envelope, _stop);
+            Log.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
         }
     }
 

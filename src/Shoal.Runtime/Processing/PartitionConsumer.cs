@@ -100,6 +100,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         var window = tracker.Capacity;
         var refill = Math.Max(1, Math.Min(batch.Length, window / 2));
         var stop = _fetchStop.Token;
+        var readFailures = 0;
         try
         {
             while (!stop.IsCancellationRequested)
@@ -118,7 +119,21 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                     continue;
                 }
 
-                var count = await _group.Engine.Log.ReadAsync(_group.Topic, Partition, _next, batch.AsMemory(0, room), stop);
+                int count;
+                try
+                {
+                    count = await _group.Engine.Log.ReadAsync(_group.Topic, Partition, _next, batch.AsMemory(0, room), stop);
+                    readFailures = 0;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    // The engine is unreachable or failed: keep the partition and try again with backoff.
+                    readFailures++;
+                    Log.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
+                    await Task.Delay(_group.Backoff(RetryOptions.Default, Math.Min(readFailures + 1, 10)), _group.Time, stop);
+                    continue;
+                }
+
                 if (count == 0)
                 {
                     continue;
@@ -138,6 +153,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 Array.Clear(batch, 0, count);
                 if (dispatcher.Fault is { } fault)
                 {
+                    Log.PartitionFailed(_group.Logger, fault, _group.Group, _group.Topic, Partition);
                     throw new ShoalException($"Partition {Partition} of '{_group.Topic}' failed in group '{_group.Group}'.", fault);
                 }
 

@@ -378,7 +378,32 @@ public sealed class FailureHandlingTests
     }
 
     [Fact]
-    public async Task An_unknown_event_type_is_dead_lettered_and_other_events_flow()
+    public async Task An_unknown_event_type_is_dead_lettered_and_under_skip_later_events_of_its_key_flow()
+    {
+        await using var engine = Runtimes.Engine();
+        var recorder = new Recorder();
+        var handler = HandlerRegistration.For<Numbered>((e, ctx, ct) =>
+        {
+            recorder.Record(e);
+            return ValueTask.CompletedTask;
+        });
+        await using var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(policy: PoisonKeyPolicy.Skip), handler));
+        await shoal.StartAsync();
+        var raw = new EventEnvelope("mystery-1", Topic, "k", "mystery", Encoding.UTF8.GetBytes("{\"a\":1}"));
+        await engine.Log.AppendAsync(Topic, 0, new[] { raw }, new AppendedEvent[1]);
+        await shoal.Publisher.PublishAsync(Topic, "k", new Numbered("k", 1));
+
+        await Wait.UntilAsync(() => shoal.GetProgress("g")[0].Processed == 2, "both events processed");
+        Assert.Equal(new[] { 1 }, recorder.Of("k"));
+        var dead = Assert.Single(await Runtimes.ReadAllAsync(engine, Dlq));
+        Assert.Equal("mystery-1", dead.Id);
+        Assert.Equal(ShoalHeaders.Reasons.UnknownType, dead.Headers![ShoalHeaders.DeadLetterReason]);
+        Assert.Equal(typeof(UnknownEventTypeException).FullName, dead.Headers[ShoalHeaders.ErrorType]);
+        Assert.Contains("mystery", dead.Headers[ShoalHeaders.ErrorMessage]);
+    }
+
+    [Fact]
+    public async Task An_unknown_event_type_parks_its_key_under_park_and_other_keys_flow()
     {
         await using var engine = Runtimes.Engine();
         var recorder = new Recorder();
@@ -392,14 +417,15 @@ public sealed class FailureHandlingTests
         var raw = new EventEnvelope("mystery-1", Topic, "k", "mystery", Encoding.UTF8.GetBytes("{\"a\":1}"));
         await engine.Log.AppendAsync(Topic, 0, new[] { raw }, new AppendedEvent[1]);
         await shoal.Publisher.PublishAsync(Topic, "k", new Numbered("k", 1));
+        await shoal.Publisher.PublishAsync(Topic, "other", new Numbered("other", 1));
 
-        await Wait.UntilAsync(() => shoal.GetProgress("g")[0].Processed == 2, "both events processed");
-        Assert.Equal(new[] { 1 }, recorder.Of("k"));
-        var dead = Assert.Single(await Runtimes.ReadAllAsync(engine, Dlq));
-        Assert.Equal("mystery-1", dead.Id);
-        Assert.Equal(ShoalHeaders.Reasons.UnknownType, dead.Headers![ShoalHeaders.DeadLetterReason]);
-        Assert.Equal(typeof(UnknownEventTypeException).FullName, dead.Headers[ShoalHeaders.ErrorType]);
-        Assert.Contains("mystery", dead.Headers[ShoalHeaders.ErrorMessage]);
+        await Wait.UntilAsync(() => shoal.GetProgress("g")[0].Processed == 3, "all three events processed");
+        Assert.Empty(recorder.Of("k"));
+        Assert.Equal(new[] { 1 }, recorder.Of("other"));
+        var dead = await Runtimes.ReadAllAsync(engine, Dlq);
+        Assert.Equal(
+            [ShoalHeaders.Reasons.UnknownType, ShoalHeaders.Reasons.Parked],
+            dead.Select(d => d.Headers![ShoalHeaders.DeadLetterReason]));
     }
 
     [Fact]

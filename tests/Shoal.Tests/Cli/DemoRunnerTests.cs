@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Shoal.Cli;
+using Shoal.Cli.Demo;
+using Xunit;
+
+namespace Shoal.Tests.Cli;
+
+/// <summary>The real demo on the in-process engine: what was published is compared with what was handled.</summary>
+public sealed class DemoRunnerTests
+{
+    [Theory]
+    [InlineData(SerializationFormat.Json)]
+    [InlineData(SerializationFormat.MessagePack)]
+    [InlineData(SerializationFormat.Protobuf)]
+    [InlineData(SerializationFormat.Xml)]
+    public async Task Every_published_event_is_handled_once_in_order_in_every_format(SerializationFormat format)
+    {
+        var settings = new DemoSettings { Events = 20_000, Keys = 100, Partitions = 4, Format = format };
+
+        var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal(20_000, report.Produced);
+        Assert.Equal(20_000, report.Processed);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicates);
+        Assert.Equal(0, report.OrderViolations);
+        Assert.True(report.EventsPerSecond > 0);
+    }
+
+    [Fact]
+    public async Task Slow_handlers_on_few_partitions_still_run_keys_concurrently()
+    {
+        // 400 events of 5 ms on one partition: one at a time would take 2 s; 64 keys at once take a fraction.
+        var settings = new DemoSettings { Events = 400, Keys = 200, Partitions = 1, HandlerWork = TimeSpan.FromMilliseconds(5), Concurrency = 64 };
+
+        var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.OrderViolations);
+        Assert.True(report.ElapsedMs < 1_500, $"took {report.ElapsedMs} ms: keys did not run concurrently");
+    }
+
+    [Fact]
+    public async Task Shoal_demo_json_prints_the_report_as_the_last_line_and_exits_0()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await ShoalCli.InvokeAsync(["demo", "--events", "5000", "--keys", "50", "--json"], new DemoRunner(), output, error);
+
+        Assert.Equal(0, exitCode);
+        var last = output.ToString().TrimEnd().Split('\n')[^1];
+        using var json = JsonDocument.Parse(last);
+        Assert.Equal(5000, json.RootElement.GetProperty("produced").GetInt64());
+        Assert.Equal(5000, json.RootElement.GetProperty("processed").GetInt64());
+        Assert.Equal(0, json.RootElement.GetProperty("lost").GetInt64());
+        Assert.Equal(0, json.RootElement.GetProperty("duplicates").GetInt64());
+        Assert.Equal(0, json.RootElement.GetProperty("orderViolations").GetInt64());
+        Assert.True(json.RootElement.GetProperty("eventsPerSecond").GetDouble() > 0);
+    }
+}
