@@ -17,6 +17,7 @@ internal sealed class DemoRunner : IDemoRunner
     private const string Group = "demo-verify";
     private const int PublishBatch = 1024; // results of 1024 stay off the large-object heap
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
     public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
     {
@@ -33,7 +34,8 @@ internal sealed class DemoRunner : IDemoRunner
             return HandleSlowlyAsync(verifier, e, work, ct);
         });
 
-        await using var engine = InProcessEngine.Create();
+        // Commit and trim every 100 ms (defaults: 1 s) so handled events leave memory while the run goes on.
+        await using var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = ProgressInterval });
         var options = new ShoalOptions
         {
             Topics = [new TopicOptions { Name = Topic, Partitions = settings.Partitions, Format = settings.Format }],
@@ -43,7 +45,7 @@ internal sealed class DemoRunner : IDemoRunner
             [
                 new GroupRegistration
                 {
-                    Options = new GroupOptions { Name = Group, Topic = Topic, MaxConcurrency = settings.Concurrency },
+                    Options = new GroupOptions { Name = Group, Topic = Topic, MaxConcurrency = settings.Concurrency, CommitInterval = ProgressInterval },
                     Handlers = [handler],
                 },
             ],
