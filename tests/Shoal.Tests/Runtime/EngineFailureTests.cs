@@ -31,33 +31,13 @@ public sealed class EngineFailureTests
         Assert.Equal(0, engine.FailuresLeft);
     }
 
-    private sealed class FailingReadsEngine(IShoalEngine inner, int failures) : IShoalEngine, IEventLog
+    private sealed class FailingReadsEngine(IShoalEngine inner, int failures) : ForwardingEngine(inner)
     {
         private int _failuresLeft = failures;
 
         public int FailuresLeft => Volatile.Read(ref _failuresLeft);
 
-        public string Name => inner.Name;
-
-        public IEventLog Log => this;
-
-        public ICoordinationStore Coordination => inner.Coordination;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        public ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default) =>
-            inner.Log.CreateTopicAsync(topic, cancellationToken);
-
-        public ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default) =>
-            inner.Log.DescribeTopicAsync(topic, cancellationToken);
-
-        public ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
-            inner.Log.ListTopicsAsync(cancellationToken);
-
-        public ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default) =>
-            inner.Log.AppendAsync(topic, partition, events, results, cancellationToken);
-
-        public ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
+        public override ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
         {
             if (topic == "flaky" && Interlocked.Decrement(ref _failuresLeft) >= 0)
             {
@@ -65,10 +45,7 @@ public sealed class EngineFailureTests
             }
 
             Interlocked.Exchange(ref _failuresLeft, 0);
-            return inner.Log.ReadAsync(topic, partition, fromOffset, destination, cancellationToken);
+            return base.ReadAsync(topic, partition, fromOffset, destination, cancellationToken);
         }
-
-        public ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default) =>
-            inner.Log.GetOffsetsAsync(topic, partition, cancellationToken);
     }
 }

@@ -133,7 +133,7 @@ internal sealed class TestClock : FakeTimeProvider
 /// An engine wrapper that checks every read of one topic against the consumer's watermark: the fetch loop
 /// must never ask for (or receive) events beyond watermark + window.
 /// </summary>
-internal sealed class WindowCheckingEngine(IShoalEngine inner, string topic) : IShoalEngine, IEventLog
+internal sealed class WindowCheckingEngine(IShoalEngine inner, string topic) : ForwardingEngine(inner)
 {
     private long _maxRequestedAhead;
     private long _maxFetchedAhead;
@@ -151,35 +151,15 @@ internal sealed class WindowCheckingEngine(IShoalEngine inner, string topic) : I
     /// <summary>One past the highest offset fetched so far.</summary>
     public long FetchedEnd => Interlocked.Read(ref _fetchedEnd);
 
-    public string Name => inner.Name;
-
-    public IEventLog Log => this;
-
-    public ICoordinationStore Coordination => inner.Coordination;
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
-
-    public ValueTask<TopicDescription> CreateTopicAsync(TopicOptions options, CancellationToken cancellationToken = default) =>
-        inner.Log.CreateTopicAsync(options, cancellationToken);
-
-    public ValueTask<TopicDescription?> DescribeTopicAsync(string name, CancellationToken cancellationToken = default) =>
-        inner.Log.DescribeTopicAsync(name, cancellationToken);
-
-    public ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
-        inner.Log.ListTopicsAsync(cancellationToken);
-
-    public ValueTask AppendAsync(string name, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default) =>
-        inner.Log.AppendAsync(name, partition, events, results, cancellationToken);
-
-    public async ValueTask<int> ReadAsync(string name, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(string name, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
     {
         if (name != topic)
         {
-            return await inner.Log.ReadAsync(name, partition, fromOffset, destination, cancellationToken);
+            return await Inner.Log.ReadAsync(name, partition, fromOffset, destination, cancellationToken);
         }
 
         Max(ref _maxRequestedAhead, fromOffset + destination.Length - Watermark());
-        var count = await inner.Log.ReadAsync(name, partition, fromOffset, destination, cancellationToken);
+        var count = await Inner.Log.ReadAsync(name, partition, fromOffset, destination, cancellationToken);
         if (count > 0)
         {
             var end = destination.Span[count - 1].Offset + 1;
@@ -189,9 +169,6 @@ internal sealed class WindowCheckingEngine(IShoalEngine inner, string topic) : I
 
         return count;
     }
-
-    public ValueTask<PartitionOffsets> GetOffsetsAsync(string name, int partition, CancellationToken cancellationToken = default) =>
-        inner.Log.GetOffsetsAsync(name, partition, cancellationToken);
 
     private static void Max(ref long location, long value)
     {
