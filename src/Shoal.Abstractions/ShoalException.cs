@@ -60,3 +60,21 @@ public sealed class EngineException : ShoalException
 {
     public EngineException(string message, Exception? innerException = null) : base(message, innerException) { }
 }
+
+/// <summary>A partition's offset record carries a newer fencing epoch than the one presented: that lease is stale.</summary>
+public sealed class PartitionFencedException : ShoalException
+{
+    public PartitionFencedException(string group, string topic, int partition, long epoch, long currentEpoch)
+        : base($"Partition {partition} of '{topic}' in group '{group}' is owned under epoch {currentEpoch}; epoch {epoch} is stale.")
+    {
+        Partition = partition;
+        Epoch = epoch;
+        CurrentEpoch = currentEpoch;
+    }
+
+    public int Partition { get; }
+
+    public long Epoch { get; }
+
+    public long CurrentEpoch { get; }
+}

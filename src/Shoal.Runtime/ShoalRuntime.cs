@@ -118,6 +118,9 @@ public sealed class ShoalRuntime : IAsyncDisposable
     public IReadOnlyList<PartitionProgress> GetProgress(string group) =>
         [.. FindGroup(group).Partitions.Select(p => new PartitionProgress(p.Partition, p.Committed, p.Watermark))];
 
+    /// <summary>The group <paramref name="group"/> on this node, to assign its partitions (see <see cref="PartitionOwnership.Assigned"/>).</summary>
+    public ConsumerGroup GetGroup(string group) => new(FindGroup(group));
+
     /// <summary>
     /// Releases a parked key of <paramref name="group"/>: its later events are handled again. The events that were
     /// parked stay in the dead-letter topic (marked <c>parked</c>) for the operator to republish. Returns false
@@ -161,4 +164,8 @@ public sealed class ShoalRuntime : IAsyncDisposable
 /// <param name="Partition">The partition.</param>
 /// <param name="Committed">The committed offset: a restart resumes here.</param>
 /// <param name="Processed">Every offset below this is done (committed at the next commit).</param>
-public readonly record struct PartitionProgress(int Partition, long Committed, long Processed);
+public readonly record struct PartitionProgress(int Partition, long Committed, long Processed)
+{
+    /// <summary>The fencing epoch this node consumes the partition under (0 outside a cluster).</summary>
+    public long Epoch { get; init; }
+}

@@ -13,6 +13,19 @@ public enum PoisonKeyPolicy
     Skip,
 }
 
+/// <summary>Which partitions of the topic a node consumes for a group.</summary>
+public enum PartitionOwnership
+{
+    /// <summary>Every partition: a single node, or nodes that each want every event (not load-balanced). Default.</summary>
+    All,
+
+    /// <summary>
+    /// Only the partitions it is given through <c>ShoalRuntime.GetGroup(name)</c>: the cluster layer assigns them,
+    /// each under a fenced lease, so that each event of the group is handled by one member.
+    /// </summary>
+    Assigned,
+}
+
 /// <summary>Where a group with no committed offset starts reading a partition.</summary>
 public enum StartPosition
 {
@@ -71,6 +84,9 @@ public sealed record GroupOptions
     /// <summary>Where to start when the group has no committed offset for a partition. Default earliest.</summary>
     public StartPosition StartPosition { get; init; } = StartPosition.Earliest;
 
+    /// <summary>Which partitions this node consumes. Default <see cref="Shoal.PartitionOwnership.All"/>.</summary>
+    public PartitionOwnership PartitionOwnership { get; init; } = PartitionOwnership.All;
+
     /// <summary>The group's dead-letter topic: <c>{topic}.{group}.dlq</c>, with as many partitions as the topic.</summary>
     public string DeadLetterTopic => $"{Topic}.{Name}.dlq";
 
@@ -87,6 +103,7 @@ public sealed record GroupOptions
         OptionChecks.NotNegative("GroupOptions.DrainTimeout", DrainTimeout);
         OptionChecks.Defined("GroupOptions.PoisonKeyPolicy", PoisonKeyPolicy);
         OptionChecks.Defined("GroupOptions.StartPosition", StartPosition);
+        OptionChecks.Defined("GroupOptions.PartitionOwnership", PartitionOwnership);
         if (Retry is null)
         {
             throw new ShoalConfigurationException("GroupOptions.Retry", "must not be null.");

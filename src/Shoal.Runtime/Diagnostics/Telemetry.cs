@@ -24,6 +24,8 @@ internal static class Telemetry
 
     public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("shoal.handler.duration", "ms", "Handler duration per attempt.");
 
+    public static readonly Counter<long> CommitsRejected = Meter.CreateCounter<long>("shoal.offsets.commits_rejected", "{commit}", "Commits rejected because a newer owner fenced the partition (zombie commits).");
+
     public static readonly Counter<long> Commits = Meter.CreateCounter<long>("shoal.offsets.commits", "{commit}", "Committed offset writes.");
 
     public static KeyValuePair<string, object?> GroupTag(string group) => new("shoal.group", group);

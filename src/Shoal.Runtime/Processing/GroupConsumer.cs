@@ -13,6 +13,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
     private readonly Dictionary<int, PartitionConsumer> _partitions = [];
     private readonly CancellationTokenSource _stopCommits = new();
     private Task _commitLoop = Task.CompletedTask;
+    private long _commitsRejected;
 
     public GroupConsumer(GroupContext context) => _context = context;
 
@@ -28,23 +29,72 @@ internal sealed class GroupConsumer : IAsyncDisposable
             ?? throw new ShoalConfigurationException("GroupOptions.Topic", $"group '{_context.Group}' reads topic '{_context.Topic}', which does not exist; add it to ShoalOptions.Topics.");
         var deadLetters = await log.CreateTopicAsync(new TopicOptions { Name = _context.Options.DeadLetterTopic, Partitions = topic.Partitions }, cancellationToken);
         _context.DeadLetterPartitions = deadLetters.Partitions;
-        for (var partition = 0; partition < topic.Partitions; partition++)
+        PartitionCount = topic.Partitions;
+        if (_context.Options.PartitionOwnership == PartitionOwnership.All)
         {
-            await AddPartitionAsync(partition, cancellationToken);
+            for (var partition = 0; partition < topic.Partitions; partition++)
+            {
+                await AddPartitionAsync(partition, null, cancellationToken);
+            }
         }
 
         _commitLoop = Task.Factory.StartNew(CommitLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _context.Scheduler).Unwrap();
     }
 
-    /// <summary>Starts consuming a partition from its committed offset.</summary>
-    public async Task AddPartitionAsync(int partition, CancellationToken cancellationToken)
+    /// <summary>The topic's partition count (known once started).</summary>
+    public int PartitionCount { get; private set; }
+
+    /// <summary>Commits rejected on this node because a newer owner had fenced the partition.</summary>
+    public long CommitsRejected => Interlocked.Read(ref _commitsRejected) + Partitions.Sum(p => p.CommitsRejected);
+
+    /// <summary>Called when a partition stops itself because it was fenced (its lease is lost).</summary>
+    public Action<int>? PartitionFenced { get; set; }
+
+    /// <summary>Starts consuming a partition from its committed offset, fenced by <paramref name="epoch"/> when given.</summary>
+    public async Task AddPartitionAsync(int partition, long? epoch, CancellationToken cancellationToken)
     {
-        var consumer = new PartitionConsumer(_context, partition);
-        await consumer.StartAsync(cancellationToken);
+        if ((uint)partition >= (uint)PartitionCount)
+        {
+            throw new ShoalConfigurationException(nameof(partition), $"topic '{_context.Topic}' has partitions 0..{PartitionCount - 1}; was {partition}.");
+        }
+
+        lock (_partitions)
+        {
+            if (_partitions.ContainsKey(partition))
+            {
+                throw new InvalidOperationException($"Partition {partition} of '{_context.Topic}' already runs in group '{_context.Group}'.");
+            }
+        }
+
+        var consumer = new PartitionConsumer(_context, partition) { OnFenced = OnPartitionFenced };
+        await consumer.StartAsync(epoch, cancellationToken);
         lock (_partitions)
         {
             _partitions.Add(partition, consumer);
         }
+    }
+
+    /// <summary>Stops a partition at once without committing (its lease was lost) and forgets it.</summary>
+    public async Task AbandonPartitionAsync(int partition)
+    {
+        PartitionConsumer? consumer;
+        lock (_partitions)
+        {
+            if (!_partitions.Remove(partition, out consumer))
+            {
+                return;
+            }
+        }
+
+        Interlocked.Add(ref _commitsRejected, consumer.CommitsRejected);
+        await consumer.AbandonAsync(_context.Options.DrainTimeout);
+        await consumer.DisposeAsync();
+    }
+
+    private void OnPartitionFenced(PartitionConsumer consumer)
+    {
+        // Runs inside the fenced consumer's commit: only report; the owner of the lease decides what follows.
+        PartitionFenced?.Invoke(consumer.Partition);
     }
 
     /// <summary>Stops a partition gracefully (drain, commit) and forgets it.</summary>
@@ -60,6 +110,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
         }
 
         await consumer.StopAsync(_context.Options.DrainTimeout, cancellationToken);
+        Interlocked.Add(ref _commitsRejected, consumer.CommitsRejected);
         await consumer.DisposeAsync();
     }
 

@@ -23,6 +23,8 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     private long _revision;
     private long _epoch;
     private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private long _commitsRejected;
+    private int _fenced;
 
     public PartitionConsumer(GroupContext group, int partition)
     {
@@ -40,19 +42,37 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     /// <summary>Everything below this is done (may be ahead of <see cref="Committed"/> until the next commit).</summary>
     public long Watermark => _tracker?.Watermark ?? Committed;
 
+    /// <summary>The fencing epoch this consumer commits with (0 outside a cluster).</summary>
+    public long Epoch => Volatile.Read(ref _epoch);
+
+    /// <summary>True once a commit was rejected because a newer epoch owns the partition; it stopped processing.</summary>
+    public bool IsFenced => Volatile.Read(ref _fenced) != 0;
+
+    /// <summary>Commits rejected because a newer owner fenced the partition.</summary>
+    public long CommitsRejected => Interlocked.Read(ref _commitsRejected);
+
+    /// <summary>Called once when the partition finds itself fenced (the group removes it).</summary>
+    public Action<PartitionConsumer>? OnFenced { get; set; }
+
     /// <summary>The fetch loop's task; faults if the partition fails.</summary>
     public Task Completion => _fetchLoop;
 
     public ParkedKeys Parked => _parked;
 
-    /// <summary>Loads the committed offset (creating it at the start position if absent) and starts fetching.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the committed offset (creating it at the start position if absent) and starts fetching. With an
+    /// <paramref name="epoch"/> (a cluster lease), first fences the offset record: rewrites it carrying this
+    /// epoch, so any older owner's next commit fails its compare-and-set and is rejected.
+    /// </summary>
+    /// <exception cref="PartitionFencedException">The record already carries a newer epoch: this lease is stale.</exception>
+    public async Task StartAsync(long? epoch, CancellationToken cancellationToken)
     {
         var log = _group.Engine.Log;
+        var store = _group.Engine.Coordination;
         var offsets = await log.GetOffsetsAsync(_group.Topic, Partition, cancellationToken);
         while (true)
         {
-            var entry = await _group.Engine.Coordination.GetAsync(_offsetKey, cancellationToken);
+            var entry = await store.GetAsync(_offsetKey, cancellationToken);
             if (entry is { } existing)
             {
                 if (!CommittedOffset.TryDecode(existing.Value.Span, out var committed))
@@ -60,17 +80,37 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                     throw new ShoalException($"The committed offset record '{_offsetKey}' is not valid; expected {{\"offset\":N,\"epoch\":E}}.");
                 }
 
-                _committed = committed.Offset;
-                _epoch = committed.Epoch;
-                _revision = existing.Revision;
-                break;
+                if (epoch is not { } fence || fence == committed.Epoch)
+                {
+                    _committed = committed.Offset;
+                    _epoch = committed.Epoch;
+                    _revision = existing.Revision;
+                    break;
+                }
+
+                if (committed.Epoch > fence)
+                {
+                    throw new PartitionFencedException(_group.Group, _group.Topic, Partition, fence, committed.Epoch);
+                }
+
+                var fenced = await store.TryUpdateAsync(_offsetKey, new CommittedOffset(committed.Offset, fence).Encode(), existing.Revision, cancellationToken);
+                if (fenced is { } revision)
+                {
+                    _committed = committed.Offset;
+                    _epoch = fence;
+                    _revision = revision;
+                    break;
+                }
+
+                continue;
             }
 
             var start = _group.Options.StartPosition == StartPosition.Latest ? offsets.End : offsets.Start;
-            var revision = await _group.Engine.Coordination.TryCreateAsync(_offsetKey, new CommittedOffset(start, 0).Encode(), cancellationToken);
-            if (revision is { } created)
+            var createdEpoch = epoch ?? 0;
+            if (await store.TryCreateAsync(_offsetKey, new CommittedOffset(start, createdEpoch).Encode(), cancellationToken) is { } created)
             {
                 _committed = start;
+                _epoch = createdEpoch;
                 _revision = created;
                 break;
             }
@@ -186,6 +226,11 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         await _commitGate.WaitAsync(cancellationToken);
         try
         {
+            if (IsFenced)
+            {
+                return false;
+            }
+
             var watermark = Watermark;
             if (watermark == _committed)
             {
@@ -198,9 +243,13 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             {
                 var current = await _group.Engine.Coordination.GetAsync(_offsetKey, cancellationToken);
                 var storedEpoch = current is { } c && CommittedOffset.TryDecode(c.Value.Span, out var stored) ? stored.Epoch : -1;
-                Log.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
                 if (current is null || storedEpoch > _epoch)
                 {
+                    // A newer owner fenced this partition: this member is a zombie for it. Stop at once, commit nothing.
+                    Log.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
+                    Interlocked.Increment(ref _commitsRejected);
+                    Telemetry.CommitsRejected.Add(1, _group.Tags);
+                    Fence();
                     return false;
                 }
 
@@ -277,6 +326,47 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         Log.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
+    }
+
+    /// <summary>
+    /// Stops at once without committing: the lease was lost, so what is in flight belongs to the next owner
+    /// (it will be delivered again from the committed offset). Waits a bounded time for running handlers.
+    /// </summary>
+    public async Task AbandonAsync(TimeSpan wait)
+    {
+        Fence();
+        try
+        {
+            await _fetchLoop.WaitAsync(wait, _group.Time);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Already logged by the loop, or it did not stop in time: either way nothing is committed.
+        }
+
+        if (_dispatcher is { } dispatcher)
+        {
+            try
+            {
+                await dispatcher.WhenIdleAsync().WaitAsync(wait, _group.Time);
+            }
+            catch (TimeoutException)
+            {
+                Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+            }
+        }
+    }
+
+    private void Fence()
+    {
+        if (Interlocked.Exchange(ref _fenced, 1) != 0)
+        {
+            return;
+        }
+
+        _fetchStop.Cancel();
+        _hardStop.Cancel();
+        OnFenced?.Invoke(this);
     }
 
     public ValueTask DisposeAsync()

@@ -1,0 +1,56 @@
+using Shoal.Processing;
+
+namespace Shoal;
+
+/// <summary>
+/// One group on this node, for the layer that decides which partitions the node consumes (the cluster
+/// member, with <see cref="PartitionOwnership.Assigned"/>): start a partition under a fencing epoch, hand it
+/// over gracefully, or abandon it when its lease is lost. Get it from <see cref="ShoalRuntime.GetGroup"/>.
+/// </summary>
+public sealed class ConsumerGroup
+{
+    private readonly GroupConsumer _group;
+
+    internal ConsumerGroup(GroupConsumer group) => _group = group;
+
+    /// <summary>The group's options.</summary>
+    public GroupOptions Options => _group.Context.Options;
+
+    /// <summary>The topic's partition count.</summary>
+    public int PartitionCount => _group.PartitionCount;
+
+    /// <summary>The partitions this node consumes now, with their progress and epochs.</summary>
+    public IReadOnlyList<PartitionProgress> Partitions =>
+        [.. _group.Partitions.Select(p => new PartitionProgress(p.Partition, p.Committed, p.Watermark) { Epoch = p.Epoch })];
+
+    /// <summary>Commits this node made that were rejected because a newer owner had fenced the partition.</summary>
+    public long CommitsRejected => _group.CommitsRejected;
+
+    /// <summary>
+    /// Called (on the committing thread) when a partition finds at commit time that a newer epoch owns it; the
+    /// partition has already stopped processing and committed nothing. Call <see cref="AbandonPartitionAsync"/> next.
+    /// </summary>
+    public Action<int>? PartitionFenced
+    {
+        get => _group.PartitionFenced;
+        set => _group.PartitionFenced = value;
+    }
+
+    /// <summary>
+    /// Starts consuming <paramref name="partition"/> from its committed offset under <paramref name="epoch"/>:
+    /// the offset record is rewritten with the epoch first, so older owners can no longer commit.
+    /// </summary>
+    /// <exception cref="PartitionFencedException">A newer epoch already owns the partition.</exception>
+    public Task StartPartitionAsync(int partition, long epoch, CancellationToken cancellationToken = default) =>
+        _group.AddPartitionAsync(partition, epoch, cancellationToken);
+
+    /// <summary>Hands a partition over: stop fetching, drain in-flight events (up to the drain timeout), commit.</summary>
+    public Task StopPartitionAsync(int partition, CancellationToken cancellationToken = default) =>
+        _group.RemovePartitionAsync(partition, cancellationToken);
+
+    /// <summary>Stops a partition at once without committing: its lease was lost, the new owner redelivers from the commit.</summary>
+    public Task AbandonPartitionAsync(int partition) => _group.AbandonPartitionAsync(partition);
+
+    /// <summary>Commits every partition of this node now.</summary>
+    public Task CommitAsync(CancellationToken cancellationToken = default) => _group.CommitAsync(cancellationToken);
+}
