@@ -98,7 +98,7 @@ internal sealed class HealthMonitor
         return MemberHealth.Healthy;
     }
 
-    private int CountStalled(IReadOnlyList<PartitionProgress>? partitions, DateTimeOffset now)
+    private int CountStalled(IReadOnlyList<PartitionPosition>? partitions, DateTimeOffset now)
     {
         if (partitions is null || partitions.Count == 0)
         {
