@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Shoal.Engine;
+
+namespace Shoal.Cluster;
+
+/// <summary>
+/// Keeps a current <see cref="MembershipView"/> of a group by watching <c>shoal/members/{group}/</c>, and signals
+/// each change of membership: a join, a graceful leave (record deleted), a death (no heartbeat for the session
+/// TTL, noticed by a timer on the injected <see cref="TimeProvider"/>), or a change of a member's weight, health,
+/// capacity, address or incarnation. Heartbeat time and load alone refresh <see cref="Current"/> without a signal.
+/// </summary>
+/// <remarks>
+/// Runs only inside <see cref="RunAsync"/>, an async loop the caller starts and cancels; it starts no thread and
+/// continues on the caller's context, so a single-threaded simulation can drive it.
+/// </remarks>
+internal sealed class MembershipWatcher
+{
+    private readonly ICoordinationStore _store;
+    private readonly string _group;
+    private readonly string _prefix;
+    private readonly TimeSpan _sessionTtl;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, MemberRecord> _records = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private MembershipView _current = MembershipView.Empty;
+    private long _version;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public MembershipWatcher(ICoordinationStore store, string group, TimeSpan sessionTtl, TimeProvider time, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        Names.Validate("group", group);
+        OptionChecks.Positive("sessionTtl", sessionTtl);
+        _store = store;
+        _group = group;
+        _prefix = MemberKeys.GroupPrefix(group);
+        _sessionTtl = sessionTtl;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The latest view (refreshed on every record change and every expiry).</summary>
+    public MembershipView Current
+    {
+        get { lock (_gate) { return _current; } }
+    }
+
+    /// <summary>1 once the first view (the watch's initial snapshot) is computed, then grows by one on every membership change.</summary>
+    public long Version
+    {
+        get { lock (_gate) { return _version; } }
+    }
+
+    /// <summary>Completes with the current view once <see cref="Version"/> is greater than <paramref name="knownVersion"/>.</summary>
+    public async Task<MembershipView> WaitForChangeAsync(long knownVersion, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_version > knownVersion)
+                {
+                    return _current;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Every membership change from now on (the current view first), until cancelled. Views may be skipped when the reader is slower.</summary>
+    public async IAsyncEnumerable<MembershipView> ChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var known = Version;
+        yield return Current;
+        while (true)
+        {
+            var view = await WaitForChangeAsync(known, cancellationToken);
+            known = Version;
+            yield return view;
+        }
+    }
+
+    /// <summary>Watches the group's records until <paramref name="cancellationToken"/> is cancelled (then returns normally).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var changes = _store.WatchAsync(_prefix, cancellationToken).GetAsyncEnumerator(CancellationToken.None);
+        Task<bool>? move = null;
+        try
+        {
+            while (true)
+            {
+                move ??= changes.MoveNextAsync().AsTask();
+
+                // Apply every change already delivered (the initial snapshot arrives at once) before publishing a view.
+                while (move.IsCompleted)
+                {
+                    if (!await move)
+                    {
+                        return;
+                    }
+
+                    Apply(changes.Current);
+                    move = changes.MoveNextAsync().AsTask();
+                }
+
+                var expiry = Refresh();
+                if (expiry is null)
+                {
+                    await Task.WhenAny(move);
+                    continue;
+                }
+
+                using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(Max(expiry.Value - _time.GetUtcNow(), TimeSpan.Zero), _time, wake.Token);
+                await Task.WhenAny(move, delay);
+                await wake.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (move is not null)
+            {
+                // The watch observes the same token, so a pending move ends promptly once it is cancelled.
+                await Task.WhenAny(move);
+            }
+
+            await changes.DisposeAsync();
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private void Apply(KvChange change)
+    {
+        var memberId = change.Key[_prefix.Length..];
+        if (change.Kind == KvChangeKind.Delete)
+        {
+            _records.Remove(memberId);
+            return;
+        }
+
+        if (MemberRecordCodec.TryDecode(change.Value.Span, out var record) && record!.MemberId == memberId)
+        {
+            _records[memberId] = record;
+        }
+        else
+        {
+            MembershipLog.BadRecord(_logger, _group, change.Key);
+            _records.Remove(memberId);
+        }
+    }
+
+    /// <summary>Recomputes the view at the current time; signals when membership changed. Returns the next expiry.</summary>
+    private DateTimeOffset? Refresh()
+    {
+        var view = MembershipView.Compute(_records.Values, _time.GetUtcNow(), _sessionTtl);
+        TaskCompletionSource? changed = null;
+        lock (_gate)
+        {
+            var same = _version > 0 && view.SameMembership(_current);
+            _current = view;
+            if (!same)
+            {
+                _version++;
+                changed = _changed;
+                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        if (changed is not null)
+        {
+            MembershipLog.MembershipChanged(_logger, _group, view.Live.Count, string.Join(",", view.Live.Select(m => m.MemberId)), view.Dead.Count);
+            changed.TrySetResult();
+        }
+
+        return view.NextExpiry;
+    }
+}
