@@ -23,6 +23,9 @@ public sealed class ConsumerGroup
     public IReadOnlyList<PartitionProgress> Partitions =>
         [.. _group.Partitions.Select(p => new PartitionProgress(p.Partition, p.Committed, p.Watermark) { Epoch = p.Epoch })];
 
+    /// <summary>Events this node handled in the group, and handler attempts that failed, since it started.</summary>
+    public (long Handled, long Failed) Counts => _group.Counts;
+
     /// <summary>Commits this node made that were rejected because a newer owner had fenced the partition.</summary>
     public long CommitsRejected => _group.CommitsRejected;
 

@@ -15,6 +15,8 @@ internal sealed class EventProcessor : IEventProcessor
     private readonly CancellationToken _stop;
     private readonly TimeSpan _timeout;
     private readonly RetryOptions _retry;
+    private long _handled;
+    private long _failed;
 
     public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, CancellationToken stop)
     {
@@ -25,6 +27,12 @@ internal sealed class EventProcessor : IEventProcessor
         _timeout = group.Options.HandlerTimeout;
         _retry = group.Options.Retry;
     }
+
+    /// <summary>Events handled successfully by this partition's handlers.</summary>
+    public long Handled => Interlocked.Read(ref _handled);
+
+    /// <summary>Failed attempts (exceptions and timeouts).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ProcessAsync(EventEnvelope envelope, HandlerSlot slot)
@@ -71,6 +79,7 @@ internal sealed class EventProcessor : IEventProcessor
                 }
 
                 RecordDuration(started);
+                Interlocked.Increment(ref _handled);
                 if (Telemetry.Handled.Enabled)
                 {
                     Telemetry.Handled.Add(1, _group.Tags);
@@ -98,6 +107,7 @@ internal sealed class EventProcessor : IEventProcessor
             }
 
             RecordDuration(started);
+            Interlocked.Increment(ref _failed);
             Telemetry.Failed.Add(1, _group.Tags);
             Log.HandlerFailed(_group.Logger, failure, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts);
             if (attempt >= _retry.MaxAttempts)

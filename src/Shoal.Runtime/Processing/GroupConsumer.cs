@@ -14,6 +14,8 @@ internal sealed class GroupConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _stopCommits = new();
     private Task _commitLoop = Task.CompletedTask;
     private long _commitsRejected;
+    private long _handledGone;
+    private long _failedGone;
 
     public GroupConsumer(GroupContext context) => _context = context;
 
@@ -46,6 +48,16 @@ internal sealed class GroupConsumer : IAsyncDisposable
 
     /// <summary>Commits rejected on this node because a newer owner had fenced the partition.</summary>
     public long CommitsRejected => Interlocked.Read(ref _commitsRejected) + Partitions.Sum(p => p.CommitsRejected);
+
+    /// <summary>Handled and failed counts over this node's life in the group (partitions that left included).</summary>
+    public (long Handled, long Failed) Counts
+    {
+        get
+        {
+            var partitions = Partitions;
+            return (Interlocked.Read(ref _handledGone) + partitions.Sum(p => p.Handled), Interlocked.Read(ref _failedGone) + partitions.Sum(p => p.Failed));
+        }
+    }
 
     /// <summary>Called when a partition stops itself because it was fenced (its lease is lost).</summary>
     public Action<int>? PartitionFenced { get; set; }
@@ -87,6 +99,8 @@ internal sealed class GroupConsumer : IAsyncDisposable
         }
 
         Interlocked.Add(ref _commitsRejected, consumer.CommitsRejected);
+        Interlocked.Add(ref _handledGone, consumer.Handled);
+        Interlocked.Add(ref _failedGone, consumer.Failed);
         await consumer.AbandonAsync(_context.Options.DrainTimeout);
         await consumer.DisposeAsync();
     }
@@ -111,6 +125,8 @@ internal sealed class GroupConsumer : IAsyncDisposable
 
         await consumer.StopAsync(_context.Options.DrainTimeout, cancellationToken);
         Interlocked.Add(ref _commitsRejected, consumer.CommitsRejected);
+        Interlocked.Add(ref _handledGone, consumer.Handled);
+        Interlocked.Add(ref _failedGone, consumer.Failed);
         await consumer.DisposeAsync();
     }
 

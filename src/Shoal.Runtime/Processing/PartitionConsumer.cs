@@ -24,6 +24,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     private long _epoch;
     private readonly SemaphoreSlim _commitGate = new(1, 1);
     private long _commitsRejected;
+    private EventProcessor? _processor;
     private int _fenced;
 
     public PartitionConsumer(GroupContext group, int partition)
@@ -41,6 +42,15 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
     /// <summary>Everything below this is done (may be ahead of <see cref="Committed"/> until the next commit).</summary>
     public long Watermark => _tracker?.Watermark ?? Committed;
+
+    /// <summary>Events handled successfully in this partition since it started here.</summary>
+    public long Handled => _processor?.Handled ?? 0;
+
+    /// <summary>Failed handler attempts in this partition since it started here.</summary>
+    public long Failed => _processor?.Failed ?? 0;
+
+    /// <summary>The next offset the fetch loop will read.</summary>
+    public long FetchPosition => Volatile.Read(ref _next);
 
     /// <summary>The fencing epoch this consumer commits with (0 outside a cluster).</summary>
     public long Epoch => Volatile.Read(ref _epoch);
@@ -124,7 +134,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
-        var processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _hardStop.Token);
+        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
         Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
 

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Shoal.Cluster;
+
+/// <summary>Source-generated log messages of the cluster member (event ids 2200–2299).</summary>
+internal static partial class ClusterLog
+{
+    [LoggerMessage(2201, LogLevel.Information, "Group {Group}: member {MemberId} took partition {Partition} (epoch {Epoch})")]
+    public static partial void Acquired(ILogger logger, string group, string memberId, int partition, long epoch);
+
+    [LoggerMessage(2202, LogLevel.Information, "Group {Group}: member {MemberId} handed partition {Partition} over (epoch {Epoch})")]
+    public static partial void Released(ILogger logger, string group, string memberId, int partition, long epoch);
+
+    [LoggerMessage(2203, LogLevel.Warning, "Group {Group}: member {MemberId} lost partition {Partition} (epoch {Epoch}); stopped it without committing")]
+    public static partial void Lost(ILogger logger, string group, string memberId, int partition, long epoch);
+
+    [LoggerMessage(2204, LogLevel.Warning, "Group {Group}: member {MemberId}: rebalance step failed; retrying next beat")]
+    public static partial void TickFailed(ILogger logger, Exception exception, string group, string memberId);
+
+    [LoggerMessage(2205, LogLevel.Information, "Group {Group}: member {MemberId} target assignment {Assignment}")]
+    public static partial void Target(ILogger logger, string group, string memberId, string assignment);
+}

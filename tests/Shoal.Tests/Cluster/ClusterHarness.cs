@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using Shoal.Cluster;
+using Shoal.Engine;
+using Shoal.Tests.Runtime;
+
+namespace Shoal.Tests.Cluster;
+
+/// <summary>Several nodes of one group in one process, sharing one in-process engine, each with its own runtime and member.</summary>
+internal sealed class ClusterHarness : IAsyncDisposable
+{
+    public const string Topic = "orders";
+    public const string Group = "billing";
+
+    private readonly List<Node> _nodes = [];
+
+    public ClusterHarness(int partitions, TimeSpan? heartbeat = null, TimeSpan? ttl = null)
+    {
+        Partitions = partitions;
+        Engine = Runtimes.Engine();
+        Cluster = new ClusterOptions { HeartbeatInterval = heartbeat ?? TimeSpan.FromMilliseconds(50), SessionTtl = ttl ?? TimeSpan.FromMilliseconds(400) };
+    }
+
+    public int Partitions { get; }
+
+    public IShoalEngine Engine { get; }
+
+    public ClusterOptions Cluster { get; }
+
+    /// <summary>Every (key, sequence, member, partition) handled, in the order handled.</summary>
+    public ConcurrentQueue<(string Key, int Sequence, string Member, int Partition)> Handled { get; } = new();
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    public async Task<Node> StartNodeAsync(string memberId, IShoalEngine? engine = null, Func<Numbered, EventContext, CancellationToken, ValueTask>? before = null)
+    {
+        var group = new GroupOptions { Name = Group, Topic = Topic, PartitionOwnership = PartitionOwnership.Assigned, CommitInterval = TimeSpan.FromMilliseconds(50) };
+        var handler = HandlerRegistration.For<Numbered>(async (e, ctx, ct) =>
+        {
+            if (before is not null)
+            {
+                await before(e, ctx, ct);
+            }
+
+            Handled.Enqueue((e.Key, e.Sequence, memberId, ctx.Partition));
+        });
+        var runtime = ShoalRuntime.Create(engine ?? Engine, Runtimes.Options(Topic, Partitions, group, handler) with { RandomSeed = null });
+        await runtime.StartAsync();
+        var member = ClusterMember.Create(runtime, Group, new ClusterMemberOptions { MemberId = memberId, Cluster = Cluster });
+        await member.StartAsync();
+        var node = new Node(memberId, runtime, member);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Waits until the live nodes' leases cover every partition exactly once, spread within ±1.</summary>
+    public Task BalancedAsync(IReadOnlyCollection<Node> live, double seconds = 10) =>
+        Wait.UntilAsync(() =>
+        {
+            var counts = live.Select(n => n.Member.OwnedPartitions.Count).ToList();
+            var owned = live.SelectMany(n => n.Member.OwnedPartitions.Keys).ToList();
+            return owned.Count == Partitions && owned.Distinct().Count() == Partitions && counts.Max() - counts.Min() <= 1;
+        }, "every partition owned by exactly one live member, balanced", seconds);
+
+    public async Task PublishAsync(int keys, int perKey, int from = 0)
+    {
+        var publisher = _nodes[0].Runtime.Publisher;
+        var batch = new List<OutgoingEvent<Numbered>>();
+        for (var s = from; s < from + perKey; s++)
+        {
+            for (var k = 0; k < keys; k++)
+            {
+                batch.Add(new OutgoingEvent<Numbered>($"key-{k}", new Numbered($"key-{k}", s)));
+            }
+        }
+
+        await publisher.PublishBatchAsync(Topic, batch);
+    }
+
+    /// <summary>Per key: every sequence 0..n-1 handled, and never one before all earlier ones were (at-least-once order).</summary>
+    public (int Missing, int OrderViolations, int Duplicates) Check(int keys, int perKey)
+    {
+        var seen = new Dictionary<string, HashSet<int>>();
+        var contiguous = new Dictionary<string, int>();
+        int violations = 0, duplicates = 0;
+        foreach (var (key, sequence, _, _) in Handled)
+        {
+            var set = seen.TryGetValue(key, out var s) ? s : seen[key] = [];
+            var next = contiguous.GetValueOrDefault(key);
+            if (!set.Add(sequence))
+            {
+                duplicates++;
+            }
+            else if (sequence > next)
+            {
+                violations++;
+            }
+
+            while (set.Contains(next))
+            {
+                next++;
+            }
+
+            contiguous[key] = next;
+        }
+
+        var missing = 0;
+        for (var k = 0; k < keys; k++)
+        {
+            var set = seen.GetValueOrDefault($"key-{k}") ?? [];
+            missing += Enumerable.Range(0, perKey).Count(s => !set.Contains(s));
+        }
+
+        return (missing, violations, duplicates);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.Member.DisposeAsync();
+            await node.Runtime.DisposeAsync();
+        }
+
+        await Engine.DisposeAsync();
+    }
+
+    internal sealed record Node(string Id, ShoalRuntime Runtime, ClusterMember Member);
+}
