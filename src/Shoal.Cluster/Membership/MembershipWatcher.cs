@@ -13,7 +13,8 @@ namespace Shoal.Cluster;
 /// </summary>
 /// <remarks>
 /// Runs only inside <see cref="RunAsync"/>, an async loop the caller starts and cancels; it starts no thread and
-/// continues on the caller's context, so a single-threaded simulation can drive it.
+/// continues on the caller's context, so a single-threaded simulation can drive it. If the watch itself fails
+/// (engine unreachable), <see cref="RunAsync"/> throws and the caller decides when to run it again.
 /// </remarks>
 internal sealed class MembershipWatcher
 {
@@ -24,6 +25,10 @@ internal sealed class MembershipWatcher
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, MemberRecord> _records = new(StringComparer.Ordinal);
+
+    // The newest revision seen per member key (deletes included), so a change older than what a confirming list
+    // already showed is ignored.
+    private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private MembershipView _current = MembershipView.Empty;
     private long _version;
@@ -107,11 +112,12 @@ internal sealed class MembershipWatcher
                         return;
                     }
 
-                    Apply(changes.Current);
+                    var change = changes.Current;
+                    Apply(change.Kind, change.Key, change.Value, change.Revision);
                     move = changes.MoveNextAsync().AsTask();
                 }
 
-                var expiry = Refresh();
+                var expiry = await RefreshAsync(cancellationToken);
                 if (expiry is null)
                 {
                     await Task.WhenAny(move);
@@ -142,30 +148,58 @@ internal sealed class MembershipWatcher
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private void Apply(KvChange change)
+    private void Apply(KvChangeKind kind, string key, ReadOnlyMemory<byte> value, long revision)
     {
-        var memberId = change.Key[_prefix.Length..];
-        if (change.Kind == KvChangeKind.Delete)
+        var memberId = key[_prefix.Length..];
+        if (_revisions.TryGetValue(memberId, out var known) && revision <= known)
+        {
+            return;
+        }
+
+        _revisions[memberId] = revision;
+        if (kind == KvChangeKind.Delete)
         {
             _records.Remove(memberId);
             return;
         }
 
-        if (MemberRecordCodec.TryDecode(change.Value.Span, out var record) && record!.MemberId == memberId)
+        if (MemberRecordCodec.TryDecode(value.Span, out var record) && record!.MemberId == memberId)
         {
             _records[memberId] = record;
         }
         else
         {
-            MembershipLog.BadRecord(_logger, _group, change.Key);
+            MembershipLog.BadRecord(_logger, _group, key);
             _records.Remove(memberId);
         }
     }
 
-    /// <summary>Recomputes the view at the current time; signals when membership changed. Returns the next expiry.</summary>
-    private DateTimeOffset? Refresh()
+    /// <summary>
+    /// Recomputes the view at the current time and signals when membership changed; returns the next expiry.
+    /// Before declaring a live member dead it re-reads the records from the store, so a watch that lags behind
+    /// (its changes not yet delivered to this loop) never makes a heartbeating member look dead.
+    /// </summary>
+    private async Task<DateTimeOffset?> RefreshAsync(CancellationToken cancellationToken)
     {
         var view = MembershipView.Compute(_records.Values, _time.GetUtcNow(), _sessionTtl);
+        if (view.Dead.Any(d => Current.Find(d.MemberId) is not null))
+        {
+            try
+            {
+                foreach (var entry in await _store.ListAsync(_prefix, cancellationToken))
+                {
+                    Apply(KvChangeKind.Put, entry.Key, entry.Value, entry.Revision);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Unconfirmed: go by what the watch delivered.
+                MembershipLog.ConfirmFailed(_logger, e, _group);
+            }
+
+            view = MembershipView.Compute(_records.Values, _time.GetUtcNow(), _sessionTtl);
+        }
+
         TaskCompletionSource? changed = null;
         lock (_gate)
         {

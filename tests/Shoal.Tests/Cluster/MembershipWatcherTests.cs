@@ -1,0 +1,263 @@
+using Shoal.Cluster;
+using Shoal.Engine;
+using Shoal.Engines.InProcess;
+using Shoal.Tests.Runtime;
+using Xunit;
+
+namespace Shoal.Tests.Cluster;
+
+public sealed class MembershipWatcherTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    private static readonly ClusterOptions Options = new() { HeartbeatInterval = Interval, SessionTtl = Ttl };
+
+    private readonly TestClock _clock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private IShoalEngine _engine = null!;
+    private MembershipWatcher _watcher = null!;
+    private Task _watching = Task.CompletedTask;
+
+    private ICoordinationStore Store => _engine.Coordination;
+
+    public Task InitializeAsync()
+    {
+        _engine = InProcessEngine.Create(new InProcessEngineOptions { TimeProvider = _clock });
+        _watcher = new MembershipWatcher(Store, "orders", Ttl, _clock);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _watching.WaitAsync(TimeSpan.FromSeconds(10));
+        await _engine.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private MemberHeartbeat Heartbeat(string memberId, int seed, string group = "orders") =>
+        new(Store, new MemberIdentity(group, memberId), Options, _clock, new Random(seed));
+
+    private async Task<MembershipView> StartWatchingAsync()
+    {
+        _watching = _watcher.RunAsync(_stop.Token);
+        return await _watcher.WaitForChangeAsync(0).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static string[] Ids(IEnumerable<MemberRecord> members) => [.. members.Select(m => m.MemberId)];
+
+    private Task UntilLiveAsync(params string[] ids) =>
+        Wait.UntilAsync(() => Ids(_watcher.Current.Live).SequenceEqual(ids), $"live members [{string.Join(",", ids)}]");
+
+    private async Task BeatAsync(params MemberHeartbeat[] heartbeats)
+    {
+        var before = heartbeats.Select(h => h.Beats).ToArray();
+        _clock.Advance(Interval);
+        for (var i = 0; i < heartbeats.Length; i++)
+        {
+            var heartbeat = heartbeats[i];
+            var expected = before[i] + 1;
+            await Wait.UntilAsync(() => heartbeat.Beats >= expected, $"beat {expected} of {heartbeat.Key}");
+        }
+    }
+
+    [Fact]
+    public async Task The_first_view_is_the_current_snapshot()
+    {
+        await using var a = Heartbeat("a", 1);
+        await a.StartAsync();
+        await using var other = Heartbeat("x", 2, group: "payments");
+        await other.StartAsync();
+
+        var first = await StartWatchingAsync();
+        Assert.Equal(["a"], Ids(first.Live));
+        Assert.Equal(1, _watcher.Version);
+    }
+
+    [Fact]
+    public async Task Sees_join_graceful_leave_and_death_by_ttl()
+    {
+        var empty = await StartWatchingAsync();
+        Assert.Empty(empty.Live);
+
+        // Join.
+        await using var a = Heartbeat("a", 1);
+        await using var b = Heartbeat("b", 2);
+        await a.StartAsync();
+        await b.StartAsync();
+        await UntilLiveAsync("a", "b");
+        var joined = _watcher.Version;
+
+        // Heartbeats alone are not membership changes.
+        await BeatAsync(a, b);
+        await BeatAsync(a, b);
+        await Wait.UntilAsync(() => _watcher.Current.Live.All(m => m.HeartbeatAt == _clock.GetUtcNow()), "view refreshed by heartbeats");
+        Assert.Equal(joined, _watcher.Version);
+
+        // Death: b stops heartbeating without deleting its record (a crash). It stays live until the TTL passes.
+        await b.AbandonAsync();
+        var bLast = _clock.GetUtcNow();
+        while (_clock.GetUtcNow() + Interval < bLast + Ttl)
+        {
+            await BeatAsync(a);
+        }
+
+        Assert.Equal(["a", "b"], Ids(_watcher.Current.Live));
+        Assert.Equal(joined, _watcher.Version);
+        _clock.Advance(bLast + Ttl - _clock.GetUtcNow());
+        var died = await _watcher.WaitForChangeAsync(joined).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["a"], Ids(died.Live));
+        Assert.Equal(["b"], Ids(died.Dead));
+        Assert.Equal(bLast + Ttl, died.At);
+
+        // Graceful leave: the record is deleted at once, no time passes.
+        var beforeLeave = _watcher.Version;
+        await a.StopAsync();
+        var left = await _watcher.WaitForChangeAsync(beforeLeave).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(left.Live);
+        Assert.Equal(["b"], Ids(left.Dead));
+        Assert.Equal(bLast + Ttl, left.At);
+    }
+
+    [Fact]
+    public async Task A_dead_member_that_heartbeats_again_is_live_again()
+    {
+        await StartWatchingAsync();
+        var crashed = Heartbeat("a", 1);
+        await crashed.StartAsync();
+        await UntilLiveAsync("a");
+        await crashed.AbandonAsync();
+
+        _clock.Advance(Ttl);
+        await Wait.UntilAsync(() => _watcher.Current.Dead.Count == 1, "a dead");
+
+        await using var restarted = Heartbeat("a", 2);
+        await restarted.StartAsync();
+        await UntilLiveAsync("a");
+        Assert.Equal(restarted.Incarnation, _watcher.Current.Live[0].Incarnation);
+    }
+
+    [Fact]
+    public async Task A_health_change_is_a_membership_change()
+    {
+        await StartWatchingAsync();
+        var record = new MemberRecord { MemberId = "a", Incarnation = "1", HeartbeatAt = _clock.GetUtcNow() };
+        var key = MemberKeys.Member("orders", "a");
+        var revision = (await Store.TryCreateAsync(key, MemberRecordCodec.Encode(record)))!.Value;
+        await UntilLiveAsync("a");
+        var version = _watcher.Version;
+
+        await Store.TryUpdateAsync(key, MemberRecordCodec.Encode(record with { Health = MemberHealth.Degraded, Weight = 0.5 }), revision);
+        var changed = await _watcher.WaitForChangeAsync(version).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(MemberHealth.Degraded, changed.Live[0].Health);
+        Assert.Equal(0.5, changed.Live[0].Weight);
+    }
+
+    [Fact]
+    public async Task Unreadable_records_are_ignored()
+    {
+        await Store.TryCreateAsync(MemberKeys.Member("orders", "junk"), "not json"u8.ToArray());
+        var mismatched = new MemberRecord { MemberId = "other", Incarnation = "1", HeartbeatAt = _clock.GetUtcNow() };
+        await Store.TryCreateAsync(MemberKeys.Member("orders", "liar"), MemberRecordCodec.Encode(mismatched));
+        await using var a = Heartbeat("a", 1);
+        await a.StartAsync();
+
+        var first = await StartWatchingAsync();
+        Assert.Equal(["a"], Ids(first.Live));
+        Assert.Empty(first.Dead);
+    }
+
+    [Fact]
+    public async Task Changes_stream_yields_each_membership_change()
+    {
+        await StartWatchingAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var changes = _watcher.ChangesAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Empty(changes.Current.Live);
+
+        await using var a = Heartbeat("a", 1);
+        await a.StartAsync();
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal(["a"], Ids(changes.Current.Live));
+
+        await a.StopAsync();
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Empty(changes.Current.Live);
+    }
+
+    [Fact]
+    public async Task Cancelling_ends_the_watch_normally()
+    {
+        await StartWatchingAsync();
+        await _stop.CancelAsync();
+        await _watching.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(_watching.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task A_lagging_watch_never_declares_a_heartbeating_member_dead()
+    {
+        var lagging = new LaggingStore(Store);
+        var watcher = new MembershipWatcher(lagging, "orders", Ttl, _clock);
+        _watching = watcher.RunAsync(_stop.Token);
+        await using var a = Heartbeat("a", 1);
+        var start = _clock.GetUtcNow();
+        await a.StartAsync();
+        await Wait.UntilAsync(() => watcher.Current.Find("a") is not null, "a live");
+        var version = watcher.Version;
+
+        // The watch stops delivering; the member keeps heartbeating past its last seen heartbeat + TTL.
+        lagging.Holding = true;
+        for (var i = 0; i < 11; i++)
+        {
+            await BeatAsync(a);
+        }
+
+        await Wait.UntilAsync(() => watcher.Current.At >= start + Ttl, "the watcher's expiry check");
+        Assert.NotNull(watcher.Current.Find("a"));
+        Assert.Empty(watcher.Current.Dead);
+        Assert.Equal(version, watcher.Version);
+
+        lagging.Release();
+        await a.StopAsync();
+        var left = await watcher.WaitForChangeAsync(version).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(left.Live);
+    }
+
+    /// <summary>A store whose watch stops delivering changes while <see cref="Holding"/> is set (a slow watch).</summary>
+    private sealed class LaggingStore(ICoordinationStore inner) : ICoordinationStore
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool Holding;
+
+        public void Release() => _released.TrySetResult();
+
+        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+            inner.TryCreateAsync(key, value, cancellationToken);
+
+        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
+            inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
+            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
+
+        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var change in inner.WatchAsync(prefix, cancellationToken))
+            {
+                if (Holding)
+                {
+                    await _released.Task.WaitAsync(cancellationToken);
+                }
+
+                yield return change;
+            }
+        }
+    }
+}
