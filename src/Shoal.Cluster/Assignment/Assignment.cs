@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text;
 
 namespace Shoal.Cluster;
@@ -12,12 +13,12 @@ public sealed class Assignment : IEquatable<Assignment>
     private static readonly IReadOnlyList<int> NoPartitions = [];
 
     private readonly string?[] _owners;
-    private readonly SortedDictionary<string, int[]> _byMember;
+    private readonly SortedDictionary<string, ReadOnlyCollection<int>> _byMember;
 
     private Assignment(string?[] owners)
     {
         _owners = owners;
-        _byMember = new SortedDictionary<string, int[]>(StringComparer.Ordinal);
+        _byMember = new SortedDictionary<string, ReadOnlyCollection<int>>(StringComparer.Ordinal);
         var lists = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
         for (var p = 0; p < owners.Length; p++)
         {
@@ -38,10 +39,11 @@ public sealed class Assignment : IEquatable<Assignment>
 
         foreach (var (member, list) in lists)
         {
-            _byMember.Add(member, [.. list]);
+            _byMember.Add(member, list.AsReadOnly());
         }
 
-        Members = [.. _byMember.Keys];
+        Owners = Array.AsReadOnly(owners);
+        Members = _byMember.Keys.ToList().AsReadOnly();
     }
 
     /// <summary>No partition has an owner.</summary>
@@ -74,7 +76,7 @@ public sealed class Assignment : IEquatable<Assignment>
     public int PartitionCount => _owners.Length;
 
     /// <summary>Owner per partition (index = partition; <see langword="null"/> = unowned).</summary>
-    public IReadOnlyList<string?> Owners => _owners;
+    public IReadOnlyList<string?> Owners { get; }
 
     /// <summary>Members owning at least one partition, sorted by id (ordinal).</summary>
     public IReadOnlyList<string> Members { get; }

@@ -232,21 +232,21 @@ public sealed class AssignorTests
             var after = Hashing.Assign([.. c.Members, new AssignmentMember(joiner)], c.Partitions, Assignment.Empty);
             moved += before.Moves(after);
             ideal += (double)c.Partitions / (c.Members.Length + 1);
-        }, iter: 400, threads: 1);
+        }, iter: 300, threads: 1);
 
-        // Measured over 40 seeds × 300 cases: 1.05–1.12 (the bounded-load cap adds a few cascading moves).
+        // Measured over 40 seeds × 300 cases (the same count as here): 1.05–1.12 (the bounded-load cap adds a few cascading moves).
         Assert.InRange(moved / ideal, 0.9, 1.3);
     }
 
     [Fact]
     public void Consistent_hashing_moves_at_most_twice_the_fair_share_plus_ten_when_one_member_joins()
     {
-        // A fixed sweep (not random per run) so the worst case is reproducible: N = 1..19, P = 0..200 step 3.
+        // A fixed sweep (not random per run) so the worst case is reproducible: N = 1..19, P = 0..200 step 5.
         var random = new Random(20_240_601);
         var worst = 0;
         for (var n = 1; n < 20; n++)
         {
-            for (var p = 0; p <= 200; p += 3)
+            for (var p = 0; p <= 200; p += 5)
             {
                 var ids = Enumerable.Range(0, n + 1).Select(i => $"node-{random.Next():x}-{i}").ToArray();
                 var before = Hashing.Assign(Members(ids[..n]), p, Assignment.Empty);
