@@ -232,7 +232,11 @@ public sealed class ClusterMember : IAsyncDisposable
             {
                 await StepAsync(stop);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
             {
                 ClusterLog.TickFailed(_logger, ex, Group, MemberId);
             }
