@@ -35,11 +35,32 @@ internal static class DemoCommand
         }.InRange(0, 3_600_000);
         var nodes = new Option<int>("--nodes")
         {
-            Description = "Worker nodes (only 1 until the cluster arrives)",
-            DefaultValueFactory = _ => defaults.Nodes,
-        }.Check(value => value == 1
-            ? null
-            : $"only 1 node is supported for now (was {value}); multi-node demos arrive with the cluster.");
+            Description = "Members of the group's cluster at the start (1: a single node, no cluster)",
+            DefaultValueFactory = _ => DefaultNodes,
+        }.InRange(1, 64);
+        var kill = new Option<int?>("--kill")
+        {
+            Description = "Members crashed abruptly at mid-run: no hand-over, no commit (default 1 when nodes > 1)",
+        };
+        var join = new Option<int>("--join")
+        {
+            Description = "Members that join later in the run",
+            DefaultValueFactory = _ => 0,
+        }.InRange(0, 64);
+        var pause = new Option<int>("--pause")
+        {
+            Description = "Members frozen for twice the session TTL, then resumed (zombies)",
+            DefaultValueFactory = _ => 0,
+        }.InRange(0, 64);
+        var assignor = new Option<Shoal.Cluster.AssignorKind>("--assignor")
+        {
+            Description = "How partitions are spread over members",
+            DefaultValueFactory = _ => defaults.Assignor,
+            CustomParser = ParseAssignor,
+            HelpName = "round-robin|range|sticky|consistent-hashing|weighted",
+        };
+        var heartbeat = Durations.CreateOption("--heartbeat", defaults.Heartbeat, "How often members heartbeat and renew leases");
+        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "A member silent this long is dead; its leases expire");
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Keys handled concurrently per partition",
@@ -56,7 +77,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Publish events over many keys on the in-process engine, handle them, verify nothing was lost or reordered, and report")
         {
-            events, keys, partitions, handlerMs, nodes, concurrency, format, json,
+            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, heartbeat, sessionTtl, concurrency, format, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -68,12 +89,58 @@ internal static class DemoCommand
                 Partitions = parseResult.GetValue(partitions),
                 HandlerWork = TimeSpan.FromMilliseconds(parseResult.GetValue(handlerMs)),
                 Nodes = parseResult.GetValue(nodes),
+                Kill = parseResult.GetValue(kill) ?? (parseResult.GetValue(nodes) > 1 ? 1 : 0),
+                Join = parseResult.GetValue(join),
+                Pause = parseResult.GetValue(pause),
+                Assignor = parseResult.GetValue(assignor),
+                Heartbeat = parseResult.GetValue(heartbeat),
+                SessionTtl = parseResult.GetValue(sessionTtl),
                 Concurrency = parseResult.GetValue(concurrency),
                 Format = parseResult.GetValue(format),
             };
-            return output.RunAsync(() => RunAsync(runner, settings, output, cancellationToken), cancellationToken);
+            return output.RunAsync(() => RunAsync(runner, Validate(settings), output, cancellationToken), cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Checks the options that depend on each other; a problem is a usage error (exit 2) naming the options.</summary>
+    private static DemoSettings Validate(DemoSettings settings)
+    {
+        var members = settings.Nodes + settings.Join;
+        if (settings.Kill < 0)
+        {
+            throw new ShoalConfigurationException("--kill", $"must be at least 0; was {settings.Kill}.");
+        }
+
+        if (settings.Kill > settings.Nodes - 1 || settings.Kill + settings.Pause > members - 1)
+        {
+            throw new ShoalConfigurationException("--kill/--pause",
+                $"{settings.Kill} crashed and {settings.Pause} paused of {members} members leaves no member to take their partitions over; keep at least one running.");
+        }
+
+        if (settings.SessionTtl < settings.Heartbeat * 2)
+        {
+            throw new ShoalConfigurationException("--session-ttl",
+                $"must be at least twice --heartbeat ({Durations.Format(settings.Heartbeat)}) so one late heartbeat does not kill a member; was {Durations.Format(settings.SessionTtl)}.");
+        }
+
+        return settings;
+    }
+
+    /// <summary>The demo runs a cluster of three members by default (issue: cluster demo); <c>--nodes 1</c> for one node.</summary>
+    public const int DefaultNodes = 3;
+
+    private static Shoal.Cluster.AssignorKind ParseAssignor(ArgumentResult result)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (Enum.TryParse<Shoal.Cluster.AssignorKind>(token.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value)
+            && Enum.IsDefined(value) && token.Length > 0 && !char.IsDigit(token[0]))
+        {
+            return value;
+        }
+
+        result.AddError($"--assignor: '{token}' is not an assignor; use round-robin, range, sticky, consistent-hashing or weighted.");
+        return default;
     }
 
     private static SerializationFormat ParseFormat(ArgumentResult result)
@@ -95,8 +162,9 @@ internal static class DemoCommand
             return output.Fail("demo runner not wired yet.");
         }
 
-        var report = await ProgressDisplay.RunAsync(
-            output, "Handling events", settings.Events, progress => runner.RunAsync(settings, progress, cancellationToken));
+        var report = settings.IsCluster
+            ? await ClusterLiveView.RunAsync(output, settings.Events, progress => runner.RunAsync(settings, progress, cancellationToken))
+            : await ProgressDisplay.RunAsync(output, "Handling events", settings.Events, progress => runner.RunAsync(settings, progress, cancellationToken));
         if (output.Json)
         {
             output.WriteJson(report, CliJsonContext.Default.DemoReport);

@@ -33,8 +33,26 @@ internal sealed record DemoReport
 
     public int Nodes { get; init; }
 
-    /// <summary>True when nothing was lost and every key was handled in order.</summary>
-    public bool Passed() => Lost == 0 && OrderViolations == 0;
+    /// <summary>Commits from a stale epoch that the engine rejected (a zombie's attempts, stopped by fencing).</summary>
+    public long ZombieCommitsRejected { get; init; }
+
+    /// <summary>Commits from a stale epoch that moved an offset record (must be 0).</summary>
+    public long ZombieCommitsAccepted { get; init; }
+
+    /// <summary>From the crash to every orphaned partition being processed again on a survivor (0 without a crash).</summary>
+    public long FailoverMs { get; init; }
+
+    /// <summary>The longest time an available event waited on a partition whose owner never changed (cooperative rebalancing).</summary>
+    public long RebalancePauseMs { get; init; }
+
+    /// <summary>The same measure outside rebalances (GC and scheduling on this machine), to compare with.</summary>
+    public long SteadyPauseMs { get; init; }
+
+    /// <summary>The final assignment: member id → partitions it holds.</summary>
+    public IReadOnlyDictionary<string, int[]>? Assignment { get; init; }
+
+    /// <summary>True when nothing was lost, every key was handled in order, and no zombie commit was accepted.</summary>
+    public bool Passed() => Lost == 0 && OrderViolations == 0 && ZombieCommitsAccepted == 0;
 
     /// <summary>0 when <see cref="Passed"/>, otherwise 1 (duplicates alone are allowed: delivery is at-least-once).</summary>
     public int ExitCode() => Passed() ? 0 : 1;

@@ -22,6 +22,11 @@ internal sealed class DemoRunner : IDemoRunner
     public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
     {
         var verifier = new DemoVerifier(settings);
+        if (settings.IsCluster)
+        {
+            return await new ClusterDemoRunner(settings, verifier).RunAsync(progress, cancellationToken);
+        }
+
         var work = settings.HandlerWork;
         var handler = HandlerRegistration.For<DemoEvent>((e, context, ct) =>
         {

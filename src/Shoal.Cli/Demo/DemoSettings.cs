@@ -15,8 +15,29 @@ internal sealed record DemoSettings
     /// <summary>Simulated work per event (<c>--handler-ms</c>); zero means none.</summary>
     public TimeSpan HandlerWork { get; init; } = TimeSpan.Zero;
 
-    /// <summary>Worker nodes (<c>--nodes</c>); 1 until the cluster arrives.</summary>
+    /// <summary>Members started at the beginning (<c>--nodes</c>); each is a node of the group's cluster.</summary>
     public int Nodes { get; init; } = 1;
+
+    /// <summary>Members crashed abruptly at mid-run (<c>--kill</c>): no hand-over, no commit, no lease release.</summary>
+    public int Kill { get; init; }
+
+    /// <summary>Members that join later in the run (<c>--join</c>).</summary>
+    public int Join { get; init; }
+
+    /// <summary>Members frozen for twice the session TTL, then resumed as zombies (<c>--pause</c>).</summary>
+    public int Pause { get; init; }
+
+    /// <summary>How partitions are spread over the members (<c>--assignor</c>).</summary>
+    public Shoal.Cluster.AssignorKind Assignor { get; init; } = Shoal.Cluster.AssignorKind.Sticky;
+
+    /// <summary>Heartbeat interval of the demo's members (<c>--heartbeat</c>).</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Session TTL of the demo's members (<c>--session-ttl</c>).</summary>
+    public TimeSpan SessionTtl { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>True when the run needs the cluster layer (more than one member, or any member fault).</summary>
+    public bool IsCluster => Nodes > 1 || Kill > 0 || Join > 0 || Pause > 0;
 
     /// <summary>Keys handled concurrently per partition (<c>--concurrency</c>).</summary>
     public int Concurrency { get; init; } = 64;

@@ -21,6 +21,7 @@ internal sealed class DemoVerifier
     private readonly long _perKey;
     private readonly KeyState[] _states;
     private readonly long[] _seen;
+    private readonly object[] _locks;
 
     public DemoVerifier(DemoSettings settings)
     {
@@ -31,8 +32,10 @@ internal sealed class DemoVerifier
         _keyCount = (int)Math.Min(settings.Keys, settings.Events);
         _perKey = (settings.Events + settings.Keys - 1) / settings.Keys;
         _states = new KeyState[_keyCount];
-        for (var i = 0; i < _states.Length; i++)
+        _locks = new object[_keyCount];
+        for (var i = 0; i < _locks.Length; i++)
         {
+            _locks[i] = new object();
             _states[i].Highest = -1;
         }
 
@@ -57,7 +60,23 @@ internal sealed class DemoVerifier
         return total;
     }
 
-    /// <summary>Records that a handler saw the event with this key and sequence.</summary>
+    /// <summary>Distinct events recorded so far (a racy sum, for progress and completion only).</summary>
+    public long DistinctSoFar()
+    {
+        long total = 0;
+        for (var i = 0; i < _states.Length; i++)
+        {
+            total += Volatile.Read(ref _states[i].Count) - Volatile.Read(ref _states[i].Duplicates);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Records that a handler saw the event with this key and sequence. Delivery is at-least-once, so a sequence
+    /// seen before is a duplicate (a redelivery), not a reordering; an order violation is a sequence handled for the
+    /// first time after a later sequence of its key was already handled.
+    /// </summary>
     public void Record(int keyIndex, long sequence)
     {
         if ((uint)keyIndex >= (uint)_keyCount || (ulong)sequence >= (ulong)_perKey)
@@ -66,22 +85,29 @@ internal sealed class DemoVerifier
                 nameof(sequence), $"key {keyIndex}, sequence {sequence} was never published (keys {_settings.Keys}, events {_settings.Events}).");
         }
 
-        ref var state = ref _states[keyIndex];
-        state.Count++;
-        var bit = (keyIndex * _perKey) + sequence;
-        var mask = 1L << (int)(bit & 63);
-        if ((Interlocked.Or(ref _seen[bit >> 6], mask) & mask) != 0)
+        // One key's events are handled one at a time by one owner, but during a failover a former owner and the
+        // new one may both handle the same key: a per-key lock keeps the key's counters exact (it is uncontended
+        // otherwise).
+        lock (_locks[keyIndex])
         {
-            state.Duplicates++;
-        }
+            ref var state = ref _states[keyIndex];
+            state.Count++;
+            var bit = (keyIndex * _perKey) + sequence;
+            var mask = 1L << (int)(bit & 63);
+            if ((Interlocked.Or(ref _seen[bit >> 6], mask) & mask) != 0)
+            {
+                state.Duplicates++;
+                return;
+            }
 
-        if (sequence < state.Highest)
-        {
-            state.OrderViolations++;
-        }
-        else
-        {
-            state.Highest = sequence;
+            if (sequence < state.Highest)
+            {
+                state.OrderViolations++;
+            }
+            else
+            {
+                state.Highest = sequence;
+            }
         }
     }
 

@@ -21,7 +21,10 @@ public sealed class CliInvocationTests
     [InlineData("--partitions", "0", "--partitions: must be between 1 and 100000")]
     [InlineData("--partitions", "100001", "--partitions: must be between 1 and 100000")]
     [InlineData("--handler-ms", "-1", "--handler-ms: must be between 0")]
-    [InlineData("--nodes", "3", "multi-node demos arrive with the cluster")]
+    [InlineData("--nodes", "0", "--nodes: must be between 1 and 64")]
+    [InlineData("--kill", "3", "leaves no member to take their partitions over")]
+    [InlineData("--session-ttl", "100ms", "--session-ttl: must be at least twice --heartbeat")]
+    [InlineData("--assignor", "random", "--assignor: 'random' is not an assignor")]
     [InlineData("--concurrency", "0", "--concurrency: must be between 1")]
     [InlineData("--format", "yaml", "--format: 'yaml' is not a payload format")]
     [InlineData("--events", "lots", "'lots'")]
@@ -68,7 +71,7 @@ public sealed class CliInvocationTests
         await RunAsync(runner, "demo", "--events", "5000", "--keys", "7", "--partitions", "3", "--handler-ms", "1.5", "--concurrency", "8", "--format", "messagepack", "--json");
 
         Assert.Equal(
-            new DemoSettings { Events = 5000, Keys = 7, Partitions = 3, HandlerWork = TimeSpan.FromMilliseconds(1.5), Nodes = 1, Concurrency = 8, Format = SerializationFormat.MessagePack },
+            new DemoSettings { Events = 5000, Keys = 7, Partitions = 3, HandlerWork = TimeSpan.FromMilliseconds(1.5), Nodes = 3, Kill = 1, Concurrency = 8, Format = SerializationFormat.MessagePack },
             runner.Settings);
     }
 

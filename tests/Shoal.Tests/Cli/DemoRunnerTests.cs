@@ -52,10 +52,63 @@ public sealed class DemoRunnerTests
         var last = output.ToString().TrimEnd().Split('\n')[^1];
         using var json = JsonDocument.Parse(last);
         Assert.Equal(5000, json.RootElement.GetProperty("produced").GetInt64());
-        Assert.Equal(5000, json.RootElement.GetProperty("processed").GetInt64());
+        // By default the demo is a cluster of 3 members with one crashed at mid-run: redeliveries are allowed.
+        var processed = json.RootElement.GetProperty("processed").GetInt64();
+        Assert.Equal(processed - 5000, json.RootElement.GetProperty("duplicates").GetInt64());
         Assert.Equal(0, json.RootElement.GetProperty("lost").GetInt64());
-        Assert.Equal(0, json.RootElement.GetProperty("duplicates").GetInt64());
         Assert.Equal(0, json.RootElement.GetProperty("orderViolations").GetInt64());
+        Assert.Equal(0, json.RootElement.GetProperty("zombieCommitsAccepted").GetInt64());
+        Assert.Equal(3, json.RootElement.GetProperty("nodes").GetInt32());
         Assert.True(json.RootElement.GetProperty("eventsPerSecond").GetDouble() > 0);
+    }
+}
+
+/// <summary>The demo as a cluster: members crash, pause and join while events flow; nothing is lost or reordered.</summary>
+[Trait("Category", "Cluster")]
+public sealed class ClusterDemoTests
+{
+    private static DemoSettings Cluster(int kill = 0, int join = 0, int pause = 0) => new()
+    {
+        Events = 60_000,
+        Keys = 200,
+        Partitions = 8,
+        Nodes = 3,
+        Kill = kill,
+        Join = join,
+        Pause = pause,
+        Heartbeat = TimeSpan.FromMilliseconds(50),
+        SessionTtl = TimeSpan.FromMilliseconds(300),
+    };
+
+    [Fact]
+    public async Task A_crashed_member_loses_nothing_and_its_partitions_are_taken_over()
+    {
+        var report = await new DemoRunner().RunAsync(Cluster(kill: 1), new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal((0L, 0L, 0L), (report.Lost, report.OrderViolations, report.ZombieCommitsAccepted));
+        Assert.Equal(60_000, report.Produced);
+        Assert.InRange(report.FailoverMs, 1, 5_000);
+        Assert.Equal(2, report.Assignment!.Count);
+        Assert.Equal(Enumerable.Range(0, 8), report.Assignment.Values.SelectMany(p => p).Order());
+        Assert.Equal(0, report.ExitCode());
+    }
+
+    [Fact]
+    public async Task A_paused_member_comes_back_as_a_zombie_and_none_of_its_commits_is_accepted()
+    {
+        var report = await new DemoRunner().RunAsync(Cluster(pause: 1), new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal((0L, 0L, 0L), (report.Lost, report.OrderViolations, report.ZombieCommitsAccepted));
+        Assert.Equal(0, report.ExitCode());
+    }
+
+    [Fact]
+    public async Task A_joining_member_gets_a_share_without_duplicates()
+    {
+        var report = await new DemoRunner().RunAsync(Cluster(join: 1), new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal((0L, 0L, 0L, 0L), (report.Lost, report.OrderViolations, report.Duplicates, report.ZombieCommitsAccepted));
+        Assert.Equal(4, report.Assignment!.Count);
+        Assert.All(report.Assignment.Values, partitions => Assert.InRange(partitions.Length, 2, 2));
     }
 }

@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Shoal.Cluster;
+using Shoal.Engine;
+using Shoal.Engines.InProcess;
+using Shoal.Serialization;
+
+namespace Shoal.Cli.Demo;
+
+/// <summary>
+/// The demo as a cluster: <see cref="DemoSettings.Nodes"/> members of one group in this process, each with its own
+/// runtime and cluster member, talking to each other only through the shared in-process engine's SPI. During the
+/// run, members join (at 25 % of publishing), crash (at 50 %: no hand-over, no commit, no release) and pause
+/// for twice the session TTL (at 60 %), and the verifier, the probe and the offset-record watcher check that
+/// nothing is lost or reordered and that no zombie commit is accepted.
+/// </summary>
+internal sealed class ClusterDemoRunner
+{
+    private const string Topic = "demo";
+    private const string Group = "demo-verify";
+    private const int PublishBatch = 1024;
+    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
+
+    private readonly DemoSettings _settings;
+    private readonly DemoVerifier _verifier;
+    private readonly ClusterProbe _probe;
+    private readonly List<Node> _nodes = [];
+    private IShoalEngine _engine = null!;
+
+    public ClusterDemoRunner(DemoSettings settings, DemoVerifier verifier)
+    {
+        _settings = settings;
+        _verifier = verifier;
+        _probe = new ClusterProbe(settings.Partitions);
+    }
+
+    public async Task<DemoReport> RunAsync(IProgress<long> progress, CancellationToken cancellationToken)
+    {
+        await using var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = TimeSpan.FromMilliseconds(100) });
+        _engine = engine;
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var commitWatch = _probe.WatchCommitsAsync(engine.Coordination, Topic, Group, watching.Token);
+        await using var producerRuntime = ShoalRuntime.Create(engine, BaseOptions());
+        await producerRuntime.StartAsync(cancellationToken);
+
+        for (var i = 0; i < _settings.Nodes; i++)
+        {
+            await StartNodeAsync(cancellationToken);
+        }
+
+        await WaitUntilBalancedAsync(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        long produced = 0;
+        var producer = Task.Run(() => ProduceAsync(producerRuntime.Publisher, n => Volatile.Write(ref produced, n), cancellationToken), cancellationToken);
+        bool joined = false, killed = false, paused = false;
+        var pauses = new List<Task>();
+        var lastCount = -1L;
+        var lastMove = clock.Elapsed;
+        while (true)
+        {
+            var done = (double)Volatile.Read(ref produced) / _settings.Events;
+            if (!joined && _settings.Join > 0 && done >= 0.25)
+            {
+                joined = true;
+                _probe.RebalanceStarted();
+                for (var i = 0; i < _settings.Join; i++)
+                {
+                    await StartNodeAsync(cancellationToken);
+                }
+            }
+
+            if (!killed && _settings.Kill > 0 && done >= 0.5)
+            {
+                killed = true;
+                _probe.RebalanceStarted();
+                await CrashAsync();
+            }
+
+            if (!paused && _settings.Pause > 0 && done >= 0.6)
+            {
+                paused = true;
+                _probe.RebalanceStarted();
+                pauses.AddRange(_nodes.Where(n => !n.Crashed).Take(_settings.Pause).Select(PauseAsync));
+            }
+
+            if (_probe.RebalanceOpen && IsBalanced())
+            {
+                _probe.RebalanceEnded();
+            }
+
+            var handled = _verifier.DistinctSoFar();
+            Report(progress, handled, Volatile.Read(ref produced), clock.Elapsed);
+            if (producer.IsCompleted && handled >= Volatile.Read(ref produced) && pauses.All(p => p.IsCompleted))
+            {
+                break;
+            }
+
+            if (handled != lastCount)
+            {
+                (lastCount, lastMove) = (handled, clock.Elapsed);
+            }
+            else if (clock.Elapsed - lastMove > StallLimit)
+            {
+                break;
+            }
+
+            await Task.Delay(Tick, cancellationToken);
+        }
+
+        var elapsed = clock.Elapsed;
+        await producer;
+        var assignment = _nodes.Where(n => !n.Crashed).ToDictionary(n => n.Id, n => n.Member.OwnedPartitions.Keys.Order().ToArray());
+        var rejected = _nodes.Sum(n => n.Runtime.GetGroup(Group).CommitsRejected);
+        foreach (var node in _nodes)
+        {
+            if (!node.Crashed)
+            {
+                await node.Member.StopAsync(cancellationToken);
+            }
+
+            await node.Runtime.DisposeAsync();
+        }
+
+        await watching.CancelAsync();
+        await commitWatch;
+        progress.Report(_verifier.DistinctSoFar());
+        return _verifier.Build(Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64) with
+        {
+            Nodes = _settings.Nodes + _settings.Join,
+            ZombieCommitsRejected = rejected,
+            ZombieCommitsAccepted = _probe.ZombieCommitsAccepted,
+            FailoverMs = _probe.FailoverMs(),
+            RebalancePauseMs = _probe.RebalancePauseMs(),
+            SteadyPauseMs = _probe.SteadyPauseMs(),
+            Assignment = assignment,
+        };
+    }
+
+    private ShoalOptions BaseOptions() => new()
+    {
+        Topics = [new TopicOptions { Name = Topic, Partitions = _settings.Partitions, Format = _settings.Format }],
+        EventTypes = new EventTypeRegistry().Add<DemoEvent>("demo-event"),
+        Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default }),
+    };
+
+    private async Task StartNodeAsync(CancellationToken cancellationToken)
+    {
+        var index = _nodes.Count;
+        var id = $"node-{index + 1}";
+        var engine = new PausableEngine(_engine);
+        Node? node = null;
+        var work = _settings.HandlerWork;
+        var handler = HandlerRegistration.For<DemoEvent>(async (e, context, ct) =>
+        {
+            var self = node!;
+            if (self.Crashed)
+            {
+                await Task.Delay(Timeout.Infinite, ct); // a crashed process handles nothing more
+            }
+
+            await self.Engine.WhileRunningAsync(ct);
+            if (work > TimeSpan.Zero)
+            {
+                await Task.Delay(work, ct);
+            }
+
+            _probe.Observe(index, context.Partition, context.Timestamp);
+            _verifier.Record(e.Key, e.Sequence);
+            Interlocked.Increment(ref self.Handled);
+        });
+        var options = BaseOptions() with
+        {
+            Groups =
+            [
+                new GroupRegistration
+                {
+                    Options = new GroupOptions
+                    {
+                        Name = Group,
+                        Topic = Topic,
+                        MaxConcurrency = _settings.Concurrency,
+                        CommitInterval = TimeSpan.FromMilliseconds(100),
+                        PartitionOwnership = PartitionOwnership.Assigned,
+                    },
+                    Handlers = [handler],
+                },
+            ],
+        };
+        var runtime = ShoalRuntime.Create(engine, options);
+        await runtime.StartAsync(cancellationToken);
+        var member = ClusterMember.Create(runtime, Group, new ClusterMemberOptions
+        {
+            MemberId = id,
+            Assignor = _settings.Assignor,
+            Cluster = new ClusterOptions { HeartbeatInterval = _settings.Heartbeat, SessionTtl = _settings.SessionTtl },
+        });
+        node = new Node(index, id, engine, runtime, member);
+        _nodes.Add(node);
+        await member.StartAsync(cancellationToken);
+    }
+
+    private async Task CrashAsync()
+    {
+        // The last initial members that are not the ones to pause.
+        foreach (var node in _nodes.Take(_settings.Nodes).Reverse().Take(_settings.Kill))
+        {
+            node.Crashed = true;
+            _probe.Crashed(node.Index, node.Member.OwnedPartitions.Keys);
+            await node.Member.AbandonAsync();
+        }
+    }
+
+    private async Task PauseAsync(Node node)
+    {
+        await node.Engine.PauseAsync(_settings.SessionTtl * 2, CancellationToken.None);
+        _probe.RebalanceStarted(); // the zombie comes back and rejoins
+    }
+
+    /// <summary>Every partition held exactly once by members that are neither crashed nor paused, evenly for the even assignors.</summary>
+    private bool IsBalanced()
+    {
+        var running = _nodes.Where(n => !n.Crashed && !n.Engine.IsPaused).ToList();
+        var owned = running.SelectMany(n => n.Member.OwnedPartitions.Keys).ToList();
+        var counts = running.Select(n => n.Member.OwnedPartitions.Count).ToList();
+        return owned.Count == _settings.Partitions && owned.Distinct().Count() == owned.Count
+            && (_settings.Assignor is AssignorKind.Weighted or AssignorKind.ConsistentHashing || counts.Max() - counts.Min() <= 1);
+    }
+
+    private async Task WaitUntilBalancedAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (IsBalanced())
+            {
+                return;
+            }
+
+            await Task.Delay(Tick, cancellationToken);
+        }
+
+        throw new ShoalException($"The {_nodes.Count} members did not share the {_settings.Partitions} partitions within 30 s.");
+    }
+
+    private void Report(IProgress<long> progress, long handled, long produced, TimeSpan elapsed)
+    {
+        progress.Report(handled);
+        if (progress is IProgress<ClusterSnapshot> live)
+        {
+            var members = _nodes.Select(n => new MemberSnapshot(
+                n.Id,
+                n.Crashed ? "crashed" : n.Engine.IsPaused ? "paused" : "live",
+                n.Crashed ? new Dictionary<int, long>() : n.Member.OwnedPartitions,
+                Interlocked.Read(ref n.Handled))).ToList();
+            live.Report(new ClusterSnapshot(members, produced, handled, Math.Max(0, produced - handled), elapsed.TotalSeconds > 0 ? handled / elapsed.TotalSeconds : 0));
+        }
+    }
+
+    private async Task ProduceAsync(IEventPublisher publisher, Action<long> published, CancellationToken cancellationToken)
+    {
+        var keys = new string[Math.Min(_settings.Keys, _settings.Events)];
+        for (var k = 0; k < keys.Length; k++)
+        {
+            keys[k] = "key-" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var batch = new List<OutgoingEvent<DemoEvent>>(PublishBatch);
+        for (long n = 0; n < _settings.Events;)
+        {
+            batch.Clear();
+            var end = Math.Min(_settings.Events, n + PublishBatch);
+            for (var i = n; i < end; i++)
+            {
+                var key = _verifier.KeyOf(i);
+                batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = _verifier.SequenceOf(i) }));
+            }
+
+            await publisher.PublishBatchAsync(Topic, batch, cancellationToken);
+            n = end;
+            published(n);
+        }
+    }
+
+    private sealed class Node(int index, string id, PausableEngine engine, ShoalRuntime runtime, ClusterMember member)
+    {
+        public long Handled;
+
+        public int Index { get; } = index;
+
+        public string Id { get; } = id;
+
+        public PausableEngine Engine { get; } = engine;
+
+        public ShoalRuntime Runtime { get; } = runtime;
+
+        public ClusterMember Member { get; } = member;
+
+        public volatile bool Crashed;
+    }
+}
