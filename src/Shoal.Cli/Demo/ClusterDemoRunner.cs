@@ -110,6 +110,18 @@ internal sealed class ClusterDemoRunner
 
         var elapsed = clock.Elapsed;
         await producer;
+
+        // Let the cluster settle (a resumed zombie drops the leases it lost, rejoins and takes its share) before
+        // reading the final assignment.
+        try
+        {
+            await WaitUntilBalancedAsync(cancellationToken);
+        }
+        catch (ShoalException)
+        {
+            // Reported as it is: the assignment below shows what did not settle.
+        }
+
         var assignment = _nodes.Where(n => !n.Crashed).ToDictionary(n => n.Id, n => n.Member.OwnedPartitions.Keys.Order().ToArray());
         var rejected = _nodes.Sum(n => n.Runtime.GetGroup(Group).CommitsRejected);
         foreach (var node in _nodes)

@@ -38,6 +38,14 @@ internal static class DemoReportPrinter
     private static (string Name, string Value)[] Rows(DemoReport r)
     {
         var c = CultureInfo.InvariantCulture;
+        (string, string)[] cluster = r.Assignment is null ? [] :
+        [
+            ("zombie commits rejected", r.ZombieCommitsRejected.ToString("N0", c)),
+            ("zombie commits accepted", r.ZombieCommitsAccepted.ToString("N0", c)),
+            ("failover", r.FailoverMs.ToString("N0", c) + " ms"),
+            ("rebalance pause", r.RebalancePauseMs.ToString("N0", c) + " ms (steady: " + r.SteadyPauseMs.ToString("N0", c) + " ms)"),
+            .. r.Assignment.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => ("  " + a.Key, string.Join(' ', a.Value))),
+        ];
         return
         [
             ("produced", r.Produced.ToString("N0", c)),
@@ -51,6 +59,7 @@ internal static class DemoReportPrinter
             ("partitions", r.Partitions.ToString(c)),
             ("keys", r.Keys.ToString("N0", c)),
             ("nodes", r.Nodes.ToString(c)),
+            .. cluster,
         ];
     }
 }

@@ -201,6 +201,13 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
                 _next = batch[count - 1].Offset + 1;
                 Array.Clear(batch, 0, count);
+                if (tracker.Watermark - Volatile.Read(ref _committed) >= window && _commitGate.CurrentCount > 0)
+                {
+                    // A window's worth of done events is not committed yet: commit now rather than at the next
+                    // interval, so a crash redelivers at most about two windows per partition.
+                    _ = CommitInBackgroundAsync();
+                }
+
                 if (dispatcher.Fault is { } fault)
                 {
                     Log.PartitionFailed(_group.Logger, fault, _group.Group, _group.Topic, Partition);
@@ -228,6 +235,18 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
         _dispatcher.ResetTracker(resumeAt);
         Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, resumeAt);
+    }
+
+    private async Task CommitInBackgroundAsync()
+    {
+        try
+        {
+            await CommitAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+        }
     }
 
     /// <summary>Commits the watermark if it moved. Returns false when the commit was rejected (the record changed under us).</summary>
