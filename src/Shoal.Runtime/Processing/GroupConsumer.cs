@@ -98,10 +98,11 @@ internal sealed class GroupConsumer : IAsyncDisposable
             }
         }
 
+        // Count after the abandon: a commit in flight may still be rejected, and running handlers may still finish.
+        await consumer.AbandonAsync(_context.Options.DrainTimeout);
         Interlocked.Add(ref _commitsRejected, consumer.CommitsRejected);
         Interlocked.Add(ref _handledGone, consumer.Handled);
         Interlocked.Add(ref _failedGone, consumer.Failed);
-        await consumer.AbandonAsync(_context.Options.DrainTimeout);
         await consumer.DisposeAsync();
     }
 

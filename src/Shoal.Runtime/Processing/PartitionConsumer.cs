@@ -364,6 +364,21 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     public async Task AbandonAsync(TimeSpan wait)
     {
         Fence();
+
+        // A commit may be in flight (sent before the lease was found lost): let it finish, so a rejection is counted
+        // before the group takes this consumer's counts, and the gate is not disposed under it.
+        using (var timeout = new CancellationTokenSource(wait, _group.Time))
+        {
+            try
+            {
+                await _commitGate.WaitAsync(timeout.Token);
+                _commitGate.Release();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
         try
         {
             await _fetchLoop.WaitAsync(wait, _group.Time);

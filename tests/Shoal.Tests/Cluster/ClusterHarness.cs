@@ -11,6 +11,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public const string Topic = "orders";
     public const string Group = "billing";
 
+    /// <summary>The xunit collection of multi-node tests: they run on real time with short TTLs, so never in parallel with each other.</summary>
+    public const string Collection = "Cluster (real time)";
+
     private readonly List<Node> _nodes = [];
 
     public ClusterHarness(int partitions, TimeSpan? heartbeat = null, TimeSpan? ttl = null)
@@ -31,9 +34,19 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public IReadOnlyList<Node> Nodes => _nodes;
 
-    public async Task<Node> StartNodeAsync(string memberId, IShoalEngine? engine = null, Func<Numbered, EventContext, CancellationToken, ValueTask>? before = null)
+    /// <summary>
+    /// Starts a node on <paramref name="engine"/> (default: the shared one). <paramref name="before"/> runs before an event is
+    /// recorded as handled (throw to fail it); <paramref name="group"/> and <paramref name="member"/> adjust the defaults.
+    /// </summary>
+    public async Task<Node> StartNodeAsync(
+        string memberId,
+        IShoalEngine? engine = null,
+        Func<Numbered, EventContext, CancellationToken, ValueTask>? before = null,
+        Func<GroupOptions, GroupOptions>? group = null,
+        Func<ClusterMemberOptions, ClusterMemberOptions>? member = null)
     {
-        var group = new GroupOptions { Name = Group, Topic = Topic, PartitionOwnership = PartitionOwnership.Assigned, CommitInterval = TimeSpan.FromMilliseconds(50) };
+        var groupOptions = new GroupOptions { Name = Group, Topic = Topic, PartitionOwnership = PartitionOwnership.Assigned, CommitInterval = TimeSpan.FromMilliseconds(50) };
+        groupOptions = group?.Invoke(groupOptions) ?? groupOptions;
         var handler = HandlerRegistration.For<Numbered>(async (e, ctx, ct) =>
         {
             if (before is not null)
@@ -43,11 +56,12 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
             Handled.Enqueue((e.Key, e.Sequence, memberId, ctx.Partition));
         });
-        var runtime = ShoalRuntime.Create(engine ?? Engine, Runtimes.Options(Topic, Partitions, group, handler) with { RandomSeed = null });
+        var runtime = ShoalRuntime.Create(engine ?? Engine, Runtimes.Options(Topic, Partitions, groupOptions, handler) with { RandomSeed = null });
         await runtime.StartAsync();
-        var member = ClusterMember.Create(runtime, Group, new ClusterMemberOptions { MemberId = memberId, Cluster = Cluster });
-        await member.StartAsync();
-        var node = new Node(memberId, runtime, member);
+        var memberOptions = new ClusterMemberOptions { MemberId = memberId, Cluster = Cluster };
+        var clusterMember = ClusterMember.Create(runtime, Group, member?.Invoke(memberOptions) ?? memberOptions);
+        await clusterMember.StartAsync();
+        var node = new Node(memberId, runtime, clusterMember);
         _nodes.Add(node);
         return node;
     }
@@ -124,5 +138,39 @@ internal sealed class ClusterHarness : IAsyncDisposable
         await Engine.DisposeAsync();
     }
 
-    internal sealed record Node(string Id, ShoalRuntime Runtime, ClusterMember Member);
+    /// <summary>Like <see cref="Wait.UntilAsync(Func{bool}, string, double)"/>, adding every node's state to the timeout message.</summary>
+    public async Task UntilAsync(Func<bool> condition, string what, double seconds = 5)
+    {
+        try
+        {
+            await Wait.UntilAsync(condition, what, seconds);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Describe()}", e);
+        }
+    }
+
+    /// <summary>Every node: owned partitions with epochs, live members it sees, leases lost, commits rejected, counts.</summary>
+    public string Describe() => string.Join('\n', _nodes.Select(n =>
+        $"{n.Id}: owns [{string.Join(", ", n.Member.OwnedPartitions.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"))}] " +
+        $"target [{string.Join(", ", n.Member.TargetAssignment.PartitionsOf(n.Id))}] live [{string.Join(", ", n.Member.LiveMembers)}] " +
+        $"leasesLost {n.Member.LeasesLost} commitsRejected {n.Group.CommitsRejected} counts {n.Group.Counts} " +
+        $"partitions [{string.Join(", ", n.Group.Partitions.Select(p => $"{p.Partition}@{p.Epoch}:{p.Committed}/{p.Processed}"))}]"));
+
+    /// <summary>Starts recording every write to the group's offset records, once it has seen all of them.</summary>
+    public async Task<OffsetWatch> WatchOffsetsAsync()
+    {
+        var watch = new OffsetWatch(Engine.Coordination, CoordinationKeys.Offset(Topic, Group, 0)[..^1]);
+        await Wait.UntilAsync(() => watch.PartitionsSeen >= Partitions, "the offset watch saw every partition's record", 5);
+        return watch;
+    }
+
+    /// <summary>Starts recording every write to the group's lease records.</summary>
+    public LeaseWatch WatchLeases() => new(Engine.Coordination, $"shoal/leases/{Topic}/{Group}/");
+
+    internal sealed record Node(string Id, ShoalRuntime Runtime, ClusterMember Member)
+    {
+        public ConsumerGroup Group => Runtime.GetGroup(ClusterHarness.Group);
+    }
 }

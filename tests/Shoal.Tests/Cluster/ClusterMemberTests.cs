@@ -4,6 +4,7 @@ namespace Shoal.Tests.Cluster;
 
 /// <summary>Several members of one group on the in-process engine, real time with short intervals.</summary>
 [Trait("Category", "Cluster")]
+[Collection(ClusterHarness.Collection)] // real-time clusters: run one at a time, not against each other
 public sealed class ClusterMemberTests
 {
     [Fact]

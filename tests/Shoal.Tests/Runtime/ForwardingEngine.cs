@@ -11,7 +11,7 @@ internal abstract class ForwardingEngine(IShoalEngine inner) : IShoalEngine, IEv
 
     public IEventLog Log => this;
 
-    public ICoordinationStore Coordination => inner.Coordination;
+    public virtual ICoordinationStore Coordination => inner.Coordination;
 
     public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
 

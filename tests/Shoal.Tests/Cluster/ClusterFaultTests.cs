@@ -1,0 +1,220 @@
+using Shoal.Cluster;
+using Shoal.Tests.Runtime;
+using Xunit;
+
+namespace Shoal.Tests.Cluster;
+
+/// <summary>
+/// Faults in a cluster of members on the in-process engine, real time with short intervals (heartbeat 50 ms, TTL
+/// 400 ms unless stated): a frozen member (zombie), a failing member (health), a crash with a restart under the
+/// same id (static membership), and the duplicates a crash may cause.
+/// </summary>
+[Trait("Category", "Cluster")]
+[Collection(ClusterHarness.Collection)] // real-time clusters: run one at a time, not against each other
+public sealed class ClusterFaultTests
+{
+    [Fact]
+    public async Task A_paused_member_loses_its_leases_and_none_of_its_commits_is_accepted()
+    {
+        await using var cluster = new ClusterHarness(partitions: 12);
+        var frozen = new PausableEngine(cluster.Engine);
+        var handlers = new PauseGate();
+        var m1 = await cluster.StartNodeAsync("m1"); // the harness publishes through the first node: never the frozen one
+        var m2 = await cluster.StartNodeAsync("m2");
+        var z = await cluster.StartNodeAsync("z", frozen, before: (e, ctx, ct) => handlers.WaitAsync("handler", CancellationToken.None)); // frozen: deaf to cancellation too
+        await cluster.BalancedAsync([m1, m2, z]);
+        await using var offsets = await cluster.WatchOffsetsAsync();
+        await cluster.PublishAsync(keys: 60, perKey: 10);
+        await cluster.UntilAsync(() => cluster.Check(60, 10).Missing == 0, "first wave handled");
+        var before = z.Member.OwnedPartitions;
+        Assert.True(before.Count == 4, cluster.Describe());
+
+        try
+        {
+            // Freeze z: its handlers block on the events it fetches from now on, then every engine call it makes waits.
+            handlers.Pause();
+            await cluster.PublishAsync(keys: 60, perKey: 10, from: 10);
+            await cluster.UntilAsync(() => handlers.Waiting.Count >= before.Count, "z holds events of the second wave in flight");
+            frozen.Pause();
+
+            // Longer than the TTL: the others take z's partitions under new epochs and handle everything it held.
+            await cluster.UntilAsync(
+                () => before.All(p => m1.Member.OwnedPartitions.GetValueOrDefault(p.Key) > p.Value || m2.Member.OwnedPartitions.GetValueOrDefault(p.Key) > p.Value),
+                "z's partitions taken over under newer epochs", 5);
+            await cluster.UntilAsync(() => cluster.Check(60, 20).Missing == 0, "the second wave handled by the survivors", 5);
+            Assert.Equal(before, z.Member.OwnedPartitions); // z does not know yet
+
+            // z's handlers finish first (its watermark moves past its last commit), so its next commit is already
+            // waiting at the frozen engine with the revision and epoch it had before the pause.
+            handlers.Resume();
+            await cluster.UntilAsync(() => frozen.Waiting.Any(w => w.StartsWith("TryUpdate shoal/offsets/", StringComparison.Ordinal)), "z attempts a commit", 5);
+        }
+        finally
+        {
+            handlers.Resume();
+            frozen.Resume();
+        }
+
+        await cluster.UntilAsync(() => z.Group.CommitsRejected > 0, "z's stale commit rejected", 5);
+        await cluster.UntilAsync(() => z.Member.LeasesLost >= before.Count, "z finds every lease it held lost", 5);
+        await cluster.UntilAsync(() => !before.Any(p => z.Member.OwnedPartitions.TryGetValue(p.Key, out var epoch) && epoch == p.Value), "z dropped its old tenures", 5);
+
+        // z heartbeats again, rejoins and gets a share back under new epochs; a third wave goes through everyone.
+        await cluster.BalancedAsync([m1, m2, z], seconds: 5);
+        await cluster.PublishAsync(keys: 60, perKey: 10, from: 20);
+        await cluster.UntilAsync(() => cluster.Check(60, 30).Missing == 0, "the third wave handled", 5);
+
+        Assert.Empty(offsets.ZombieCommitsAccepted);
+        Assert.Empty(offsets.OffsetRegressions);
+        var (missing, violations, _) = cluster.Check(60, 30);
+        Assert.Equal((0, 0), (missing, violations));
+        Assert.All(z.Group.Partitions, p => Assert.True(p.Epoch > before.GetValueOrDefault(p.Partition), "z's new tenures carry newer epochs"));
+    }
+
+    [Fact]
+    public async Task A_degraded_member_gets_fewer_partitions_an_unhealthy_one_none_and_a_recovered_one_its_share_back()
+    {
+        await using var cluster = new ClusterHarness(partitions: 12);
+        var health = new HealthOptions { ErrorRateWindow = 6, MinEventsForErrorRate = 5, RecoverySamples = 3 };
+        GroupOptions Group(GroupOptions g) => g with { Retry = new RetryOptions { MaxAttempts = 1 }, PoisonKeyPolicy = PoisonKeyPolicy.Skip };
+        ClusterMemberOptions Member(ClusterMemberOptions m) => m with { Assignor = AssignorKind.Weighted, Health = health };
+        var failing = new Failing();
+        var m1 = await cluster.StartNodeAsync("m1", group: Group, member: Member);
+        var m2 = await cluster.StartNodeAsync("m2", group: Group, member: Member);
+        var m3 = await cluster.StartNodeAsync("m3", before: (e, ctx, ct) => failing.Next(), group: Group, member: Member);
+        await cluster.BalancedAsync([m1, m2, m3]);
+
+        // A steady flow, so every member has outcomes to sample at each heartbeat.
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(async () =>
+        {
+            for (var s = 0; !stop.IsCancellationRequested; s++)
+            {
+                await cluster.PublishAsync(keys: 48, perKey: 1, from: s);
+                await Task.Delay(10);
+            }
+        });
+        try
+        {
+            // One attempt in three fails (33 %: Degraded, weight × 0.5): 12 × 0.5 / 2.5 = 2.4 → 2 partitions, 5 + 5 for the others.
+            failing.Every = 3;
+            await cluster.UntilAsync(() => Counts(m1, m2, m3) == (5, 5, 2), "m3 degraded to 2 partitions", 5);
+
+            // Every attempt fails (Unhealthy, weight 0): m3 gives all its partitions up.
+            failing.Every = 1;
+            await cluster.UntilAsync(() => Counts(m1, m2, m3) == (6, 6, 0), "m3 unhealthy, owning nothing", 5);
+
+            // Recovered: after the window and the recovery samples it is Healthy again and gets its full share back.
+            failing.Every = 0;
+            await cluster.UntilAsync(() => Counts(m1, m2, m3) == (4, 4, 4), "m3 recovered, 4 partitions again", 5);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer;
+        }
+
+        Assert.True(m3.Group.Counts.Failed > 0);
+        Assert.Equal(0, m1.Group.Counts.Failed + m2.Group.Counts.Failed);
+    }
+
+    [Fact]
+    public async Task A_member_restarted_with_the_same_id_within_the_ttl_gets_its_own_partitions_back_and_nothing_else_moves()
+    {
+        await using var cluster = new ClusterHarness(partitions: 12, ttl: TimeSpan.FromSeconds(1));
+        var m1 = await cluster.StartNodeAsync("m1");
+        var m2 = await cluster.StartNodeAsync("m2");
+        var m3 = await cluster.StartNodeAsync("m3");
+        await cluster.BalancedAsync([m1, m2, m3]);
+        await using var leases = cluster.WatchLeases();
+        await cluster.PublishAsync(keys: 60, perKey: 10);
+        await cluster.UntilAsync(() => cluster.Check(60, 10).Missing == 0, "first wave handled");
+        var (of1, of2, of3) = (m1.Member.OwnedPartitions, m2.Member.OwnedPartitions, m3.Member.OwnedPartitions);
+        var writesBefore = leases.Writes.Count;
+
+        var crashed = System.Diagnostics.Stopwatch.StartNew();
+        await m3.Member.AbandonAsync(); // a crash: no hand-over, no commit, no release; the record and leases stay until the TTL
+        await cluster.PublishAsync(keys: 60, perKey: 10, from: 10);
+        var restarted = await cluster.StartNodeAsync("m3");
+        Assert.True(crashed.Elapsed < cluster.Cluster.SessionTtl, $"restarted within the TTL ({crashed.Elapsed})");
+
+        await cluster.UntilAsync(
+            () => restarted.Member.OwnedPartitions.Count == of3.Count && of3.All(p => restarted.Member.OwnedPartitions.GetValueOrDefault(p.Key) > p.Value),
+            "m3 holds its own partitions again under newer epochs", 5);
+        await cluster.UntilAsync(() => cluster.Check(60, 20).Missing == 0, "second wave handled", 5);
+
+        // Nothing else moved: m1 and m2 kept the same partitions under the same epochs, and no lease changed hands
+        // except m3's own partitions being retaken by m3.
+        Assert.Equal(of1, m1.Member.OwnedPartitions);
+        Assert.Equal(of2, m2.Member.OwnedPartitions);
+        var changes = leases.Writes.Skip(writesBefore).ToList();
+        Assert.All(changes, w => Assert.Equal(of3.ContainsKey(w.Partition) ? "m3" : of1.ContainsKey(w.Partition) ? "m1" : "m2", w.Owner));
+        Assert.All(changes.Where(w => !of3.ContainsKey(w.Partition)), w => Assert.Equal(of1.GetValueOrDefault(w.Partition) + of2.GetValueOrDefault(w.Partition), w.Epoch));
+        Assert.Equal(0, cluster.Check(60, 20).OrderViolations);
+    }
+
+    [Fact]
+    public async Task A_crash_causes_duplicates_only_within_the_in_flight_window_of_the_orphaned_partitions()
+    {
+        const int maxInFlight = 32;
+        const int keys = 48;
+        const int batches = 60;
+        await using var cluster = new ClusterHarness(partitions: 12);
+        GroupOptions Group(GroupOptions g) => g with { MaxInFlight = maxInFlight, MaxConcurrency = 4 };
+        static async ValueTask Work(Numbered e, EventContext ctx, CancellationToken ct) => await Task.Delay(1, ct);
+        var m1 = await cluster.StartNodeAsync("m1", before: Work, group: Group);
+        var m2 = await cluster.StartNodeAsync("m2", before: Work, group: Group);
+        var m3 = await cluster.StartNodeAsync("m3", before: Work, group: Group);
+        await cluster.BalancedAsync([m1, m2, m3]);
+
+        // 2,400 events/s spread over 12 partitions while m3 crashes mid-flow.
+        var published = 0;
+        var producer = Task.Run(async () =>
+        {
+            for (var s = 0; s < batches; s++)
+            {
+                await cluster.PublishAsync(keys, perKey: 1, from: s);
+                Interlocked.Increment(ref published);
+                await Task.Delay(20);
+            }
+        });
+        await cluster.UntilAsync(() => Volatile.Read(ref published) >= batches / 3 && cluster.Handled.Any(h => h.Member == "m3"), "m3 busy mid-flow", 5);
+        var orphaned = m3.Member.OwnedPartitions.Keys.ToHashSet();
+        await m3.Member.AbandonAsync();
+        await producer;
+
+        await cluster.BalancedAsync([m1, m2], seconds: 5);
+        await cluster.UntilAsync(() => cluster.Check(keys, batches).Missing == 0, "every event handled after the failover", 5);
+
+        var (_, violations, duplicates) = cluster.Check(keys, batches);
+        Assert.Equal(0, violations);
+        Assert.InRange(duplicates, 0, maxInFlight * orphaned.Count);
+        var twice = cluster.Handled.GroupBy(h => (h.Key, h.Sequence)).Where(g => g.Count() > 1).ToList();
+        Assert.All(twice, g => Assert.Contains(g.First().Partition, orphaned)); // only the crashed member's partitions redeliver
+        Assert.All(twice, g => Assert.Equal(2, g.Count()));
+    }
+
+    private static (int, int, int) Counts(ClusterHarness.Node a, ClusterHarness.Node b, ClusterHarness.Node c) =>
+        (a.Member.OwnedPartitions.Count, b.Member.OwnedPartitions.Count, c.Member.OwnedPartitions.Count);
+
+    /// <summary>Fails every <see cref="Every"/>-th handler attempt (0: none).</summary>
+    private sealed class Failing
+    {
+        private long _calls;
+        private volatile int _every;
+
+        public int Every
+        {
+            get => _every;
+            set => _every = value;
+        }
+
+        public ValueTask Next()
+        {
+            var every = _every;
+            return every > 0 && Interlocked.Increment(ref _calls) % every == 0
+                ? ValueTask.FromException(new InvalidOperationException("injected handler failure"))
+                : ValueTask.CompletedTask;
+        }
+    }
+}
