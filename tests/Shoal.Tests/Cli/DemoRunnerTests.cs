@@ -65,6 +65,7 @@ public sealed class DemoRunnerTests
 
 /// <summary>The demo as a cluster: members crash, pause and join while events flow; nothing is lost or reordered.</summary>
 [Trait("Category", "Cluster")]
+[Collection(Shoal.Tests.Cluster.ClusterHarness.Collection)]
 public sealed class ClusterDemoTests
 {
     private static DemoSettings Cluster(int kill = 0, int join = 0, int pause = 0) => new()
@@ -76,8 +77,8 @@ public sealed class ClusterDemoTests
         Kill = kill,
         Join = join,
         Pause = pause,
-        Heartbeat = TimeSpan.FromMilliseconds(50),
-        SessionTtl = TimeSpan.FromMilliseconds(300),
+        Heartbeat = TimeSpan.FromMilliseconds(100),
+        SessionTtl = TimeSpan.FromMilliseconds(800),
     };
 
     [Fact]
