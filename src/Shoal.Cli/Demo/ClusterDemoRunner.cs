@@ -179,7 +179,6 @@ internal sealed class ClusterDemoRunner
 
             _probe.Observe(index, context.Partition, context.Timestamp);
             _verifier.Record(e.Key, e.Sequence);
-            Interlocked.Increment(ref self.Handled);
         });
         var options = BaseOptions() with
         {
@@ -264,7 +263,7 @@ internal sealed class ClusterDemoRunner
                 n.Id,
                 n.Crashed ? "crashed" : n.Engine.IsPaused ? "paused" : "live",
                 n.Crashed ? new Dictionary<int, long>() : n.Member.OwnedPartitions,
-                Interlocked.Read(ref n.Handled))).ToList();
+                n.Runtime.GetGroup(Group).Counts.Handled)).ToList();
             live.Report(new ClusterSnapshot(members, produced, handled, Math.Max(0, produced - handled), elapsed.TotalSeconds > 0 ? handled / elapsed.TotalSeconds : 0));
         }
     }
@@ -296,8 +295,6 @@ internal sealed class ClusterDemoRunner
 
     private sealed class Node(int index, string id, PausableEngine engine, ShoalRuntime runtime, ClusterMember member)
     {
-        public long Handled;
-
         public int Index { get; } = index;
 
         public string Id { get; } = id;

@@ -22,11 +22,14 @@ internal sealed class ClusterProbe
     private int _crashedMember = -1;
     private long _zombieAccepted;
 
+    // Partitions are handled on different threads: keep each partition's hot slots on its own cache line.
+    private const int Stride = 16;
+
     public ClusterProbe(int partitions)
     {
-        _lastMember = new int[partitions];
+        _lastMember = new int[partitions * Stride * 2];
         Array.Fill(_lastMember, -1);
-        _lastTicks = new long[partitions];
+        _lastTicks = new long[partitions * Stride];
         _maxWaitTicks = new long[partitions];
         _maxSteadyWaitTicks = new long[partitions];
         _moved = new int[partitions];
@@ -42,8 +45,8 @@ internal sealed class ClusterProbe
     public void Observe(int member, int partition, DateTimeOffset published)
     {
         var now = Now;
-        var previousMember = Interlocked.Exchange(ref _lastMember[partition], member);
-        var previousTicks = Interlocked.Exchange(ref _lastTicks[partition], now);
+        var previousMember = Interlocked.Exchange(ref _lastMember[partition * Stride * 2], member);
+        var previousTicks = Interlocked.Exchange(ref _lastTicks[partition * Stride], now);
         if (previousMember == member)
         {
             var available = Math.Max(previousTicks, published.UtcTicks);

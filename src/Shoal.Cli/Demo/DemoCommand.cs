@@ -59,6 +59,10 @@ internal static class DemoCommand
             CustomParser = ParseAssignor,
             HelpName = "round-robin|range|sticky|consistent-hashing|weighted",
         };
+        var forceCluster = new Option<bool>("--cluster")
+        {
+            Description = "Run the cluster layer even with one member (to compare member counts like for like)",
+        };
         var heartbeat = Durations.CreateOption("--heartbeat", defaults.Heartbeat, "How often members heartbeat and renew leases");
         var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "A member silent this long is dead; its leases expire");
         var concurrency = new Option<int>("--concurrency")
@@ -77,7 +81,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Publish events over many keys on the in-process engine, handle them, verify nothing was lost or reordered, and report")
         {
-            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, heartbeat, sessionTtl, concurrency, format, json,
+            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, forceCluster, heartbeat, sessionTtl, concurrency, format, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -93,6 +97,7 @@ internal static class DemoCommand
                 Join = parseResult.GetValue(join),
                 Pause = parseResult.GetValue(pause),
                 Assignor = parseResult.GetValue(assignor),
+                ForceCluster = parseResult.GetValue(forceCluster),
                 Heartbeat = parseResult.GetValue(heartbeat),
                 SessionTtl = parseResult.GetValue(sessionTtl),
                 Concurrency = parseResult.GetValue(concurrency),

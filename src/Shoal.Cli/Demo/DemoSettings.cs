@@ -36,8 +36,11 @@ internal sealed record DemoSettings
     /// <summary>Session TTL of the demo's members (<c>--session-ttl</c>).</summary>
     public TimeSpan SessionTtl { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>True when the run needs the cluster layer (more than one member, or any member fault).</summary>
-    public bool IsCluster => Nodes > 1 || Kill > 0 || Join > 0 || Pause > 0;
+    /// <summary>Runs the cluster layer even with one member (<c>--cluster</c>), to compare member counts like for like.</summary>
+    public bool ForceCluster { get; init; }
+
+    /// <summary>True when the run needs the cluster layer (more than one member, any member fault, or asked for).</summary>
+    public bool IsCluster => ForceCluster || Nodes > 1 || Kill > 0 || Join > 0 || Pause > 0;
 
     /// <summary>Keys handled concurrently per partition (<c>--concurrency</c>).</summary>
     public int Concurrency { get; init; } = 64;
