@@ -291,7 +291,7 @@ public sealed class ClusterMember : IAsyncDisposable
             }
         }
 
-        // 2. The target: live members (health-adjusted weights), previous owners from unexpired leases.
+        // 2. Decide (no I/O): the target from live members and unexpired leases, what to hand over, what to take.
         var view = _watcher.Current;
         var members = view.Live.Select(r => new AssignmentMember(r.MemberId, r.Weight)).ToList();
         if (members.All(m => m.Id != me) && _heartbeat.LastRecord is { } mine)
@@ -299,50 +299,44 @@ public sealed class ClusterMember : IAsyncDisposable
             members.Add(new AssignmentMember(me, mine.Weight));
         }
 
-        var liveIds = members.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var leases = await _leases.ListAsync(stop);
-        var owners = new string?[_group.PartitionCount];
-        foreach (var (partition, lease) in leases)
-        {
-            if (partition < owners.Length && lease.Owner.Length > 0 && lease.ExpiresAtMs > nowMs && liveIds.Contains(lease.Owner))
-            {
-                owners[partition] = lease.Owner;
-            }
-        }
-
-        var target = _assignor.Assign(members, _group.PartitionCount, Assignment.FromOwners(owners));
+        Dictionary<int, Held> byPartition;
         lock (_gate)
         {
-            if (target != _target)
+            byPartition = new Dictionary<int, Held>(_held);
+        }
+
+        var plan = RebalancePlanner.Decide(
+            new RebalancePlanner.Input(
+                me,
+                members,
+                leases,
+                byPartition.Keys.ToHashSet(),
+                byPartition.Where(h => h.Value.Releasing is not null).Select(h => h.Key).ToHashSet(),
+                _group.PartitionCount,
+                _time.GetUtcNow().ToUnixTimeMilliseconds()),
+            _assignor);
+        lock (_gate)
+        {
+            if (plan.Target != _target)
             {
-                ClusterLog.Target(_logger, Group, me, target.ToString());
+                ClusterLog.Target(_logger, Group, me, plan.Target.ToString());
             }
 
-            _target = target;
-            _live = [.. liveIds.Order(StringComparer.Ordinal)];
-            held = [.. _held.Values];
+            _target = plan.Target;
+            _live = [.. members.Select(m => m.Id).Order(StringComparer.Ordinal)];
         }
 
         // 3. Hand over what is now someone else's (in the background: draining must not delay renewals).
-        foreach (var h in held)
+        foreach (var partition in plan.HandOver)
         {
-            if (h.Releasing is null && target.OwnerOf(h.Partition) != me)
-            {
-                h.Releasing = HandOverAsync(h.Partition);
-            }
+            byPartition[partition].Releasing = HandOverAsync(partition);
         }
 
-        // 4. Take what is ours once its lease is free.
-        foreach (var partition in target.PartitionsOf(me))
+        // 4. Take what is ours and free.
+        foreach (var partition in plan.Take)
         {
-            bool holding;
-            lock (_gate)
-            {
-                holding = _held.ContainsKey(partition);
-            }
-
-            if (holding || await _leases.TryAcquireAsync(partition, me, stop) is not { } lease)
+            if (await _leases.TryAcquireAsync(partition, me, stop) is not { } lease)
             {
                 continue;
             }
