@@ -50,6 +50,7 @@ internal sealed class ClusterDemoRunner
         }
 
         await WaitUntilBalancedAsync(cancellationToken);
+        var stallWatch = Task.Run(() => _probe.MonitorStallsAsync(engine, Topic, ProcessedPosition, watching.Token), CancellationToken.None);
         var clock = Stopwatch.StartNew();
         long produced = 0;
         var producer = Task.Run(() => ProduceAsync(producerRuntime.Publisher, n => Volatile.Write(ref produced, n), cancellationToken), cancellationToken);
@@ -136,6 +137,7 @@ internal sealed class ClusterDemoRunner
 
         await watching.CancelAsync();
         await commitWatch;
+        await stallWatch;
         progress.Report(_verifier.DistinctSoFar());
         return _verifier.Build(Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64) with
         {
@@ -177,7 +179,7 @@ internal sealed class ClusterDemoRunner
                 await Task.Delay(work, ct);
             }
 
-            _probe.Observe(index, context.Partition, context.Timestamp);
+            _probe.Observe(index, context.Partition);
             _verifier.Record(e.Key, e.Sequence);
         });
         var options = BaseOptions() with
@@ -207,7 +209,11 @@ internal sealed class ClusterDemoRunner
             Cluster = new ClusterOptions { HeartbeatInterval = _settings.Heartbeat, SessionTtl = _settings.SessionTtl },
         });
         node = new Node(index, id, engine, runtime, member);
-        _nodes.Add(node);
+        lock (_nodes)
+        {
+            _nodes.Add(node);
+        }
+
         await member.StartAsync(cancellationToken);
     }
 
@@ -220,6 +226,35 @@ internal sealed class ClusterDemoRunner
             _probe.Crashed(node.Index, node.Member.OwnedPartitions.Keys);
             await node.Member.AbandonAsync();
         }
+    }
+
+    /// <summary>How far the current owner of <paramref name="partition"/> has processed it (the furthest among members that hold it).</summary>
+    private long ProcessedPosition(int partition)
+    {
+        long position = 0;
+        Node[] nodes;
+        lock (_nodes)
+        {
+            nodes = [.. _nodes];
+        }
+
+        foreach (var node in nodes)
+        {
+            if (node.Crashed)
+            {
+                continue;
+            }
+
+            foreach (var progress in node.Runtime.GetGroup(Group).Partitions)
+            {
+                if (progress.Partition == partition)
+                {
+                    position = Math.Max(position, progress.Processed);
+                }
+            }
+        }
+
+        return position;
     }
 
     private async Task PauseAsync(Node node)

@@ -10,7 +10,6 @@ namespace Shoal.Cli.Demo;
 internal sealed class ClusterProbe
 {
     private readonly int[] _lastMember;
-    private readonly long[] _lastTicks;
     private readonly long[] _maxWaitTicks;
     private readonly long[] _maxSteadyWaitTicks;
     private readonly List<(long Start, long End)> _rebalances = [];
@@ -29,7 +28,6 @@ internal sealed class ClusterProbe
     {
         _lastMember = new int[partitions * Stride * 2];
         Array.Fill(_lastMember, -1);
-        _lastTicks = new long[partitions * Stride];
         _maxWaitTicks = new long[partitions];
         _maxSteadyWaitTicks = new long[partitions];
         _moved = new int[partitions];
@@ -42,33 +40,60 @@ internal sealed class ClusterProbe
     private static long Now => TimeProvider.System.GetUtcNow().UtcTicks;
 
     /// <summary>Called by a member's handler for every event it handles.</summary>
-    public void Observe(int member, int partition, DateTimeOffset published)
+    public void Observe(int member, int partition)
     {
-        var now = Now;
         var previousMember = Interlocked.Exchange(ref _lastMember[partition * Stride * 2], member);
-        var previousTicks = Interlocked.Exchange(ref _lastTicks[partition * Stride], now);
-        if (previousMember == member)
-        {
-            var available = Math.Max(previousTicks, published.UtcTicks);
-            var waited = now - available;
-            if (waited > TimeSpan.TicksPerMillisecond)
-            {
-                var during = DuringRebalance(available, now);
-                ref var worst = ref during ? ref _maxWaitTicks[partition] : ref _maxSteadyWaitTicks[partition];
-                if (waited > Volatile.Read(ref worst))
-                {
-                    Volatile.Write(ref worst, waited);
-                }
-            }
-        }
-        else if (previousMember >= 0)
+        if (previousMember >= 0 && previousMember != member)
         {
             Volatile.Write(ref _moved[partition], 1);
         }
 
         if (Volatile.Read(ref _crashTicks) != 0 && _orphaned[partition] && member != _crashedMember && Volatile.Read(ref _firstAfterCrash[partition]) == 0)
         {
-            Interlocked.CompareExchange(ref _firstAfterCrash[partition], now, 0);
+            Interlocked.CompareExchange(ref _firstAfterCrash[partition], Now, 0);
+        }
+    }
+
+    /// <summary>
+    /// Samples every partition every few milliseconds: while it has lag (end offset beyond what its owner has
+    /// processed) and its processed position does not move, it is stalled. The longest stall of each partition is
+    /// kept, split by whether it overlapped a rebalance — the literal "processing gap while it had lag".
+    /// </summary>
+    public async Task MonitorStallsAsync(IShoalEngine engine, string topic, Func<int, long> processed, CancellationToken cancellationToken)
+    {
+        var partitions = _moved.Length;
+        var lastPosition = new long[partitions];
+        var stalledSince = new long[partitions];
+        Array.Fill(lastPosition, -1);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var now = Now;
+                for (var p = 0; p < partitions; p++)
+                {
+                    var end = (await engine.Log.GetOffsetsAsync(topic, p, cancellationToken)).End;
+                    var position = processed(p);
+                    if (position >= end || position != lastPosition[p])
+                    {
+                        lastPosition[p] = position;
+                        stalledSince[p] = now;
+                        continue;
+                    }
+
+                    var stalled = now - stalledSince[p];
+                    ref var worst = ref DuringRebalance(stalledSince[p], now) ? ref _maxWaitTicks[p] : ref _maxSteadyWaitTicks[p];
+                    if (stalled > worst)
+                    {
+                        worst = stalled;
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(2), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -42,7 +42,7 @@ internal sealed record DemoReport
     /// <summary>From the crash to every orphaned partition being processed again on a survivor (0 without a crash).</summary>
     public long FailoverMs { get; init; }
 
-    /// <summary>The longest time an available event waited on a partition whose owner never changed (cooperative rebalancing).</summary>
+    /// <summary>The longest time a partition whose owner never changed had lag but made no progress, during a rebalance.</summary>
     public long RebalancePauseMs { get; init; }
 
     /// <summary>The same measure outside rebalances (GC and scheduling on this machine), to compare with.</summary>
