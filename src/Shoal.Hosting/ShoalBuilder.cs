@@ -21,6 +21,7 @@ public sealed class ShoalBuilder
     private readonly List<HandlerBinding> _handlers = [];
     private readonly List<Func<ShoalOptions, ShoalOptions>> _configure = [];
     private readonly List<Action<EventTypeRegistry>> _eventTypes = [];
+    private readonly List<(string Group, Shoal.Cluster.ClusterMemberOptions Member)> _members = [];
     private Func<IServiceProvider, IShoalEngine>? _engine;
 
     internal ShoalBuilder(IServiceCollection services) => Services = services;
@@ -95,6 +96,24 @@ public sealed class ShoalBuilder
     }
 
     /// <summary>
+    /// Makes this node a member of <paramref name="group"/>'s cluster: the group's partitions are shared with the
+    /// other nodes that join it (<see cref="PartitionOwnership.Assigned"/> is set for you), through heartbeats,
+    /// the member's assignor and fenced leases. The member starts after the runtime and, on host stop, hands its
+    /// partitions over before the runtime stops.
+    /// </summary>
+    public ShoalBuilder JoinCluster(string group, Shoal.Cluster.ClusterMemberOptions member)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(member);
+        member.Validate();
+        _members.Add((group, member));
+        return this;
+    }
+
+    /// <summary>The cluster memberships requested with <see cref="JoinCluster"/>.</summary>
+    internal IReadOnlyList<(string Group, Shoal.Cluster.ClusterMemberOptions Member)> ClusterMembers => _members;
+
+    /// <summary>
     /// Changes the remaining <see cref="ShoalOptions"/> (publisher, serializers, random seed, scheduler...), applied
     /// in order after everything else this builder set, e.g. <c>Configure(o =&gt; o with { RandomSeed = 42 })</c>.
     /// </summary>
@@ -134,9 +153,18 @@ public sealed class ShoalBuilder
             }
         }
 
+        foreach (var (group, _) in _members)
+        {
+            if (!_groups.Exists(g => g.Name == group))
+            {
+                throw new ShoalConfigurationException("ShoalBuilder.JoinCluster",
+                    $"group '{group}' is not added; add it with AddGroup(new GroupOptions {{ Name = \"{group}\", Topic = ... }}).");
+            }
+        }
+
         var groups = _groups.Select(g => new GroupRegistration
         {
-            Options = g,
+            Options = _members.Exists(m => m.Group == g.Name) ? g with { PartitionOwnership = PartitionOwnership.Assigned } : g,
             Handlers = [.. _handlers.Where(h => h.Group == g.Name).Select(h => h.Create(services, LifetimeOf(h.HandlerType)))],
         });
 

@@ -16,6 +16,7 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
 {
     private readonly ILogger _logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Shoal.Hosting");
     private ShoalRuntime? _runtime;
+    private readonly List<Shoal.Cluster.ClusterMember> _members = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -25,6 +26,13 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
         WarnIfDrainDoesNotFit(runtime.Options);
         _runtime = runtime;
         await runtime.StartAsync(cancellationToken);
+        foreach (var (group, options) in services.GetRequiredService<ShoalBuilder>().ClusterMembers)
+        {
+            var member = Shoal.Cluster.ClusterMember.Create(runtime, group, options);
+            _members.Add(member);
+            await member.StartAsync(cancellationToken);
+        }
+
         LogStarted(_logger, runtime.Engine.Name, runtime.Options.Groups.Count);
     }
 
@@ -36,6 +44,9 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
         }
 
         LogStopping(_logger);
+
+        // Hand partitions over (drain, commit, release) and leave, so the other members take them at once.
+        await Task.WhenAll(_members.Select(m => m.StopAsync(cancellationToken)));
         await runtime.StopAsync(cancellationToken);
         LogStopped(_logger);
     }

@@ -21,6 +21,7 @@ public static class ShoalServiceCollectionExtensions
         {
             builder = new ShoalBuilder(services);
             services.AddSingleton(new BuilderMarker(builder));
+            services.AddSingleton(builder);
             services.AddSingleton(builder.CreateEngine);
             services.AddSingleton(builder.CreateRuntime);
             services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<ShoalRuntime>().Publisher);
