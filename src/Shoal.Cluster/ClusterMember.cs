@@ -217,7 +217,7 @@ public sealed class ClusterMember : IAsyncDisposable
         }
 
         _stopped = true;
-        await _stop.CancelAsync();
+        _stop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
         await _loop;
         await _watching;
         return true;
@@ -251,7 +251,7 @@ public sealed class ClusterMember : IAsyncDisposable
             var change = _watcher.WaitForChangeAsync(_watcher.Version, wait.Token);
             var beat = Task.Delay(_options.Cluster.HeartbeatInterval, _time, wait.Token);
             await Task.WhenAny(change, beat, wake.Task);
-            await wait.CancelAsync();
+            wait.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             lock (_gate)
             {
                 if (_wake.Task.IsCompleted)

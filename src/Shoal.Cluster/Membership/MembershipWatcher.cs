@@ -127,7 +127,7 @@ internal sealed class MembershipWatcher
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var delay = Task.Delay(Max(expiry.Value - _time.GetUtcNow(), TimeSpan.Zero), _time, wake.Token);
                 await Task.WhenAny(move, delay);
-                await wake.CancelAsync();
+                wake.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }

@@ -162,7 +162,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
     /// <summary>Stops every partition gracefully (in parallel) and the commit loop.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopCommits.CancelAsync();
+        _stopCommits.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
         await _commitLoop;
         int[] owned;
         lock (_partitions)

@@ -307,7 +307,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
     {
-        await _fetchStop.CancelAsync();
+        _fetchStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
         try
         {
             await _fetchLoop;
@@ -333,7 +333,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 }
             }
 
-            await _hardStop.CancelAsync();
+            _hardStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             try
             {
                 await dispatcher.WhenIdleAsync().WaitAsync(cancellationToken);
