@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.CommandLine;
+using Shoal.Cli.Infrastructure;
+using Shoal.Engine;
+using Shoal.Engines.InProcess;
+
+namespace Shoal.Cli.Engines;
+
+/// <summary>
+/// The <c>--engine URI</c> option shared by every verb, and how a URI becomes an engine:
+/// <list type="bullet">
+/// <item><c>inproc://</c> — a new in-process engine owned by the verb (gone when it exits);</item>
+/// <item><c>inproc://NAME</c> — one in-process engine per name, shared by every verb run in this process (tests, serve);</item>
+/// <item>other schemes (<c>nats://</c>, <c>file://</c>) are added by their engines.</item>
+/// </list>
+/// A URI that cannot be used is a <see cref="ShoalConfigurationException"/> naming <c>--engine</c> and the URI.
+/// </summary>
+internal static class EngineUris
+{
+    public const string OptionName = "--engine";
+    public const string InProcess = "inproc://";
+
+    private static readonly ConcurrentDictionary<string, Lazy<IShoalEngine>> SharedInProcess = new(StringComparer.Ordinal);
+
+    /// <summary>The schemes a user may give, for help and error messages.</summary>
+    public static IReadOnlyList<string> Schemes { get; } = ["inproc://[NAME]"];
+
+    public static Option<string> CreateOption(string description = "Where events and coordination live") =>
+        new Option<string>(OptionName)
+        {
+            Description = $"{description}: {string.Join(", ", Schemes)}",
+            DefaultValueFactory = _ => InProcess,
+            HelpName = "URI",
+        }.Check(uri => TryParse(uri, out _, out var problem) ? null : problem);
+
+    /// <summary>Opens the engine a URI names. Dispose the result when done: it disposes the engine only if it owns it.</summary>
+    public static ValueTask<OpenedEngine> OpenAsync(string uri, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!TryParse(uri, out var parsed, out var problem))
+        {
+            throw new ShoalConfigurationException(OptionName, problem);
+        }
+
+        return parsed.Scheme switch
+        {
+            "inproc" when parsed.Name.Length == 0 => ValueTask.FromResult(new OpenedEngine(InProcessEngine.Create(), owned: true)),
+            "inproc" => ValueTask.FromResult(new OpenedEngine(
+                SharedInProcess.GetOrAdd(parsed.Name, static _ => new Lazy<IShoalEngine>(() => InProcessEngine.Create())).Value,
+                owned: false)),
+            _ => throw new ShoalConfigurationException(OptionName, $"'{uri}': scheme '{parsed.Scheme}://' is not supported; use {string.Join(" or ", Schemes)}."),
+        };
+    }
+
+    /// <summary>Splits a URI into scheme and the rest; false with a reason naming the URI when it is not one.</summary>
+    public static bool TryParse(string? uri, out EngineUri parsed, out string problem)
+    {
+        parsed = default;
+        problem = string.Empty;
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            problem = $"must be an engine URI such as {InProcess}; was empty.";
+            return false;
+        }
+
+        var separator = uri.IndexOf("://", StringComparison.Ordinal);
+        if (separator <= 0)
+        {
+            problem = $"'{uri}' is not an engine URI; use {string.Join(" or ", Schemes)}.";
+            return false;
+        }
+
+        var scheme = uri[..separator].ToLowerInvariant();
+        var rest = uri[(separator + 3)..];
+        if (scheme == "inproc" && rest.Length > 0 && !Names.IsValid(rest))
+        {
+            problem = $"'{uri}': the in-process engine name '{rest}' may only contain letters, digits, '-', '_' and '.'.";
+            return false;
+        }
+
+        parsed = new EngineUri(scheme, rest);
+        return true;
+    }
+}
+
+/// <summary>An engine URI split at <c>://</c>: the lower-case scheme and everything after it.</summary>
+internal readonly record struct EngineUri(string Scheme, string Name);
+
+/// <summary>An engine a verb opened, disposed with it only when the verb owns it.</summary>
+internal sealed class OpenedEngine(IShoalEngine engine, bool owned) : IAsyncDisposable
+{
+    public IShoalEngine Engine { get; } = engine;
+
+    public ValueTask DisposeAsync() => owned ? Engine.DisposeAsync() : ValueTask.CompletedTask;
+}
