@@ -1,4 +1,5 @@
 using Shoal.Engine;
+using Shoal.Threading;
 
 namespace Shoal.Engines.InProcess;
 
@@ -120,7 +121,7 @@ internal sealed partial class PartitionLog
     {
         while (true)
         {
-            await wait.WaitAsync(cancellationToken);
+            await wait.WaitSignalAsync(cancellationToken);
             var count = TryRead(fromOffset, destination.Span, out var next);
             if (count > 0)
             {

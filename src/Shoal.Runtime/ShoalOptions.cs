@@ -41,6 +41,9 @@ public sealed record ShoalOptions
     /// <summary>Where partition loops run. Default: the thread pool. The simulation passes a single-threaded scheduler.</summary>
     public TaskScheduler? Scheduler { get; init; }
 
+    /// <summary>Test switch for the simulation's checker: commits ignore the fencing epoch. Never set it elsewhere.</summary>
+    internal bool UnsafeCommitWithoutFencing { get; init; }
+
     /// <summary>Logging. Default: none.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 

@@ -3,6 +3,7 @@ using Shoal.Engine;
 using Shoal.Processing;
 using Shoal.Publishing;
 using Shoal.Serialization;
+using Shoal.Threading;
 
 namespace Shoal;
 
@@ -17,7 +18,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
     private readonly EventSerializers _serializers;
     private readonly Random _random;
     private readonly List<GroupConsumer> _groups = [];
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly AsyncGate _lifecycle = new();
     private State _state;
 
     private ShoalRuntime(IShoalEngine engine, ShoalOptions options)
@@ -76,7 +77,10 @@ public sealed class ShoalRuntime : IAsyncDisposable
             {
                 var handlers = new HandlerTable(group.Handlers, _options.EventTypes, _serializers, group.Options.Name);
                 var logger = _options.LoggerFactory.CreateLogger("Shoal.Group." + group.Options.Name);
-                var context = new GroupContext(group.Options, Engine, handlers, _options.TimeProvider, _random, logger, scheduler);
+                var context = new GroupContext(group.Options, Engine, handlers, _options.TimeProvider, _random, logger, scheduler)
+                {
+                    UnsafeCommitWithoutFencing = _options.UnsafeCommitWithoutFencing,
+                };
                 var consumer = new GroupConsumer(context);
                 _groups.Add(consumer);
                 await consumer.StartAsync(cancellationToken);
@@ -153,7 +157,6 @@ public sealed class ShoalRuntime : IAsyncDisposable
             await group.DisposeAsync();
         }
 
-        _lifecycle.Dispose();
     }
 
     private GroupConsumer FindGroup(string group) =>

@@ -5,11 +5,12 @@ public readonly struct EventContext
 {
     private readonly EventEnvelope _envelope;
 
-    public EventContext(in EventEnvelope envelope, string group, int attempt)
+    public EventContext(in EventEnvelope envelope, string group, int attempt, long epoch = 0)
     {
         _envelope = envelope;
         Group = group;
         Attempt = attempt;
+        Epoch = epoch;
     }
 
     /// <summary>The producer-assigned event id (stable across redeliveries: use it to de-duplicate).</summary>
@@ -41,6 +42,13 @@ public readonly struct EventContext
 
     /// <summary>1 on the first try, 2 on the first retry, and so on.</summary>
     public int Attempt { get; }
+
+    /// <summary>
+    /// The fencing epoch under which this member owns the partition (0 when the group does not use leases). It grows
+    /// with every change of owner: a sink that stores the highest epoch it has seen per partition and refuses writes
+    /// with a lower one cannot be corrupted by a paused former owner (a zombie).
+    /// </summary>
+    public long Epoch { get; }
 
     /// <summary>The whole envelope, payload included.</summary>
     public EventEnvelope Envelope => _envelope;

@@ -38,6 +38,12 @@ internal sealed class GroupContext
 
     public KeyValuePair<string, object?>[] Tags { get; }
 
+    /// <summary>
+    /// Test switch (simulation only): a rejected commit overwrites the record whatever its epoch, as if commits
+    /// carried no fencing epoch. The checker must then report zombie commits.
+    /// </summary>
+    public bool UnsafeCommitWithoutFencing { get; init; }
+
     /// <summary>Partitions of the dead-letter topic (set once it exists).</summary>
     public int DeadLetterPartitions { get; set; } = 1;
 

@@ -1,5 +1,6 @@
 using Shoal.Diagnostics;
 using Shoal.Engine;
+using Shoal.Threading;
 
 namespace Shoal.Processing;
 
@@ -22,7 +23,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     private long _committed;
     private long _revision;
     private long _epoch;
-    private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private readonly AsyncGate _commitGate = new();
     private long _commitsRejected;
     private EventProcessor? _processor;
     private int _fenced;
@@ -134,7 +135,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
-        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _hardStop.Token);
+        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _epoch, _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
         Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
 
@@ -163,7 +164,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                     var wait = dispatcher.WaitForWatermark(_next - window + refill);
                     if (wait is not null)
                     {
-                        await wait.WaitAsync(stop);
+                        await wait.WaitSignalAsync(stop);
                     }
 
                     continue;
@@ -201,7 +202,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
                 _next = batch[count - 1].Offset + 1;
                 Array.Clear(batch, 0, count);
-                if (tracker.Watermark - Volatile.Read(ref _committed) >= window && _commitGate.CurrentCount > 0)
+                if (tracker.Watermark - Volatile.Read(ref _committed) >= window && !_commitGate.IsHeld)
                 {
                     // A window's worth of done events is not committed yet: commit now rather than at the next
                     // interval, so a crash redelivers at most about two windows per partition.
@@ -230,7 +231,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         var wait = _dispatcher!.WaitForWatermark(_next);
         if (wait is not null)
         {
-            await wait.WaitAsync(stop);
+            await wait.WaitSignalAsync(stop);
         }
 
         _dispatcher.ResetTracker(resumeAt);
@@ -272,7 +273,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             {
                 var current = await _group.Engine.Coordination.GetAsync(_offsetKey, cancellationToken);
                 var storedEpoch = current is { } c && CommittedOffset.TryDecode(c.Value.Span, out var stored) ? stored.Epoch : -1;
-                if (current is null || storedEpoch > _epoch)
+                if (current is null || (storedEpoch > _epoch && !_group.UnsafeCommitWithoutFencing))
                 {
                     // A newer owner fenced this partition: this member is a zombie for it. Stop at once, commit nothing.
                     Log.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
@@ -324,7 +325,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             {
                 try
                 {
-                    await drained.WaitAsync(drainTimeout, _group.Time, cancellationToken);
+                    await drained.WaitSignalAsync(drainTimeout, _group.Time, cancellationToken);
                 }
                 catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
                 {
@@ -336,7 +337,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             _hardStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             try
             {
-                await dispatcher.WhenIdleAsync().WaitAsync(cancellationToken);
+                await dispatcher.WhenIdleAsync().WaitSignalAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -392,7 +393,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         {
             try
             {
-                await dispatcher.WhenIdleAsync().WaitAsync(wait, _group.Time);
+                await dispatcher.WhenIdleAsync().WaitSignalAsync(wait, _group.Time);
             }
             catch (TimeoutException)
             {
@@ -418,7 +419,6 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         _dispatcher?.Dispose();
         _fetchStop.Dispose();
         _hardStop.Dispose();
-        _commitGate.Dispose();
         return ValueTask.CompletedTask;
     }
 }
