@@ -17,6 +17,9 @@ internal static partial class ClusterLog
     [LoggerMessage(2204, LogLevel.Warning, "Group {Group}: member {MemberId}: rebalance step failed; retrying next beat")]
     public static partial void TickFailed(ILogger logger, Exception exception, string group, string memberId);
 
+    [LoggerMessage(2206, LogLevel.Warning, "Group {Group}: member {MemberId} could not release partition {Partition} (epoch {Epoch}) on stop; it is free once the lease expires")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, string group, string memberId, int partition, long epoch);
+
     [LoggerMessage(2205, LogLevel.Information, "Group {Group}: member {MemberId} target assignment {Assignment}")]
     public static partial void Target(ILogger logger, string group, string memberId, string assignment);
 }

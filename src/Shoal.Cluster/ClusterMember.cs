@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Shoal.Cluster.Leases;
+using Shoal.Threading;
 
 namespace Shoal.Cluster;
 
@@ -24,6 +25,7 @@ public sealed class ClusterMember : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IAssignor _assignor;
+    private readonly Dictionary<AssignorKind, IAssignor> _otherAssignors = [];
     private readonly PartitionLeases _leases;
     private readonly MemberHeartbeat _heartbeat;
     private readonly MembershipWatcher _watcher;
@@ -56,10 +58,10 @@ public sealed class ClusterMember : IAsyncDisposable
         _assignor = Assignors.Create(options.Assignor);
         var ttl = options.Cluster.SessionTtl;
         _leases = new PartitionLeases(runtime.Engine.Coordination, _group.Options.Topic, group, _time, ttl);
-        var random = runtime.Options.RandomSeed is { } seed ? new Random(HashCode.Combine(seed, options.MemberId.GetHashCode(StringComparison.Ordinal))) : new Random();
+        var random = runtime.Options.RandomSeed is { } seed ? new Random(seed ^ StableHash(options.MemberId)) : new Random();
         _heartbeat = new MemberHeartbeat(
             runtime.Engine.Coordination,
-            new MemberIdentity(group, options.MemberId, options.Weight, options.Capacity, options.Address),
+            new MemberIdentity(group, options.MemberId, options.Weight, options.Capacity, options.Address, options.Assignor),
             options.Cluster,
             _time,
             random,
@@ -167,9 +169,18 @@ public sealed class ClusterMember : IAsyncDisposable
                 await _group.StopPartitionAsync(h.Partition, cancellationToken);
             }
 
-            if (!h.Fenced && await _leases.ReleaseAsync(h.Lease, cancellationToken))
+            try
             {
-                ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+                if (!h.Fenced && await _leases.ReleaseAsync(h.Lease, cancellationToken))
+                {
+                    ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The partition is drained and committed; a store error only delays the next owner until the lease
+                // expires. Stopping must not fail for it (found by the simulation, seed 4).
+                ClusterLog.ReleaseFailed(_logger, ex, Group, MemberId, h.Partition, h.Lease.Epoch);
             }
         }));
         lock (_gate)
@@ -250,7 +261,7 @@ public sealed class ClusterMember : IAsyncDisposable
 
             var change = _watcher.WaitForChangeAsync(_watcher.Version, wait.Token);
             var beat = Task.Delay(_options.Cluster.HeartbeatInterval, _time, wait.Token);
-            await Task.WhenAny(change, beat, wake.Task);
+            await Task.WhenAny(change, beat.OnCallerContext(), wake.Task.OnCallerContext());
             wait.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             lock (_gate)
             {
@@ -315,7 +326,7 @@ public sealed class ClusterMember : IAsyncDisposable
                 byPartition.Where(h => h.Value.Releasing is not null).Select(h => h.Key).ToHashSet(),
                 _group.PartitionCount,
                 _time.GetUtcNow().ToUnixTimeMilliseconds()),
-            _assignor);
+            GroupAssignor(view.Live));
         lock (_gate)
         {
             if (plan.Target != _target)
@@ -330,6 +341,14 @@ public sealed class ClusterMember : IAsyncDisposable
         // 3. Hand over what is now someone else's (in the background: draining must not delay renewals).
         foreach (var partition in plan.HandOver)
         {
+            if (_options.UnsafeReleaseBeforeDrain)
+            {
+                var releasing = HandOverAsync(partition);
+                await FinishHandOverAsync(byPartition[partition], stop);
+                _ = releasing;
+                continue;
+            }
+
             byPartition[partition].Releasing = HandOverAsync(partition);
         }
 
@@ -436,6 +455,41 @@ public sealed class ClusterMember : IAsyncDisposable
         return new MemberSample(
             new HealthSample(Math.Max(0, delta.Handled), Math.Max(0, delta.Failed), positions, EngineError: false),
             new MemberLoad(partitions.Count, 0));
+    }
+
+    // string.GetHashCode and HashCode are randomized per process: a seed must give the same member randomness in a
+    // replay in another process (FNV-1a over the UTF-16 code units).
+    private static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)hash;
+    }
+
+    /// <summary>
+    /// The assignor of the live member with the lowest id (this member's own when that one does not say): members
+    /// configured with different assignors must still compute one target, or a partition every member thinks is
+    /// another's would never be taken (found by the simulation, seed 6).
+    /// </summary>
+    private IAssignor GroupAssignor(IReadOnlyList<MemberRecord> live)
+    {
+        var leader = live.Where(r => r.Assignor is not null).MinBy(r => r.MemberId, StringComparer.Ordinal);
+        if (leader is null || string.CompareOrdinal(MemberId, leader.MemberId) < 0 || leader.Assignor == _options.Assignor)
+        {
+            return _assignor;
+        }
+
+        var kind = leader.Assignor!.Value;
+        if (!_otherAssignors.TryGetValue(kind, out var assignor))
+        {
+            _otherAssignors[kind] = assignor = Assignors.Create(kind);
+        }
+
+        return assignor;
     }
 
     private static async Task ObserveAsync(Task task)

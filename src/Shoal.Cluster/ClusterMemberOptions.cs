@@ -26,6 +26,12 @@ public sealed record ClusterMemberOptions
     public HealthOptions Health { get; init; } = HealthOptions.Default;
 
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
+    /// <summary>
+    /// Test switch for the simulation's checker: a partition's lease is released before its in-flight events are
+    /// drained, so the next owner starts while this member still handles them. Never set it elsewhere.
+    /// </summary>
+    internal bool UnsafeReleaseBeforeDrain { get; init; }
+
     public void Validate()
     {
         Names.Validate("ClusterMemberOptions.MemberId", MemberId);

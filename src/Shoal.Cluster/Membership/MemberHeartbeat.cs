@@ -239,6 +239,7 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
             Load = sample.Load,
             HeartbeatAt = now,
             Address = _identity.Address,
+            Assignor = _identity.Assignor,
         };
 
         try

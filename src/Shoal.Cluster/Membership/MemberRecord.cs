@@ -33,6 +33,12 @@ public sealed record MemberRecord
 
     /// <summary>Where the member can be reached (e.g. its HTTP endpoint), or null.</summary>
     public string? Address { get; init; }
+
+    /// <summary>
+    /// The assignor this member is configured with. Every member uses the one of the live member with the lowest id,
+    /// so members configured differently (e.g. during a rolling change) still agree on one target assignment.
+    /// </summary>
+    public AssignorKind? Assignor { get; init; }
 }
 
 /// <summary>A member's current load: events being handled now and the recent handling rate.</summary>

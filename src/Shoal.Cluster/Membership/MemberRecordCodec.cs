@@ -32,6 +32,11 @@ internal static class MemberRecordCodec
                 writer.WriteString("address", record.Address);
             }
 
+            if (record.Assignor is { } assignor)
+            {
+                writer.WriteString("assignor", assignor.ToString());
+            }
+
             writer.WriteEndObject();
         }
 
@@ -51,6 +56,7 @@ internal static class MemberRecordCodec
             }
 
             string? memberId = null, incarnation = null, address = null;
+            AssignorKind? assignor = null;
             double weight = 1;
             int capacity = 0;
             MemberHealth? health = null;
@@ -73,6 +79,7 @@ internal static class MemberRecordCodec
                     case "health": health = ParseHealth(reader.GetString()); break;
                     case "heartbeatMs": heartbeatMs = reader.GetInt64(); break;
                     case "address": address = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                    case "assignor": assignor = Enum.TryParse<AssignorKind>(reader.GetString(), out var kind) && Enum.IsDefined(kind) ? kind : null; break;
                     case "load":
                         if (!TryReadLoad(ref reader, out load))
                         {
@@ -100,6 +107,7 @@ internal static class MemberRecordCodec
                 Load = load,
                 HeartbeatAt = DateTimeOffset.FromUnixTimeMilliseconds(heartbeatMs.Value),
                 Address = address,
+                Assignor = assignor,
             };
             return true;
         }

@@ -38,6 +38,9 @@ internal static partial class MembershipLog
     [LoggerMessage(2111, LogLevel.Information, "Group {Group}: membership changed: {Live} live ({Members}), {Dead} dead")]
     public static partial void MembershipChanged(ILogger logger, string group, int live, string members, int dead);
 
+    [LoggerMessage(2113, LogLevel.Warning, "Group {Group}: the membership watch failed; re-establishing it")]
+    public static partial void WatchFailed(ILogger logger, Exception exception, string group);
+
     [LoggerMessage(2112, LogLevel.Warning, "Group {Group}: could not re-read member records to confirm a death; going by the watch")]
     public static partial void ConfirmFailed(ILogger logger, Exception exception, string group);
 }

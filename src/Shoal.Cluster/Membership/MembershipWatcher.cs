@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shoal.Engine;
+using Shoal.Threading;
 
 namespace Shoal.Cluster;
 
@@ -76,7 +77,7 @@ internal sealed class MembershipWatcher
                 changed = _changed.Task;
             }
 
-            await changed.WaitAsync(cancellationToken);
+            await changed.WaitSignalAsync(cancellationToken);
         }
     }
 
@@ -93,8 +94,38 @@ internal sealed class MembershipWatcher
         }
     }
 
-    /// <summary>Watches the group's records until <paramref name="cancellationToken"/> is cancelled (then returns normally).</summary>
+    /// <summary>
+    /// Watches the group's records until <paramref name="cancellationToken"/> is cancelled (then returns normally). A
+    /// failed watch (the store unreachable) is re-established after a short pause rather than ending membership for
+    /// good (found by the simulation, seed 129).
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await WatchOnceAsync(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                MembershipLog.WatchFailed(_logger, ex, _group);
+                failures++;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1_000, 50 * failures)), _time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task WatchOnceAsync(CancellationToken cancellationToken)
     {
         var changes = _store.WatchAsync(_prefix, cancellationToken).GetAsyncEnumerator(CancellationToken.None);
         Task<bool>? move = null;
@@ -126,7 +157,7 @@ internal sealed class MembershipWatcher
 
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var delay = Task.Delay(Max(expiry.Value - _time.GetUtcNow(), TimeSpan.Zero), _time, wake.Token);
-                await Task.WhenAny(move, delay);
+                await Task.WhenAny(move, delay.OnCallerContext()); // Delay on a TimeProvider completes asynchronously
                 wake.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
                 cancellationToken.ThrowIfCancellationRequested();
             }
