@@ -6,10 +6,16 @@ public readonly struct EventContext
     private readonly EventEnvelope _envelope;
 
     public EventContext(in EventEnvelope envelope, string group, int attempt)
+        : this(envelope, group, attempt, 0)
+    {
+    }
+
+    public EventContext(in EventEnvelope envelope, string group, int attempt, long epoch)
     {
         _envelope = envelope;
         Group = group;
         Attempt = attempt;
+        Epoch = epoch;
     }
 
     /// <summary>The producer-assigned event id (stable across redeliveries: use it to de-duplicate).</summary>
@@ -41,6 +47,13 @@ public readonly struct EventContext
 
     /// <summary>1 on the first try, 2 on the first retry, and so on.</summary>
     public int Attempt { get; }
+
+    /// <summary>
+    /// The fencing epoch under which this node consumes the event's partition (0 outside a cluster). It grows each
+    /// time the partition changes hands, so a sink can reject writes from an older owner (fenced writes), and a
+    /// redelivery after a failover carries a higher epoch than the first delivery.
+    /// </summary>
+    public long Epoch { get; }
 
     /// <summary>The whole envelope, payload included.</summary>
     public EventEnvelope Envelope => _envelope;

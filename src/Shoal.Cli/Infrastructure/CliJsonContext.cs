@@ -1,9 +1,14 @@
 using System.Text.Json.Serialization;
 using Shoal.Cli.Demo;
+using Shoal.Cli.Verbs;
 
 namespace Shoal.Cli.Infrastructure;
 
 /// <summary>Source-generated JSON for every <c>--json</c> result (camelCase, one line).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(DemoReport))]
+[JsonSerializable(typeof(ProduceReport))]
+[JsonSerializable(typeof(WorkerReport))]
+[JsonSerializable(typeof(VerifyReport))]
+[JsonSerializable(typeof(StatusReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -15,11 +15,13 @@ internal sealed class EventProcessor : IEventProcessor
     private readonly CancellationToken _stop;
     private readonly TimeSpan _timeout;
     private readonly RetryOptions _retry;
+    private readonly long _epoch;
     private long _handled;
     private long _failed;
 
-    public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, CancellationToken stop)
+    public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, long epoch, CancellationToken stop)
     {
+        _epoch = epoch;
         _group = group;
         _parked = parked;
         _deadLetters = deadLetters;
@@ -60,7 +62,7 @@ internal sealed class EventProcessor : IEventProcessor
             var started = Telemetry.HandlerDuration.Enabled ? _group.Time.GetTimestamp() : 0;
             try
             {
-                var pending = invoker!.InvokeAsync(envelope, attempt, slot.Token);
+                var pending = invoker!.InvokeAsync(envelope, attempt, _epoch, slot.Token);
                 if (pending.IsCompleted)
                 {
                     pending.GetAwaiter().GetResult();

@@ -5,7 +5,7 @@ namespace Shoal.Processing;
 /// <summary>Deserializes an event's payload and calls the typed handler(s) for it.</summary>
 internal interface IHandlerInvoker
 {
-    ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, CancellationToken cancellationToken);
+    ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, long epoch, CancellationToken cancellationToken);
 }
 
 internal sealed class HandlerInvoker<TEvent>(IEventHandler<TEvent> handler, EventSerializers serializers, string group) : IHandlerInvoker
@@ -13,10 +13,10 @@ internal sealed class HandlerInvoker<TEvent>(IEventHandler<TEvent> handler, Even
     private string? _lastContentType;
     private IEventSerializer? _lastSerializer;
 
-    public ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, CancellationToken cancellationToken)
+    public ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, long epoch, CancellationToken cancellationToken)
     {
         var @event = Serializer(envelope.ContentType).Deserialize<TEvent>(envelope.Payload);
-        return handler.HandleAsync(@event, new EventContext(envelope, group, attempt), cancellationToken);
+        return handler.HandleAsync(@event, new EventContext(envelope, group, attempt, epoch), cancellationToken);
     }
 
     private IEventSerializer Serializer(string contentType)
@@ -43,14 +43,14 @@ internal sealed class HandlerInvoker<TEvent>(IEventHandler<TEvent> handler, Even
 /// <summary>Several handlers of one group for the same event type, run one after the other.</summary>
 internal sealed class CompositeInvoker(IHandlerInvoker[] invokers) : IHandlerInvoker
 {
-    public ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, CancellationToken cancellationToken) =>
-        RunAsync(envelope, attempt, cancellationToken);
+    public ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, long epoch, CancellationToken cancellationToken) =>
+        RunAsync(envelope, attempt, epoch, cancellationToken);
 
-    private async ValueTask RunAsync(EventEnvelope envelope, int attempt, CancellationToken cancellationToken)
+    private async ValueTask RunAsync(EventEnvelope envelope, int attempt, long epoch, CancellationToken cancellationToken)
     {
         foreach (var invoker in invokers)
         {
-            await invoker.InvokeAsync(envelope, attempt, cancellationToken);
+            await invoker.InvokeAsync(envelope, attempt, epoch, cancellationToken);
         }
     }
 }

@@ -134,7 +134,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
-        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _hardStop.Token);
+        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _epoch, _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
         Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
 
