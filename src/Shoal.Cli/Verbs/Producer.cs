@@ -103,7 +103,15 @@ internal static class Producer
         finally
         {
             // Whatever happened (done, failed, cancelled), say how far the run got; never more than was acknowledged.
-            await ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None);
+            try
+            {
+                await ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None);
+            }
+            catch (ShoalException ex)
+            {
+                // Keep the error that stopped the run; the record may lag behind (it never overstates).
+                await error.WriteLineAsync($"warning: could not record that {run.Acknowledged} events were acknowledged: {ex.Message}");
+            }
         }
 
         var elapsed = clock.Elapsed;
