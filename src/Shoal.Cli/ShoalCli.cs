@@ -1,17 +1,25 @@
 using System.CommandLine;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Infrastructure;
+using Shoal.Cli.Verbs;
 
 namespace Shoal.Cli;
 
 /// <summary>The <c>shoal</c> command line: builds the command tree and runs it with the shared conventions.</summary>
 internal static class ShoalCli
 {
+    /// <summary>How long a verb may take to wind down after Ctrl+C / SIGTERM before the process is ended anyway.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(40);
+
     public static RootCommand CreateRootCommand(IDemoRunner? demoRunner = null) =>
         new("shoal — horizontally scalable, key-ordered event processing for .NET. Run 'shoal demo' to see it work.")
         {
             DemoCommand.Create(demoRunner),
             Chaos.ChaosCommand.Create(),
+            ProduceCommand.Create(),
+            WorkerCommand.Create(),
+            VerifyCommand.Create(),
+            StatusCommand.Create(),
         };
 
     /// <summary>
@@ -29,6 +37,9 @@ internal static class ShoalCli
         {
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
+            // Ctrl+C / SIGTERM cancel the verb's token; the verb then winds down (a worker hands its partitions
+            // over, draining in-flight events for up to the group's 30 s drain timeout) before the process exits.
+            ProcessTerminationTimeout = ShutdownGrace,
         };
         var parseResult = CreateRootCommand(demoRunner).Parse(args);
         if (parseResult.Errors.Count > 0)

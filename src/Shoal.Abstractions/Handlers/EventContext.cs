@@ -5,7 +5,12 @@ public readonly struct EventContext
 {
     private readonly EventEnvelope _envelope;
 
-    public EventContext(in EventEnvelope envelope, string group, int attempt, long epoch = 0)
+    public EventContext(in EventEnvelope envelope, string group, int attempt)
+        : this(envelope, group, attempt, 0)
+    {
+    }
+
+    public EventContext(in EventEnvelope envelope, string group, int attempt, long epoch)
     {
         _envelope = envelope;
         Group = group;
@@ -44,9 +49,9 @@ public readonly struct EventContext
     public int Attempt { get; }
 
     /// <summary>
-    /// The fencing epoch under which this member owns the partition (0 when the group does not use leases). It grows
-    /// with every change of owner: a sink that stores the highest epoch it has seen per partition and refuses writes
-    /// with a lower one cannot be corrupted by a paused former owner (a zombie).
+    /// The fencing epoch under which this node consumes the event's partition (0 outside a cluster). It grows each
+    /// time the partition changes hands, so a sink can reject writes from an older owner (fenced writes), and a
+    /// redelivery after a failover carries a higher epoch than the first delivery.
     /// </summary>
     public long Epoch { get; }
 

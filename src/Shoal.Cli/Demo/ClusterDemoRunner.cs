@@ -16,7 +16,6 @@ namespace Shoal.Cli.Demo;
 /// </summary>
 internal sealed class ClusterDemoRunner
 {
-    private const string Topic = "demo";
     private const string Group = "demo-verify";
     private const int PublishBatch = 1024;
     private const int MaxBacklog = 64 * 1024;
@@ -28,6 +27,7 @@ internal sealed class ClusterDemoRunner
     private readonly ClusterProbe _probe;
     private readonly List<Node> _nodes = [];
     private IShoalEngine _engine = null!;
+    private string _topic = "demo";
 
     public ClusterDemoRunner(DemoSettings settings, DemoVerifier verifier)
     {
@@ -38,10 +38,13 @@ internal sealed class ClusterDemoRunner
 
     public async Task<DemoReport> RunAsync(IProgress<long> progress, CancellationToken cancellationToken)
     {
-        await using var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = TimeSpan.FromMilliseconds(100) });
+        var (opened, topic) = await DemoEngine.OpenAsync(_settings, TimeSpan.FromMilliseconds(100), cancellationToken);
+        await using var _ = opened;
+        var engine = opened.Engine;
         _engine = engine;
+        _topic = topic;
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var commitWatch = _probe.WatchCommitsAsync(engine.Coordination, Topic, Group, watching.Token);
+        var commitWatch = _probe.WatchCommitsAsync(engine.Coordination, _topic, Group, watching.Token);
         await using var producerRuntime = ShoalRuntime.Create(engine, BaseOptions());
         await producerRuntime.StartAsync(cancellationToken);
 
@@ -51,7 +54,7 @@ internal sealed class ClusterDemoRunner
         }
 
         await WaitUntilBalancedAsync(cancellationToken);
-        var stallWatch = Task.Run(() => _probe.MonitorStallsAsync(engine, Topic, ProcessedPosition, watching.Token), CancellationToken.None);
+        var stallWatch = Task.Run(() => _probe.MonitorStallsAsync(engine, _topic, ProcessedPosition, watching.Token), CancellationToken.None);
         var clock = Stopwatch.StartNew();
         long produced = 0;
         var producer = Task.Run(() => ProduceAsync(producerRuntime.Publisher, n => Volatile.Write(ref produced, n), cancellationToken), cancellationToken);
@@ -154,7 +157,7 @@ internal sealed class ClusterDemoRunner
 
     private ShoalOptions BaseOptions() => new()
     {
-        Topics = [new TopicOptions { Name = Topic, Partitions = _settings.Partitions, Format = _settings.Format }],
+        Topics = [new TopicOptions { Name = _topic, Partitions = _settings.Partitions, Format = _settings.Format }],
         EventTypes = new EventTypeRegistry().Add<DemoEvent>("demo-event"),
         Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default }),
     };
@@ -192,7 +195,7 @@ internal sealed class ClusterDemoRunner
                     Options = new GroupOptions
                     {
                         Name = Group,
-                        Topic = Topic,
+                        Topic = _topic,
                         MaxConcurrency = _settings.Concurrency,
                         CommitInterval = TimeSpan.FromMilliseconds(100),
                         PartitionOwnership = PartitionOwnership.Assigned,
@@ -330,7 +333,7 @@ internal sealed class ClusterDemoRunner
                 batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = _verifier.SequenceOf(i) }));
             }
 
-            await publisher.PublishBatchAsync(Topic, batch, cancellationToken);
+            await publisher.PublishBatchAsync(_topic, batch, cancellationToken);
             n = end;
             published(n);
         }

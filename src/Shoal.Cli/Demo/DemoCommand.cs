@@ -56,7 +56,7 @@ internal static class DemoCommand
         {
             Description = "How partitions are spread over members",
             DefaultValueFactory = _ => defaults.Assignor,
-            CustomParser = ParseAssignor,
+            CustomParser = ClusterOptionRules.ParseAssignor,
             HelpName = "round-robin|range|sticky|consistent-hashing|weighted",
         };
         var forceCluster = new Option<bool>("--cluster")
@@ -77,11 +77,12 @@ internal static class DemoCommand
             CustomParser = ParseFormat,
             HelpName = "json|messagepack|protobuf|xml",
         };
+        var engine = Shoal.Cli.Engines.EngineUris.CreateOption("The engine to run on (default: a private in-process engine; others get a fresh demo-XXXXXXXX topic)");
         var json = CliOutput.CreateJsonOption();
 
-        var command = new Command("demo", "Publish events over many keys on the in-process engine, handle them, verify nothing was lost or reordered, and report")
+        var command = new Command("demo", "Publish events over many keys, handle them, verify nothing was lost or reordered, and report")
         {
-            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, forceCluster, heartbeat, sessionTtl, concurrency, format, json,
+            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, forceCluster, heartbeat, sessionTtl, concurrency, format, engine, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -102,6 +103,7 @@ internal static class DemoCommand
                 SessionTtl = parseResult.GetValue(sessionTtl),
                 Concurrency = parseResult.GetValue(concurrency),
                 Format = parseResult.GetValue(format),
+                Engine = parseResult.GetValue(engine)!,
             };
             return output.RunAsync(() => RunAsync(runner, Validate(settings), output, cancellationToken), cancellationToken);
         });
@@ -123,30 +125,13 @@ internal static class DemoCommand
                 $"{settings.Kill} crashed and {settings.Pause} paused of {members} members leaves no member to take their partitions over; keep at least one running.");
         }
 
-        if (settings.SessionTtl < settings.Heartbeat * 2)
-        {
-            throw new ShoalConfigurationException("--session-ttl",
-                $"must be at least twice --heartbeat ({Durations.Format(settings.Heartbeat)}) so one late heartbeat does not kill a member; was {Durations.Format(settings.SessionTtl)}.");
-        }
+        ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
 
         return settings;
     }
 
     /// <summary>The demo runs a cluster of three members by default (issue: cluster demo); <c>--nodes 1</c> for one node.</summary>
     public const int DefaultNodes = 3;
-
-    private static Shoal.Cluster.AssignorKind ParseAssignor(ArgumentResult result)
-    {
-        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (Enum.TryParse<Shoal.Cluster.AssignorKind>(token.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value)
-            && Enum.IsDefined(value) && token.Length > 0 && !char.IsDigit(token[0]))
-        {
-            return value;
-        }
-
-        result.AddError($"--assignor: '{token}' is not an assignor; use round-robin, range, sticky, consistent-hashing or weighted.");
-        return default;
-    }
 
     private static SerializationFormat ParseFormat(ArgumentResult result)
     {

@@ -13,7 +13,6 @@ namespace Shoal.Cli.Demo;
 /// </summary>
 internal sealed class DemoRunner : IDemoRunner
 {
-    private const string Topic = "demo";
     private const string Group = "demo-verify";
     private const int PublishBatch = 1024; // results of 1024 stay off the large-object heap
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
@@ -40,17 +39,19 @@ internal sealed class DemoRunner : IDemoRunner
         });
 
         // Commit and trim every 100 ms (defaults: 1 s) so handled events leave memory while the run goes on.
-        await using var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = ProgressInterval });
+        var (opened, topic) = await DemoEngine.OpenAsync(settings, ProgressInterval, cancellationToken);
+        await using var _ = opened;
+        var engine = opened.Engine;
         var options = new ShoalOptions
         {
-            Topics = [new TopicOptions { Name = Topic, Partitions = settings.Partitions, Format = settings.Format }],
+            Topics = [new TopicOptions { Name = topic, Partitions = settings.Partitions, Format = settings.Format }],
             EventTypes = new EventTypeRegistry().Add<DemoEvent>("demo-event"),
             Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default }),
             Groups =
             [
                 new GroupRegistration
                 {
-                    Options = new GroupOptions { Name = Group, Topic = Topic, MaxConcurrency = settings.Concurrency, CommitInterval = ProgressInterval },
+                    Options = new GroupOptions { Name = Group, Topic = topic, MaxConcurrency = settings.Concurrency, CommitInterval = ProgressInterval },
                     Handlers = [handler],
                 },
             ],
@@ -61,7 +62,7 @@ internal sealed class DemoRunner : IDemoRunner
 
         var clock = Stopwatch.StartNew();
         long produced = 0;
-        var producer = Task.Run(() => ProduceAsync(shoal.Publisher, settings, verifier, count => Volatile.Write(ref produced, count), cancellationToken), cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(shoal.Publisher, topic, settings, verifier, count => Volatile.Write(ref produced, count), cancellationToken), cancellationToken);
 
         // Wait until everything published has been handled, or nothing moves for StallLimit.
         var lastCount = -1L;
@@ -101,7 +102,7 @@ internal sealed class DemoRunner : IDemoRunner
         verifier.Record(e.Key, e.Sequence);
     }
 
-    private static async Task ProduceAsync(IEventPublisher publisher, DemoSettings settings, DemoVerifier verifier, Action<long> published, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(IEventPublisher publisher, string topic, DemoSettings settings, DemoVerifier verifier, Action<long> published, CancellationToken cancellationToken)
     {
         var keys = new string[Math.Min(settings.Keys, settings.Events)];
         for (var k = 0; k < keys.Length; k++)
@@ -120,7 +121,7 @@ internal sealed class DemoRunner : IDemoRunner
                 batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = verifier.SequenceOf(i) }));
             }
 
-            var results = await publisher.PublishBatchAsync(Topic, batch, cancellationToken);
+            var results = await publisher.PublishBatchAsync(topic, batch, cancellationToken);
             foreach (var result in results)
             {
                 if (result.Duplicate)

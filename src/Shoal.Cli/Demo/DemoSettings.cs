@@ -45,6 +45,9 @@ internal sealed record DemoSettings
     /// <summary>Keys handled concurrently per partition (<c>--concurrency</c>).</summary>
     public int Concurrency { get; init; } = 64;
 
+    /// <summary>The engine the demo runs on (<c>--engine</c>); default a private in-process engine.</summary>
+    public string Engine { get; init; } = Shoal.Cli.Engines.EngineUris.InProcess;
+
     /// <summary>Payload encoding of the demo events (<c>--format</c>).</summary>
     public SerializationFormat Format { get; init; } = SerializationFormat.Json;
 }

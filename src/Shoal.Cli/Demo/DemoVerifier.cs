@@ -3,34 +3,48 @@ using System.Numerics;
 namespace Shoal.Cli.Demo;
 
 /// <summary>
-/// Checks what the demo's handlers saw against what was published. Event n (0-based, in publish order) has
-/// key <c>n mod keys</c> and sequence <c>n / keys</c>, so each key's sequences are 0, 1, 2, … and the expected
-/// set follows from the number produced. One bit per (key, sequence) — about one bit per event — finds lost
-/// events and duplicates exactly; a per-key highest sequence finds order violations.
+/// Checks what handlers saw against what was published, for the demo (in memory) and for <c>shoal verify</c>
+/// (from the records in the engine). Every key's sequences are 0, 1, 2, …: one bit per (key, sequence) — about
+/// one bit per event — finds lost events and duplicates exactly; a per-key highest sequence finds order violations.
+/// In the demo, event n (0-based, in publish order) has key <c>n mod keys</c> and sequence <c>n / keys</c>, so the
+/// expected set follows from the number produced; <c>shoal verify</c> instead marks what it finds in the log with
+/// <see cref="MarkProduced"/> and gives each key its own capacity.
 /// </summary>
 /// <remarks>
-/// <see cref="Record"/> is called from handlers: events of one key never concurrently (the runtime's ordering
-/// guarantee, which gives happens-before between them), events of different keys concurrently. Per-key counters
-/// are therefore plain fields of the key's own slot; only the bitmap words that two keys' ranges share need
+/// <see cref="Record(int, long)"/> is called from handlers: events of one key never concurrently (the runtime's
+/// ordering guarantee, which gives happens-before between them), events of different keys concurrently. Per-key
+/// counters are therefore plain fields of the key's own slot; only the bitmap words that two keys' ranges share need
 /// <see cref="Interlocked.Or(ref long, long)"/>. No global lock.
 /// </remarks>
 internal sealed class DemoVerifier
 {
-    private readonly DemoSettings _settings;
+    private readonly DemoSettings? _settings;
     private readonly int _keyCount;
-    private readonly long _perKey;
+    private readonly long[] _start;
     private readonly KeyState[] _states;
     private readonly long[] _seen;
     private readonly object[] _locks;
+    private long[]? _produced;
+    private Dictionary<(int Key, long Epoch), long>? _lastInEpoch;
 
     public DemoVerifier(DemoSettings settings)
+        : this(UniformCapacity(settings))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Events, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Keys, 1);
         _settings = settings;
-        // Keys at or beyond the event count never get an event: they need no state.
-        _keyCount = (int)Math.Min(settings.Keys, settings.Events);
-        _perKey = (settings.Events + settings.Keys - 1) / settings.Keys;
+    }
+
+    /// <summary>A verifier for keys 0 … capacity.Count − 1, key k with sequences 0 … capacity[k] − 1.</summary>
+    public DemoVerifier(IReadOnlyList<long> capacity)
+    {
+        ArgumentNullException.ThrowIfNull(capacity);
+        _keyCount = capacity.Count;
+        _start = new long[_keyCount + 1];
+        for (var k = 0; k < _keyCount; k++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(capacity[k]);
+            _start[k + 1] = _start[k] + capacity[k];
+        }
+
         _states = new KeyState[_keyCount];
         _locks = new object[_keyCount];
         for (var i = 0; i < _locks.Length; i++)
@@ -39,14 +53,35 @@ internal sealed class DemoVerifier
             _states[i].Highest = -1;
         }
 
-        _seen = new long[(_keyCount * _perKey + 63) / 64];
+        _seen = new long[(_start[_keyCount] + 63) / 64];
     }
 
-    /// <summary>The key index of the n-th published event.</summary>
-    public int KeyOf(long eventNumber) => (int)(eventNumber % _settings.Keys);
+    /// <summary>Keys of the verifier (indices 0 … KeyCount − 1).</summary>
+    public int KeyCount => _keyCount;
 
-    /// <summary>The sequence (within its key) of the n-th published event.</summary>
-    public long SequenceOf(long eventNumber) => eventNumber / _settings.Keys;
+    private static long[] UniformCapacity(DemoSettings settings)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Events, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Keys, 1);
+        // Keys at or beyond the event count never get an event: they need no state.
+        var keyCount = (int)Math.Min(settings.Keys, settings.Events);
+        var perKey = (settings.Events + settings.Keys - 1) / settings.Keys;
+        var capacity = new long[keyCount];
+        Array.Fill(capacity, perKey);
+        return capacity;
+    }
+
+    /// <summary>True when (key, sequence) is within the verifier's capacity.</summary>
+    public bool Contains(int keyIndex, long sequence) =>
+        (uint)keyIndex < (uint)_keyCount && (ulong)sequence < (ulong)(_start[keyIndex + 1] - _start[keyIndex]);
+
+    /// <summary>The key index of the demo's n-th published event.</summary>
+    public int KeyOf(long eventNumber) => (int)(eventNumber % Settings.Keys);
+
+    /// <summary>The sequence (within its key) of the demo's n-th published event.</summary>
+    public long SequenceOf(long eventNumber) => eventNumber / Settings.Keys;
+
+    private DemoSettings Settings => _settings ?? throw new InvalidOperationException("This verifier was not built from demo settings.");
 
     /// <summary>Events recorded so far (a racy sum, for progress only).</summary>
     public long RecordedSoFar()
@@ -79,10 +114,10 @@ internal sealed class DemoVerifier
     /// </summary>
     public void Record(int keyIndex, long sequence)
     {
-        if ((uint)keyIndex >= (uint)_keyCount || (ulong)sequence >= (ulong)_perKey)
+        if (!Contains(keyIndex, sequence))
         {
             throw new ArgumentOutOfRangeException(
-                nameof(sequence), $"key {keyIndex}, sequence {sequence} was never published (keys {_settings.Keys}, events {_settings.Events}).");
+                nameof(sequence), $"key {keyIndex}, sequence {sequence} was never published ({_keyCount} keys).");
         }
 
         // One key's events are handled one at a time by one owner, but during a failover a former owner and the
@@ -90,36 +125,126 @@ internal sealed class DemoVerifier
         // otherwise).
         lock (_locks[keyIndex])
         {
-            ref var state = ref _states[keyIndex];
-            state.Count++;
-            var bit = (keyIndex * _perKey) + sequence;
-            var mask = 1L << (int)(bit & 63);
-            if ((Interlocked.Or(ref _seen[bit >> 6], mask) & mask) != 0)
+            RecordLocked(keyIndex, sequence);
+        }
+    }
+
+    /// <summary>
+    /// Records a handling that one owner did under fencing epoch <paramref name="epoch"/> (records of one key must be
+    /// passed in the order they were written). Besides <see cref="Record(int, long)"/>'s rules, within one epoch a
+    /// key's sequences must not go back: one owner handles a key's events in offset order, and only a new owner (a
+    /// new epoch) may restart from the committed offset. A repeat of the same sequence in one epoch (a retried
+    /// record) is a duplicate only.
+    /// </summary>
+    public void Record(int keyIndex, long sequence, long epoch)
+    {
+        if (!Contains(keyIndex, sequence))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(sequence), $"key {keyIndex}, sequence {sequence} was never published ({_keyCount} keys).");
+        }
+
+        lock (_locks[keyIndex])
+        {
+            _lastInEpoch ??= [];
+            ref var last = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_lastInEpoch, (keyIndex, epoch), out var exists);
+            var backwards = exists && sequence < last;
+            if (!exists || sequence > last)
             {
-                state.Duplicates++;
-                return;
+                last = sequence;
             }
 
-            if (sequence < state.Highest)
+            if (RecordLocked(keyIndex, sequence) && backwards)
             {
-                state.OrderViolations++;
-            }
-            else
-            {
-                state.Highest = sequence;
+                // A repeat that went back within one owner's tenure: a reordering the first-time rule cannot see.
+                _states[keyIndex].OrderViolations++;
             }
         }
+    }
+
+    /// <summary>
+    /// Marks (key, sequence) as published (found in the log, or acknowledged): <see cref="Check"/> counts it as
+    /// expected. Returns false when it was marked already.
+    /// </summary>
+    public bool MarkProduced(int keyIndex, long sequence)
+    {
+        if (!Contains(keyIndex, sequence))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(sequence), $"key {keyIndex}, sequence {sequence} is outside the verifier ({_keyCount} keys).");
+        }
+
+        _produced ??= new long[_seen.Length];
+        var bit = _start[keyIndex] + sequence;
+        ref var word = ref _produced[bit >> 6];
+        var mask = 1L << (int)(bit & 63);
+        var fresh = (word & mask) == 0;
+        word |= mask;
+        return fresh;
+    }
+
+    /// <summary>
+    /// Compares the records with what <see cref="MarkProduced"/> marked: produced, handled (records), lost (marked,
+    /// never recorded), duplicates and order violations. Call once recording has stopped.
+    /// </summary>
+    public SequenceCounts Check()
+    {
+        Interlocked.MemoryBarrier();
+        long processed = 0, duplicates = 0, violations = 0, produced = 0, lost = 0;
+        foreach (ref readonly var state in _states.AsSpan())
+        {
+            processed += state.Count;
+            duplicates += state.Duplicates;
+            violations += state.OrderViolations;
+        }
+
+        if (_produced is { } marked)
+        {
+            for (var i = 0; i < marked.Length; i++)
+            {
+                produced += BitOperations.PopCount((ulong)marked[i]);
+                lost += BitOperations.PopCount((ulong)(marked[i] & ~_seen[i]));
+            }
+        }
+
+        return new SequenceCounts(produced, processed, lost, duplicates, violations);
+    }
+
+    /// <summary>Updates the key's counters; true when the sequence had been seen before (a duplicate).</summary>
+    private bool RecordLocked(int keyIndex, long sequence)
+    {
+        ref var state = ref _states[keyIndex];
+        state.Count++;
+        var bit = _start[keyIndex] + sequence;
+        var mask = 1L << (int)(bit & 63);
+        if ((Interlocked.Or(ref _seen[bit >> 6], mask) & mask) != 0)
+        {
+            state.Duplicates++;
+            return true;
+        }
+
+        if (sequence < state.Highest)
+        {
+            state.OrderViolations++;
+        }
+        else
+        {
+            state.Highest = sequence;
+        }
+
+        return false;
     }
 
     /// <summary>Compares the records with the first <paramref name="produced"/> published events.</summary>
     public DemoReport Build(long produced, TimeSpan elapsed, long peakWorkingSetBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(produced);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(produced, _settings.Events);
+        var settings = Settings;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(produced, settings.Events);
         Interlocked.MemoryBarrier();
 
         long processed = 0, seenExpected = 0, duplicates = 0, violations = 0;
-        var keys = _settings.Keys;
+        var keys = settings.Keys;
         for (var key = 0; key < _keyCount; key++)
         {
             ref readonly var state = ref _states[key];
@@ -127,7 +252,7 @@ internal sealed class DemoVerifier
             duplicates += state.Duplicates;
             violations += state.OrderViolations;
             var expected = (produced / keys) + (key < produced % keys ? 1 : 0);
-            seenExpected += CountBits(key * _perKey, expected);
+            seenExpected += CountBits(_start[key], expected);
         }
 
         var seconds = elapsed.TotalSeconds;
@@ -141,9 +266,9 @@ internal sealed class DemoVerifier
             EventsPerSecond = seconds > 0 ? Math.Round(processed / seconds, 1) : 0,
             ElapsedMs = (long)Math.Round(elapsed.TotalMilliseconds),
             PeakMemoryMb = Math.Round(peakWorkingSetBytes / (1024.0 * 1024.0), 1),
-            Partitions = _settings.Partitions,
-            Keys = _settings.Keys,
-            Nodes = _settings.Nodes,
+            Partitions = settings.Partitions,
+            Keys = settings.Keys,
+            Nodes = settings.Nodes,
         };
     }
 
@@ -173,3 +298,11 @@ internal sealed class DemoVerifier
         public long OrderViolations;
     }
 }
+
+/// <summary>What <see cref="DemoVerifier.Check"/> found.</summary>
+/// <param name="Produced">Distinct (key, sequence) pairs marked as published.</param>
+/// <param name="Processed">Records (handlings), duplicates included.</param>
+/// <param name="Lost">Published pairs never recorded.</param>
+/// <param name="Duplicates">Records of a pair already recorded.</param>
+/// <param name="OrderViolations">Records that broke a key's order (see <see cref="DemoVerifier.Record(int, long, long)"/>).</param>
+internal readonly record struct SequenceCounts(long Produced, long Processed, long Lost, long Duplicates, long OrderViolations);

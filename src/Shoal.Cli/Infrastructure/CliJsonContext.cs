@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Shoal.Cli.Demo;
+using Shoal.Cli.Verbs;
 
 namespace Shoal.Cli.Infrastructure;
 
@@ -7,4 +8,8 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(DemoReport))]
 [JsonSerializable(typeof(Shoal.Cli.Chaos.ChaosReport))]
+[JsonSerializable(typeof(ProduceReport))]
+[JsonSerializable(typeof(WorkerReport))]
+[JsonSerializable(typeof(VerifyReport))]
+[JsonSerializable(typeof(StatusReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

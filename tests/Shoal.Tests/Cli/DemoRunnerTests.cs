@@ -28,6 +28,22 @@ public sealed class DemoRunnerTests
     }
 
     [Fact]
+    public async Task The_demo_runs_on_the_engine_the_option_names_in_a_fresh_topic_each_time()
+    {
+        var engine = "inproc://demo-" + Guid.NewGuid().ToString("N")[..8];
+        var settings = new DemoSettings { Events = 5_000, Keys = 50, Partitions = 3, Engine = engine };
+
+        var first = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+        var second = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal((5_000, 0, 0), (first.Processed, first.Lost, first.OrderViolations));
+        Assert.Equal((5_000, 0, 0), (second.Processed, second.Lost, second.OrderViolations));
+        await using var opened = await Shoal.Cli.Engines.EngineUris.OpenAsync(engine);
+        var topics = await opened.Engine.Log.ListTopicsAsync();
+        Assert.Equal(2, topics.Count(t => t.Name.StartsWith("demo-", StringComparison.Ordinal) && !t.Name.Contains('.', StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Slow_handlers_on_few_partitions_still_run_keys_concurrently()
     {
         // 400 events of 5 ms on one partition: one at a time would take 2 s; 64 keys at once take a fraction.

@@ -1,0 +1,25 @@
+using Shoal.Cli.Engines;
+using Shoal.Engines.InProcess;
+
+namespace Shoal.Cli.Demo;
+
+/// <summary>The engine a demo runs on (<c>--engine</c>) and the topic it uses there.</summary>
+internal static class DemoEngine
+{
+    /// <summary>
+    /// Opens the engine: for a bare <c>inproc://</c> (the default) a private in-process engine that trims handled
+    /// events every 100 ms (the settings the demo always had) and topic <c>demo</c>; for any other URI that engine,
+    /// and a fresh topic <c>demo-{8 hex digits}</c> so the run never mixes with an earlier run's events.
+    /// </summary>
+    public static async ValueTask<(OpenedEngine Engine, string Topic)> OpenAsync(DemoSettings settings, TimeSpan retentionCheck, CancellationToken cancellationToken)
+    {
+        if (settings.Engine == EngineUris.InProcess)
+        {
+            var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = retentionCheck });
+            return (new OpenedEngine(engine, owned: true), "demo");
+        }
+
+        var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
+        return (opened, "demo-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 4));
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using Shoal.Cli.Engines;
+using Shoal.Cli.Infrastructure;
+using Shoal.Engine;
+
+namespace Shoal.Cli.Verbs;
+
+/// <summary>
+/// Runs <c>shoal produce</c>: reserves a run (<see cref="ProduceRuns"/>), publishes its events in batches, in
+/// order, with ids <c>{runId}-{n}</c> that the engine de-duplicates, so a batch retried after a transient engine
+/// error is not stored twice; records how many leading events were acknowledged.
+/// </summary>
+internal static class Producer
+{
+    public const int DefaultPartitions = 12;
+    private const int Batch = 1024;
+    private const int Attempts = 5;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RecordInterval = TimeSpan.FromMilliseconds(250);
+
+    public static async Task<int> RunAsync(ProduceSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
+    {
+        await using var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
+        var engine = opened.Engine;
+        var (partitions, created) = await EnsureTopicAsync(engine, settings, cancellationToken);
+        if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUris.InProcess, StringComparison.Ordinal))
+        {
+            await error.WriteLineAsync($"note: --replicas {settings.Replicas} is ignored: {engine.Name} keeps one copy of each event.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var run = new ProduceRun
+        {
+            RunId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8),
+            Keys = settings.Keys,
+            Events = settings.Events,
+            StartedMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+        var store = engine.Coordination;
+        var (recordKey, revision, first) = await ProduceRuns.ReserveAsync(store, settings.Topic, run, cancellationToken);
+        var index = long.Parse(recordKey.AsSpan(ProduceRuns.Prefix(settings.Topic).Length), CultureInfo.InvariantCulture);
+
+        await using var runtime = ShoalRuntime.Create(engine, new ShoalOptions
+        {
+            EventTypes = ProducedEvent.Registry(),
+            Serializers = ProducedEvent.Serializers(),
+        });
+        var keyNames = new string[Math.Min(settings.Keys, settings.Events)];
+        for (var k = 0; k < keyNames.Length; k++)
+        {
+            keyNames[k] = ProducedEvent.KeyName(k);
+        }
+
+        long duplicates = 0;
+        Exception? failure = null;
+        var lastRecord = clock.Elapsed;
+        var batch = new List<OutgoingEvent<ProducedEvent>>(Batch);
+        try
+        {
+            await ProgressDisplay.RunAsync(output, $"Publishing to {settings.Topic}", settings.Events, async progress =>
+            {
+                for (long n = 0; n < settings.Events;)
+                {
+                    var size = settings.Rate > 0 ? (int)Math.Clamp(settings.Rate / 20, 1, Batch) : Batch;
+                    var end = Math.Min(settings.Events, n + size);
+                    await PaceAsync(settings.Rate, n, clock, cancellationToken);
+                    batch.Clear();
+                    for (var i = n; i < end; i++)
+                    {
+                        var key = (int)(i % settings.Keys);
+                        batch.Add(new OutgoingEvent<ProducedEvent>(
+                            keyNames[key],
+                            new ProducedEvent { Key = keyNames[key], Seq = first[key] + (i / settings.Keys), RunId = run.RunId })
+                        {
+                            Id = run.RunId + "-" + i.ToString(CultureInfo.InvariantCulture),
+                        });
+                    }
+
+                    try
+                    {
+                        duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, cancellationToken);
+                    }
+                    catch (ShoalException ex) when (ex is not ShoalConfigurationException)
+                    {
+                        failure = ex;
+                        return n;
+                    }
+
+                    n = end;
+                    run.Acknowledged = n;
+                    progress.Report(n);
+                    if (clock.Elapsed - lastRecord >= RecordInterval)
+                    {
+                        revision = await ProduceRuns.UpdateAsync(store, recordKey, run, revision, cancellationToken);
+                        lastRecord = clock.Elapsed;
+                    }
+                }
+
+                return settings.Events;
+            });
+        }
+        finally
+        {
+            // Whatever happened (done, failed, cancelled), say how far the run got; never more than was acknowledged.
+            try
+            {
+                await ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None);
+            }
+            catch (ShoalException ex)
+            {
+                // Keep the error that stopped the run; the record may lag behind (it never overstates).
+                await error.WriteLineAsync($"warning: could not record that {run.Acknowledged} events were acknowledged: {ex.Message}");
+            }
+        }
+
+        var elapsed = clock.Elapsed;
+        var report = new ProduceReport
+        {
+            Topic = settings.Topic,
+            RunId = run.RunId,
+            Run = index,
+            Requested = settings.Events,
+            Acknowledged = run.Acknowledged,
+            Duplicates = duplicates,
+            Partitions = partitions,
+            Keys = settings.Keys,
+            Created = created,
+            ElapsedMs = (long)elapsed.TotalMilliseconds,
+            EventsPerSecond = elapsed.TotalSeconds > 0 ? Math.Round(run.Acknowledged / elapsed.TotalSeconds, 1) : 0,
+        };
+        if (output.Json)
+        {
+            output.WriteJson(report, CliJsonContext.Default.ProduceReport);
+        }
+        else
+        {
+            output.Line($"topic         {report.Topic}{(created ? " (created)" : string.Empty)}, {partitions} partitions");
+            output.Line($"run           {report.Run} ({report.RunId})");
+            output.Line($"acknowledged  {report.Acknowledged} of {report.Requested}");
+            output.Line($"rate          {report.EventsPerSecond:F0} events/s");
+        }
+
+        return failure is null
+            ? ExitCodes.Ok
+            : output.Fail($"publishing stopped after {run.Acknowledged} of {settings.Events} events: {failure.Message}");
+    }
+
+    private static async Task<(int Partitions, bool Created)> EnsureTopicAsync(IShoalEngine engine, ProduceSettings settings, CancellationToken cancellationToken)
+    {
+        if (await engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken) is { } existing)
+        {
+            if (settings.Partitions is { } asked && asked != existing.Partitions)
+            {
+                throw new ShoalConfigurationException("--partitions",
+                    $"topic '{settings.Topic}' already exists with {existing.Partitions} partitions; was {asked}. Leave --partitions out or use another topic.");
+            }
+
+            return (existing.Partitions, false);
+        }
+
+        // Never trim events for being committed: 'shoal verify' reads the topic from the start.
+        var created = await engine.Log.CreateTopicAsync(
+            new TopicOptions
+            {
+                Name = settings.Topic,
+                Partitions = settings.Partitions ?? DefaultPartitions,
+                Retention = RetentionOptions.Default with { TrimCommitted = false },
+            },
+            cancellationToken);
+        return (created.Partitions, true);
+    }
+
+    /// <summary>Publishes one batch, retrying transient engine errors with the same ids; returns how many were duplicates.</summary>
+    private static async Task<long> PublishWithRetriesAsync(IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, CancellationToken cancellationToken)
+    {
+        var backoff = FirstBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var results = await publisher.PublishBatchAsync(topic, batch, cancellationToken);
+                return results.Count(r => r.Duplicate);
+            }
+            catch (EngineException) when (attempt < Attempts)
+            {
+                await Task.Delay(backoff, cancellationToken);
+                backoff *= 2;
+            }
+        }
+    }
+
+    private static async Task PaceAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        if (rate <= 0)
+        {
+            return;
+        }
+
+        var due = TimeSpan.FromSeconds(published / rate) - clock.Elapsed;
+        if (due > TimeSpan.Zero)
+        {
+            await Task.Delay(due, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+using System.CommandLine;
+using System.Globalization;
+using Shoal.Cli.Engines;
+using Shoal.Cli.Infrastructure;
+using Shoal.Cluster;
+using Shoal.Cluster.Leases;
+using Shoal.Engine;
+
+namespace Shoal.Cli.Verbs;
+
+/// <summary><c>shoal status</c>: members and health, partition owners and epochs, committed offsets and lag, per topic and group.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var engine = EngineUris.CreateOption();
+        var group = VerbOptions.Group("Only this group (default: every group found in the engine)", required: false);
+        var json = CliOutput.CreateJsonOption();
+        var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets and lag")
+        {
+            engine, group, json,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var output = CliOutput.For(parseResult, json);
+            return output.RunAsync(() => RunAsync(parseResult.GetValue(engine)!, parseResult.GetValue(group), output, cancellationToken), cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string uri, string? onlyGroup, CliOutput output, CancellationToken cancellationToken)
+    {
+        await using var opened = await EngineUris.OpenAsync(uri, cancellationToken);
+        var report = await ReadAsync(opened.Engine, uri, onlyGroup, DateTimeOffset.UtcNow, cancellationToken);
+        if (output.Json)
+        {
+            output.WriteJson(report, CliJsonContext.Default.StatusReport);
+        }
+        else
+        {
+            Print(output, report);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Reads every (topic, group) with committed offsets, and every group with member records, from the engine.</summary>
+    public static async Task<StatusReport> ReadAsync(IShoalEngine engine, string uri, string? onlyGroup, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var store = engine.Coordination;
+        var pairs = new SortedSet<(string Topic, string Group)>();
+        foreach (var entry in await store.ListAsync(CoordinationKeys.OffsetsRoot, cancellationToken))
+        {
+            var parts = entry.Key[CoordinationKeys.OffsetsRoot.Length..].Split('/');
+            if (parts.Length == 3 && (onlyGroup is null || parts[1] == onlyGroup))
+            {
+                pairs.Add((parts[0], parts[1]));
+            }
+        }
+
+        var memberGroups = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in await store.ListAsync(MemberKeys.MembersRoot, cancellationToken))
+        {
+            var parts = entry.Key[MemberKeys.MembersRoot.Length..].Split('/');
+            if (parts.Length == 2 && (onlyGroup is null || parts[0] == onlyGroup))
+            {
+                memberGroups.Add(parts[0]);
+            }
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var groups = new List<GroupStatus>();
+        foreach (var (topic, group) in pairs)
+        {
+            var partitions = await PartitionsAsync(engine, topic, group, nowMs, cancellationToken);
+            groups.Add(new GroupStatus
+            {
+                Topic = topic,
+                Group = group,
+                Members = await MembersAsync(store, group, partitions, nowMs, cancellationToken),
+                Partitions = partitions,
+                Lag = partitions.Sum(p => p.Lag),
+            });
+        }
+
+        foreach (var group in memberGroups.Where(g => !pairs.Any(p => p.Group == g)))
+        {
+            groups.Add(new GroupStatus { Topic = null, Group = group, Members = await MembersAsync(store, group, [], nowMs, cancellationToken), Partitions = [] });
+        }
+
+        return new StatusReport { Engine = uri, Groups = groups };
+    }
+
+    private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, long nowMs, CancellationToken cancellationToken)
+    {
+        var committed = new Dictionary<int, CommittedOffset>();
+        var prefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
+        foreach (var entry in await engine.Coordination.ListAsync(prefix, cancellationToken))
+        {
+            if (int.TryParse(entry.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var p)
+                && CommittedOffset.TryDecode(entry.Value.Span, out var offset))
+            {
+                committed[p] = offset;
+            }
+        }
+
+        var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken)).ToDictionary(l => l.Partition);
+        var description = await engine.Log.DescribeTopicAsync(topic, cancellationToken);
+        var count = description?.Partitions ?? (committed.Count == 0 ? 0 : committed.Keys.Max() + 1);
+        var rows = new List<PartitionStatus>(count);
+        for (var p = 0; p < count; p++)
+        {
+            var offsets = description is null ? default : await engine.Log.GetOffsetsAsync(topic, p, cancellationToken);
+            long? done = committed.TryGetValue(p, out var c) ? c.Offset : null;
+            var lease = leases.TryGetValue(p, out var l) ? l : (PartitionLease?)null;
+            rows.Add(new PartitionStatus
+            {
+                Partition = p,
+                Owner = lease is { Owner.Length: > 0 } held && held.ExpiresAtMs > nowMs ? held.Owner : null,
+                Lease = lease switch
+                {
+                    null => "none",
+                    { Owner.Length: 0 } => "released",
+                    { } x when x.ExpiresAtMs <= nowMs => "expired",
+                    _ => "held",
+                },
+                Epoch = lease?.Epoch ?? (done is null ? 0 : c.Epoch),
+                LeaseExpiresInMs = lease is { Owner.Length: > 0 } x2 ? x2.ExpiresAtMs - nowMs : null,
+                Committed = done,
+                End = offsets.End,
+                Lag = Math.Max(0, offsets.End - (done ?? offsets.Start)),
+            });
+        }
+
+        return rows;
+    }
+
+    private static async Task<List<MemberStatus>> MembersAsync(ICoordinationStore store, string group, List<PartitionStatus> partitions, long nowMs, CancellationToken cancellationToken)
+    {
+        var members = new List<MemberStatus>();
+        foreach (var record in await ClusterRecords.ListMembersAsync(store, group, cancellationToken))
+        {
+            members.Add(new MemberStatus
+            {
+                MemberId = record.MemberId,
+                Health = record.Health.ToString().ToLowerInvariant(),
+                Weight = record.Weight,
+                Capacity = record.Capacity,
+                InFlight = record.Load.InFlight,
+                EventsPerSecond = Math.Round(record.Load.EventsPerSecond, 1),
+                HeartbeatAgeMs = nowMs - record.HeartbeatAt.ToUnixTimeMilliseconds(),
+                Address = record.Address,
+                Owned = [.. partitions.Where(p => p.Owner == record.MemberId).Select(p => p.Partition)],
+            });
+        }
+
+        return members;
+    }
+
+    private static void Print(CliOutput output, StatusReport report)
+    {
+        if (report.Groups.Count == 0)
+        {
+            output.Line($"No groups found on {report.Engine}.");
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        foreach (var g in report.Groups)
+        {
+            var title = g.Topic is null ? $"group {g.Group} (no committed offsets yet)" : $"group {g.Group} on topic {g.Topic}: lag {g.Lag.ToString("N0", c)}";
+            TablePrinter.Print(output, title + " — members",
+                ["member", "health", "weight", "in flight", "events/s", "heartbeat age", "partitions"],
+                [.. g.Members.Select(m => new[]
+                {
+                    m.MemberId, m.Health, m.Weight.ToString(c), m.InFlight.ToString(c), m.EventsPerSecond.ToString("N1", c),
+                    m.HeartbeatAgeMs.ToString(c) + " ms", string.Join(' ', m.Owned),
+                })]);
+            if (g.Partitions.Count > 0)
+            {
+                TablePrinter.Print(output, title + " — partitions",
+                    ["partition", "owner", "lease", "epoch", "committed", "end", "lag"],
+                    [.. g.Partitions.Select(p => new[]
+                    {
+                        p.Partition.ToString(c), p.Owner ?? "-", p.Lease, p.Epoch.ToString(c), p.Committed?.ToString(c) ?? "-", p.End.ToString(c), p.Lag.ToString(c),
+                    })]);
+            }
+        }
+    }
+}
+
+/// <summary>What <c>shoal status --json</c> prints.</summary>
+internal sealed record StatusReport
+{
+    public required string Engine { get; init; }
+
+    public required IReadOnlyList<GroupStatus> Groups { get; init; }
+}
+
+/// <summary>One group on one topic.</summary>
+internal sealed record GroupStatus
+{
+    /// <summary>The topic, or null for a group that has members but no committed offsets yet.</summary>
+    public required string? Topic { get; init; }
+
+    public required string Group { get; init; }
+
+    public required IReadOnlyList<MemberStatus> Members { get; init; }
+
+    public required IReadOnlyList<PartitionStatus> Partitions { get; init; }
+
+    /// <summary>Sum of the partitions' lag.</summary>
+    public long Lag { get; init; }
+}
+
+/// <summary>A member, from its heartbeat record.</summary>
+internal sealed record MemberStatus
+{
+    public required string MemberId { get; init; }
+
+    /// <summary>healthy, degraded or unhealthy.</summary>
+    public required string Health { get; init; }
+
+    public double Weight { get; init; }
+
+    public int Capacity { get; init; }
+
+    public long InFlight { get; init; }
+
+    public double EventsPerSecond { get; init; }
+
+    /// <summary>Now minus the record's heartbeat time (the member's clock).</summary>
+    public long HeartbeatAgeMs { get; init; }
+
+    public string? Address { get; init; }
+
+    /// <summary>Partitions whose live lease this member holds.</summary>
+    public required IReadOnlyList<int> Owned { get; init; }
+}
+
+/// <summary>A partition of a group: its lease, committed offset and lag.</summary>
+internal sealed record PartitionStatus
+{
+    public int Partition { get; init; }
+
+    /// <summary>The member holding a live lease, or null.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>held, expired, released or none.</summary>
+    public required string Lease { get; init; }
+
+    /// <summary>The lease's fencing epoch (or the committed offset's, without a lease record).</summary>
+    public long Epoch { get; init; }
+
+    /// <summary>Until the lease lapses unless renewed (negative: lapsed); null when nobody holds it.</summary>
+    public long? LeaseExpiresInMs { get; init; }
+
+    /// <summary>The committed offset (next to process), or null when the group never started the partition.</summary>
+    public long? Committed { get; init; }
+
+    /// <summary>The partition's end offset.</summary>
+    public long End { get; init; }
+
+    /// <summary>End minus committed (minus the start offset when nothing is committed).</summary>
+    public long Lag { get; init; }
+}

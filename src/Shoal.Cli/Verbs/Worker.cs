@@ -1,0 +1,137 @@
+using Shoal.Cli.Engines;
+using Shoal.Cli.Infrastructure;
+using Shoal.Cluster;
+
+namespace Shoal.Cli.Verbs;
+
+/// <summary>
+/// Runs <c>shoal worker</c>: a runtime with the group in <see cref="PartitionOwnership.Assigned"/> mode and a
+/// <see cref="ClusterMember"/> that takes its share of partitions through fenced leases. All state lives in the
+/// engine (offsets, leases, membership, verify records), so workers in different processes share one group.
+/// </summary>
+internal static class Worker
+{
+    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Watch = TimeSpan.FromMilliseconds(250);
+
+    public static async Task<int> RunAsync(WorkerSettings settings, CliOutput output, CancellationToken cancellationToken)
+    {
+        ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
+        await using var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
+        var engine = opened.Engine;
+        var topic = await engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken)
+            ?? throw new ShoalException(
+                $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
+
+        HandledRecorder? recorder = null;
+        if (settings.Handler.Kind == WorkerHandlerKind.Verify)
+        {
+            var records = await engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), cancellationToken);
+            recorder = new HandledRecorder(engine.Log, records.Name);
+        }
+
+        var options = new ShoalOptions
+        {
+            EventTypes = ProducedEvent.Registry(),
+            Serializers = ProducedEvent.Serializers(),
+            Groups =
+            [
+                new GroupRegistration
+                {
+                    Options = new GroupOptions
+                    {
+                        Name = settings.Group,
+                        Topic = settings.Topic,
+                        MaxConcurrency = settings.Concurrency,
+                        CommitInterval = CommitInterval,
+                        PartitionOwnership = PartitionOwnership.Assigned,
+                    },
+                    Handlers = [Handler(settings, recorder)],
+                },
+            ],
+        };
+        await using var runtime = ShoalRuntime.Create(engine, options);
+        await runtime.StartAsync(cancellationToken);
+        var member = ClusterMember.Create(runtime, settings.Group, new ClusterMemberOptions
+        {
+            MemberId = settings.MemberId,
+            Weight = settings.Weight,
+            Capacity = settings.Concurrency,
+            Assignor = settings.Assignor,
+            Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
+        });
+        await member.StartAsync(cancellationToken);
+        if (!output.Json)
+        {
+            output.Line($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {settings.Engine}, handler {settings.Handler}.");
+            output.Line("Ctrl+C or SIGTERM hands its partitions over and stops.");
+        }
+
+        try
+        {
+            var shown = string.Empty;
+            while (true)
+            {
+                await Task.Delay(Watch, cancellationToken);
+                var owned = string.Join(",", member.OwnedPartitions.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"));
+                if (!output.Json && owned != shown)
+                {
+                    shown = owned;
+                    output.Line($"owns partitions (partition@epoch): {(owned.Length == 0 ? "none" : owned)}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Graceful stop: below.
+        }
+
+        // Hand every partition over (stop fetching, drain, commit, release the lease), leave the group, stop.
+        await member.StopAsync(CancellationToken.None);
+        await runtime.StopAsync(CancellationToken.None);
+        var group = runtime.GetGroup(settings.Group);
+        var report = new WorkerReport
+        {
+            MemberId = settings.MemberId,
+            Group = settings.Group,
+            Topic = settings.Topic,
+            Handler = settings.Handler.ToString(),
+            Handled = group.Counts.Handled,
+            Failed = group.Counts.Failed,
+            Recorded = recorder?.Recorded ?? 0,
+            LeasesLost = member.LeasesLost,
+            CommitsRejected = group.CommitsRejected,
+        };
+        if (output.Json)
+        {
+            output.WriteJson(report, CliJsonContext.Default.WorkerReport);
+        }
+        else
+        {
+            output.Line($"worker {report.MemberId} stopped: handled {report.Handled}, failed attempts {report.Failed}, recorded {report.Recorded}, leases lost {report.LeasesLost}.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static HandlerRegistration Handler(WorkerSettings settings, HandledRecorder? recorder)
+    {
+        var member = settings.MemberId;
+        return settings.Handler.Kind switch
+        {
+            WorkerHandlerKind.Verify => HandlerRegistration.For<ProducedEvent>((e, context, ct) => new ValueTask(recorder!.RecordAsync(new HandledRecord
+            {
+                EventId = context.Id,
+                Key = e.Key,
+                Seq = e.Seq,
+                RunId = e.RunId,
+                Member = member,
+                Partition = context.Partition,
+                Offset = context.Offset,
+                Epoch = context.Epoch,
+            }).WaitAsync(ct))),
+            WorkerHandlerKind.Sleep => HandlerRegistration.For<ProducedEvent>((_, _, ct) => new ValueTask(Task.Delay(settings.Handler.Sleep, ct))),
+            _ => HandlerRegistration.For<ProducedEvent>((_, _, _) => ValueTask.CompletedTask),
+        };
+    }
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using Shoal.Cli.Engines;
+using Shoal.Cli.Infrastructure;
+using Shoal.Cluster;
+
+namespace Shoal.Cli.Verbs;
+
+/// <summary><c>shoal worker</c>: one member of a group's cluster, until Ctrl+C / SIGTERM (graceful hand-over).</summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var engine = EngineUris.CreateOption();
+        var topic = VerbOptions.Topic("The topic to consume (must exist)");
+        var group = VerbOptions.Group("The consumer group this worker joins");
+        var handler = new Option<WorkerHandler>("--handler")
+        {
+            Description = "What to do with each event: verify (record it in the engine for 'shoal verify'), noop, or sleep:MS",
+            Required = true,
+            CustomParser = WorkerHandler.Parse,
+            HelpName = "verify|noop|sleep:MS",
+        };
+        var memberId = new Option<string>("--member-id")
+        {
+            Description = "This member's id; keep it stable across restarts (default: host name and process id)",
+            HelpName = "id",
+        }.Check(value => value is null || Names.IsValid(value)
+            ? null
+            : $"'{value}' is not a valid member id: use 1-200 characters of A-Z a-z 0-9 - _ . starting with a letter or digit.");
+        var weight = new Option<double>("--weight")
+        {
+            Description = "Relative share of partitions (for --assignor weighted)",
+            DefaultValueFactory = _ => 1,
+        }.InRange(0, 1_000_000);
+        var heartbeat = Durations.CreateOption("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases");
+        var sessionTtl = Durations.CreateOption("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)");
+        var concurrency = new Option<int>("--concurrency")
+        {
+            Description = "Keys handled concurrently per partition",
+            DefaultValueFactory = _ => 64,
+        }.InRange(1, 100_000);
+        var assignor = new Option<AssignorKind>("--assignor")
+        {
+            Description = "How the group spreads partitions over members (all members of a group should use the same)",
+            DefaultValueFactory = _ => AssignorKind.Sticky,
+            CustomParser = ClusterOptionRules.ParseAssignor,
+            HelpName = "round-robin|range|sticky|consistent-hashing|weighted",
+        };
+        var json = CliOutput.CreateJsonOption();
+
+        var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
+        {
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, json,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var output = CliOutput.For(parseResult, json);
+            var settings = new WorkerSettings(
+                parseResult.GetValue(engine)!,
+                parseResult.GetValue(topic)!,
+                parseResult.GetValue(group)!,
+                parseResult.GetValue(handler),
+                parseResult.GetValue(memberId) ?? DefaultMemberId(),
+                parseResult.GetValue(weight),
+                parseResult.GetValue(heartbeat),
+                parseResult.GetValue(sessionTtl),
+                parseResult.GetValue(concurrency),
+                parseResult.GetValue(assignor));
+            return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>The host name (characters a name may not hold become '-') and the process id.</summary>
+    private static string DefaultMemberId()
+    {
+        var host = new string([.. Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]);
+        var id = $"{host.TrimStart('-', '_', '.')}-{Environment.ProcessId}";
+        return Names.IsValid(id) ? id : $"worker-{Environment.ProcessId}";
+    }
+}
+
+/// <summary>The parsed options of <c>shoal worker</c>.</summary>
+internal sealed record WorkerSettings(
+    string Engine,
+    string Topic,
+    string Group,
+    WorkerHandler Handler,
+    string MemberId,
+    double Weight,
+    TimeSpan Heartbeat,
+    TimeSpan SessionTtl,
+    int Concurrency,
+    AssignorKind Assignor);
+
+/// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>
+internal sealed record WorkerReport
+{
+    public required string MemberId { get; init; }
+
+    public required string Group { get; init; }
+
+    public required string Topic { get; init; }
+
+    public required string Handler { get; init; }
+
+    /// <summary>Events this worker handled successfully.</summary>
+    public long Handled { get; init; }
+
+    /// <summary>Handler attempts that failed (retried or dead-lettered).</summary>
+    public long Failed { get; init; }
+
+    /// <summary>Records appended by the verify handler.</summary>
+    public long Recorded { get; init; }
+
+    /// <summary>Leases this worker lost (taken over after it failed to renew them in time, or fenced).</summary>
+    public long LeasesLost { get; init; }
+
+    /// <summary>Commits rejected because a newer owner had fenced the partition.</summary>
+    public long CommitsRejected { get; init; }
+}

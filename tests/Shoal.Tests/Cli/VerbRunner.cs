@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Shoal.Cli;
+
+namespace Shoal.Tests.Cli;
+
+/// <summary>Runs <c>shoal</c> verbs in this process, as a user would from a shell, and reads their output.</summary>
+internal static class VerbRunner
+{
+    /// <summary>A fresh named in-process engine URI: every verb run with it in this process shares one engine.</summary>
+    public static string NewEngine() => "inproc://verbs-" + Guid.NewGuid().ToString("N")[..12];
+
+    public static async Task<VerbResult> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var synchronizedOut = TextWriter.Synchronized(output);
+        var synchronizedError = TextWriter.Synchronized(error);
+        var exitCode = await ShoalCli.InvokeAsync(args, null, synchronizedOut, synchronizedError, cancellationToken);
+        return new VerbResult(exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Starts a worker that runs until <paramref name="stop"/> is cancelled.</summary>
+    public static Task<VerbResult> StartWorker(string engine, string topic, string group, string member, CancellationToken stop, string handler = "verify") =>
+        RunAsync(
+            ["worker", "--engine", engine, "--topic", topic, "--group", group, "--handler", handler, "--member-id", member,
+             "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
+            stop);
+}
+
+internal sealed record VerbResult(int ExitCode, string Out, string Err)
+{
+    /// <summary>The last line of stdout, parsed (the <c>--json</c> result).</summary>
+    public JsonElement Json()
+    {
+        var last = Out.TrimEnd('\n', '\r').Split('\n')[^1];
+        using var document = JsonDocument.Parse(last);
+        return document.RootElement.Clone();
+    }
+
+    public long Long(string name) => Json().GetProperty(name).GetInt64();
+
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Err}";
+}
