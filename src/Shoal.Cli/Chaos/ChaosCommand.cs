@@ -198,5 +198,6 @@ internal sealed record ChaosReport
 
     public long ElapsedMs { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceHash { get; init; }
 }

@@ -32,6 +32,18 @@ public sealed class ChaosCommandTests
         Assert.Equal(first, second);
     }
 
+    [Fact]
+    public async Task A_seed_replays_to_the_same_trace_in_another_process()
+    {
+        // string hashing and HashCode are randomized per process: this catches any decision that depends on them.
+        var first = await VerbRunner.RunProcessAsync("chaos", "--seed", "42", "--json");
+        var second = await VerbRunner.RunProcessAsync("chaos", "--seed", "42", "--json");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(first.Json().GetProperty("traceHash").GetString(), second.Json().GetProperty("traceHash").GetString());
+        Assert.Equal(16, first.Json().GetProperty("traceHash").GetString()!.Length);
+    }
+
     [Theory]
     [InlineData("--seeds", "5..1")]
     [InlineData("--seeds", "many")]

@@ -87,47 +87,16 @@ public sealed class VerbOptionTests
     [Fact]
     public async Task The_built_shoal_runs_as_its_own_process()
     {
-        var produced = await RunShoalProcessAsync("produce", "--topic", "t", "--events", "500", "--keys", "7", "--json");
+        var produced = await VerbRunner.RunProcessAsync("produce", "--topic", "t", "--events", "500", "--keys", "7", "--json");
         Assert.True(produced.ExitCode == 0, produced.ToString());
         Assert.Equal(500, produced.Long("acknowledged"));
 
-        var worker = await RunShoalProcessAsync("worker", "--topic", "t", "--group", "g", "--handler", "verify");
+        var worker = await VerbRunner.RunProcessAsync("worker", "--topic", "t", "--group", "g", "--handler", "verify");
         Assert.Equal(1, worker.ExitCode);
         Assert.Contains("topic 't' does not exist on inproc://", worker.Err);
 
-        var bad = await RunShoalProcessAsync("verify", "--topic", "t", "--group", "g", "--wait", "soon");
+        var bad = await VerbRunner.RunProcessAsync("verify", "--topic", "t", "--group", "g", "--wait", "soon");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--wait: 'soon' is not a duration", bad.Err);
-    }
-
-    private static async Task<VerbResult> RunShoalProcessAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start shoal");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new VerbResult(process.ExitCode, await output, await error);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli;
 
@@ -25,6 +26,38 @@ internal static class VerbRunner
             ["worker", "--engine", engine, "--topic", topic, "--group", group, "--handler", handler, "--member-id", member,
              "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
             stop);
+
+    /// <summary>Runs the built <c>shoal</c> as a real child process (stopped after a minute) and reads its output.</summary>
+    public static async Task<VerbResult> RunProcessAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start shoal");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new VerbResult(process.ExitCode, await output, await error);
+    }
 }
 
 internal sealed record VerbResult(int ExitCode, string Out, string Err)
