@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Infrastructure;
 
@@ -11,6 +12,7 @@ internal static class ShoalCli
         new("shoal — horizontally scalable, key-ordered event processing for .NET. Run 'shoal demo' to see it work.")
         {
             DemoCommand.Create(demoRunner),
+            AutoscaleSimCommand.Create(),
         };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 
 namespace Shoal.Cli.Infrastructure;
@@ -6,4 +7,5 @@ namespace Shoal.Cli.Infrastructure;
 /// <summary>Source-generated JSON for every <c>--json</c> result (camelCase, one line).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(DemoReport))]
+[JsonSerializable(typeof(AutoscaleSimReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
