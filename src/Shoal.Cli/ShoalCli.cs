@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
@@ -20,6 +21,7 @@ internal static class ShoalCli
             WorkerCommand.Create(),
             VerifyCommand.Create(),
             StatusCommand.Create(),
+            AutoscaleSimCommand.Create(),
         };
 
     /// <summary>

@@ -133,17 +133,8 @@ internal static class DemoCommand
     /// <summary>The demo runs a cluster of three members by default (issue: cluster demo); <c>--nodes 1</c> for one node.</summary>
     public const int DefaultNodes = 3;
 
-    private static SerializationFormat ParseFormat(ArgumentResult result)
-    {
-        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (Enum.TryParse<SerializationFormat>(token, ignoreCase: true, out var value) && Enum.IsDefined(value) && token.Length > 0 && !char.IsDigit(token[0]))
-        {
-            return value;
-        }
-
-        result.AddError($"--format: '{token}' is not a payload format; use json, messagepack, protobuf or xml.");
-        return default;
-    }
+    private static SerializationFormat ParseFormat(ArgumentResult result) =>
+        EnumTokens.Parse<SerializationFormat>(result, "--format", "a payload format", "json, messagepack, protobuf or xml");
 
     private static async Task<int> RunAsync(IDemoRunner? runner, DemoSettings settings, CliOutput output, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Verbs;
 
@@ -12,4 +13,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(WorkerReport))]
 [JsonSerializable(typeof(VerifyReport))]
 [JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(AutoscaleSimReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

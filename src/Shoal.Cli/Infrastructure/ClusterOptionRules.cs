@@ -7,18 +7,8 @@ namespace Shoal.Cli.Infrastructure;
 internal static class ClusterOptionRules
 {
     /// <summary>Parses <c>--assignor</c>: round-robin, range, sticky, consistent-hashing or weighted.</summary>
-    public static AssignorKind ParseAssignor(ArgumentResult result)
-    {
-        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (Enum.TryParse<AssignorKind>(token.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value)
-            && Enum.IsDefined(value) && token.Length > 0 && !char.IsDigit(token[0]))
-        {
-            return value;
-        }
-
-        result.AddError($"--assignor: '{token}' is not an assignor; use round-robin, range, sticky, consistent-hashing or weighted.");
-        return default;
-    }
+    public static AssignorKind ParseAssignor(ArgumentResult result) =>
+        EnumTokens.Parse<AssignorKind>(result, "--assignor", "an assignor", "round-robin, range, sticky, consistent-hashing or weighted");
 
     /// <summary>Throws a configuration error naming <c>--session-ttl</c> unless it is at least twice <c>--heartbeat</c>.</summary>
     public static void CheckSessionTtl(TimeSpan heartbeat, TimeSpan sessionTtl)

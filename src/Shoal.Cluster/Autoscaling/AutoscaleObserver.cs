@@ -1,0 +1,134 @@
+using Shoal.Engine;
+
+namespace Shoal.Cluster.Autoscaling;
+
+/// <summary>What an <see cref="AutoscaleObserver"/> read at one instant.</summary>
+/// <param name="At">When (the observer's clock).</param>
+/// <param name="PartitionLag">End offset minus committed offset, per partition.</param>
+/// <param name="LiveMembers">Members of the group whose heartbeat is within the session TTL.</param>
+/// <param name="ArrivalRate">Events/s appended since the previous sample (0 on the first).</param>
+/// <param name="ProcessedRate">Events/s committed by the group since the previous sample (0 on the first).</param>
+/// <param name="ProcessingRatePerMember">
+/// Events/s per live member, measured only over intervals in which every partition had a backlog at both ends (busy
+/// members show their capacity; idle ones only the arrival rate); otherwise the last such measurement, or 0 if none.
+/// </param>
+public sealed record AutoscaleSample(
+    DateTimeOffset At,
+    IReadOnlyList<long> PartitionLag,
+    int LiveMembers,
+    double ArrivalRate,
+    double ProcessedRate,
+    double ProcessingRatePerMember)
+{
+    /// <summary>Total lag over all partitions.</summary>
+    public long TotalLag => PartitionLag.Sum();
+
+    /// <summary>
+    /// The policy's input. <paramref name="currentMembers"/> is the count the scaler has asked for; without one, the
+    /// live members are used (right for an observer that does not start members itself, such as <c>shoal status</c>).
+    /// </summary>
+    public AutoscaleInput ToInput(int? currentMembers = null) => new()
+    {
+        At = At,
+        CurrentMembers = currentMembers ?? LiveMembers,
+        Partitions = PartitionLag.Count,
+        PartitionLag = PartitionLag,
+        ArrivalRate = ArrivalRate,
+        ProcessingRatePerMember = ProcessingRatePerMember,
+    };
+}
+
+/// <summary>
+/// Reads what the autoscaling policy needs from an engine: per-partition lag from the log's end offsets and the
+/// group's committed offsets, live members from their heartbeat records, and rates from the differences between
+/// consecutive samples. Read-only; any process that can open the engine can run one (a member, <c>shoal status</c>,
+/// <c>shoal supervise</c>). Sample at a steady interval of a few commit intervals: committed offsets move in steps.
+/// </summary>
+/// <remarks>Not thread-safe: one caller samples at a time.</remarks>
+public sealed class AutoscaleObserver
+{
+    private readonly IShoalEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _sessionTtl;
+    private long[]? _previousEnd;
+    private long[]? _previousCommitted;
+    private bool _previousAllBusy;
+    private DateTimeOffset _previousAt;
+    private double _perMember;
+
+    /// <summary>Observes <paramref name="group"/> consuming <paramref name="topic"/> on <paramref name="engine"/>.</summary>
+    public AutoscaleObserver(IShoalEngine engine, string topic, string group, TimeProvider? timeProvider = null, ClusterOptions? cluster = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        Names.Validate("topic", topic);
+        Names.Validate("group", group);
+        cluster ??= ClusterOptions.Default;
+        cluster.Validate();
+        _engine = engine;
+        Topic = topic;
+        Group = group;
+        _time = timeProvider ?? TimeProvider.System;
+        _sessionTtl = cluster.SessionTtl;
+    }
+
+    public string Topic { get; }
+
+    public string Group { get; }
+
+    /// <summary>Reads lag, members and rates now.</summary>
+    /// <exception cref="TopicNotFoundException">The topic does not exist.</exception>
+    public async ValueTask<AutoscaleSample> SampleAsync(CancellationToken cancellationToken = default)
+    {
+        var topic = await _engine.Log.DescribeTopicAsync(Topic, cancellationToken) ?? throw new TopicNotFoundException(Topic);
+        var partitions = topic.Partitions;
+        var end = new long[partitions];
+        var committed = new long[partitions];
+        var lag = new long[partitions];
+        for (var p = 0; p < partitions; p++)
+        {
+            var offsets = await _engine.Log.GetOffsetsAsync(Topic, p, cancellationToken);
+            var entry = await _engine.Coordination.GetAsync(CoordinationKeys.Offset(Topic, Group, p), cancellationToken);
+
+            // No commit yet: the group starts at the first retained event (StartPosition.Earliest, the default).
+            committed[p] = entry is { } e && CommittedOffset.TryDecode(e.Value.Span, out var record) ? record.Offset : offsets.Start;
+            end[p] = offsets.End;
+            lag[p] = Math.Max(0, offsets.End - committed[p]);
+        }
+
+        var now = _time.GetUtcNow();
+        var live = await LiveMembersAsync(now, cancellationToken);
+        double arrival = 0, processed = 0;
+        var allBusy = lag.All(l => l > 0);
+        if (_previousEnd is { } previousEnd && _previousCommitted is { } previousCommitted && previousEnd.Length == partitions && now > _previousAt)
+        {
+            var seconds = (now - _previousAt).TotalSeconds;
+            arrival = Enumerable.Range(0, partitions).Sum(p => Math.Max(0, end[p] - previousEnd[p])) / seconds;
+            processed = Enumerable.Range(0, partitions).Sum(p => Math.Max(0, committed[p] - previousCommitted[p])) / seconds;
+            if (allBusy && _previousAllBusy && live > 0 && processed > 0)
+            {
+                _perMember = processed / live;
+            }
+        }
+
+        _previousEnd = end;
+        _previousCommitted = committed;
+        _previousAllBusy = allBusy;
+        _previousAt = now;
+        return new AutoscaleSample(now, lag, live, arrival, processed, _perMember);
+    }
+
+    private async ValueTask<int> LiveMembersAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var entries = await _engine.Coordination.ListAsync(MemberKeys.GroupPrefix(Group), cancellationToken);
+        var records = new List<MemberRecord>(entries.Count);
+        foreach (var entry in entries)
+        {
+            if (MemberRecordCodec.TryDecode(entry.Value.Span, out var record) && record is not null)
+            {
+                records.Add(record);
+            }
+        }
+
+        return MembershipView.Compute(records, now, _sessionTtl).Live.Count;
+    }
+}
