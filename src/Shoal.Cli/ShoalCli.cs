@@ -12,6 +12,7 @@ internal static class ShoalCli
         {
             DemoCommand.Create(demoRunner),
             Nats.DevClusterCommand.Create(),
+            Nats.NatsBenchCommand.Create(),
         };
 
     /// <summary>

@@ -7,4 +7,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(DemoReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
+[JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
