@@ -49,44 +49,27 @@ internal sealed class PartitionCursor : IAsyncDisposable
     {
         try
         {
-            bool more;
-            if (_pending is null)
-            {
-                var move = _messages.MoveNextAsync();
-                if (move.IsCompleted)
-                {
-                    more = move.GetAwaiter().GetResult();
-                }
-                else
-                {
-                    _pending = move.AsTask();
-                    more = await _pending.WaitAsync(cancellationToken);
-                }
-            }
-            else
-            {
-                more = await _pending.WaitAsync(cancellationToken);
-            }
-
-            _pending = null;
-            ObjectDisposedException.ThrowIf(!more, this);
             var count = 0;
-            destination.Span[count++] = Convert(_messages.Current);
-            while (count < destination.Length)
+            while (count == 0)
             {
-                var move = _messages.MoveNextAsync();
-                if (!move.IsCompleted)
+                ObjectDisposedException.ThrowIf(!await NextMessageAsync(cancellationToken), this);
+                count = Take(destination.Span, count);
+                while (count < destination.Length)
                 {
-                    _pending = move.AsTask();
-                    break;
-                }
+                    var move = _messages.MoveNextAsync();
+                    if (!move.IsCompleted)
+                    {
+                        _pending = move.AsTask();
+                        break;
+                    }
 
-                if (!move.GetAwaiter().GetResult())
-                {
-                    break;
-                }
+                    if (!move.GetAwaiter().GetResult())
+                    {
+                        break;
+                    }
 
-                destination.Span[count++] = Convert(_messages.Current);
+                    count = Take(destination.Span, count);
+                }
             }
 
             Next = destination.Span[count - 1].Offset + 1;
@@ -96,6 +79,41 @@ internal sealed class PartitionCursor : IAsyncDisposable
         {
             throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
         }
+    }
+
+    /// <summary>Waits for the next message, keeping the wait for the next read if the caller gives up.</summary>
+    private async ValueTask<bool> NextMessageAsync(CancellationToken cancellationToken)
+    {
+        if (_pending is null)
+        {
+            var move = _messages.MoveNextAsync();
+            if (move.IsCompleted)
+            {
+                return move.GetAwaiter().GetResult();
+            }
+
+            _pending = move.AsTask();
+        }
+
+        var more = await _pending.WaitAsync(cancellationToken);
+        _pending = null;
+        return more;
+    }
+
+    /// <summary>
+    /// Adds the current message unless it lies before <see cref="Next"/>: a consumer asked to start beyond the end of
+    /// the stream starts at the end (nats-server clamps the start sequence), so it may deliver earlier events.
+    /// </summary>
+    private int Take(Span<EventEnvelope> destination, int count)
+    {
+        var e = Convert(_messages.Current);
+        if (e.Offset < Next)
+        {
+            return count;
+        }
+
+        destination[count] = e;
+        return count + 1;
     }
 
     public async ValueTask DisposeAsync()
