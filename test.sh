@@ -36,8 +36,8 @@ ensure_dotnet() {
 }
 
 ensure_dotnet
-# Integration tests of later issues start real servers; enable these lines with them:
-# ensure_pkg nats-server nats-server
+# Integration tests start real servers (NATS now; Redis with its engine):
+ensure_pkg nats-server nats-server
 # ensure_pkg redis-server redis-server
 
 # Old results go first, so nothing stale is reported if a later step fails.

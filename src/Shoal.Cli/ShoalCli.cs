@@ -22,6 +22,8 @@ internal static class ShoalCli
             VerifyCommand.Create(),
             StatusCommand.Create(),
             AutoscaleSimCommand.Create(),
+            Nats.DevClusterCommand.Create(),
+            Nats.NatsBenchCommand.Create(),
         };
 
     /// <summary>

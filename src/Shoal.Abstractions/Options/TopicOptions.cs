@@ -40,6 +40,12 @@ public sealed record TopicOptions
     /// </summary>
     public int DeduplicationMaxIds { get; init; } = 100_000;
 
+    /// <summary>
+    /// How many copies of each partition a replicating engine keeps (NATS JetStream: the stream's replicas, 1–5),
+    /// or null for the engine's default. Engines that do not replicate (in-process) ignore it.
+    /// </summary>
+    public int? Replicas { get; init; }
+
     /// <summary>When events may be discarded. See <see cref="RetentionOptions"/>.</summary>
     public RetentionOptions Retention { get; init; } = RetentionOptions.Default;
 
@@ -51,6 +57,11 @@ public sealed record TopicOptions
         OptionChecks.Defined("TopicOptions.Format", Format);
         OptionChecks.NotNegative("TopicOptions.DeduplicationWindow", DeduplicationWindow);
         OptionChecks.Range("TopicOptions.DeduplicationMaxIds", DeduplicationMaxIds, 1, 100_000_000);
+        if (Replicas is { } replicas)
+        {
+            OptionChecks.Range("TopicOptions.Replicas", replicas, 1, 5);
+        }
+
         if (Retention is null)
         {
             throw new ShoalConfigurationException("TopicOptions.Retention", "must not be null.");

@@ -3,6 +3,7 @@ using System.CommandLine;
 using Shoal.Cli.Infrastructure;
 using Shoal.Engine;
 using Shoal.Engines.InProcess;
+using Shoal.Engines.Nats;
 
 namespace Shoal.Cli.Engines;
 
@@ -11,7 +12,9 @@ namespace Shoal.Cli.Engines;
 /// <list type="bullet">
 /// <item><c>inproc://</c> — a new in-process engine owned by the verb (gone when it exits);</item>
 /// <item><c>inproc://NAME</c> — one in-process engine per name, shared by every verb run in this process (tests, serve);</item>
-/// <item>other schemes (<c>nats://</c>, <c>file://</c>) are added by their engines.</item>
+/// <item><c>nats://[user:pass@]host:port[,host:port…][?token=…&amp;creds=…&amp;replicas=3…]</c> — a connection to NATS JetStream
+/// servers (<see cref="NatsEngineUri"/>), owned by the verb;</item>
+/// <item>other schemes (<c>file://</c>, <c>redis://</c>) are added by their engines.</item>
 /// </list>
 /// A URI that cannot be used is a <see cref="ShoalConfigurationException"/> naming <c>--engine</c> and the URI.
 /// </summary>
@@ -23,7 +26,7 @@ internal static class EngineUris
     private static readonly ConcurrentDictionary<string, Lazy<IShoalEngine>> SharedInProcess = new(StringComparer.Ordinal);
 
     /// <summary>The schemes a user may give, for help and error messages.</summary>
-    public static IReadOnlyList<string> Schemes { get; } = ["inproc://[NAME]"];
+    public static IReadOnlyList<string> Schemes { get; } = ["inproc://[NAME]", "nats://[USER:PASS@]HOST:PORT[,HOST:PORT...][?OPTIONS]"];
 
     public static Option<string> CreateOption(string description = "Where events and coordination live") =>
         new Option<string>(OptionName)
@@ -34,12 +37,20 @@ internal static class EngineUris
         }.Check(uri => TryParse(uri, out _, out var problem) ? null : problem);
 
     /// <summary>Opens the engine a URI names. Dispose the result when done: it disposes the engine only if it owns it.</summary>
+    /// <exception cref="ShoalConfigurationException">The URI cannot be used (names <c>--engine</c>).</exception>
+    /// <exception cref="EngineException">The engine's servers cannot be reached or refuse the credentials.</exception>
     public static ValueTask<OpenedEngine> OpenAsync(string uri, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!TryParse(uri, out var parsed, out var problem))
         {
             throw new ShoalConfigurationException(OptionName, problem);
+        }
+
+        if (parsed.Scheme == NatsEngineUri.Scheme)
+        {
+            NatsEngineUri.TryParse(uri, parsed.Name, out var options, out _);
+            return OpenNatsAsync(options, cancellationToken);
         }
 
         return parsed.Scheme switch
@@ -78,9 +89,17 @@ internal static class EngineUris
             return false;
         }
 
+        if (scheme == NatsEngineUri.Scheme && !NatsEngineUri.TryParse(uri, rest, out _, out problem))
+        {
+            return false;
+        }
+
         parsed = new EngineUri(scheme, rest);
         return true;
     }
+
+    private static async ValueTask<OpenedEngine> OpenNatsAsync(NatsEngineOptions options, CancellationToken cancellationToken) =>
+        new(await NatsEngine.ConnectAsync(options, cancellationToken), owned: true);
 }
 
 /// <summary>An engine URI split at <c>://</c>: the lower-case scheme and everything after it.</summary>

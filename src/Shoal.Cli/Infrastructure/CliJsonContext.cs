@@ -14,4 +14,6 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(VerifyReport))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(AutoscaleSimReport))]
+[JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
+[JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

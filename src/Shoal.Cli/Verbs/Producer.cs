@@ -165,6 +165,7 @@ internal static class Producer
             {
                 Name = settings.Topic,
                 Partitions = settings.Partitions ?? DefaultPartitions,
+                Replicas = settings.Replicas,
                 Retention = RetentionOptions.Default with { TrimCommitted = false },
             },
             cancellationToken);

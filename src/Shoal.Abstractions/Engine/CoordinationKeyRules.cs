@@ -1,7 +1,13 @@
-namespace Shoal.Engines.InProcess;
+using System.ComponentModel;
 
-/// <summary>The characters a coordination key may hold: <c>A–Z a–z 0–9 - _ . / =</c>.</summary>
-internal static class CoordinationKeyRules
+namespace Shoal.Engine;
+
+/// <summary>
+/// The characters a coordination key may hold: <c>A–Z a–z 0–9 - _ . / =</c>. Shared by every engine's
+/// <see cref="ICoordinationStore"/> so they reject the same keys with the same error.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class CoordinationKeyRules
 {
     public static void ValidateKey(string key)
     {

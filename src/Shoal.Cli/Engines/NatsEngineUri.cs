@@ -1,0 +1,148 @@
+using System.Globalization;
+using Shoal.Cli.Infrastructure;
+using Shoal.Engines.Nats;
+
+namespace Shoal.Cli.Engines;
+
+/// <summary>
+/// <c>nats://[user:password@]host:port[,host:port…][?option=value&amp;…]</c> → <see cref="NatsEngineOptions"/>.
+/// Options: <c>token</c>, <c>creds</c> (credentials file), <c>nkey</c> (NKey seed file), <c>replicas</c> (topics' default),
+/// <c>kv-replicas</c> (coordination bucket), <c>storage</c> (<c>file</c>|<c>memory</c>), <c>tls</c> (<c>true</c> requires TLS),
+/// <c>tls-ca</c>, <c>tls-cert</c>, <c>tls-key</c>, <c>tls-insecure</c> (<c>true</c>: tests only), <c>connect-timeout</c> (a duration).
+/// </summary>
+internal static class NatsEngineUri
+{
+    public const string Scheme = "nats";
+
+    /// <summary>Parses the part after <c>nats://</c>; false with a reason when it cannot be used.</summary>
+    public static bool TryParse(string uri, string rest, out NatsEngineOptions options, out string problem)
+    {
+        options = NatsEngineOptions.Default;
+        problem = string.Empty;
+        var query = string.Empty;
+        var q = rest.IndexOf('?', StringComparison.Ordinal);
+        if (q >= 0)
+        {
+            query = rest[(q + 1)..];
+            rest = rest[..q];
+        }
+
+        string? user = null, password = null;
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var credentials = rest[..at];
+            rest = rest[(at + 1)..];
+            var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                problem = $"'{Redact(uri)}': write credentials as user:password@ before the servers.";
+                return false;
+            }
+
+            user = Uri.UnescapeDataString(credentials[..colon]);
+            password = Uri.UnescapeDataString(credentials[(colon + 1)..]);
+        }
+
+        var servers = rest.Split(',', StringSplitOptions.TrimEntries);
+        if (servers.Length == 0 || servers.Any(s => s.Length == 0))
+        {
+            problem = $"'{Redact(uri)}': name at least one server, e.g. nats://127.0.0.1:4222 or nats://h1:4222,h2:4222.";
+            return false;
+        }
+
+        var tls = false;
+        var connection = NatsConnectionOptions.Default with { User = user, Password = password };
+        var engine = NatsEngineOptions.Default;
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = (eq < 0 ? pair : pair[..eq]).ToLowerInvariant();
+            var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..]);
+            switch (name)
+            {
+                case "token":
+                    connection = connection with { Token = value };
+                    break;
+                case "creds":
+                    connection = connection with { CredentialsFile = value };
+                    break;
+                case "nkey":
+                    connection = connection with { NKeySeedFile = value };
+                    break;
+                case "tls":
+                    tls = IsTrue(value);
+                    break;
+                case "tls-ca":
+                    connection = connection with { TlsCaFile = value };
+                    break;
+                case "tls-cert":
+                    connection = connection with { TlsCertFile = value };
+                    break;
+                case "tls-key":
+                    connection = connection with { TlsKeyFile = value };
+                    break;
+                case "tls-insecure":
+                    connection = connection with { TlsInsecureSkipVerify = IsTrue(value) };
+                    break;
+                case "replicas" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas):
+                    engine = engine with { DefaultReplicas = replicas };
+                    break;
+                case "kv-replicas" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var kvReplicas):
+                    engine = engine with { CoordinationReplicas = kvReplicas };
+                    break;
+                case "storage" when Enum.TryParse<NatsStorage>(value, ignoreCase: true, out var storage):
+                    engine = engine with { Storage = storage };
+                    break;
+                case "connect-timeout" when Durations.TryParse(value, out var timeout, out _):
+                    connection = connection with { ConnectTimeout = timeout };
+                    break;
+                default:
+                    problem = $"'{Redact(uri)}': option '{pair.Split('=')[0]}' is unknown or its value '{value}' is not valid; " +
+                        "use token, creds, nkey, replicas (1-5), kv-replicas (1-5), storage (file|memory), tls, tls-ca, tls-cert, tls-key, tls-insecure, connect-timeout (e.g. 5s).";
+                    return false;
+            }
+        }
+
+        connection = connection with { Urls = [.. servers.Select(s => $"{(tls ? "tls" : "nats")}://{s}")] };
+        options = engine with { Connection = connection };
+        try
+        {
+            options.Validate();
+        }
+        catch (ShoalConfigurationException e)
+        {
+            problem = $"'{Redact(uri)}': {e.Message}";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The URI with any password and token replaced by <c>***</c>, for messages.</summary>
+    public static string Redact(string uri)
+    {
+        var text = uri;
+        var at = text.LastIndexOf('@');
+        var start = text.IndexOf("://", StringComparison.Ordinal);
+        if (at > 0 && start >= 0)
+        {
+            var colon = text.IndexOf(':', start + 3);
+            if (colon > 0 && colon < at)
+            {
+                text = text[..(colon + 1)] + "***" + text[at..];
+            }
+        }
+
+        var token = text.IndexOf("token=", StringComparison.OrdinalIgnoreCase);
+        if (token >= 0)
+        {
+            var end = text.IndexOf('&', token);
+            text = text[..(token + 6)] + "***" + (end < 0 ? string.Empty : text[end..]);
+        }
+
+        return text;
+    }
+
+    private static bool IsTrue(string value) => value.Length == 0 || value is "1" or "true" or "yes";
+}

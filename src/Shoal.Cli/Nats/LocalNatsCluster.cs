@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Shoal.Cli.Nats;
+
+/// <summary>What <see cref="LocalNatsCluster.StartAsync"/> starts.</summary>
+internal sealed record LocalNatsClusterOptions
+{
+    /// <summary>Servers (1 = a single JetStream server, 3+ = a JetStream cluster). Default 1.</summary>
+    public int Servers { get; init; } = 1;
+
+    /// <summary>Where the servers keep their data and logs; null = a new temporary directory, deleted on dispose.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>More arguments for every server, e.g. <c>--user u --pass p</c> or <c>--auth TOKEN</c>.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>How long to wait for the servers (and, in a cluster, its JetStream leader). Default 30 s.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Real <c>nats-server -js</c> processes on loopback, on free ports, with data in a directory: one server or a
+/// JetStream cluster. Used by <c>shoal dev-cluster</c>, <c>shoal bench nats</c> and the tests. Servers are stopped by
+/// pid: <see cref="KillAsync"/> (SIGKILL) and <see cref="RestartAsync"/> (same ports and data) for fault tests, SIGTERM
+/// then SIGKILL on dispose.
+/// </summary>
+internal sealed class LocalNatsCluster : IAsyncDisposable
+{
+    public const string ServerCommand = "nats-server";
+
+    private readonly LocalNatsClusterOptions _options;
+    private readonly string _binary;
+    private readonly bool _ownsDirectory;
+    private readonly Node[] _nodes;
+
+    private LocalNatsCluster(LocalNatsClusterOptions options, string binary, string directory, bool ownsDirectory)
+    {
+        _options = options;
+        _binary = binary;
+        Directory = directory;
+        _ownsDirectory = ownsDirectory;
+        _nodes = new Node[options.Servers];
+    }
+
+    public string Directory { get; }
+
+    /// <summary>The client URLs, <c>nats://127.0.0.1:PORT</c>, one per server.</summary>
+    public IReadOnlyList<string> Urls => [.. _nodes.Select(n => n.Url)];
+
+    /// <summary>The process ids of the running servers (0 for a killed one).</summary>
+    public IReadOnlyList<int> ProcessIds => [.. _nodes.Select(n => n.Process is { HasExited: false } p ? p.Id : 0)];
+
+    /// <summary>The <c>nats-server</c> on PATH, or null.</summary>
+    public static string? FindServer()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, ServerCommand);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts the servers and waits until JetStream answers on every one. Throws <see cref="EngineException"/> when it cannot.</summary>
+    public static async Task<LocalNatsCluster> StartAsync(LocalNatsClusterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new LocalNatsClusterOptions();
+        OptionChecks.Range("--servers", options.Servers, 1, 9);
+        var binary = FindServer() ?? throw new EngineException(
+            $"'{ServerCommand}' is not on PATH. Install it (Debian/Ubuntu: apt-get install -y nats-server; or see https://docs.nats.io) and try again.");
+        var ownsDirectory = options.Directory is null;
+        var directory = options.Directory ?? Path.Combine(Path.GetTempPath(), "shoal-nats-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(directory);
+        var cluster = new LocalNatsCluster(options, binary, directory, ownsDirectory);
+        try
+        {
+            var ports = FreePorts(options.Servers * 3);
+            for (var i = 0; i < options.Servers; i++)
+            {
+                cluster._nodes[i] = new Node(i, ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]);
+            }
+
+            foreach (var node in cluster._nodes)
+            {
+                cluster.Launch(node);
+            }
+
+            await cluster.WaitReadyAsync(cancellationToken);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Kills server <paramref name="index"/> with SIGKILL and waits for it to exit.</summary>
+    public async Task KillAsync(int index)
+    {
+        if (_nodes[index].Process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            await process.WaitForExitAsync();
+            process.Dispose();
+            _nodes[index].Process = null;
+        }
+    }
+
+    /// <summary>Starts server <paramref name="index"/> again on its ports with its data, and waits until JetStream answers.</summary>
+    public async Task RestartAsync(int index, CancellationToken cancellationToken = default)
+    {
+        await KillAsync(index);
+        Launch(_nodes[index]);
+        await WaitReadyAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            if (node?.Process is { } process)
+            {
+                try
+                {
+                    if (!process.HasExited)
+                    {
+                        Signals.Terminate(process.Id);
+                        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                        try
+                        {
+                            await process.WaitForExitAsync(grace.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            process.Kill();
+                            await process.WaitForExitAsync();
+                        }
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+
+                process.Dispose();
+                node.Process = null;
+            }
+        }
+
+        if (_ownsDirectory)
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp directory left behind is harmless.
+            }
+        }
+    }
+
+    private void Launch(Node node)
+    {
+        var store = Path.Combine(Directory, $"n{node.Index}");
+        System.IO.Directory.CreateDirectory(store);
+        var start = new ProcessStartInfo(_binary)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in Arguments(node, store))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        node.Process = Process.Start(start) ?? throw new EngineException($"Could not start {_binary}.");
+        node.Process.OutputDataReceived += static (_, _) => { };
+        node.Process.ErrorDataReceived += static (_, _) => { };
+        node.Process.BeginOutputReadLine();
+        node.Process.BeginErrorReadLine();
+    }
+
+    private List<string> Arguments(Node node, string store)
+    {
+        var args = new List<string>
+        {
+            "-a", "127.0.0.1", "-p", Port(node.ClientPort), "-m", Port(node.MonitorPort),
+            "-js", "-sd", store, "-n", $"shoal-{node.Index}", "-l", Path.Combine(Directory, $"n{node.Index}.log"),
+        };
+        if (_nodes.Length > 1)
+        {
+            args.AddRange(["--cluster_name", "shoal", "--cluster", $"nats://127.0.0.1:{Port(node.ClusterPort)}",
+                "--routes", string.Join(",", _nodes.Where(n => n != node).Select(n => $"nats://127.0.0.1:{Port(n.ClusterPort)}"))]);
+        }
+
+        args.AddRange(_options.ExtraArguments);
+        return args;
+    }
+
+    /// <summary>Polls each running server's <c>/healthz</c> (JetStream current, meta leader known) until all say ok.</summary>
+    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        foreach (var node in _nodes.Where(n => n.Process is not null))
+        {
+            string last = "no answer";
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (node.Process!.HasExited)
+                {
+                    throw new EngineException($"{ServerCommand} {node.Index} exited with code {node.Process.ExitCode}: {LogTail(node)}");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{Port(node.MonitorPort)}/healthz"), cancellationToken);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        break;
+                    }
+
+                    last = await response.Content.ReadAsStringAsync(cancellationToken);
+                }
+                catch (HttpRequestException e)
+                {
+                    last = e.Message;
+                }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    last = "health check timed out";
+                }
+
+                if (deadline.Elapsed > _options.ReadyTimeout)
+                {
+                    throw new EngineException($"{ServerCommand} {node.Index} ({node.Url}) was not ready within {_options.ReadyTimeout.TotalSeconds:0}s: {last}. {LogTail(node)}");
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+
+    private string LogTail(Node node)
+    {
+        var log = Path.Combine(Directory, $"n{node.Index}.log");
+        return File.Exists(log) ? "Log: " + string.Join(" | ", File.ReadLines(log).TakeLast(5)) : "(no log)";
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Distinct free loopback ports (bound together, then released).</summary>
+    internal static int[] FreePorts(int count)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
+    }
+
+    private sealed class Node(int index, int clientPort, int clusterPort, int monitorPort)
+    {
+        public int Index { get; } = index;
+
+        public int ClientPort { get; } = clientPort;
+
+        public int ClusterPort { get; } = clusterPort;
+
+        public int MonitorPort { get; } = monitorPort;
+
+        public string Url => $"nats://127.0.0.1:{ClientPort.ToString(CultureInfo.InvariantCulture)}";
+
+        public Process? Process { get; set; }
+    }
+}

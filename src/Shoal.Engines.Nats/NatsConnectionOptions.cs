@@ -1,0 +1,117 @@
+namespace Shoal.Engines.Nats;
+
+/// <summary>
+/// How to reach a NATS server or cluster: one or more URLs, at most one kind of credentials (user/password, token,
+/// credentials file or NKey seed file), TLS, and how long to try. Validated by <see cref="Validate"/>, which names the
+/// bad field.
+/// </summary>
+public sealed record NatsConnectionOptions
+{
+    /// <summary>One server on the default port of this machine: <c>nats://127.0.0.1:4222</c>.</summary>
+    public static NatsConnectionOptions Default { get; } = new();
+
+    /// <summary>
+    /// Server URLs (<c>nats://host:port</c>, or <c>tls://host:port</c> to require TLS). The client connects to one of
+    /// them and fails over to the others (and to servers the cluster announces). Default <c>nats://127.0.0.1:4222</c>.
+    /// </summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["nats://127.0.0.1:4222"];
+
+    /// <summary>User name for user/password authentication, or null. Requires <see cref="Password"/>.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Password for <see cref="User"/>.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Authentication token, or null.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>A <c>.creds</c> file (JWT plus NKey seed, as <c>nsc</c> writes it), or null.</summary>
+    public string? CredentialsFile { get; init; }
+
+    /// <summary>A file holding an NKey seed (<c>SU…</c>), or null.</summary>
+    public string? NKeySeedFile { get; init; }
+
+    /// <summary>A PEM file of certificate authorities to trust for the servers' TLS certificates, or null for the system's.</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>A PEM client certificate for mutual TLS, or null. Requires <see cref="TlsKeyFile"/>.</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertFile"/>.</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>Accept any server certificate. For tests against self-signed servers only; never in production.</summary>
+    public bool TlsInsecureSkipVerify { get; init; }
+
+    /// <summary>How long to try each connection attempt at start. Default 5 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a request (stream info, KV write, publish acknowledgement) may take. Default 10 seconds.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The connection's name as the server shows it (<c>nats-server</c> monitoring). Default <c>shoal</c>.</summary>
+    public string Name { get; init; } = "shoal";
+
+    /// <summary>The URLs as one string for messages, passwords and tokens removed.</summary>
+    public string Describe() => string.Join(",", Urls ?? []);
+
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (Urls is null || Urls.Count == 0)
+        {
+            throw new ShoalConfigurationException("NatsConnectionOptions.Urls", "must name at least one server, e.g. nats://127.0.0.1:4222.");
+        }
+
+        foreach (var url in Urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                || uri.Scheme is not ("nats" or "tls")
+                || string.IsNullOrEmpty(uri.Host)
+                || !string.IsNullOrEmpty(uri.UserInfo))
+            {
+                throw new ShoalConfigurationException("NatsConnectionOptions.Urls",
+                    $"'{url}' is not a server URL; write nats://host:port or tls://host:port (credentials go in User/Password or Token).");
+            }
+        }
+
+        if ((User is null) != (Password is null))
+        {
+            throw new ShoalConfigurationException(User is null ? "NatsConnectionOptions.User" : "NatsConnectionOptions.Password",
+                "user and password go together; set both or neither.");
+        }
+
+        var kinds = (User is not null ? 1 : 0) + (Token is not null ? 1 : 0) + (CredentialsFile is not null ? 1 : 0) + (NKeySeedFile is not null ? 1 : 0);
+        if (kinds > 1)
+        {
+            throw new ShoalConfigurationException("NatsConnectionOptions",
+                "give at most one kind of credentials: User/Password, Token, CredentialsFile or NKeySeedFile.");
+        }
+
+        RequireFile("NatsConnectionOptions.CredentialsFile", CredentialsFile);
+        RequireFile("NatsConnectionOptions.NKeySeedFile", NKeySeedFile);
+        RequireFile("NatsConnectionOptions.TlsCaFile", TlsCaFile);
+        RequireFile("NatsConnectionOptions.TlsCertFile", TlsCertFile);
+        RequireFile("NatsConnectionOptions.TlsKeyFile", TlsKeyFile);
+        if ((TlsCertFile is null) != (TlsKeyFile is null))
+        {
+            throw new ShoalConfigurationException(TlsCertFile is null ? "NatsConnectionOptions.TlsCertFile" : "NatsConnectionOptions.TlsKeyFile",
+                "a client certificate needs its key; set both or neither.");
+        }
+
+        OptionChecks.Positive("NatsConnectionOptions.ConnectTimeout", ConnectTimeout);
+        OptionChecks.Positive("NatsConnectionOptions.RequestTimeout", RequestTimeout);
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ShoalConfigurationException("NatsConnectionOptions.Name", "must not be empty.");
+        }
+    }
+
+    private static void RequireFile(string field, string? path)
+    {
+        if (path is not null && !File.Exists(path))
+        {
+            throw new ShoalConfigurationException(field, $"file '{path}' does not exist.");
+        }
+    }
+}

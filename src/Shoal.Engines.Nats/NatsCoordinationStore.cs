@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using NATS.Client.Core;
+using NATS.Client.KeyValueStore;
+using Shoal.Engine;
+
+namespace Shoal.Engines.Nats;
+
+/// <summary>
+/// The coordination store on a JetStream KV bucket (history 1). Revisions are the bucket stream's sequences, so they
+/// grow with every write across keys; compare-and-set is JetStream's expected-last-subject-sequence. Keys are encoded
+/// by <see cref="CoordinationKeyCodec"/>, so list and watch by prefix are server-side subject filters.
+/// Deleted keys leave a tombstone (KV <c>DEL</c>); tombstones never show in <see cref="ListAsync"/> or in a watch's
+/// initial entries.
+/// </summary>
+internal sealed class NatsCoordinationStore : ICoordinationStore
+{
+    private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
+    private static readonly NatsRawSerializer<byte[]> Reader = NatsRawSerializer<byte[]>.Default;
+    private readonly INatsKVStore _kv;
+
+    public NatsCoordinationStore(INatsKVStore kv) => _kv = kv;
+
+    public async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        CoordinationKeyRules.ValidateKey(key);
+        var result = await _kv.TryGetEntryAsync(CoordinationKeyCodec.Encode(key), serializer: Reader, cancellationToken: cancellationToken);
+        if (result.Success)
+        {
+            var entry = result.Value;
+            return entry.Operation == NatsKVOperation.Put ? new KvEntry(key, entry.Value ?? [], (long)entry.Revision) : null;
+        }
+
+        return result.Error is NatsKVKeyNotFoundException or NatsKVKeyDeletedException ? null : throw Failed("reading", key, result.Error);
+    }
+
+    public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        CoordinationKeyRules.ValidateKey(key);
+        var result = await _kv.TryCreateAsync(CoordinationKeyCodec.Encode(key), value, Writer, cancellationToken);
+        if (result.Success)
+        {
+            return (long)result.Value;
+        }
+
+        return IsConflict(result.Error) ? null : throw Failed("creating", key, result.Error);
+    }
+
+    public async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        CoordinationKeyRules.ValidateKey(key);
+        if (expectedRevision <= 0)
+        {
+            return null;
+        }
+
+        var result = await _kv.TryUpdateAsync(CoordinationKeyCodec.Encode(key), value, (ulong)expectedRevision, Writer, cancellationToken);
+        if (result.Success)
+        {
+            return (long)result.Value;
+        }
+
+        return IsConflict(result.Error) ? null : throw Failed("updating", key, result.Error);
+    }
+
+    public async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
+    {
+        CoordinationKeyRules.ValidateKey(key);
+        if (expectedRevision <= 0)
+        {
+            return false;
+        }
+
+        var result = await _kv.TryDeleteAsync(CoordinationKeyCodec.Encode(key), new NatsKVDeleteOpts { Revision = (ulong)expectedRevision }, cancellationToken);
+        if (result.Success)
+        {
+            return true;
+        }
+
+        return IsConflict(result.Error) ? false : throw Failed("deleting", key, result.Error);
+    }
+
+    public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        CoordinationKeyRules.ValidatePrefix(prefix);
+        var (filter, exact) = CoordinationKeyCodec.Filter(prefix);
+        var entries = new List<KvEntry>();
+        var opts = new NatsKVWatchOpts { OnNoData = static _ => ValueTask.FromResult(true) };
+        try
+        {
+            await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, cancellationToken))
+            {
+                if (entry.Operation == NatsKVOperation.Put)
+                {
+                    var key = CoordinationKeyCodec.Decode(entry.Key);
+                    if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        entries.Add(new KvEntry(key, entry.Value ?? [], (long)entry.Revision));
+                    }
+                }
+
+                if (entry.Delta == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (NatsException e)
+        {
+            throw Failed("listing", prefix, e);
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return entries;
+    }
+
+    public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        CoordinationKeyRules.ValidatePrefix(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var (filter, exact) = CoordinationKeyCodec.Filter(prefix);
+        var initial = true;
+        var opts = new NatsKVWatchOpts
+        {
+            OnNoData = _ =>
+            {
+                initial = false;
+                return ValueTask.FromResult(false);
+            },
+        };
+
+        await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, cancellationToken))
+        {
+            var put = entry.Operation == NatsKVOperation.Put;
+            var skip = initial && !put;
+            if (entry.Delta == 0)
+            {
+                initial = false;
+            }
+
+            if (skip)
+            {
+                continue;
+            }
+
+            var key = CoordinationKeyCodec.Decode(entry.Key);
+            if (!exact && !key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            yield return put
+                ? new KvChange(KvChangeKind.Put, key, entry.Value ?? [], (long)entry.Revision)
+                : new KvChange(KvChangeKind.Delete, key, ReadOnlyMemory<byte>.Empty, (long)entry.Revision);
+        }
+    }
+
+    private static bool IsConflict(Exception? error) =>
+        error is NatsKVWrongLastRevisionException or NatsKVCreateException or NatsKVKeyNotFoundException or NatsKVKeyDeletedException;
+
+    private static EngineException Failed(string doing, string key, Exception? error) =>
+        new($"NATS KV: {doing} '{key}' failed: {(error is null ? "unknown error" : NatsErrors.Describe(error))}", error);
+}

@@ -1,0 +1,100 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+using Shoal.Engine;
+
+namespace Shoal.Engines.Nats;
+
+/// <summary>
+/// The NATS JetStream engine (docs/nats.md): events in JetStream streams, coordination in a JetStream KV bucket, shared
+/// by every process connected to the same servers.
+/// </summary>
+public static class NatsEngine
+{
+    /// <summary>
+    /// Connects to the servers, checks JetStream is enabled, and creates the coordination bucket if it is missing.
+    /// Throws <see cref="ShoalConfigurationException"/> for invalid options and <see cref="EngineException"/>, naming the
+    /// servers and the cause, when they cannot be reached, refuse the credentials, or have JetStream off.
+    /// </summary>
+    public static async ValueTask<IShoalEngine> ConnectAsync(NatsEngineOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= NatsEngineOptions.Default;
+        options.Validate();
+        var servers = options.Connection.Describe();
+        var connection = new NatsConnection(NatsClientOptions.Create(options));
+        try
+        {
+            try
+            {
+                await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new EngineException($"Cannot connect to NATS at {servers}: {NatsErrors.Describe(e)}", e);
+            }
+
+            var js = new NatsJSContext(connection);
+            try
+            {
+                await js.GetAccountInfoAsync(cancellationToken);
+            }
+            catch (NatsException e)
+            {
+                throw new EngineException(
+                    $"NATS at {servers} does not offer JetStream ({NatsErrors.Describe(e)}); start nats-server with -js (and, in a cluster, wait until it has a leader).", e);
+            }
+
+            var store = await OpenBucketAsync(new NatsKVContext(js), options, servers, cancellationToken);
+            var acks = await PublishAcks.StartAsync(connection, cancellationToken);
+            var serverLimit = connection.ServerInfo?.MaxPayload ?? int.MaxValue;
+            var log = new NatsEventLog(connection, js, options, acks, Math.Min(options.MaxEventBytes, serverLimit));
+            return new NatsShoalEngine($"nats://{string.Join(",", options.Connection.Urls.Select(HostPort))}", connection, acks, log, new NatsCoordinationStore(store));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async ValueTask<INatsKVStore> OpenBucketAsync(NatsKVContext kv, NatsEngineOptions options, string servers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            try
+            {
+                return await kv.GetStoreAsync(NatsNames.CoordinationBucket, cancellationToken);
+            }
+            catch (NatsKVException)
+            {
+                // Missing: create it below.
+            }
+            catch (NatsJSApiException e) when (e.Error.ErrCode == NatsErrors.StreamNotFound)
+            {
+                // Missing: create it below.
+            }
+
+            try
+            {
+                return await kv.CreateStoreAsync(new NatsKVConfig(NatsNames.CoordinationBucket)
+                {
+                    History = 1,
+                    NumberOfReplicas = options.CoordinationReplicas,
+                    Storage = NatsKVStorageType.File,
+                    Description = "Shoal coordination: membership, leases, committed offsets (docs/wire-format.md)",
+                }, cancellationToken);
+            }
+            catch (NatsJSApiException e) when (e.Error.ErrCode == NatsErrors.StreamNameInUse)
+            {
+                // Another process created it first.
+                return await kv.GetStoreAsync(NatsNames.CoordinationBucket, cancellationToken);
+            }
+        }
+        catch (NatsException e)
+        {
+            throw new EngineException($"NATS at {servers}: opening the coordination bucket '{NatsNames.CoordinationBucket}' failed: {NatsErrors.Describe(e)}", e);
+        }
+    }
+
+    private static string HostPort(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Host}:{uri.Port}" : url;
+}
