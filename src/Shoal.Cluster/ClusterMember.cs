@@ -170,6 +170,7 @@ public sealed class ClusterMember : IAsyncDisposable
             if (!h.Fenced && await _leases.ReleaseAsync(h.Lease, cancellationToken))
             {
                 ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+                Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "released");
             }
         }));
         lock (_gate)
@@ -321,6 +322,7 @@ public sealed class ClusterMember : IAsyncDisposable
             if (plan.Target != _target)
             {
                 ClusterLog.Target(_logger, Group, me, plan.Target.ToString());
+                Diagnostics.ClusterTelemetry.Rebalances.Add(1, Diagnostics.ClusterTelemetry.Tags(Group, _group.Options.Topic));
             }
 
             _target = plan.Target;
@@ -358,6 +360,7 @@ public sealed class ClusterMember : IAsyncDisposable
             }
 
             ClusterLog.Acquired(_logger, Group, me, partition, lease.Epoch);
+            Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "acquired");
         }
     }
 
@@ -383,6 +386,7 @@ public sealed class ClusterMember : IAsyncDisposable
         if (await _leases.ReleaseAsync(h.Lease, stop))
         {
             ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+            Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "released");
         }
     }
 
@@ -395,6 +399,7 @@ public sealed class ClusterMember : IAsyncDisposable
 
         Interlocked.Increment(ref _leasesLost);
         ClusterLog.Lost(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+        Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "lost");
         if (h.Releasing is { } releasing)
         {
             await ObserveAsync(releasing);
