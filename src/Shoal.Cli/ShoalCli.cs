@@ -11,6 +11,7 @@ internal static class ShoalCli
         new("shoal — horizontally scalable, key-ordered event processing for .NET. Run 'shoal demo' to see it work.")
         {
             DemoCommand.Create(demoRunner),
+            Serve.ServeCommand.Create(),
         };
 
     /// <summary>

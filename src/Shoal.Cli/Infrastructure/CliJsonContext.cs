@@ -6,4 +6,5 @@ namespace Shoal.Cli.Infrastructure;
 /// <summary>Source-generated JSON for every <c>--json</c> result (camelCase, one line).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(DemoReport))]
+[JsonSerializable(typeof(Shoal.Cli.Serve.ServeStarted))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
