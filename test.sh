@@ -36,6 +36,8 @@ ensure_dotnet() {
 }
 
 ensure_dotnet
+# The dashboard's browser test drives Debian's chromium through Playwright (never a downloaded browser).
+ensure_pkg chromium chromium
 # Integration tests of later issues start real servers; enable these lines with them:
 # ensure_pkg nats-server nats-server
 # ensure_pkg redis-server redis-server
