@@ -170,6 +170,23 @@ public sealed class ShoalServer : IAsyncDisposable
         await _app.StartAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Completes when the host is asked to stop — SIGTERM or Ctrl+C to the process (ASP.NET Core's console lifetime
+    /// catches those), or <c>IHostApplicationLifetime.StopApplication</c> — or when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_app.Lifetime.ApplicationStopping, cancellationToken);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop.
+        }
+    }
+
     /// <summary>Stops gracefully: ends the dashboard streams, finishes requests in flight, stops UDP.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) =>
         _started ? _app.StopAsync(cancellationToken) : Task.CompletedTask;

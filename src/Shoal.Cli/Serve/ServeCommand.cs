@@ -86,14 +86,9 @@ internal static class ServeCommand
             output.Line($"dashboard {started.Urls[0]}/, health {started.Urls[0]}/health/ready, metrics {started.Urls[0]}/metrics. Ctrl+C stops.");
         }
 
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C or SIGTERM: the normal way to stop a server.
-        }
+        // Ctrl+C or SIGTERM (caught by the host's console lifetime, or by System.CommandLine as the token): the
+        // normal way to stop a server.
+        await server.WaitForShutdownAsync(cancellationToken);
 
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await server.StopAsync(grace.Token);

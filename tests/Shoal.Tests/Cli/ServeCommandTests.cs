@@ -58,3 +58,43 @@ public sealed class ServeCommandTests
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 }
+
+public sealed class ServeProcessTests
+{
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task A_real_shoal_serve_process_stops_gracefully_on_sigterm_with_exit_0()
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "shoal.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, "serve", "--urls", "http://127.0.0.1:0", "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            _ = process.StandardError.ReadToEndAsync();
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))) is not null && !line.Contains("\"urls\"", StringComparison.Ordinal))
+            {
+            }
+
+            Assert.NotNull(line);
+            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(ExitCodes.Ok, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+}
