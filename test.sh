@@ -38,6 +38,9 @@ ensure_dotnet() {
 ensure_dotnet
 # Integration tests start real servers (NATS now; Redis with its engine):
 ensure_pkg nats-server nats-server
+# The dashboard's browser test drives Debian's chromium through Playwright (never a downloaded browser).
+ensure_pkg chromium chromium
+# Integration tests of later issues start real servers; enable these lines with them:
 # ensure_pkg redis-server redis-server
 
 # Old results go first, so nothing stale is reported if a later step fails.

@@ -8,4 +8,11 @@ if (args is ["delay-latency", ..])
     return;
 }
 
+if (args is ["server-ingest", ..])
+{
+    // Not BenchmarkDotNet: wrk (an external process) drives the HTTP server; see docs/benchmarks.md, Server ingest.
+    await Shoal.Benchmarks.Server.ServerIngestBench.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

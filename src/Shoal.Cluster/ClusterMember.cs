@@ -174,6 +174,7 @@ public sealed class ClusterMember : IAsyncDisposable
                 if (!h.Fenced && await _leases.ReleaseAsync(h.Lease, cancellationToken))
                 {
                     ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+                    Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "released");
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -332,6 +333,7 @@ public sealed class ClusterMember : IAsyncDisposable
             if (plan.Target != _target)
             {
                 ClusterLog.Target(_logger, Group, me, plan.Target.ToString());
+                Diagnostics.ClusterTelemetry.Rebalances.Add(1, Diagnostics.ClusterTelemetry.Tags(Group, _group.Options.Topic));
             }
 
             _target = plan.Target;
@@ -377,6 +379,7 @@ public sealed class ClusterMember : IAsyncDisposable
             }
 
             ClusterLog.Acquired(_logger, Group, me, partition, lease.Epoch);
+            Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "acquired");
         }
     }
 
@@ -402,6 +405,7 @@ public sealed class ClusterMember : IAsyncDisposable
         if (await _leases.ReleaseAsync(h.Lease, stop))
         {
             ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+            Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "released");
         }
     }
 
@@ -414,6 +418,7 @@ public sealed class ClusterMember : IAsyncDisposable
 
         Interlocked.Increment(ref _leasesLost);
         ClusterLog.Lost(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
+        Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "lost");
         if (h.Releasing is { } releasing)
         {
             await ObserveAsync(releasing);

@@ -11,7 +11,9 @@ internal readonly record struct LeaseRecord(string Owner, long Epoch, long Expir
 {
     public static string Key(string topic, string group, int partition) => $"{Prefix(topic, group)}{partition}";
 
-    public static string Prefix(string topic, string group) => $"shoal/leases/{topic}/{group}/";
+    public const string Root = "shoal/leases/";
+
+    public static string Prefix(string topic, string group) => $"{Root}{topic}/{group}/";
 
     public bool IsFree(long nowMs) => Owner.Length == 0 || ExpiresAtMs <= nowMs;
 

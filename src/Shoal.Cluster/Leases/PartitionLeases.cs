@@ -69,7 +69,19 @@ internal sealed class PartitionLeases
 
         var taken = new LeaseRecord(member, current.Epoch + 1, expires);
         var updated = await _store.TryUpdateAsync(key, taken.Encode(), existing.Revision, cancellationToken);
-        return updated is { } u ? new PartitionLease(partition, member, taken.Epoch, expires, u) : null;
+        if (updated is not { } u)
+        {
+            return null;
+        }
+
+        if (current.Owner.Length > 0 && current.Owner != member && Diagnostics.ClusterTelemetry.FailoverDuration.Enabled)
+        {
+            // Taken over from a member that stopped renewing: the partition had no working owner since its last renewal.
+            var lastRenewal = current.ExpiresAtMs - (long)_ttl.TotalMilliseconds;
+            Diagnostics.ClusterTelemetry.FailoverDuration.Record(Math.Max(0, now - lastRenewal), Diagnostics.ClusterTelemetry.Tags(_group, _topic));
+        }
+
+        return new PartitionLease(partition, member, taken.Epoch, expires, u);
     }
 
     /// <summary>Extends the lease by the TTL. Null when it was lost (the record changed: taken over after expiry, or deleted).</summary>

@@ -56,6 +56,7 @@ internal sealed class EventProcessor : IEventProcessor
                 return;
         }
 
+        using var activity = TraceContext.StartHandlerActivity(envelope, _group.Group);
         for (var attempt = 1; ; attempt++)
         {
             Exception failure;

@@ -72,8 +72,7 @@ internal sealed class EventPublisher : IEventPublisher
         var scratch = RentScratch(count, info.Partitions);
         try
         {
-            // All payloads go back to back into one reused buffer (the engine copies what it keeps), then the
-            // batch is ordered by partition (counting sort) so each partition gets one append.
+            // All payloads go back to back into one reused buffer (the engine copies what it keeps).
             var payloads = scratch.Payloads;
             var ends = scratch.Ends;
             for (var i = 0; i < count; i++)
@@ -83,69 +82,138 @@ internal sealed class EventPublisher : IEventPublisher
             }
 
             var written = payloads.WrittenMemory;
-            var starts = scratch.Starts;
+            using var activity = StartPublishActivity(topic, count);
+            var trace = TraceContext.Current();
             for (var i = 0; i < count; i++)
             {
                 var outgoing = events[i];
-                var partition = outgoing.Key is null
-                    ? _unkeyed.NextPartition(info.Partitions)
-                    : KeyHasher.PartitionFor(outgoing.Key, info.Partitions);
-                scratch.PartitionOf[i] = partition;
-                starts[partition + 1]++;
                 var begin = i == 0 ? 0 : ends[i - 1];
                 scratch.Envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, written[begin..ends[i]])
                 {
                     ContentType = serializer.ContentType,
-                    Headers = outgoing.Headers,
+                    Headers = TraceContext.Inject(outgoing.Headers, trace),
                     Timestamp = now,
                     Deduplicate = outgoing.Id is not null,
                 };
             }
 
-            for (var p = 0; p < info.Partitions; p++)
-            {
-                starts[p + 1] += starts[p];
-            }
-
-            var fill = scratch.Fill;
-            Array.Copy(starts, fill, info.Partitions + 1);
-            for (var i = 0; i < count; i++)
-            {
-                var position = fill[scratch.PartitionOf[i]]++;
-                scratch.Sorted[position] = scratch.Envelopes[i];
-                scratch.Order[position] = i;
-            }
-
-            for (var p = 0; p < info.Partitions; p++)
-            {
-                var length = starts[p + 1] - starts[p];
-                if (length > 0)
-                {
-                    await _engine.Log.AppendAsync(topic, p, scratch.Sorted.AsMemory(starts[p], length), scratch.Appended.AsMemory(starts[p], length), cancellationToken);
-                }
-            }
-
-            var results = new PublishResult[count];
-            long stored = 0;
-            for (var position = 0; position < count; position++)
-            {
-                var i = scratch.Order[position];
-                var outcome = scratch.Appended[position];
-                results[i] = new PublishResult(scratch.Envelopes[i].Id, scratch.PartitionOf[i], outcome.Offset, outcome.Duplicate);
-                stored += outcome.Duplicate ? 0 : 1;
-            }
-
-            if (Telemetry.Published.Enabled)
-            {
-                Telemetry.Published.Add(stored, Telemetry.TopicTag(topic));
-            }
-
-            return results;
+            return await AppendAsync(topic, info.Partitions, scratch, count, cancellationToken);
         }
         finally
         {
             ReturnScratch(scratch, count);
         }
+    }
+
+    public async ValueTask<PublishResult[]> PublishSerializedBatchAsync(string topic, IReadOnlyList<SerializedEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        var info = await GetTopicAsync(topic, cancellationToken);
+        var now = _time.GetUtcNow();
+        var count = events.Count;
+        var scratch = RentScratch(count, info.Partitions);
+        try
+        {
+            using var activity = StartPublishActivity(topic, count);
+            var trace = TraceContext.Current();
+            for (var i = 0; i < count; i++)
+            {
+                var serialized = events[i];
+                if (string.IsNullOrEmpty(serialized.Type))
+                {
+                    throw new ShoalConfigurationException($"events[{i}].Type", "must name the event type.");
+                }
+
+                scratch.Envelopes[i] = new EventEnvelope(serialized.Id ?? NextId(), topic, serialized.Key, serialized.Type, serialized.Payload)
+                {
+                    ContentType = serialized.ContentType ?? ContentTypes.Json,
+                    Headers = TraceContext.Inject(serialized.Headers, trace),
+                    Timestamp = now,
+                    Deduplicate = serialized.Id is not null,
+                };
+            }
+
+            return await AppendAsync(topic, info.Partitions, scratch, count, cancellationToken);
+        }
+        finally
+        {
+            ReturnScratch(scratch, count);
+        }
+    }
+
+    /// <summary>
+    /// Partitions the prepared envelopes, orders them by partition (counting sort) so each partition gets one append,
+    /// appends, and returns the results in the batch's order.
+    /// </summary>
+    private async ValueTask<PublishResult[]> AppendAsync(string topic, int partitions, PublishScratch scratch, int count, CancellationToken cancellationToken)
+    {
+        var starts = scratch.Starts;
+        for (var i = 0; i < count; i++)
+        {
+            var key = scratch.Envelopes[i].Key;
+            var partition = key is null ? _unkeyed.NextPartition(partitions) : KeyHasher.PartitionFor(key, partitions);
+            scratch.PartitionOf[i] = partition;
+            starts[partition + 1]++;
+        }
+
+        for (var p = 0; p < partitions; p++)
+        {
+            starts[p + 1] += starts[p];
+        }
+
+        var fill = scratch.Fill;
+        Array.Copy(starts, fill, partitions + 1);
+        for (var i = 0; i < count; i++)
+        {
+            var position = fill[scratch.PartitionOf[i]]++;
+            scratch.Sorted[position] = scratch.Envelopes[i];
+            scratch.Order[position] = i;
+        }
+
+        for (var p = 0; p < partitions; p++)
+        {
+            var length = starts[p + 1] - starts[p];
+            if (length > 0)
+            {
+                await _engine.Log.AppendAsync(topic, p, scratch.Sorted.AsMemory(starts[p], length), scratch.Appended.AsMemory(starts[p], length), cancellationToken);
+            }
+        }
+
+        var results = new PublishResult[count];
+        long stored = 0;
+        for (var position = 0; position < count; position++)
+        {
+            var i = scratch.Order[position];
+            var outcome = scratch.Appended[position];
+            results[i] = new PublishResult(scratch.Envelopes[i].Id, scratch.PartitionOf[i], outcome.Offset, outcome.Duplicate);
+            stored += outcome.Duplicate ? 0 : 1;
+        }
+
+        if (Telemetry.Published.Enabled)
+        {
+            Telemetry.Published.Add(stored, Telemetry.TopicTag(topic));
+        }
+
+        return results;
+    }
+
+    private static System.Diagnostics.Activity? StartPublishActivity(string topic, int count)
+    {
+        if (!Telemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Telemetry.ActivitySource.StartActivity("shoal.publish", System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("messaging.destination.name", topic);
+        activity?.SetTag("messaging.batch.message_count", count);
+        return activity;
     }
 
     private PublishScratch RentScratch(int count, int partitions)

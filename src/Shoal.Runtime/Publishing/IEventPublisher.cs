@@ -17,6 +17,30 @@ public interface IEventPublisher
     /// part all or nothing. If an append fails, retry the same batch with the same ids: de-duplication makes it safe.
     /// </summary>
     ValueTask<PublishResult[]> PublishBatchAsync<TEvent>(string topic, IReadOnlyList<OutgoingEvent<TEvent>> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes events whose payloads are already serialized (by a gateway such as the HTTP server, or another
+    /// language's producer), with the same partitioning, ids, de-duplication and per-partition atomicity as
+    /// <see cref="PublishBatchAsync{TEvent}"/>. The type name is not checked against the registry: a group that does
+    /// not know it dead-letters the event as <c>unknown-type</c>.
+    /// </summary>
+    ValueTask<PublishResult[]> PublishSerializedBatchAsync(string topic, IReadOnlyList<SerializedEvent> events, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An event whose payload is already serialized.</summary>
+/// <param name="Key">The ordering key; null spreads the event by the unkeyed partitioner.</param>
+/// <param name="Type">The registered event-type name handlers know it by.</param>
+/// <param name="Payload">The serialized event, in <see cref="ContentType"/>.</param>
+public readonly record struct SerializedEvent(string? Key, string Type, ReadOnlyMemory<byte> Payload)
+{
+    /// <summary>The event id; a unique id is generated when null. Give your own to make retries de-duplicate.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Application headers (trace context and the like).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The payload's encoding, one of <see cref="ContentTypes"/>. Null means JSON.</summary>
+    public string? ContentType { get; init; }
 }
 
 /// <summary>An event to publish: the event, its ordering key (null for none), and optionally its id and headers.</summary>

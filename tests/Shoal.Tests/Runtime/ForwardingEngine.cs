@@ -21,7 +21,7 @@ internal abstract class ForwardingEngine(IShoalEngine inner) : IShoalEngine, IEv
     public ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default) =>
         inner.Log.DescribeTopicAsync(topic, cancellationToken);
 
-    public ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
+    public virtual ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
         inner.Log.ListTopicsAsync(cancellationToken);
 
     public virtual ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default) =>

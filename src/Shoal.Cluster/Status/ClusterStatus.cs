@@ -1,0 +1,130 @@
+using System.Globalization;
+using Shoal.Cluster.Leases;
+using Shoal.Engine;
+
+namespace Shoal.Cluster;
+
+/// <summary>
+/// Reads what the cluster looks like from the coordination store and the log alone (member records, lease records,
+/// committed offsets, end offsets), so any process — an HTTP server, a status command — can show a group without
+/// being one of its members.
+/// </summary>
+public static class ClusterStatus
+{
+    /// <summary>Every group that has member records, leases or committed offsets, ordered by name.</summary>
+    public static async ValueTask<IReadOnlyList<string>> ListGroupsAsync(IShoalEngine engine, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var groups = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, group) in await ListTopicGroupsAsync(engine.Coordination, cancellationToken))
+        {
+            groups.Add(group);
+        }
+
+        foreach (var entry in await engine.Coordination.ListAsync(MemberKeys.MembersRoot, cancellationToken))
+        {
+            if (Split(entry.Key.AsSpan(MemberKeys.MembersRoot.Length)) is [var group, _])
+            {
+                groups.Add(group);
+            }
+        }
+
+        return [.. groups];
+    }
+
+    /// <summary>
+    /// The group's members, and per topic it consumes each partition's owner, epoch, committed and end offsets, and its
+    /// dead-letter count; null when the store knows nothing of the group. Members are live when their heartbeat is
+    /// younger than <paramref name="sessionTtl"/>; a lease names an owner only while unexpired, both judged by
+    /// <paramref name="time"/>.
+    /// </summary>
+    public static async ValueTask<GroupStatus?> ReadGroupAsync(IShoalEngine engine, string group, TimeSpan sessionTtl, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(time);
+        Names.Validate(nameof(group), group);
+        var store = engine.Coordination;
+        var now = time.GetUtcNow();
+        var members = (await ClusterRecords.ListMembersAsync(store, group, cancellationToken))
+            .Select(record => new MemberStatus(record, MembershipView.IsLive(record, now, sessionTtl)))
+            .ToList();
+
+        var topics = new List<GroupTopicStatus>();
+        foreach (var (topic, _) in (await ListTopicGroupsAsync(store, cancellationToken)).Where(p => p.Group == group))
+        {
+            if (await ReadTopicAsync(engine, topic, group, now.ToUnixTimeMilliseconds(), cancellationToken) is { } status)
+            {
+                topics.Add(status);
+            }
+        }
+
+        return members.Count == 0 && topics.Count == 0 ? null : new GroupStatus(group, now, members, topics);
+    }
+
+    private static async ValueTask<GroupTopicStatus?> ReadTopicAsync(IShoalEngine engine, string topic, string group, long nowMs, CancellationToken cancellationToken)
+    {
+        if (await engine.Log.DescribeTopicAsync(topic, cancellationToken) is not { } description)
+        {
+            return null;
+        }
+
+        var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken))
+            .ToDictionary(l => l.Partition, l => new LeaseRecord(l.Owner, l.Epoch, l.ExpiresAtMs));
+
+        var committed = new Dictionary<int, CommittedOffset>();
+        var offsetPrefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
+        foreach (var entry in await engine.Coordination.ListAsync(offsetPrefix, cancellationToken))
+        {
+            if (TryPartition(entry.Key, offsetPrefix, out var partition) && CommittedOffset.TryDecode(entry.Value.Span, out var offset))
+            {
+                committed[partition] = offset;
+            }
+        }
+
+        var partitions = new PartitionStatus[description.Partitions];
+        for (var p = 0; p < partitions.Length; p++)
+        {
+            var offsets = await engine.Log.GetOffsetsAsync(topic, p, cancellationToken);
+            var lease = leases.TryGetValue(p, out var l) ? l : (LeaseRecord?)null;
+            long? commit = committed.TryGetValue(p, out var c) ? c.Offset : null;
+            var epoch = Math.Max(lease?.Epoch ?? 0, committed.TryGetValue(p, out var ce) ? ce.Epoch : 0);
+            var owner = lease is { } held && !held.IsFree(nowMs) ? held.Owner : null;
+            partitions[p] = new PartitionStatus(p, owner, epoch, commit, offsets.Start, offsets.End);
+        }
+
+        long deadLetters = 0;
+        var deadLetterTopic = new GroupOptions { Name = group, Topic = topic }.DeadLetterTopic;
+        if (await engine.Log.DescribeTopicAsync(deadLetterTopic, cancellationToken) is { } dlq)
+        {
+            for (var p = 0; p < dlq.Partitions; p++)
+            {
+                deadLetters += (await engine.Log.GetOffsetsAsync(deadLetterTopic, p, cancellationToken)).End;
+            }
+        }
+
+        return new GroupTopicStatus(topic, partitions, deadLetters);
+    }
+
+    /// <summary>(topic, group) pairs named by committed offsets and lease records.</summary>
+    private static async ValueTask<HashSet<(string Topic, string Group)>> ListTopicGroupsAsync(ICoordinationStore store, CancellationToken cancellationToken)
+    {
+        var pairs = new HashSet<(string, string)>();
+        foreach (var root in new[] { CoordinationKeys.OffsetsRoot, LeaseRecord.Root })
+        {
+            foreach (var entry in await store.ListAsync(root, cancellationToken))
+            {
+                if (Split(entry.Key.AsSpan(root.Length)) is [var topic, var group, _])
+                {
+                    pairs.Add((topic, group));
+                }
+            }
+        }
+
+        return pairs;
+    }
+
+    private static string[] Split(ReadOnlySpan<char> rest) => rest.ToString().Split('/');
+
+    private static bool TryPartition(string key, string prefix, out int partition) =>
+        int.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out partition);
+}

@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Shoal.Server.Auth;
+
+/// <summary>The keys in force: from options and configuration; empty means authentication is off.</summary>
+internal sealed class ApiKeyStore(IReadOnlyList<ApiKey> keys)
+{
+    private readonly (byte[] Hash, ApiScopes Scopes)[] _keys = [.. keys.Select(k => (Hash(k.Key), k.Scopes))];
+
+    public bool Enabled => _keys.Length > 0;
+
+    /// <summary>The scopes of <paramref name="presented"/>, or null when it is no key. Compares hashes in fixed time.</summary>
+    public ApiScopes? Find(string presented)
+    {
+        var hash = Hash(presented);
+        ApiScopes? found = null;
+        foreach (var (candidate, scopes) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(candidate, hash))
+            {
+                found = (found ?? ApiScopes.None) | scopes;
+            }
+        }
+
+        return found;
+    }
+
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
+
+/// <summary>
+/// <c>Authorization: Bearer KEY</c> → a principal with one <c>scope</c> claim per scope. Challenges (401) and
+/// forbids (403) answer with problem details. With no keys configured, every caller gets every scope.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string ScopeClaim = "scope";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!keys.Enabled)
+        {
+            return Task.FromResult(Success(ApiScopes.All, "anonymous"));
+        }
+
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The Authorization header must be 'Bearer KEY'."));
+        }
+
+        var presented = header["Bearer ".Length..].Trim();
+        return Task.FromResult(keys.Find(presented) is { } scopes
+            ? Success(scopes, "key-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)))[..12])
+            : AuthenticateResult.Fail("Unknown API key."));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Unauthorized",
+            "Send a valid API key as 'Authorization: Bearer KEY'.", "Authorization");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var needed = Context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope.ToString().ToLowerInvariant() ?? "another";
+        return Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden",
+            $"This API key lacks the '{needed}' scope.", "Authorization");
+    }
+
+    private AuthenticateResult Success(ApiScopes scopes, string name)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+        foreach (var scope in new[] { ApiScopes.Produce, ApiScopes.Read, ApiScopes.Admin })
+        {
+            if (scopes.HasFlag(scope))
+            {
+                claims.Add(new Claim(ScopeClaim, scope.ToString().ToLowerInvariant()));
+            }
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+}
+
+/// <summary>Endpoint metadata: the scope an endpoint requires (its policy has the same name).</summary>
+internal sealed record RequiredScope(ApiScopes Scope)
+{
+    public string Policy => Scope.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,215 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Shoal.Server.Ingest;
+
+/// <summary>Why a body was rejected: the HTTP status, the field (a JSON path such as <c>[2].key</c>) and what is wrong.</summary>
+internal readonly record struct IngestError(int Status, string Field, string Message);
+
+/// <summary>One event as read from a request body or datagram; payload bytes point into the body.</summary>
+internal readonly record struct ParsedEvent(string? Topic, SerializedEvent Event);
+
+/// <summary>
+/// Reads ingest bodies with <see cref="Utf8JsonReader"/>: one event object, or an array of them, each
+/// <c>{"key": "...", "type": "...", "data": any JSON, "id"?: "...", "headers"?: {"name": "value"}}</c> (a datagram
+/// also names its <c>"topic"</c>). Every event is checked before any is returned, so a rejected body stores nothing.
+/// Each event's <c>data</c> is the exact JSON text of the body, not re-serialized.
+/// </summary>
+internal static class IngestParser
+{
+    public const int MaxIdLength = 200;
+
+    /// <summary>Parses <paramref name="body"/>; on success <paramref name="events"/> holds every event in order.</summary>
+    public static IngestError? Parse(ReadOnlyMemory<byte> body, bool requireTopic, int maxEvents, int maxEventBytes, List<ParsedEvent> events)
+    {
+        events.Clear();
+        var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read())
+            {
+                return Bad("body", "is empty; send one event object or an array of them.");
+            }
+
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (ReadEvent(ref reader, body, string.Empty, requireTopic, maxEventBytes, events) is { } error)
+                {
+                    return error;
+                }
+            }
+            else if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                var index = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var path = $"[{index}]";
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return Bad(path, $"must be an event object; was {Describe(reader.TokenType)}.");
+                    }
+
+                    if (index >= maxEvents)
+                    {
+                        return new IngestError(413, "body", $"holds more than {maxEvents} events; split the batch.");
+                    }
+
+                    if (ReadEvent(ref reader, body, path, requireTopic, maxEventBytes, events) is { } error)
+                    {
+                        return error;
+                    }
+
+                    index++;
+                }
+
+                if (index == 0)
+                {
+                    return Bad("body", "is an empty array; send at least one event.");
+                }
+            }
+            else
+            {
+                return Bad("body", $"must be an event object or an array of them; was {Describe(reader.TokenType)}.");
+            }
+
+            if (reader.Read())
+            {
+                return Bad("body", "has more after the first JSON value.");
+            }
+
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return Bad("body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid UTF-8, or a token that cannot be read as what it claims to be.
+            return Bad("body", "is not valid UTF-8 JSON.");
+        }
+    }
+
+    private static IngestError? ReadEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, string path, bool requireTopic, int maxEventBytes, List<ParsedEvent> events)
+    {
+        string? topic = null, key = null, type = null, id = null;
+        Dictionary<string, string>? headers = null;
+        ReadOnlyMemory<byte>? data = null;
+        var prefix = path.Length == 0 ? string.Empty : path + ".";
+        long size = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            switch (name)
+            {
+                case "key":
+                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { Length: > 0 } k)
+                    {
+                        return Bad(prefix + "key", "must be a non-empty string (events with the same key are handled in order).");
+                    }
+
+                    key = k;
+                    break;
+                case "type":
+                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { Length: > 0 and <= 200 } t)
+                    {
+                        return Bad(prefix + "type", "must be the event type's registered name (1-200 characters).");
+                    }
+
+                    type = t;
+                    break;
+                case "id":
+                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { Length: > 0 and <= MaxIdLength } i)
+                    {
+                        return Bad(prefix + "id", $"must be a string of 1-{MaxIdLength} characters (a repeated id is stored once).");
+                    }
+
+                    id = i;
+                    break;
+                case "topic" when requireTopic:
+                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { } tp || !Names.IsValid(tp))
+                    {
+                        return Bad(prefix + "topic", "must be a topic name (1-200 of A-Z a-z 0-9 - _ .).");
+                    }
+
+                    topic = tp;
+                    break;
+                case "data":
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    data = body[start..(int)reader.BytesConsumed];
+                    break;
+                case "headers":
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        break;
+                    }
+
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return Bad(prefix + "headers", "must be an object of string values.");
+                    }
+
+                    headers = new Dictionary<string, string>(StringComparer.Ordinal);
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var header = reader.GetString()!;
+                        reader.Read();
+                        if (header.Length == 0 || reader.TokenType != JsonTokenType.String)
+                        {
+                            return Bad($"{prefix}headers.{header}", "must be a string (header names non-empty).");
+                        }
+
+                        headers[header] = reader.GetString()!;
+                        size += header.Length + headers[header].Length;
+                    }
+
+                    break;
+                default:
+                    return Bad(prefix + name, "is not an event field; use key, type, data, id, headers" + (requireTopic ? ", topic." : "."));
+            }
+        }
+
+        if (requireTopic && topic is null)
+        {
+            return Bad(prefix + "topic", "is required.");
+        }
+
+        if (key is null)
+        {
+            return Bad(prefix + "key", "is required (events with the same key are handled in order).");
+        }
+
+        if (type is null)
+        {
+            return Bad(prefix + "type", "is required (the event type's registered name).");
+        }
+
+        if (data is not { } payload)
+        {
+            return Bad(prefix + "data", "is required (any JSON value: the event).");
+        }
+
+        size += payload.Length + Encoding.UTF8.GetByteCount(key) + type.Length + (id?.Length ?? 0);
+        if (size > maxEventBytes)
+        {
+            return new IngestError(413, prefix + "data", $"the event is {size} bytes; the limit is {maxEventBytes}.");
+        }
+
+        events.Add(new ParsedEvent(topic, new SerializedEvent(key, type, payload) { Id = id, Headers = headers, ContentType = ContentTypes.Json }));
+        return null;
+    }
+
+    private static IngestError Bad(string field, string message) => new(400, field, message);
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        _ => token.ToString(),
+    };
+}

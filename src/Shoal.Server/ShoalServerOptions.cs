@@ -1,0 +1,79 @@
+using System.Net;
+
+namespace Shoal.Server;
+
+/// <summary>What <see cref="ShoalServer"/> listens on, who may call it, and the limits it enforces.</summary>
+public sealed record ShoalServerOptions
+{
+    /// <summary>Listen on loopback port 5080, no API keys (every caller has every scope), 1 MiB bodies, no rate limit, no UDP.</summary>
+    public static ShoalServerOptions Default { get; } = new();
+
+    /// <summary>The HTTP addresses to listen on (Kestrel URLs). Port 0 picks a free port; see <see cref="ShoalServer.Urls"/>.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:5080"];
+
+    /// <summary>
+    /// The API keys callers present as <c>Authorization: Bearer KEY</c>. More come from configuration
+    /// (<c>Shoal:ApiKeys</c>). With none at all, authentication is off and every caller has every scope.
+    /// </summary>
+    public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
+
+    /// <summary>Largest request body accepted (larger: 413). Default 1 MiB.</summary>
+    public long MaxRequestBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Largest single event (data, key, id, type and headers) accepted (larger: 413). Default 1,000,000 bytes, under the
+    /// engines' own limits (in-process 1 MiB, NATS 1 MB), so no event is rejected by the engine after others were stored.
+    /// </summary>
+    public int MaxEventBytes { get; init; } = 1_000_000;
+
+    /// <summary>Most events in one request (more: 413). Default 10,000.</summary>
+    public int MaxBatchEvents { get; init; } = 10_000;
+
+    /// <summary>Ingest requests per second allowed per API key (per client address without keys); more get 429. 0 (default): no limit.</summary>
+    public int RateLimitPerSecond { get; init; }
+
+    /// <summary>Where to receive UDP events (at-most-once), or null (default) for no UDP ingest.</summary>
+    public IPEndPoint? UdpEndpoint { get; init; }
+
+    /// <summary>A member whose heartbeat is older than this is shown dead. Default 30 s, as <c>ClusterOptions.SessionTtl</c>.</summary>
+    public TimeSpan SessionTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the dashboard (and the lag metric) re-read the cluster's state. Default 1 s.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The clock for status reads and rates. Default the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (Urls is null || Urls.Count == 0)
+        {
+            throw new ShoalConfigurationException("ShoalServerOptions.Urls", "give at least one URL to listen on, e.g. http://127.0.0.1:5080.");
+        }
+
+        foreach (var url in Urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new ShoalConfigurationException("ShoalServerOptions.Urls", $"'{url}' is not an http:// or https:// URL.");
+            }
+        }
+
+        if (ApiKeys is null)
+        {
+            throw new ShoalConfigurationException("ShoalServerOptions.ApiKeys", "must not be null.");
+        }
+
+        OptionChecks.Range("ShoalServerOptions.MaxRequestBytes", MaxRequestBytes, 1, int.MaxValue);
+        OptionChecks.Range("ShoalServerOptions.MaxEventBytes", MaxEventBytes, 1, int.MaxValue);
+        OptionChecks.Range("ShoalServerOptions.MaxBatchEvents", MaxBatchEvents, 1, 1_000_000);
+        OptionChecks.Range("ShoalServerOptions.RateLimitPerSecond", RateLimitPerSecond, 0, 10_000_000);
+        OptionChecks.Positive("ShoalServerOptions.SessionTtl", SessionTtl);
+        OptionChecks.Positive("ShoalServerOptions.StatusInterval", StatusInterval);
+        if (TimeProvider is null)
+        {
+            throw new ShoalConfigurationException("ShoalServerOptions.TimeProvider", "must not be null.");
+        }
+    }
+}

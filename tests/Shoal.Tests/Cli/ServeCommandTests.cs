@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json;
+using Shoal.Cli;
+using Shoal.Cli.Infrastructure;
+using Shoal.Tests.Runtime;
+using Xunit;
+
+namespace Shoal.Tests.Cli;
+
+public sealed class ServeCommandTests
+{
+    [Theory]
+    [InlineData("--api-key", "short", "--api-key")]
+    [InlineData("--api-key", "long-enough-key:write", "unknown scope")]
+    [InlineData("--udp", "70000", "--udp")]
+    [InlineData("--urls", "ftp://127.0.0.1:1", "--urls")]
+    [InlineData("--engine", "mars://x", "mars")]
+    public async Task Bad_arguments_exit_2_naming_the_option(string option, string value, string expected)
+    {
+        var error = new StringWriter();
+
+        var code = await ShoalCli.InvokeAsync(["serve", option, value], output: new StringWriter(), error: error);
+
+        Assert.Equal(ExitCodes.BadArguments, code);
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_listens_prints_its_urls_as_json_accepts_events_and_stops_with_exit_0_when_cancelled()
+    {
+        var text = new StringWriter();
+        var output = TextWriter.Synchronized(text);
+        using var stop = new CancellationTokenSource();
+        var run = ShoalCli.InvokeAsync(
+            ["serve", "--engine", "inproc://serve-test", "--urls", "http://127.0.0.1:0", "--api-key", "serve-test-key:produce,admin", "--json"],
+            output: output, error: TextWriter.Synchronized(new StringWriter()), cancellationToken: stop.Token);
+        string Printed()
+        {
+            lock (output)
+            {
+                return text.ToString();
+            }
+        }
+
+        await Wait.UntilAsync(() => Printed().Contains("\"urls\"", StringComparison.Ordinal) || run.IsCompleted, "serve printed its URLs", 20);
+        Assert.False(run.IsCompleted, Printed());
+        var started = JsonDocument.Parse(Printed().Trim().Split('\n')[^1]).RootElement;
+        var url = new Uri(started.GetProperty("urls")[0].GetString()!);
+
+        using var client = new HttpClient { BaseAddress = url };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "serve-test-key");
+        using var created = await client.PutAsync("/v1/topics/cli", Server.ServerHost.Json("""{"partitions":2}"""));
+        using var accepted = await client.PostAsync("/v1/topics/cli/events", Server.ServerHost.Json("""{"key":"a","type":"t","data":1}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+}
+
+public sealed class ServeProcessTests
+{
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task A_real_shoal_serve_process_stops_gracefully_on_sigterm_with_exit_0()
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "shoal.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, "serve", "--urls", "http://127.0.0.1:0", "--json"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            _ = process.StandardError.ReadToEndAsync();
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))) is not null && !line.Contains("\"urls\"", StringComparison.Ordinal))
+            {
+            }
+
+            Assert.NotNull(line);
+            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(ExitCodes.Ok, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+}
