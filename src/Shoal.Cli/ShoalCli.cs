@@ -24,6 +24,7 @@ internal static class ShoalCli
             AutoscaleSimCommand.Create(),
             Nats.DevClusterCommand.Create(),
             Nats.NatsBenchCommand.Create(),
+            Supervise.SuperviseCommand.Create(),
         };
 
     /// <summary>

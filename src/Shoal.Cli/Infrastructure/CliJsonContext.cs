@@ -16,4 +16,6 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(AutoscaleSimReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
+[JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorEvent))]
+[JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorSummary))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
