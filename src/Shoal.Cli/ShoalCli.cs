@@ -25,6 +25,7 @@ internal static class ShoalCli
             Nats.DevClusterCommand.Create(),
             Nats.NatsBenchCommand.Create(),
             Serve.ServeCommand.Create(),
+            Supervise.SuperviseCommand.Create(),
         };
 
     /// <summary>

@@ -51,10 +51,7 @@ internal static class AutoscaleSimCommand
         {
             Description = "Most members the policy may ask for (default: the partition count)",
         };
-        var upWindow = Durations.CreateOption("--scale-up-window", defaults.Policy.ScaleUpWindow, "Scale up only to the lowest recommendation of this window");
-        var downWindow = Durations.CreateOption("--scale-down-window", defaults.Policy.ScaleDownWindow, "Scale down only to the highest recommendation of this window");
-        var cooldown = Durations.CreateOption("--cooldown", defaults.Policy.Cooldown, "No change sooner than this after the previous one");
-        var drain = Durations.CreateOption("--drain-time", defaults.Policy.TargetDrainTime, "Backlog above the target lag should drain within this");
+        var policy = new PolicyOptions(defaults.Policy);
         var plot = new Option<string?>("--plot")
         {
             Description = "Write a PNG of arrivals, members (and the oracle's) and lag over time to this file",
@@ -64,8 +61,13 @@ internal static class AutoscaleSimCommand
 
         var command = new Command("autoscale-sim", "Run the autoscaling policy against a load profile on virtual time, compare it with an oracle and check the targets")
         {
-            profile, seed, seconds, startup, baseRate, memberRate, partitions, max, upWindow, downWindow, cooldown, drain, plot, json,
+            profile, seed, seconds, startup, baseRate, memberRate, partitions, max, plot, json,
         };
+        foreach (var option in policy.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
@@ -79,14 +81,7 @@ internal static class AutoscaleSimCommand
                 BaseRate = parseResult.GetValue(baseRate),
                 MemberRate = parseResult.GetValue(memberRate),
                 Partitions = partitionCount,
-                Policy = defaults.Policy with
-                {
-                    MaxMembers = parseResult.GetValue(max) ?? partitionCount,
-                    ScaleUpWindow = parseResult.GetValue(upWindow),
-                    ScaleDownWindow = parseResult.GetValue(downWindow),
-                    Cooldown = parseResult.GetValue(cooldown),
-                    TargetDrainTime = parseResult.GetValue(drain),
-                },
+                Policy = policy.Apply(parseResult, defaults.Policy) with { MaxMembers = parseResult.GetValue(max) ?? partitionCount },
             };
             return output.RunAsync(() =>
             {

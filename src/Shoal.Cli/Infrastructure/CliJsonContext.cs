@@ -17,4 +17,6 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
 [JsonSerializable(typeof(Shoal.Cli.Serve.ServeStarted))]
+[JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorEvent))]
+[JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorSummary))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Shoal.Cli.Infrastructure;
 
 namespace Shoal.Cli.Nats;
 
@@ -136,7 +137,7 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
                 {
                     if (!process.HasExited)
                     {
-                        Signals.Terminate(process.Id);
+                        ProcessSignals.Terminate(process.Id);
                         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                         try
                         {

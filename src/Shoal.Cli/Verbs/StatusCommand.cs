@@ -15,23 +15,29 @@ internal static class StatusCommand
     {
         var engine = EngineUris.CreateOption();
         var group = VerbOptions.Group("Only this group (default: every group found in the engine)", required: false);
+        var sample = Durations.CreateOption("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
         var json = CliOutput.CreateJsonOption();
-        var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets and lag")
+        var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets, lag and the autoscaler's desired members")
         {
-            engine, group, json,
+            engine, group, sample, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
-            return output.RunAsync(() => RunAsync(parseResult.GetValue(engine)!, parseResult.GetValue(group), output, cancellationToken), cancellationToken);
+            return output.RunAsync(() => RunAsync(parseResult.GetValue(engine)!, parseResult.GetValue(group), parseResult.GetValue(sample), output, cancellationToken), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string uri, string? onlyGroup, CliOutput output, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
     {
         await using var opened = await EngineUris.OpenAsync(uri, cancellationToken);
         var report = await ReadAsync(opened.Engine, uri, onlyGroup, DateTimeOffset.UtcNow, cancellationToken);
+        if (sample > TimeSpan.Zero)
+        {
+            report = await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken);
+        }
+
         if (output.Json)
         {
             output.WriteJson(report, CliJsonContext.Default.StatusReport);
@@ -185,6 +191,12 @@ internal static class StatusCommand
                         p.Partition.ToString(c), p.Owner ?? "-", p.Lease, p.Epoch.ToString(c), p.Committed?.ToString(c) ?? "-", p.End.ToString(c), p.Lag.ToString(c),
                     })]);
             }
+
+            if (g.Autoscale is { } a)
+            {
+                output.Line(string.Create(c,
+                    $"group {g.Group}: autoscaler wants {a.DesiredMembers} members ({a.Reason}; {a.LiveMembers} live) — lag {a.Lag:N0}, arrivals {a.ArrivalRate:N1}/s, processed {a.ProcessedRate:N1}/s, per member {a.PerMemberRate:N1}/s over {a.SampledMs} ms"));
+            }
         }
     }
 }
@@ -211,6 +223,9 @@ internal sealed record GroupStatus
 
     /// <summary>Sum of the partitions' lag.</summary>
     public long Lag { get; init; }
+
+    /// <summary>The autoscaling policy's answer (null with <c>--sample 0</c> or for a group without a topic).</summary>
+    public AutoscaleStatus? Autoscale { get; init; }
 }
 
 /// <summary>A member, from its heartbeat record.</summary>

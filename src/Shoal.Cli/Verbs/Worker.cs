@@ -73,6 +73,13 @@ internal static class Worker
             while (true)
             {
                 await Task.Delay(Watch, cancellationToken);
+                if (settings.ParentPid is { } parent && !ProcessSignals.IsParentAlive(parent))
+                {
+                    // The supervisor that started this worker is gone (killed): hand over and stop rather than run orphaned.
+                    output.Line($"worker {settings.MemberId}: its supervisor (pid {parent}) is gone; stopping.");
+                    break;
+                }
+
                 var owned = string.Join(",", member.OwnedPartitions.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"));
                 if (!output.Json && owned != shown)
                 {
@@ -116,10 +123,27 @@ internal static class Worker
 
     private static HandlerRegistration Handler(WorkerSettings settings, HandledRecorder? recorder)
     {
+        var handle = Handle(settings, recorder);
+        if (settings.MaxRate <= 0)
+        {
+            return HandlerRegistration.For(handle);
+        }
+
+        // A member with a fixed capacity: every event of the worker, whatever its partition, waits for its turn first.
+        var pacer = new RatePacer(settings.MaxRate, TimeProvider.System);
+        return HandlerRegistration.For<ProducedEvent>(async (e, context, ct) =>
+        {
+            await pacer.WaitTurnAsync(ct);
+            await handle(e, context, ct);
+        });
+    }
+
+    private static Func<ProducedEvent, EventContext, CancellationToken, ValueTask> Handle(WorkerSettings settings, HandledRecorder? recorder)
+    {
         var member = settings.MemberId;
         return settings.Handler.Kind switch
         {
-            WorkerHandlerKind.Verify => HandlerRegistration.For<ProducedEvent>((e, context, ct) => new ValueTask(recorder!.RecordAsync(new HandledRecord
+            WorkerHandlerKind.Verify => (e, context, ct) => new ValueTask(recorder!.RecordAsync(new HandledRecord
             {
                 EventId = context.Id,
                 Key = e.Key,
@@ -129,9 +153,9 @@ internal static class Worker
                 Partition = context.Partition,
                 Offset = context.Offset,
                 Epoch = context.Epoch,
-            }).WaitAsync(ct))),
-            WorkerHandlerKind.Sleep => HandlerRegistration.For<ProducedEvent>((_, _, ct) => new ValueTask(Task.Delay(settings.Handler.Sleep, ct))),
-            _ => HandlerRegistration.For<ProducedEvent>((_, _, _) => ValueTask.CompletedTask),
+            }).WaitAsync(ct)),
+            WorkerHandlerKind.Sleep => (_, _, ct) => new ValueTask(Task.Delay(settings.Handler.Sleep, ct)),
+            _ => (_, _, _) => ValueTask.CompletedTask,
         };
     }
 }

@@ -46,11 +46,21 @@ internal static class WorkerCommand
             CustomParser = ClusterOptionRules.ParseAssignor,
             HelpName = "round-robin|range|sticky|consistent-hashing|weighted",
         };
+        var maxRate = new Option<double>("--max-rate")
+        {
+            Description = "Handle at most this many events per second in this worker, over all its partitions (a member with a fixed capacity, for autoscaling demos and tests); 0 = no limit",
+            DefaultValueFactory = _ => 0,
+        }.InRange(0, 1e9);
+        var parentPid = new Option<int?>("--parent-pid")
+        {
+            Description = "Stop gracefully when this process (the supervisor that started the worker) is gone",
+            Hidden = true,
+        };
         var json = CliOutput.CreateJsonOption();
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, json,
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, maxRate, parentPid, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -65,7 +75,9 @@ internal static class WorkerCommand
                 parseResult.GetValue(heartbeat),
                 parseResult.GetValue(sessionTtl),
                 parseResult.GetValue(concurrency),
-                parseResult.GetValue(assignor));
+                parseResult.GetValue(assignor),
+                parseResult.GetValue(maxRate),
+                parseResult.GetValue(parentPid));
             return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
         });
         return command;
@@ -91,7 +103,9 @@ internal sealed record WorkerSettings(
     TimeSpan Heartbeat,
     TimeSpan SessionTtl,
     int Concurrency,
-    AssignorKind Assignor);
+    AssignorKind Assignor,
+    double MaxRate = 0,
+    int? ParentPid = null);
 
 /// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>
 internal sealed record WorkerReport

@@ -122,12 +122,61 @@ public sealed class VerbClusterTests
         Assert.Equal(0, (await w2).ExitCode);
     }
 
+    [Fact]
+    public async Task Status_shows_the_autoscalers_desired_members_for_a_group_that_falls_behind()
+    {
+        var engine = NewEngine();
+        var produced = await RunAsync(["produce", "--engine", engine, "--topic", "busy", "--events", "6000", "--keys", "40", "--partitions", "4", "--json"]);
+        Assert.True(produced.ExitCode == 0, produced.ToString());
+
+        // One member that handles 100 events/s, 6000 waiting: the policy wants more members (the backlog beyond the
+        // target lag of 1000 drained within 10 s needs about 500 events/s).
+        using var stop = new CancellationTokenSource();
+        var worker = RunAsync(
+            ["worker", "--engine", engine, "--topic", "busy", "--group", "slow", "--handler", "noop", "--max-rate", "100", "--member-id", "w1",
+             "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
+            stop.Token);
+        try
+        {
+            System.Text.Json.JsonElement autoscale = default;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var status = await RunAsync(["status", "--engine", engine, "--group", "slow", "--sample", "1s", "--json"]);
+                Assert.True(status.ExitCode == 0, status.ToString());
+                var group = status.Json().GetProperty("groups")[0];
+                if (group.TryGetProperty("autoscale", out autoscale) && autoscale.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && autoscale.GetProperty("perMemberRate").GetDouble() > 0)
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "status never measured the member's throughput; last: " + status.Out);
+            }
+
+            Assert.Equal(1, autoscale.GetProperty("liveMembers").GetInt32());
+            Assert.Equal("scaleUp", autoscale.GetProperty("reason").GetString());
+            Assert.InRange(autoscale.GetProperty("desiredMembers").GetInt32(), 2, 4);
+            Assert.InRange(autoscale.GetProperty("perMemberRate").GetDouble(), 50, 150);
+            Assert.True(autoscale.GetProperty("lag").GetInt64() > 1000);
+
+            var text = await RunAsync(["status", "--engine", engine, "--group", "slow", "--sample", "500ms"]);
+            Assert.Contains("group slow: autoscaler wants", text.Out);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        Assert.Equal(0, (await worker).ExitCode);
+    }
+
     private static async Task<System.Text.Json.JsonElement> WaitForStatusAsync(string engine, Func<System.Text.Json.JsonElement, bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var status = await RunAsync(["status", "--engine", engine, "--json"]);
+            var status = await RunAsync(["status", "--engine", engine, "--sample", "0", "--json"]);
             Assert.True(status.ExitCode == 0, status.ToString());
             var json = status.Json();
             if (json.GetProperty("groups").GetArrayLength() > 0 && condition(json))

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Shoal.Cli.Infrastructure;
+using Shoal.Cluster.Autoscaling;
+
+namespace Shoal.Cli.Autoscaling;
+
+/// <summary>
+/// The stabilization options of the autoscaling policy, with the same names, help and defaults in every verb that runs
+/// it (<c>autoscale-sim</c>, <c>supervise</c>).
+/// </summary>
+internal sealed class PolicyOptions
+{
+    public PolicyOptions(AutoscaleOptions defaults)
+    {
+        UpWindow = Durations.CreateOption("--scale-up-window", defaults.ScaleUpWindow, "Scale up only to the lowest recommendation of this window");
+        DownWindow = Durations.CreateOption("--scale-down-window", defaults.ScaleDownWindow, "Scale down only to the highest recommendation of this window");
+        Cooldown = Durations.CreateOption("--cooldown", defaults.Cooldown, "No change sooner than this after the previous one");
+        Drain = Durations.CreateOption("--drain-time", defaults.TargetDrainTime, "Backlog above the target lag should drain within this");
+    }
+
+    public Option<TimeSpan> UpWindow { get; }
+
+    public Option<TimeSpan> DownWindow { get; }
+
+    public Option<TimeSpan> Cooldown { get; }
+
+    public Option<TimeSpan> Drain { get; }
+
+    public IEnumerable<Option> All => [UpWindow, DownWindow, Cooldown, Drain];
+
+    /// <summary><paramref name="options"/> with the parsed values.</summary>
+    public AutoscaleOptions Apply(ParseResult parseResult, AutoscaleOptions options) => options with
+    {
+        ScaleUpWindow = parseResult.GetValue(UpWindow),
+        ScaleDownWindow = parseResult.GetValue(DownWindow),
+        Cooldown = parseResult.GetValue(Cooldown),
+        TargetDrainTime = parseResult.GetValue(Drain),
+    };
+}

@@ -1,0 +1,27 @@
+namespace Shoal.Cli.Supervise;
+
+/// <summary>Starts <c>shoal worker</c> processes for the supervisor (real processes, or fakes in tests).</summary>
+internal interface IWorkerLauncher
+{
+    /// <summary>Starts a worker that joins the group as <paramref name="memberId"/>. Throws <see cref="ShoalException"/> when it cannot start.</summary>
+    IWorkerProcess Start(string memberId);
+}
+
+/// <summary>One started worker process.</summary>
+internal interface IWorkerProcess : IDisposable
+{
+    /// <summary>The process id.</summary>
+    int Id { get; }
+
+    /// <summary>Completes with the exit code when the process has exited.</summary>
+    Task<int> Exited { get; }
+
+    /// <summary>Asks the worker to hand its partitions over and exit (SIGTERM).</summary>
+    void Terminate();
+
+    /// <summary>Ends the worker at once (SIGKILL): its leases expire after the session TTL.</summary>
+    void Kill();
+
+    /// <summary>The last lines the worker wrote to stderr (for a crash report).</summary>
+    IReadOnlyList<string> LastErrors { get; }
+}
