@@ -15,6 +15,7 @@ public sealed class ServeCommandTests
     [InlineData("--udp", "70000", "--udp")]
     [InlineData("--urls", "ftp://127.0.0.1:1", "--urls")]
     [InlineData("--engine", "mars://x", "mars")]
+    [InlineData("--status-interval", "0", "--status-interval")]
     public async Task Bad_arguments_exit_2_naming_the_option(string option, string value, string expected)
     {
         var error = new StringWriter();
