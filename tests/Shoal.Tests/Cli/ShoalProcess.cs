@@ -95,6 +95,22 @@ internal sealed class ShoalProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit on its own and returns its exit code; fails after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds:0}s.\n{this}");
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>A crash: SIGKILL (no graceful stop, no hand-over), then waits until the process is gone.</summary>
     public async Task KillAsync()
     {
