@@ -19,7 +19,7 @@ internal static class ServeCommand
             Description = "Where to listen: one or more http:// URLs separated by ';' (port 0 picks a free port)",
             DefaultValueFactory = _ => string.Join(';', defaults.Urls),
             HelpName = "URLS",
-        }.Check(value => Problem(() => Options(value, [], null, 0, defaults.MaxRequestBytes, defaults.SessionTtl)));
+        }.Check(value => Problem(() => Options(value, [], null, 0, defaults.MaxRequestBytes, defaults.SessionTtl, defaults.StatusInterval)));
         var apiKeys = new Option<string[]>("--api-key")
         {
             Description = "An API key callers send as 'Authorization: Bearer KEY'; KEY gets every scope, KEY:produce,read limits it " +
@@ -44,10 +44,13 @@ internal static class ServeCommand
             DefaultValueFactory = _ => 0,
         }.InRange(0, 10_000_000);
         var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members silent this long show as dead (as the workers' session TTL)");
+        var statusInterval = Durations.CreateOption(
+            "--status-interval", defaults.StatusInterval, "How often the cluster's status is read for the dashboard and the lag metric")
+            .Check(value => value > TimeSpan.Zero ? null : "must be more than 0.");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("serve", "Serve HTTP ingest, topic/group admin, health checks, Prometheus metrics and a live dashboard on an engine until stopped")
         {
-            engine, urls, apiKeys, udp, maxBody, rateLimit, sessionTtl, json,
+            engine, urls, apiKeys, udp, maxBody, rateLimit, sessionTtl, statusInterval, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -61,7 +64,8 @@ internal static class ServeCommand
                         parseResult.GetValue(udp),
                         parseResult.GetValue(rateLimit),
                         parseResult.GetValue(maxBody),
-                        parseResult.GetValue(sessionTtl)),
+                        parseResult.GetValue(sessionTtl),
+                        parseResult.GetValue(statusInterval)),
                     output,
                     cancellationToken),
                 cancellationToken);
@@ -95,7 +99,7 @@ internal static class ServeCommand
         return ExitCodes.Ok;
     }
 
-    internal static ShoalServerOptions Options(string urls, IReadOnlyList<string> apiKeys, string? udp, int rateLimit, long maxBody, TimeSpan sessionTtl)
+    internal static ShoalServerOptions Options(string urls, IReadOnlyList<string> apiKeys, string? udp, int rateLimit, long maxBody, TimeSpan sessionTtl, TimeSpan statusInterval)
     {
         var options = ShoalServerOptions.Default with
         {
@@ -105,6 +109,7 @@ internal static class ServeCommand
             RateLimitPerSecond = rateLimit,
             MaxRequestBytes = maxBody,
             SessionTtl = sessionTtl,
+            StatusInterval = statusInterval,
         };
         try
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Shoal.Cli;
 using Shoal.Cli.Infrastructure;
+using Shoal.Cli.Nats;
 using Shoal.Tests.Runtime;
 using Xunit;
 
@@ -15,6 +16,7 @@ public sealed class ServeCommandTests
     [InlineData("--udp", "70000", "--udp")]
     [InlineData("--urls", "ftp://127.0.0.1:1", "--urls")]
     [InlineData("--engine", "mars://x", "mars")]
+    [InlineData("--status-interval", "0", "--status-interval")]
     public async Task Bad_arguments_exit_2_naming_the_option(string option, string value, string expected)
     {
         var error = new StringWriter();
@@ -65,36 +67,9 @@ public sealed class ServeProcessTests
     [Trait("Category", "Slow")]
     public async Task A_real_shoal_serve_process_stops_gracefully_on_sigterm_with_exit_0()
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "shoal.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [cli, "serve", "--urls", "http://127.0.0.1:0", "--json"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        try
-        {
-            _ = process.StandardError.ReadToEndAsync();
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))) is not null && !line.Contains("\"urls\"", StringComparison.Ordinal))
-            {
-            }
+        await using var serve = ShoalProcess.Start("serve", "serve", "--urls", "http://127.0.0.1:0", "--json");
+        await serve.WaitForLineAsync(l => l.Contains("\"urls\"", StringComparison.Ordinal), "--json start line", TimeSpan.FromSeconds(30));
 
-            Assert.NotNull(line);
-            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-            Assert.Equal(ExitCodes.Ok, process.ExitCode);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
+        Assert.Equal(ExitCodes.Ok, await serve.TerminateAsync(TimeSpan.FromSeconds(15)));
     }
 }

@@ -30,19 +30,7 @@ internal static class VerbRunner
     /// <summary>Runs the built <c>shoal</c> as a real child process (stopped after a minute) and reads its output.</summary>
     public static async Task<VerbResult> RunProcessAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start shoal");
+        using var process = Process.Start(ProcessStart(args)) ?? throw new InvalidOperationException("could not start shoal");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var error = process.StandardError.ReadToEndAsync(timeout.Token);
@@ -57,6 +45,24 @@ internal static class VerbRunner
         }
 
         return new VerbResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>How to start the built <c>shoal</c> (the <c>shoal.dll</c> beside the tests) with <paramref name="args"/>, output redirected.</summary>
+    public static ProcessStartInfo ProcessStart(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 }
 

@@ -1,43 +1,47 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Shoal.Cli.Nats;
+using Shoal.Tests.Cli;
 using Shoal.Tests.Cluster;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Shoal.Tests.Server;
 
 /// <summary>
-/// A real browser (Debian's chromium, driven by Playwright) on the dashboard of a running 3-member cluster. The members
-/// are <see cref="Shoal.Cluster.ClusterMember"/>s in this process on one in-process engine, which the server reads too;
-/// a crash is <see cref="Shoal.Cluster.ClusterMember.AbandonAsync"/> (no hand-over: its leases expire after the TTL).
+/// A real browser (Debian's chromium, driven by Playwright) on the dashboard of a real 3-worker cluster: a loopback
+/// <c>nats-server</c>, a topic produced with <c>shoal produce</c>, three <c>shoal worker</c> processes and
+/// <c>shoal serve</c> as processes of their own, all on <c>nats://</c>. A crash is SIGKILL of one worker process.
+/// Every process is killed (by pid, with its tree) when the test ends, also when it fails.
 /// </summary>
-[Collection(ClusterHarness.Collection)]
+[Collection(ClusterHarness.Collection)] // real-time clusters (a 1 s session TTL) run alone, not against other tests
 [Trait("Category", "Slow")]
-public sealed class DashboardBrowserTests
+public sealed class DashboardBrowserTests(ITestOutputHelper log)
 {
     private const string Chromium = "/usr/bin/chromium";
+    private const string Topic = "orders";
+    private const string Group = "billing";
     private const int Partitions = 6;
+    private static readonly string[] Workers = ["worker-a", "worker-b", "worker-c"];
+
+    /// <summary>Every tile of the topic's map has an owner among <c>ids</c>, and every one of <c>ids</c> owns one.</summary>
+    private const string OwnedByExactly = """
+        ([topic, partitions, ids]) => {
+          const owners = [...document.querySelectorAll(`[data-topic='${topic}'] [data-partition]`)].map(t => t.dataset.owner);
+          return owners.length === partitions && owners.every(o => ids.includes(o)) && new Set(owners).size === ids.length;
+        }
+        """;
 
     [Fact]
-    public async Task The_dashboard_shows_every_partitions_owner_and_the_map_changes_when_a_member_crashes()
+    public async Task The_dashboard_of_worker_processes_shows_every_partitions_owner_and_the_map_changes_when_a_worker_is_killed()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (./test.sh does).");
-        await using var cluster = new ClusterHarness(Partitions, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(1_000));
-        var nodes = new List<ClusterHarness.Node>();
-        foreach (var id in new[] { "node-a", "node-b", "node-c" })
-        {
-            nodes.Add(await cluster.StartNodeAsync(id));
-        }
-
-        await cluster.BalancedAsync(nodes);
-        await using var host = await ServerHost.StartAsync(
-            cluster.Engine,
-            options: o => o with { SessionTtl = cluster.Cluster.SessionTtl, StatusInterval = TimeSpan.FromMilliseconds(250) },
-            services: s => nodes.ForEach(n => s.AddSingleton(n.Member)));
-        await cluster.PublishAsync(keys: 40, perKey: 25);
-        using var producing = new CancellationTokenSource();
-        var producer = ProduceAsync(cluster, producing.Token); // a steady trickle, so the charts show throughput
-
+        var clock = Stopwatch.StartNew();
+        await using var nats = await LocalNatsCluster.StartAsync();
+        var engine = nats.Urls[0];
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -46,69 +50,123 @@ public sealed class DashboardBrowserTests
             Args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        await page.GotoAsync(host.BaseAddress.ToString());
-
-        var tiles = page.Locator($"[data-topic='{ClusterHarness.Topic}'] [data-partition]");
-        await Assertions.Expect(tiles).ToHaveCountAsync(Partitions, new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator($"[data-topic='{ClusterHarness.Topic}'] .unowned")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        var before = await OwnersAsync(tiles);
-        Assert.All(before.Values, owner => Assert.Matches("^node-[abc]$", owner));
-        Assert.Equal(3, before.Values.Distinct().Count());
-        await Assertions.Expect(page.Locator("[data-member]")).ToHaveCountAsync(3);
-        await Assertions.Expect(page.Locator("#status")).ToHaveClassAsync(new Regex("live"));
-        await page.WaitForTimeoutAsync(1_500); // a few snapshots, so the charts have lines
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("dashboard.png"), FullPage = true });
-
-        var crashed = nodes[1];
-        await crashed.Member.AbandonAsync();
-        var survivors = new[] { nodes[0], nodes[2] };
-        await cluster.BalancedAsync(survivors);
-
-        // The map follows: no partition stays with the crashed member, and every one has a surviving owner again.
-        await Assertions.Expect(page.Locator($"[data-topic='{ClusterHarness.Topic}'] [data-owner='{crashed.Id}']")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator($"[data-topic='{ClusterHarness.Topic}'] .unowned")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        var after = await OwnersAsync(tiles);
-        Assert.All(after.Values, owner => Assert.Matches("^node-[ac]$", owner));
-        Assert.NotEqual(before, after);
-        await Assertions.Expect(page.Locator($"[data-member='{crashed.Id}'] .badge")).ToHaveTextAsync("dead", new() { Timeout = 15_000 });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("dashboard-after-crash.png"), FullPage = true });
-
-        await producing.CancelAsync();
-        await producer;
-
-        // The takeover is in the metrics too: the survivors took leases over from an expired owner.
-        var metrics = await host.Client.GetStringAsync("/metrics");
-        Assert.Matches(new Regex("""shoal_cluster_failover_duration_\w*count\{[^}]*shoal_group="billing"[^}]*\} [1-9]"""), metrics);
-        Assert.Matches(new Regex("""shoal_cluster_lease_changes_total\{[^}]*shoal_change="acquired"""), metrics);
-        Assert.Matches(new Regex("""shoal_cluster_rebalances_total\{[^}]*shoal_group="billing"""), metrics);
-    }
-
-    private static async Task ProduceAsync(ClusterHarness cluster, CancellationToken cancellationToken)
-    {
-        for (var round = 1; !cancellationToken.IsCancellationRequested; round++)
+        var processes = new List<ShoalProcess>();
+        try
         {
-            await cluster.PublishAsync(keys: 40, perKey: 1 + (round % 4), from: 25 + (round * 4));
-            try
+            // The server first: it starts while the topic is produced (it shows no group until the workers join).
+            var serve = ShoalProcess.Start(
+                "serve", "serve", "--engine", engine, "--urls", "http://127.0.0.1:0", "--session-ttl", "1s", "--status-interval", "500ms", "--json");
+            processes.Add(serve);
+            var produced = await VerbRunner.RunProcessAsync(
+                "produce", "--engine", engine, "--topic", Topic, "--partitions", P(Partitions), "--events", "400", "--keys", "40", "--json");
+            Assert.True(produced.ExitCode == 0, produced.ToString());
+            Assert.Equal(400, produced.Long("acknowledged"));
+
+            var workers = new Dictionary<string, ShoalProcess>();
+            foreach (var id in Workers)
             {
-                await Task.Delay(50, cancellationToken);
+                processes.Add(workers[id] = ShoalProcess.Start(
+                    "worker " + id,
+                    "worker", "--engine", engine, "--topic", Topic, "--group", Group, "--handler", "noop", "--member-id", id,
+                    "--heartbeat", "200ms", "--session-ttl", "1s"));
             }
-            catch (OperationCanceledException)
+
+            // A steady trickle, so the charts show throughput before and after the crash.
+            processes.Add(ShoalProcess.Start(
+                "producer", "produce", "--engine", engine, "--topic", Topic, "--events", "1000000", "--keys", "40", "--rate", "200"));
+            var started = await serve.WaitForLineAsync(l => l.StartsWith('{') && l.Contains("\"urls\"", StringComparison.Ordinal), "--json start line", TimeSpan.FromSeconds(30));
+            using var startLine = JsonDocument.Parse(started);
+            var url = startLine.RootElement.GetProperty("urls")[0].GetString()!;
+            log.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: serve listens on {url}");
+
+            await page.GotoAsync(url + "/");
+
+            // Every partition shows an owner, and the three workers share them.
+            await UntilMapAsync(page, Workers, "every partition owned by one of the 3 workers, each owning some", TimeSpan.FromSeconds(30));
+            log.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: balanced over 3 workers");
+            var tiles = page.Locator($"[data-topic='{Topic}'] [data-partition]");
+            await Assertions.Expect(page.Locator($"[data-topic='{Topic}'] .unowned")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("[data-member] .badge:not(.dead)")).ToHaveCountAsync(3, new() { Timeout = 10_000 });
+            await Assertions.Expect(page.Locator("#status")).ToHaveClassAsync(new Regex("live"));
+            var before = await MapAsync(tiles);
+            await page.WaitForTimeoutAsync(2_000); // a few more snapshots, so the charts have lines
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("dashboard.png"), FullPage = true });
+
+            // Crash: SIGKILL one worker process. No hand-over: its leases expire after the session TTL.
+            var crashed = Workers[1];
+            var survivors = Workers.Where(w => w != crashed).ToArray();
+            var moved = before.Where(p => p.Value.Owner == crashed).Select(p => p.Key).ToList();
+            Assert.NotEmpty(moved);
+            await workers[crashed].KillAsync();
+            var killedAt = clock.Elapsed;
+            log.WriteLine($"{killedAt.TotalSeconds:0.0}s: killed {crashed} (pid {workers[crashed].Id}), which owned partitions {string.Join(",", moved)}");
+
+            // The map follows: the survivors own every partition, and the crashed worker is shown dead or is gone.
+            await UntilMapAsync(page, survivors, $"every partition owned by {string.Join(" or ", survivors)}", TimeSpan.FromSeconds(20));
+            await Assertions.Expect(page.Locator($"[data-member='{crashed}']:not(:has(.badge.dead))")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+            log.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: map moved to the survivors {(clock.Elapsed - killedAt).TotalSeconds:0.0}s after the kill");
+            var after = await MapAsync(tiles);
+            Assert.DoesNotContain(after.Values, p => p.Owner == crashed);
+            foreach (var partition in moved)
             {
-                return;
+                // A takeover is a new ownership: the epoch (the fencing token) went up.
+                Assert.True(after[partition].Epoch > before[partition].Epoch, $"partition {partition}: epoch {before[partition].Epoch} → {after[partition].Epoch}");
             }
+
+            await Assertions.Expect(page.Locator("[data-member] .badge:not(.dead)")).ToHaveCountAsync(2, new() { Timeout = 10_000 });
+            await page.WaitForTimeoutAsync(1_500); // the charts continue past the crash
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("dashboard-after-crash.png"), FullPage = true });
+            Assert.All(processes.Where(p => p != workers[crashed]), p => Assert.False(p.HasExited, p.ToString()));
+        }
+        catch
+        {
+            // What the page showed when the test failed, beside the other screenshots (best effort: the failure matters).
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ArtifactPath("dashboard-failed.png"), FullPage = true, Timeout = 5_000 })
+                .ContinueWith(static _ => { }, TaskScheduler.Default);
+            throw;
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
+                log.WriteLine(process.ToString());
+            }
+
+            log.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: done");
         }
     }
 
-    private static async Task<Dictionary<int, string>> OwnersAsync(ILocator tiles)
+    /// <summary>Waits until the page's map is owned by exactly <paramref name="owners"/>; on timeout says what it shows.</summary>
+    private static async Task UntilMapAsync(IPage page, string[] owners, string what, TimeSpan timeout)
     {
-        var owners = new Dictionary<int, string>();
+        try
+        {
+            await page.WaitForFunctionAsync(OwnedByExactly, new object[] { Topic, Partitions, owners }, new() { Timeout = (float)timeout.TotalMilliseconds, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            var tiles = await MapAsync(page.Locator($"[data-topic='{Topic}'] [data-partition]"));
+            var members = await page.Locator("[data-member]").AllInnerTextsAsync();
+            throw new TimeoutException(
+                $"The dashboard did not show {what} within {timeout.TotalSeconds:0}s. Status: {await page.Locator("#status").InnerTextAsync()}. " +
+                $"Map: {string.Join(", ", tiles.Select(t => $"P{t.Key}={t.Value.Owner}@{t.Value.Epoch}"))}. Members: {string.Join(" | ", members)}");
+        }
+    }
+
+    private static async Task<Dictionary<int, (string Owner, long Epoch)>> MapAsync(ILocator tiles)
+    {
+        var map = new Dictionary<int, (string, long)>();
         foreach (var tile in await tiles.AllAsync())
         {
-            owners[int.Parse((await tile.GetAttributeAsync("data-partition"))!, System.Globalization.CultureInfo.InvariantCulture)] = (await tile.GetAttributeAsync("data-owner"))!;
+            var partition = int.Parse((await tile.GetAttributeAsync("data-partition"))!, CultureInfo.InvariantCulture);
+            map[partition] = ((await tile.GetAttributeAsync("data-owner"))!, long.Parse((await tile.GetAttributeAsync("data-epoch"))!, CultureInfo.InvariantCulture));
         }
 
-        return owners;
+        return map;
     }
+
+    private static string P(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Screenshots go to TestResults/ at the repository root (kept by CI as artifacts).</summary>
     private static string ArtifactPath(string name)

@@ -25,6 +25,7 @@ public sealed class SuperviseNatsTests
         var workerPids = new HashSet<int>();
         var logs = Path.Combine(nats.Directory, "workers");
         await using var supervisor = ShoalProcess.Start(
+            "supervise",
             "supervise", "--engine", engine, "--topic", "orders", "--group", "billing", "--min", "1", "--max", "4",
             "--interval", "1s", "--scale-up-window", "2s", "--scale-down-window", "5s", "--cooldown", "2s",
             "--target-lag", "100", "--drain-time", "4s", "--startup", "3s", "--member-prefix", "sup", "--logs", logs, "--json",
