@@ -14,7 +14,7 @@ internal static class NatsBenchCommand
         var events = new Option<int>("--events") { Description = "Events per measurement", DefaultValueFactory = _ => 100_000 }.InRange(1_000, 10_000_000);
         var payload = new Option<int>("--payload") { Description = "Payload bytes per event", DefaultValueFactory = _ => 128 }.InRange(1, 512 * 1024);
         var window = new Option<int>("--window") { Description = "Publish acknowledgements outstanding at once (and read batch size)", DefaultValueFactory = _ => 1024 }.InRange(1, 65_536);
-        var rounds = new Option<int>("--rounds") { Description = "Rounds per setup (the median is reported)", DefaultValueFactory = _ => 3 }.InRange(1, 50);
+        var rounds = new Option<int>("--rounds") { Description = "Measured rounds per setup after one warm-up round (medians are reported)", DefaultValueFactory = _ => 5 }.InRange(1, 50);
         var replicas = new Option<string>("--replicas") { Description = "Which setups to run: 1, 3 or both", DefaultValueFactory = _ => "both" }
             .Check(v => v is "1" or "3" or "both" ? null : $"--replicas: '{v}' is not 1, 3 or both.");
         var json = CliOutput.CreateJsonOption();
@@ -49,7 +49,7 @@ internal static class NatsBenchCommand
         if (output.Json)
         {
             output.WriteJson(new NatsBenchReport(settings.Events, settings.PayloadBytes, settings.Window, settings.Rounds,
-                [.. results.Select(r => new NatsBenchLine(r.Setup, r.ShoalPublishPerSecond, r.RawPublishPerSecond, r.PublishRatio, r.ShoalConsumePerSecond, r.RawConsumePerSecond, r.ConsumeRatio, r.RawConsumeShoalStreamPerSecond))]),
+                [.. results]),
                 CliJsonContext.Default.NatsBenchReport);
         }
 
@@ -58,7 +58,4 @@ internal static class NatsBenchCommand
 }
 
 /// <summary>The <c>--json</c> object of <c>shoal bench nats</c>.</summary>
-internal sealed record NatsBenchReport(int Events, int PayloadBytes, int Window, int Rounds, IReadOnlyList<NatsBenchLine> Results);
-
-/// <summary>One setup's numbers (events per second and Shoal/raw ratios).</summary>
-internal sealed record NatsBenchLine(string Setup, double ShoalPublishPerSecond, double RawPublishPerSecond, double PublishRatio, double ShoalConsumePerSecond, double RawConsumePerSecond, double ConsumeRatio, double RawConsumeShoalStreamPerSecond);
+internal sealed record NatsBenchReport(int Events, int PayloadBytes, int Window, int Rounds, IReadOnlyList<NatsBenchResult> Results);
