@@ -15,5 +15,6 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(AutoscaleSimReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
-[JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
+[JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
+[JsonSerializable(typeof(Shoal.Cli.Bench.ScalingBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

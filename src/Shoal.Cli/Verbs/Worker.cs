@@ -116,10 +116,35 @@ internal static class Worker
 
     private static HandlerRegistration Handler(WorkerSettings settings, HandledRecorder? recorder)
     {
+        var handle = Handle(settings, recorder);
+        if (settings.HandlerConcurrency == 0)
+        {
+            return HandlerRegistration.For(handle);
+        }
+
+        // One limit for the whole process, as a connection pool would be: the runtime may start more calls (up to
+        // --concurrency per partition); they wait here for a slot.
+        var slots = new SemaphoreSlim(settings.HandlerConcurrency, settings.HandlerConcurrency);
+        return HandlerRegistration.For<ProducedEvent>(async (e, context, ct) =>
+        {
+            await slots.WaitAsync(ct);
+            try
+            {
+                await handle(e, context, ct);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        });
+    }
+
+    private static Func<ProducedEvent, EventContext, CancellationToken, ValueTask> Handle(WorkerSettings settings, HandledRecorder? recorder)
+    {
         var member = settings.MemberId;
         return settings.Handler.Kind switch
         {
-            WorkerHandlerKind.Verify => HandlerRegistration.For<ProducedEvent>((e, context, ct) => new ValueTask(recorder!.RecordAsync(new HandledRecord
+            WorkerHandlerKind.Verify => (e, context, ct) => new ValueTask(recorder!.RecordAsync(new HandledRecord
             {
                 EventId = context.Id,
                 Key = e.Key,
@@ -129,9 +154,9 @@ internal static class Worker
                 Partition = context.Partition,
                 Offset = context.Offset,
                 Epoch = context.Epoch,
-            }).WaitAsync(ct))),
-            WorkerHandlerKind.Sleep => HandlerRegistration.For<ProducedEvent>((_, _, ct) => new ValueTask(Task.Delay(settings.Handler.Sleep, ct))),
-            _ => HandlerRegistration.For<ProducedEvent>((_, _, _) => ValueTask.CompletedTask),
+            }).WaitAsync(ct)),
+            WorkerHandlerKind.Sleep => (_, _, ct) => new ValueTask(Task.Delay(settings.Handler.Sleep, ct)),
+            _ => (_, _, _) => ValueTask.CompletedTask,
         };
     }
 }

@@ -39,6 +39,11 @@ internal static class WorkerCommand
             Description = "Keys handled concurrently per partition",
             DefaultValueFactory = _ => 64,
         }.InRange(1, 100_000);
+        var handlerConcurrency = new Option<int>("--handler-concurrency")
+        {
+            Description = "Handler calls running at once in this worker, over all its partitions, like a connection pool (0: no limit beyond --concurrency)",
+            DefaultValueFactory = _ => 0,
+        }.InRange(0, 1_000_000);
         var assignor = new Option<AssignorKind>("--assignor")
         {
             Description = "How the group spreads partitions over members (all members of a group should use the same)",
@@ -50,7 +55,7 @@ internal static class WorkerCommand
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, json,
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -65,7 +70,10 @@ internal static class WorkerCommand
                 parseResult.GetValue(heartbeat),
                 parseResult.GetValue(sessionTtl),
                 parseResult.GetValue(concurrency),
-                parseResult.GetValue(assignor));
+                parseResult.GetValue(assignor))
+            {
+                HandlerConcurrency = parseResult.GetValue(handlerConcurrency),
+            };
             return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
         });
         return command;
@@ -91,7 +99,11 @@ internal sealed record WorkerSettings(
     TimeSpan Heartbeat,
     TimeSpan SessionTtl,
     int Concurrency,
-    AssignorKind Assignor);
+    AssignorKind Assignor)
+{
+    /// <summary>Handler calls at once in the process (0: unlimited).</summary>
+    public int HandlerConcurrency { get; init; }
+}
 
 /// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>
 internal sealed record WorkerReport

@@ -3,10 +3,11 @@ using System.Text;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using Shoal.Cli.Nats;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
 
-namespace Shoal.Cli.Nats;
+namespace Shoal.Cli.Bench;
 
 /// <summary>Settings of <c>shoal bench nats</c>.</summary>
 internal sealed record NatsBenchSettings(int Events, int PayloadBytes, int Window, int Rounds);

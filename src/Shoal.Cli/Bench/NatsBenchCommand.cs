@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Shoal.Cli.Infrastructure;
 
-namespace Shoal.Cli.Nats;
+using Shoal.Cli.Nats;
+
+namespace Shoal.Cli.Bench;
 
 /// <summary>
 /// <c>shoal bench nats</c>: Shoal's NATS engine against the raw NATS.Net JetStream client, at R1 (one server) and R3
@@ -18,18 +20,18 @@ internal static class NatsBenchCommand
         var replicas = new Option<string>("--replicas") { Description = "Which setups to run: 1, 3 or both", DefaultValueFactory = _ => "both" }
             .Check(v => v is "1" or "3" or "both" ? null : $"--replicas: '{v}' is not 1, 3 or both.");
         var json = CliOutput.CreateJsonOption();
-        var nats = new Command("nats", "Publish and consume through Shoal's NATS engine vs the raw NATS.Net JetStream client, at R1 and R3, and report the ratios")
+        var command = new Command("nats", "Publish and consume through Shoal's NATS engine vs the raw NATS.Net JetStream client, at R1 and R3, and report the ratios")
         {
             events, payload, window, rounds, replicas, json,
         };
-        nats.SetAction((parseResult, cancellationToken) =>
+        command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
             var settings = new NatsBenchSettings(parseResult.GetValue(events), parseResult.GetValue(payload), parseResult.GetValue(window), parseResult.GetValue(rounds));
             var which = parseResult.GetValue(replicas)!;
             return output.RunAsync(() => RunAsync(settings, which, output, cancellationToken), cancellationToken);
         });
-        return new Command("bench", "Benchmarks measured against a raw baseline in the same run") { nats };
+        return command;
     }
 
     private static async Task<int> RunAsync(NatsBenchSettings settings, string which, CliOutput output, CancellationToken cancellationToken)
