@@ -23,7 +23,7 @@ internal static class ShoalCli
             StatusCommand.Create(),
             AutoscaleSimCommand.Create(),
             Nats.DevClusterCommand.Create(),
-            Nats.NatsBenchCommand.Create(),
+            Bench.BenchCommand.Create(),
             Serve.ServeCommand.Create(),
             Supervise.SuperviseCommand.Create(),
         };

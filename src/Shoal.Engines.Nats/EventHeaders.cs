@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Primitives;
 using NATS.Client.Core;
 
 namespace Shoal.Engines.Nats;
@@ -55,48 +56,57 @@ internal static class EventHeaders
         return headers;
     }
 
-    /// <summary>Turns a stored message into an envelope. Missing headers get defaults (see docs/wire-format.md).</summary>
+    /// <summary>
+    /// Turns a stored message into an envelope. Missing headers get defaults (see docs/wire-format.md). The known headers
+    /// are looked up directly; the header block is walked only when it holds more (application headers, or a known name
+    /// in another letter case).
+    /// </summary>
     public static EventEnvelope Read(string topic, int partition, long offset, NatsHeaders? headers, byte[]? payload, DateTimeOffset stored)
     {
-        string? id = null, type = null, key = null, contentType = null, msgId = null;
-        DateTimeOffset? timestamp = null;
+        string? id = null, type = null, key = null, contentType = null, timestamp = null, msgId = null;
         Dictionary<string, string>? application = null;
         if (headers is not null)
         {
-            foreach (var (name, values) in headers)
+            var found = 0;
+            id = Lookup(headers, Id, ref found);
+            type = Lookup(headers, Type, ref found);
+            key = Lookup(headers, Key, ref found);
+            contentType = Lookup(headers, ContentType, ref found);
+            timestamp = Lookup(headers, Timestamp, ref found);
+            msgId = Lookup(headers, MsgId, ref found);
+            if (headers.Count > found)
             {
-                var value = values.Count > 0 ? values[values.Count - 1] ?? string.Empty : string.Empty;
-                if (name.Equals(Id, StringComparison.OrdinalIgnoreCase))
+                foreach (var (name, values) in headers)
                 {
-                    id = value;
-                }
-                else if (name.Equals(Type, StringComparison.OrdinalIgnoreCase))
-                {
-                    type = value;
-                }
-                else if (name.Equals(Key, StringComparison.OrdinalIgnoreCase))
-                {
-                    key = value;
-                }
-                else if (name.Equals(ContentType, StringComparison.OrdinalIgnoreCase))
-                {
-                    contentType = value;
-                }
-                else if (name.Equals(Timestamp, StringComparison.OrdinalIgnoreCase))
-                {
-                    if (DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
-                        || DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out parsed))
+                    var value = Last(values);
+                    if (name.Equals(Id, StringComparison.OrdinalIgnoreCase))
                     {
-                        timestamp = parsed;
+                        id ??= value;
                     }
-                }
-                else if (name.Equals(MsgId, StringComparison.OrdinalIgnoreCase))
-                {
-                    msgId = value;
-                }
-                else if (!IsReserved(name))
-                {
-                    (application ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
+                    else if (name.Equals(Type, StringComparison.OrdinalIgnoreCase))
+                    {
+                        type ??= value;
+                    }
+                    else if (name.Equals(Key, StringComparison.OrdinalIgnoreCase))
+                    {
+                        key ??= value;
+                    }
+                    else if (name.Equals(ContentType, StringComparison.OrdinalIgnoreCase))
+                    {
+                        contentType ??= value;
+                    }
+                    else if (name.Equals(Timestamp, StringComparison.OrdinalIgnoreCase))
+                    {
+                        timestamp ??= value;
+                    }
+                    else if (name.Equals(MsgId, StringComparison.OrdinalIgnoreCase))
+                    {
+                        msgId ??= value;
+                    }
+                    else if (!IsReserved(name))
+                    {
+                        (application ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
+                    }
                 }
             }
         }
@@ -110,11 +120,63 @@ internal static class EventHeaders
         {
             ContentType = string.IsNullOrEmpty(contentType) ? ContentTypes.Json : contentType,
             Headers = application,
-            Timestamp = timestamp ?? stored,
+            Timestamp = timestamp is not null && TryParseTimestamp(timestamp, out var parsed) ? parsed : stored,
             Partition = partition,
             Offset = offset,
         };
     }
+
+    /// <summary>
+    /// Parses <see cref="Timestamp"/>: the round-trip form Shoal writes (<c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, 28
+    /// characters) digit by digit, anything else (other producers) with <see cref="DateTimeOffset.TryParse(string?, IFormatProvider?, DateTimeStyles, out DateTimeOffset)"/>.
+    /// </summary>
+    public static bool TryParseTimestamp(string value, out DateTimeOffset timestamp)
+    {
+        if (value.Length == 28 && value[4] == '-' && value[7] == '-' && value[10] == 'T' && value[13] == ':' && value[16] == ':' && value[19] == '.' && value[27] == 'Z'
+            && Digits(value, 0, 4, out var year) && Digits(value, 5, 2, out var month) && Digits(value, 8, 2, out var day)
+            && Digits(value, 11, 2, out var hour) && Digits(value, 14, 2, out var minute) && Digits(value, 17, 2, out var second)
+            && Digits(value, 20, 7, out var fraction)
+            && year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) && hour < 24 && minute < 60 && second < 60)
+        {
+            var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
+            timestamp = new DateTimeOffset(ticks, TimeSpan.Zero);
+            return true;
+        }
+
+        return DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out timestamp)
+            || DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out timestamp);
+    }
+
+    private static bool Digits(string text, int start, int length, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + length; i++)
+        {
+            var digit = text[i] - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        return true;
+    }
+
+    private static string? Lookup(NatsHeaders headers, string name, ref int found)
+    {
+        if (!headers.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+
+        found++;
+        return Last(values);
+    }
+
+    private static string Last(StringValues values) =>
+        values.Count > 0 ? values[values.Count - 1] ?? string.Empty : string.Empty;
 
     public static bool IsReserved(string name) =>
         name.StartsWith("Shoal-", StringComparison.OrdinalIgnoreCase)

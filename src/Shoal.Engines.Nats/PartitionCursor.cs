@@ -5,151 +5,341 @@ using NATS.Client.JetStream.Models;
 namespace Shoal.Engines.Nats;
 
 /// <summary>
-/// A read position in one partition: an ordered pull consumer (ephemeral, no acks; the client recreates it at the
-/// right sequence after a reconnect or a gap) that keeps up to the read-ahead of messages pulled, so consecutive
-/// <see cref="Shoal.Engine.IEventLog.ReadAsync"/> calls that continue where the last one stopped are served from what
-/// has arrived. A read takes every message already buffered without waiting, and waits only when there is none
-/// (the pending wait is kept for the next read if the caller gives up). No extra task or channel sits between the
-/// client and the caller: measured, each hop cost more than the header decoding (docs/nats.md).
+/// A read position in one partition: a plain pull consumer (ephemeral, in memory, no acks) that keeps up to the
+/// read-ahead of messages pulled, so consecutive <see cref="Shoal.Engine.IEventLog.ReadAsync"/> calls that continue
+/// where the last one stopped are served from what has arrived. A read takes every message already buffered without
+/// waiting, and waits only when there is none (the pending wait is kept for the next read if the caller gives up).
 /// </summary>
+/// <remarks>
+/// <para>
+/// The cursor keeps the order itself, as NATS.Net's ordered consumer would but without its per-message cost (it parses
+/// every message's metadata into an object; measured in docs/benchmarks.md): the stream and consumer sequences come
+/// from the ack subject (<see cref="AckSubject"/>). A gap in the consumer sequence (messages lost on a reconnect), a
+/// consumer the server no longer has (a terminal JetStream error, or no responders to the pull requests) or a missing
+/// heartbeat (no message and no heartbeat for twice <see cref="IdleHeartbeat"/>: the server or the consumer is gone) replaces the consumer with a new one at
+/// <see cref="Next"/>; nothing before <see cref="Next"/> is returned twice and nothing after it is skipped.
+/// </para>
+/// <para>No extra task or channel sits between the client and the caller: measured, each hop cost more than the header decoding (docs/nats.md).</para>
+/// </remarks>
 internal sealed class PartitionCursor : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
+    /// <summary>How often an idle server sends a heartbeat on a pull; two missed ones replace the consumer.</summary>
+    internal static readonly TimeSpan IdleHeartbeat = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a pull request lives on the server before the client renews it.</summary>
+    private static readonly TimeSpan PullExpiry = TimeSpan.FromSeconds(30);
+
+    /// <summary>An ephemeral consumer nobody pulls from (its process died) is deleted by the server after this.</summary>
+    private static readonly TimeSpan InactiveThreshold = TimeSpan.FromMinutes(1);
+
+    /// <summary>Consumers replaced within one read before it gives up (the caller retries later).</summary>
+    private const int MaxSubscribesPerRead = 3;
+
+    private readonly NatsJSContext _js;
     private readonly string _topic;
     private readonly int _partition;
-    private IAsyncEnumerator<INatsJSMsg<byte[]>> _messages = null!;
-    private Task<bool>? _pending;
+    private readonly string _stream;
+    private readonly int _readAhead;
+    private Subscription? _subscription;
 
-    private PartitionCursor(string topic, int partition, long next)
+    private PartitionCursor(NatsJSContext js, string topic, int partition, long next, int readAhead)
     {
+        _js = js;
         _topic = topic;
         _partition = partition;
+        _stream = NatsNames.Stream(topic, partition);
+        _readAhead = readAhead;
         Next = next;
     }
 
     /// <summary>The offset the next event read from this cursor will have (or a later one, if events were trimmed).</summary>
     public long Next { get; private set; }
 
+    /// <summary>The consumer failed and will be replaced on the next read; an idle broken cursor is not worth keeping.</summary>
+    public bool IsBroken => _subscription is null || _subscription.IsBroken;
+
     public static async ValueTask<PartitionCursor> OpenAsync(NatsJSContext js, string topic, int partition, long from, int readAhead, CancellationToken cancellationToken)
     {
-        var cursor = new PartitionCursor(topic, partition, from);
-        var consumer = await js.CreateOrderedConsumerAsync(NatsNames.Stream(topic, partition), new NatsJSOrderedConsumerOpts
-        {
-            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = (ulong)from + 1,
-        }, cancellationToken);
-        cursor._messages = consumer
-            .ConsumeAsync(NatsRawSerializer<byte[]>.Default, new NatsJSConsumeOpts { MaxMsgs = readAhead }, cursor._stop.Token)
-            .GetAsyncEnumerator(cursor._stop.Token);
+        var cursor = new PartitionCursor(js, topic, partition, from, readAhead);
+        cursor._subscription = await cursor.SubscribeAsync(cancellationToken);
         return cursor;
     }
 
     /// <summary>Waits for at least one event, then takes what has already arrived (up to the destination's length).</summary>
     public async ValueTask<int> ReadAsync(Memory<EventEnvelope> destination, CancellationToken cancellationToken)
     {
-        try
+        var count = 0;
+        var subscribed = 0;
+        while (count == 0)
         {
-            var count = 0;
-            while (count == 0)
+            var subscription = _subscription;
+            if (subscription is null || subscription.IsBroken)
             {
-                ObjectDisposedException.ThrowIf(!await NextMessageAsync(cancellationToken), this);
-                count = Take(destination.Span, count);
+                if (++subscribed > MaxSubscribesPerRead)
+                {
+                    throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: the consumer broke {MaxSubscribesPerRead} times in a row.");
+                }
+
+                _subscription = null;
+                if (subscription is not null)
+                {
+                    await subscription.DisposeAsync();
+                }
+
+                subscription = _subscription = await SubscribeAsync(cancellationToken);
+            }
+
+            try
+            {
+                if (!await subscription.WaitAsync(cancellationToken))
+                {
+                    subscription.Break();
+                    continue;
+                }
+
+                var messages = subscription.Messages;
                 while (count < destination.Length)
                 {
-                    var move = _messages.MoveNextAsync();
-                    if (!move.IsCompleted)
-                    {
-                        _pending = move.AsTask();
-                        break;
-                    }
-
-                    if (!move.GetAwaiter().GetResult())
+                    count = Take(subscription, messages.Current, destination.Span, count);
+                    if (subscription.IsBroken || count == destination.Length || !subscription.TryMoveNext())
                     {
                         break;
                     }
-
-                    count = Take(destination.Span, count);
                 }
             }
-
-            Next = destination.Span[count - 1].Offset + 1;
-            return count;
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
-        {
-            throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
-        }
-    }
-
-    /// <summary>Waits for the next message, keeping the wait for the next read if the caller gives up.</summary>
-    private async ValueTask<bool> NextMessageAsync(CancellationToken cancellationToken)
-    {
-        if (_pending is null)
-        {
-            var move = _messages.MoveNextAsync();
-            if (move.IsCompleted)
+            catch (OperationCanceledException) when (subscription.IsBroken && !cancellationToken.IsCancellationRequested)
             {
-                return move.GetAwaiter().GetResult();
+                // The missing-heartbeat check stopped the consumer: replace it.
             }
-
-            _pending = move.AsTask();
+            catch (NatsException e)
+            {
+                // A terminal JetStream error (the consumer was deleted, e.g. by a server restart) or a failed
+                // connection: replace the consumer; if that fails too, the caller hears why.
+                subscription.Break();
+                if (count == 0 && e is not NatsJSProtocolException)
+                {
+                    throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException and not ShoalException)
+            {
+                subscription.Break();
+                throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+            }
         }
 
-        var more = await _pending.WaitAsync(cancellationToken);
-        _pending = null;
-        return more;
+        Next = destination.Span[count - 1].Offset + 1;
+        return count;
     }
 
     /// <summary>
-    /// Adds the current message unless it lies before <see cref="Next"/>: a consumer asked to start beyond the end of
-    /// the stream starts at the end (nats-server clamps the start sequence), so it may deliver earlier events.
+    /// Adds the message unless it lies before <see cref="Next"/> or the previous event (a consumer asked to start beyond
+    /// the end of the stream starts at the end: nats-server clamps the start sequence, so it may deliver earlier
+    /// events). A gap in the consumer sequence breaks the subscription instead; the next read starts a new one.
     /// </summary>
-    private int Take(Span<EventEnvelope> destination, int count)
+    private int Take(Subscription subscription, INatsJSMsg<byte[]> msg, Span<EventEnvelope> destination, int count)
     {
-        var e = Convert(_messages.Current);
-        if (e.Offset < Next)
+        if (!AckSubject.TryParse(msg.ReplyTo, out var streamSequence, out var consumerSequence, out var stored))
+        {
+            var metadata = msg.Metadata ?? throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: a message without JetStream metadata (reply subject '{msg.ReplyTo}').");
+            streamSequence = metadata.Sequence.Stream;
+            consumerSequence = metadata.Sequence.Consumer;
+            stored = metadata.Timestamp;
+        }
+
+        if (!subscription.Delivered(consumerSequence))
         {
             return count;
         }
 
-        destination[count] = e;
+        var offset = (long)streamSequence - 1;
+        var next = count == 0 ? Next : destination[count - 1].Offset + 1;
+        if (offset < next)
+        {
+            return count;
+        }
+
+        destination[count] = EventHeaders.Read(_topic, _partition, offset, msg.Headers, msg.Data, stored);
         return count + 1;
+    }
+
+    private async ValueTask<Subscription> SubscribeAsync(CancellationToken cancellationToken)
+    {
+        INatsJSConsumer consumer;
+        try
+        {
+            consumer = await _js.CreateOrUpdateConsumerAsync(_stream, new ConsumerConfig
+            {
+                AckPolicy = ConsumerConfigAckPolicy.None,
+                DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+                OptStartSeq = (ulong)Next + 1,
+                MemStorage = true,
+                NumReplicas = 1,
+                InactiveThreshold = InactiveThreshold,
+            }, cancellationToken);
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == NatsErrors.StreamNotFound)
+        {
+            throw new TopicNotFoundException(_topic);
+        }
+        catch (NatsException e)
+        {
+            throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+        }
+
+        return new Subscription(_js, _stream, consumer, _readAhead);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
-        try
+        var subscription = _subscription;
+        _subscription = null;
+        if (subscription is not null)
         {
-            if (_pending is not null)
-            {
-                await _pending;
-            }
+            await subscription.DisposeAsync();
         }
-        catch (OperationCanceledException)
-        {
-            // Stopped on purpose.
-        }
-        catch (NatsException)
-        {
-            // The consumer failed; nothing more to stop.
-        }
-
-        try
-        {
-            await _messages.DisposeAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped on purpose.
-        }
-
-        _stop.Dispose();
     }
 
-    private EventEnvelope Convert(INatsJSMsg<byte[]> msg)
+    /// <summary>One server-side consumer and the client's pull loop on it.</summary>
+    private sealed class Subscription : IAsyncDisposable
     {
-        var metadata = msg.Metadata!.Value;
-        return EventHeaders.Read(_topic, _partition, (long)metadata.Sequence.Stream - 1, msg.Headers, msg.Data, metadata.Timestamp);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly NatsJSContext _js;
+        private readonly string _stream;
+        private readonly string _consumer;
+        private Task<bool>? _pending;
+        private ulong _consumerSequence;
+        private volatile bool _broken;
+
+        public Subscription(NatsJSContext js, string stream, INatsJSConsumer consumer, int readAhead)
+        {
+            _js = js;
+            _stream = stream;
+            _consumer = consumer.Info.Name;
+            Messages = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, new NatsJSConsumeOpts
+            {
+                MaxMsgs = readAhead,
+                IdleHeartbeat = IdleHeartbeat,
+                Expires = PullExpiry,
+                NotificationHandler = OnNotificationAsync,
+            }, _stop.Token).GetAsyncEnumerator(_stop.Token);
+        }
+
+        public IAsyncEnumerator<INatsJSMsg<byte[]>> Messages { get; }
+
+        public bool IsBroken => _broken;
+
+        public void Break() => _broken = true;
+
+        /// <summary>Counts a delivery; false (and broken) when the consumer sequence skipped: messages were lost.</summary>
+        public bool Delivered(ulong consumerSequence)
+        {
+            if (consumerSequence != _consumerSequence + 1)
+            {
+                _broken = true;
+                return false;
+            }
+
+            _consumerSequence = consumerSequence;
+            return true;
+        }
+
+        /// <summary>Waits for the next message, keeping the wait for the next read if the caller gives up.</summary>
+        public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+        {
+            if (_pending is null)
+            {
+                var move = Messages.MoveNextAsync();
+                if (move.IsCompleted)
+                {
+                    return move.GetAwaiter().GetResult();
+                }
+
+                _pending = move.AsTask();
+            }
+
+            try
+            {
+                return await _pending.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                if (_pending.IsCompleted)
+                {
+                    _pending = null;
+                }
+            }
+        }
+
+        /// <summary>Moves to the next message if it has already arrived; otherwise starts the wait for it and returns false.</summary>
+        public bool TryMoveNext()
+        {
+            var move = Messages.MoveNextAsync();
+            if (!move.IsCompleted)
+            {
+                _pending = move.AsTask();
+                return false;
+            }
+
+            return move.GetAwaiter().GetResult();
+        }
+
+        private Task OnNotificationAsync(INatsJSNotification notification, CancellationToken cancellationToken)
+        {
+            if (notification is NatsJSTimeoutNotification or NatsJSNoRespondersNotification && !_broken)
+            {
+                // No message and no heartbeat for twice the heartbeat interval, or nobody answers the pull requests (the
+                // consumer is gone, e.g. after a server restart): stop, so a waiting read wakes and replaces us.
+                _broken = true;
+                _stop.Cancel();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _broken = true;
+            _stop.Cancel();
+            try
+            {
+                if (_pending is not null)
+                {
+                    await _pending;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on purpose.
+            }
+            catch (NatsException)
+            {
+                // The consumer failed; nothing more to stop.
+            }
+
+            try
+            {
+                await Messages.DisposeAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on purpose.
+            }
+            catch (NatsException)
+            {
+                // The consumer failed; nothing more to stop.
+            }
+
+            try
+            {
+                // Best effort: an ephemeral consumer left behind is deleted by the server after InactiveThreshold anyway.
+                await _js.DeleteConsumerAsync(_stream, _consumer);
+            }
+            catch (NatsException)
+            {
+            }
+
+            _stop.Dispose();
+        }
     }
 }

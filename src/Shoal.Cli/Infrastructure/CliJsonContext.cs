@@ -15,8 +15,9 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(AutoscaleSimReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
-[JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
 [JsonSerializable(typeof(Shoal.Cli.Serve.ServeStarted))]
 [JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorEvent))]
 [JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorSummary))]
+[JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
+[JsonSerializable(typeof(Shoal.Cli.Bench.ScalingBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -97,11 +97,12 @@ internal static class StatusCommand
         return new StatusReport { Engine = uri, Groups = groups };
     }
 
-    private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, long nowMs, CancellationToken cancellationToken)
+    /// <summary>The group's committed offset per partition (partitions without a commit are absent).</summary>
+    public static async Task<Dictionary<int, CommittedOffset>> CommittedAsync(ICoordinationStore store, string topic, string group, CancellationToken cancellationToken)
     {
         var committed = new Dictionary<int, CommittedOffset>();
         var prefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
-        foreach (var entry in await engine.Coordination.ListAsync(prefix, cancellationToken))
+        foreach (var entry in await store.ListAsync(prefix, cancellationToken))
         {
             if (int.TryParse(entry.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var p)
                 && CommittedOffset.TryDecode(entry.Value.Span, out var offset))
@@ -110,6 +111,12 @@ internal static class StatusCommand
             }
         }
 
+        return committed;
+    }
+
+    private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, long nowMs, CancellationToken cancellationToken)
+    {
+        var committed = await CommittedAsync(engine.Coordination, topic, group, cancellationToken);
         var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken)).ToDictionary(l => l.Partition);
         var description = await engine.Log.DescribeTopicAsync(topic, cancellationToken);
         var count = description?.Partitions ?? (committed.Count == 0 ? 0 : committed.Keys.Max() + 1);

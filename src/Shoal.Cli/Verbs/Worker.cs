@@ -124,17 +124,38 @@ internal static class Worker
     private static HandlerRegistration Handler(WorkerSettings settings, HandledRecorder? recorder)
     {
         var handle = Handle(settings, recorder);
-        if (settings.MaxRate <= 0)
+        if (settings.MaxRate <= 0 && settings.HandlerConcurrency == 0)
         {
             return HandlerRegistration.For(handle);
         }
 
-        // A member with a fixed capacity: every event of the worker, whatever its partition, waits for its turn first.
-        var pacer = new RatePacer(settings.MaxRate, TimeProvider.System);
+        // A member with a fixed capacity (--max-rate): every event of the worker, whatever its partition, waits for
+        // its turn first. One limit of calls at once for the whole process (--handler-concurrency), as a connection
+        // pool would be: the runtime may start more calls (up to --concurrency per partition); they wait for a slot.
+        var pacer = settings.MaxRate > 0 ? new RatePacer(settings.MaxRate, TimeProvider.System) : null;
+        var slots = settings.HandlerConcurrency > 0 ? new SemaphoreSlim(settings.HandlerConcurrency, settings.HandlerConcurrency) : null;
         return HandlerRegistration.For<ProducedEvent>(async (e, context, ct) =>
         {
-            await pacer.WaitTurnAsync(ct);
-            await handle(e, context, ct);
+            if (pacer is not null)
+            {
+                await pacer.WaitTurnAsync(ct);
+            }
+
+            if (slots is null)
+            {
+                await handle(e, context, ct);
+                return;
+            }
+
+            await slots.WaitAsync(ct);
+            try
+            {
+                await handle(e, context, ct);
+            }
+            finally
+            {
+                slots.Release();
+            }
         });
     }
 

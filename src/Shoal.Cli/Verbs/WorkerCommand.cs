@@ -39,6 +39,11 @@ internal static class WorkerCommand
             Description = "Keys handled concurrently per partition",
             DefaultValueFactory = _ => 64,
         }.InRange(1, 100_000);
+        var handlerConcurrency = new Option<int>("--handler-concurrency")
+        {
+            Description = "Handler calls running at once in this worker, over all its partitions, like a connection pool (0: no limit beyond --concurrency)",
+            DefaultValueFactory = _ => 0,
+        }.InRange(0, 1_000_000);
         var assignor = new Option<AssignorKind>("--assignor")
         {
             Description = "How the group spreads partitions over members (all members of a group should use the same)",
@@ -60,7 +65,7 @@ internal static class WorkerCommand
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, maxRate, parentPid, json,
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, parentPid, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -77,7 +82,10 @@ internal static class WorkerCommand
                 parseResult.GetValue(concurrency),
                 parseResult.GetValue(assignor),
                 parseResult.GetValue(maxRate),
-                parseResult.GetValue(parentPid));
+                parseResult.GetValue(parentPid))
+            {
+                HandlerConcurrency = parseResult.GetValue(handlerConcurrency),
+            };
             return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
         });
         return command;
@@ -105,7 +113,11 @@ internal sealed record WorkerSettings(
     int Concurrency,
     AssignorKind Assignor,
     double MaxRate = 0,
-    int? ParentPid = null);
+    int? ParentPid = null)
+{
+    /// <summary>Handler calls at once in the process (0: unlimited).</summary>
+    public int HandlerConcurrency { get; init; }
+}
 
 /// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>
 internal sealed record WorkerReport

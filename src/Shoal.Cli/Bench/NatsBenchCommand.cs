@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Shoal.Cli.Infrastructure;
 
-namespace Shoal.Cli.Nats;
+using Shoal.Cli.Nats;
+
+namespace Shoal.Cli.Bench;
 
 /// <summary>
 /// <c>shoal bench nats</c>: Shoal's NATS engine against the raw NATS.Net JetStream client, at R1 (one server) and R3
@@ -14,22 +16,22 @@ internal static class NatsBenchCommand
         var events = new Option<int>("--events") { Description = "Events per measurement", DefaultValueFactory = _ => 100_000 }.InRange(1_000, 10_000_000);
         var payload = new Option<int>("--payload") { Description = "Payload bytes per event", DefaultValueFactory = _ => 128 }.InRange(1, 512 * 1024);
         var window = new Option<int>("--window") { Description = "Publish acknowledgements outstanding at once (and read batch size)", DefaultValueFactory = _ => 1024 }.InRange(1, 65_536);
-        var rounds = new Option<int>("--rounds") { Description = "Rounds per setup (the median is reported)", DefaultValueFactory = _ => 3 }.InRange(1, 50);
+        var rounds = new Option<int>("--rounds") { Description = "Measured rounds per setup after one warm-up round (medians are reported)", DefaultValueFactory = _ => 5 }.InRange(1, 50);
         var replicas = new Option<string>("--replicas") { Description = "Which setups to run: 1, 3 or both", DefaultValueFactory = _ => "both" }
             .Check(v => v is "1" or "3" or "both" ? null : $"--replicas: '{v}' is not 1, 3 or both.");
         var json = CliOutput.CreateJsonOption();
-        var nats = new Command("nats", "Publish and consume through Shoal's NATS engine vs the raw NATS.Net JetStream client, at R1 and R3, and report the ratios")
+        var command = new Command("nats", "Publish and consume through Shoal's NATS engine vs the raw NATS.Net JetStream client, at R1 and R3, and report the ratios")
         {
             events, payload, window, rounds, replicas, json,
         };
-        nats.SetAction((parseResult, cancellationToken) =>
+        command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
             var settings = new NatsBenchSettings(parseResult.GetValue(events), parseResult.GetValue(payload), parseResult.GetValue(window), parseResult.GetValue(rounds));
             var which = parseResult.GetValue(replicas)!;
             return output.RunAsync(() => RunAsync(settings, which, output, cancellationToken), cancellationToken);
         });
-        return new Command("bench", "Benchmarks measured against a raw baseline in the same run") { nats };
+        return command;
     }
 
     private static async Task<int> RunAsync(NatsBenchSettings settings, string which, CliOutput output, CancellationToken cancellationToken)
@@ -49,7 +51,7 @@ internal static class NatsBenchCommand
         if (output.Json)
         {
             output.WriteJson(new NatsBenchReport(settings.Events, settings.PayloadBytes, settings.Window, settings.Rounds,
-                [.. results.Select(r => new NatsBenchLine(r.Setup, r.ShoalPublishPerSecond, r.RawPublishPerSecond, r.PublishRatio, r.ShoalConsumePerSecond, r.RawConsumePerSecond, r.ConsumeRatio, r.RawConsumeShoalStreamPerSecond))]),
+                [.. results]),
                 CliJsonContext.Default.NatsBenchReport);
         }
 
@@ -58,7 +60,4 @@ internal static class NatsBenchCommand
 }
 
 /// <summary>The <c>--json</c> object of <c>shoal bench nats</c>.</summary>
-internal sealed record NatsBenchReport(int Events, int PayloadBytes, int Window, int Rounds, IReadOnlyList<NatsBenchLine> Results);
-
-/// <summary>One setup's numbers (events per second and Shoal/raw ratios).</summary>
-internal sealed record NatsBenchLine(string Setup, double ShoalPublishPerSecond, double RawPublishPerSecond, double PublishRatio, double ShoalConsumePerSecond, double RawConsumePerSecond, double ConsumeRatio, double RawConsumeShoalStreamPerSecond);
+internal sealed record NatsBenchReport(int Events, int PayloadBytes, int Window, int Rounds, IReadOnlyList<NatsBenchResult> Results);

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Shoal.Cli.Nats;
+using Shoal.Engine;
+using Shoal.Engines.Nats;
+
+namespace Shoal.Cli.Bench;
+
+/// <summary>Settings of <c>shoal bench nats</c>.</summary>
+internal sealed record NatsBenchSettings(int Events, int PayloadBytes, int Window, int Rounds);
+
+/// <summary>
+/// One setup's numbers in events per second (medians over the rounds) and the Shoal/raw ratios (medians of each round's
+/// ratio: the two sides of a ratio are measured back to back, so a burst of load from other processes moves both).
+/// </summary>
+internal sealed record NatsBenchResult(
+    string Setup,
+    double ShoalPublishPerSecond,
+    double RawPublishPerSecond,
+    double PublishRatio,
+    double ShoalConsumePerSecond,
+    double RawConsumeShoalStreamPerSecond,
+    double ConsumeRatio,
+    double RawConsumePerSecond,
+    double ConsumeRatioHeaderless);
+
+/// <summary>
+/// Publish and consume N events through Shoal's NATS engine (<see cref="IEventLog.AppendAsync"/> in batches of the
+/// window, <see cref="IEventLog.ReadAsync"/> from offset 0 into a buffer of the window) and through the raw NATS.Net
+/// JetStream client (a window of concurrent <c>PublishAsync</c> calls with <c>Nats-Msg-Id</c>; a pull consumer without
+/// acks, <c>MaxMsgs</c> = the window, touching each message's data), on streams of the same configuration on the same
+/// servers. Consume is compared on the same messages (the raw consumer reads Shoal's stream: same bytes, same headers)
+/// and, for reference, against the raw consumer on the raw stream (the same payloads without Shoal's headers). One
+/// unmeasured warm-up round first; the order of the sides rotates between rounds.
+/// </summary>
+internal static class NatsBench
+{
+    public static async Task<NatsBenchResult> RunAsync(string setup, IReadOnlyList<string> urls, int replicas, NatsBenchSettings settings, CancellationToken cancellationToken)
+    {
+        var options = new NatsEngineOptions
+        {
+            Connection = new NatsConnectionOptions { Urls = urls },
+            DefaultReplicas = replicas,
+            CoordinationReplicas = replicas,
+            PublishWindow = settings.Window,
+            ReadAhead = settings.Window,
+        };
+        await using var engine = await NatsEngine.ConnectAsync(options, cancellationToken);
+        await using var raw = new NatsConnection(new NatsOpts { Url = string.Join(",", urls) });
+        await raw.ConnectAsync();
+        var js = new NatsJSContext(raw);
+        var payload = new byte[settings.PayloadBytes];
+        Random.Shared.NextBytes(payload);
+
+        var shoalPublish = new List<double>();
+        var rawPublish = new List<double>();
+        var shoalConsume = new List<double>();
+        var rawConsumeShoal = new List<double>();
+        var rawConsume = new List<double>();
+        var publishRatios = new List<double>();
+        var consumeRatios = new List<double>();
+        var headerlessRatios = new List<double>();
+        for (var round = -1; round < settings.Rounds; round++)
+        {
+            // Round -1 warms up (JIT, connections, server caches) on a tenth of the events and is not counted.
+            var events = round < 0 ? Math.Max(1_000, settings.Events / 10) : settings.Events;
+            var topic = $"bench-{Guid.NewGuid():N}"[..16];
+            await engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 1, Replicas = replicas }, cancellationToken);
+            var stream = $"BENCHRAW_{topic}";
+            await js.CreateStreamAsync(new StreamConfig(stream, [$"benchraw.{topic}"])
+            {
+                NumReplicas = replicas,
+                Storage = StreamConfigStorage.File,
+                MaxMsgs = RetentionOptions.Default.MaxEventsPerPartition,
+                DuplicateWindow = TimeSpan.FromMinutes(2),
+                AllowDirect = true,
+            }, cancellationToken);
+
+            // Alternate which goes first so neither always meets a warmer server.
+            double sp, rp;
+            if (round % 2 == 0)
+            {
+                sp = await ShoalPublishAsync(engine, topic, payload, events, settings.Window, cancellationToken);
+                rp = await RawPublishAsync(js, $"benchraw.{topic}", payload, events, settings.Window, cancellationToken);
+            }
+            else
+            {
+                rp = await RawPublishAsync(js, $"benchraw.{topic}", payload, events, settings.Window, cancellationToken);
+                sp = await ShoalPublishAsync(engine, topic, payload, events, settings.Window, cancellationToken);
+            }
+
+            // Rotate the three reads so each takes each place in turn.
+            var rates = new double[3];
+            for (var i = 0; i < 3; i++)
+            {
+                var which = (i + round + 3) % 3;
+                rates[which] = which switch
+                {
+                    0 => await ShoalConsumeAsync(engine, topic, events, settings.Window, cancellationToken),
+                    1 => await RawConsumeAsync(js, $"SHOAL_{topic}_0", events, settings.Window, cancellationToken),
+                    _ => await RawConsumeAsync(js, stream, events, settings.Window, cancellationToken),
+                };
+            }
+
+            await js.DeleteStreamAsync(stream, cancellationToken);
+            if (round < 0)
+            {
+                continue;
+            }
+
+            shoalPublish.Add(sp);
+            rawPublish.Add(rp);
+            publishRatios.Add(sp / rp);
+            shoalConsume.Add(rates[0]);
+            rawConsumeShoal.Add(rates[1]);
+            rawConsume.Add(rates[2]);
+            consumeRatios.Add(rates[0] / rates[1]);
+            headerlessRatios.Add(rates[0] / rates[2]);
+        }
+
+        return new NatsBenchResult(setup, Median(shoalPublish), Median(rawPublish), Median(publishRatios),
+            Median(shoalConsume), Median(rawConsumeShoal), Median(consumeRatios), Median(rawConsume), Median(headerlessRatios));
+    }
+
+    private static async Task<double> ShoalPublishAsync(IShoalEngine engine, string topic, byte[] payload, int events, int window, CancellationToken cancellationToken)
+    {
+        var batch = new EventEnvelope[window];
+        var results = new AppendedEvent[window];
+        var clock = Stopwatch.StartNew();
+        for (var sent = 0; sent < events; sent += batch.Length)
+        {
+            var count = Math.Min(batch.Length, events - sent);
+            for (var i = 0; i < count; i++)
+            {
+                var id = $"e-{sent + i}";
+                batch[i] = new EventEnvelope(id, topic, $"key-{(sent + i) % 1000}", "bench", payload) { Deduplicate = true };
+            }
+
+            await engine.Log.AppendAsync(topic, 0, batch.AsMemory(0, count), results, cancellationToken);
+        }
+
+        return events / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> RawPublishAsync(NatsJSContext js, string subject, byte[] payload, int events, int windowSize, CancellationToken cancellationToken)
+    {
+        var window = new Task<PubAckResponse>[windowSize];
+        var clock = Stopwatch.StartNew();
+        for (var sent = 0; sent < events; sent += window.Length)
+        {
+            var count = Math.Min(window.Length, events - sent);
+            for (var i = 0; i < count; i++)
+            {
+                window[i] = js.PublishAsync(subject, payload, opts: new NatsJSPubOpts { MsgId = $"e-{sent + i}" }, cancellationToken: cancellationToken).AsTask();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                (await window[i]).EnsureSuccess();
+            }
+        }
+
+        return events / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> ShoalConsumeAsync(IShoalEngine engine, string topic, int events, int window, CancellationToken cancellationToken)
+    {
+        var buffer = new EventEnvelope[window];
+        long next = 0;
+        var clock = Stopwatch.StartNew();
+        while (next < events)
+        {
+            var read = await engine.Log.ReadAsync(topic, 0, next, buffer, cancellationToken);
+            next = buffer[read - 1].Offset + 1;
+        }
+
+        return events / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> RawConsumeAsync(NatsJSContext js, string stream, int events, int window, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var consumer = await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig { AckPolicy = ConsumerConfigAckPolicy.None, DeliverPolicy = ConsumerConfigDeliverPolicy.All }, cancellationToken);
+        var received = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await foreach (var msg in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, new NatsJSConsumeOpts { MaxMsgs = window }, stop.Token))
+        {
+            _ = msg.Data;
+            if (++received >= events)
+            {
+                break;
+            }
+        }
+
+        var rate = events / clock.Elapsed.TotalSeconds;
+        await js.DeleteConsumerAsync(stream, consumer.Info.Name, cancellationToken);
+        return rate;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    public static string Format(NatsBenchResult r)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(FormattableString.Invariant($"{r.Setup}: publish shoal {r.ShoalPublishPerSecond,10:N0}/s  raw {r.RawPublishPerSecond,10:N0}/s  ratio {r.PublishRatio:0.00}x {Verdict(r.PublishRatio)}"));
+        text.AppendLine(FormattableString.Invariant($"{r.Setup}: consume shoal {r.ShoalConsumePerSecond,10:N0}/s  raw {r.RawConsumeShoalStreamPerSecond,10:N0}/s  ratio {r.ConsumeRatio:0.00}x {Verdict(r.ConsumeRatio)} (raw pull consumer on the same messages)"));
+        text.Append(FormattableString.Invariant($"{r.Setup}: (raw pull consumer on header-less messages of the same payload: {r.RawConsumePerSecond:N0}/s, shoal/that {r.ConsumeRatioHeaderless:0.00}x)"));
+        return text.ToString();
+    }
+
+    private static string Verdict(double ratio) => ratio >= 0.8 ? "(target 0.8x met)" : "(target 0.8x MISSED)";
+}
