@@ -16,4 +16,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(AutoscaleSimReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.NatsBenchReport))]
+[JsonSerializable(typeof(Shoal.Cli.Nats.FailoverBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -29,7 +29,7 @@ internal static class NatsBenchCommand
             var which = parseResult.GetValue(replicas)!;
             return output.RunAsync(() => RunAsync(settings, which, output, cancellationToken), cancellationToken);
         });
-        return new Command("bench", "Benchmarks measured against a raw baseline in the same run") { nats };
+        return new Command("bench", "Benchmarks measured against a raw baseline in the same run") { nats, FailoverBenchCommand.Create() };
     }
 
     private static async Task<int> RunAsync(NatsBenchSettings settings, string which, CliOutput output, CancellationToken cancellationToken)

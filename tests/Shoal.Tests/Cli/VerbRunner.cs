@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli;
+using Shoal.Cli.Infrastructure;
 
 namespace Shoal.Tests.Cli;
 
@@ -27,37 +27,24 @@ internal static class VerbRunner
              "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
             stop);
 
-    /// <summary>Runs the built <c>shoal</c> as a real child process (stopped after a minute) and reads its output.</summary>
-    public static async Task<VerbResult> RunProcessAsync(params string[] args)
+    /// <summary>Starts the built <c>shoal</c> as a real child process; dispose it to kill it if it still runs.</summary>
+    public static ShoalProcess StartProcess(string name, params string[] args) =>
+        ShoalProcess.Start(ShoalLauncher.ForAssembly(Path.Combine(AppContext.BaseDirectory, "shoal.dll")), name, args);
+
+    /// <summary>Runs the built <c>shoal</c> as a real child process (killed after <paramref name="timeoutSeconds"/>) and reads its output.</summary>
+    public static async Task<VerbResult> RunProcessAsync(string[] args, int timeoutSeconds)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        await using var process = StartProcess(args.FirstOrDefault() ?? "shoal", args);
+        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(timeoutSeconds)))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
+            throw new TimeoutException($"shoal {string.Join(' ', args)} did not finish within {timeoutSeconds}s: {process}");
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start shoal");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new VerbResult(process.ExitCode, await output, await error);
+        return new VerbResult(process.ExitCode, process.Out, process.Err);
     }
+
+    /// <summary>Runs the built <c>shoal</c> as a real child process (stopped after a minute) and reads its output.</summary>
+    public static Task<VerbResult> RunProcessAsync(params string[] args) => RunProcessAsync(args, 60);
 }
 
 internal sealed record VerbResult(int ExitCode, string Out, string Err)
