@@ -79,22 +79,34 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         return IsConflict(result.Error) ? false : throw Failed("deleting", key, result.Error);
     }
 
+    /// <remarks>
+    /// Listed through a KV watch of the latest value per key, read until nothing is pending. A key rewritten while the
+    /// listing runs is delivered again (its old value, then the new one), so entries are kept per key and a later
+    /// delivery replaces an earlier one (a delete removes it): each key appears once, at the newest revision seen.
+    /// </remarks>
     public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         CoordinationKeyRules.ValidatePrefix(prefix);
         var (filter, exact) = CoordinationKeyCodec.Filter(prefix);
-        var entries = new List<KvEntry>();
+        var entries = new Dictionary<string, KvEntry>(StringComparer.Ordinal);
         var opts = new NatsKVWatchOpts { OnNoData = static _ => ValueTask.FromResult(true) };
         try
         {
             await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, cancellationToken))
             {
-                if (entry.Operation == NatsKVOperation.Put)
+                var key = CoordinationKeyCodec.Decode(entry.Key);
+                if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    var key = CoordinationKeyCodec.Decode(entry.Key);
-                    if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
+                    if (entry.Operation == NatsKVOperation.Put)
                     {
-                        entries.Add(new KvEntry(key, entry.Value ?? [], (long)entry.Revision));
+                        if (!entries.TryGetValue(key, out var seen) || seen.Revision < (long)entry.Revision)
+                        {
+                            entries[key] = new KvEntry(key, entry.Value ?? [], (long)entry.Revision);
+                        }
+                    }
+                    else if (entries.TryGetValue(key, out var seen) && seen.Revision < (long)entry.Revision)
+                    {
+                        entries.Remove(key);
                     }
                 }
 
@@ -109,8 +121,9 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
             throw Failed("listing", prefix, e);
         }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return entries;
+        var list = entries.Values.ToList();
+        list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return list;
     }
 
     public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)

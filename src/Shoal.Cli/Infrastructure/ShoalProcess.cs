@@ -38,6 +38,8 @@ internal sealed class ShoalProcess : IAsyncDisposable
     private readonly TaskCompletionSource _outClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _errClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int? _exitCode;
+
     private ShoalProcess(string name, Process process)
     {
         Name = name;
@@ -47,11 +49,11 @@ internal sealed class ShoalProcess : IAsyncDisposable
     /// <summary>A name for messages (e.g. the member id).</summary>
     public string Name { get; }
 
-    public int Id => _process.Id;
+    public int Id { get; private set; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _exitCode is not null || _process.HasExited;
 
-    public int ExitCode => _process.ExitCode;
+    public int ExitCode => _exitCode ?? _process.ExitCode;
 
     /// <summary>Stdout so far.</summary>
     public string Out
@@ -100,6 +102,7 @@ internal sealed class ShoalProcess : IAsyncDisposable
             throw new InvalidOperationException($"could not start {launcher.FileName}");
         }
 
+        child.Id = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
@@ -108,6 +111,11 @@ internal sealed class ShoalProcess : IAsyncDisposable
     /// <summary>SIGKILL: the process ends at once, without cleaning up (a crash).</summary>
     public void Kill()
     {
+        if (_exitCode is not null)
+        {
+            return;
+        }
+
         try
         {
             _process.Kill();
@@ -121,7 +129,7 @@ internal sealed class ShoalProcess : IAsyncDisposable
     /// <summary>SIGTERM: asks the verb to stop as Ctrl+C would.</summary>
     public void Terminate()
     {
-        if (!_process.HasExited)
+        if (!HasExited)
         {
             Signals.Terminate(_process.Id);
         }
@@ -154,13 +162,19 @@ internal sealed class ShoalProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_exitCode is not null)
+        {
+            return;
+        }
+
         Kill();
         await _process.WaitForExitAsync();
+        _exitCode = _process.ExitCode;
         _process.Dispose();
     }
 
     public override string ToString() =>
-        $"{Name} (pid {_process.Id}{(_process.HasExited ? $", exit {_process.ExitCode}" : ", running")})\nstdout:\n{Out}\nstderr:\n{Err}";
+        $"{Name} (pid {Id}{(HasExited ? $", exit {ExitCode}" : ", running")})\nstdout:\n{Out}\nstderr:\n{Err}";
 
     private void Collect(StringBuilder buffer, TaskCompletionSource closed, string? line)
     {
