@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Shoal.Cluster;
 
 namespace Shoal.Cli.Verbs;
@@ -46,11 +47,18 @@ internal static class WorkerCommand
             CustomParser = ClusterOptionRules.ParseAssignor,
             HelpName = "round-robin|range|sticky|consistent-hashing|weighted",
         };
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "Log Shoal's runtime and cluster messages at this level and above to stderr (none: no log)",
+            DefaultValueFactory = _ => LogLevel.None,
+            CustomParser = r => EnumTokens.Parse<LogLevel>(r, "--log-level", "a log level", "none, error, warning, information, debug or trace"),
+            HelpName = "none|error|warning|information|debug|trace",
+        };
         var json = CliOutput.CreateJsonOption();
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, json,
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, assignor, logLevel, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -65,7 +73,8 @@ internal static class WorkerCommand
                 parseResult.GetValue(heartbeat),
                 parseResult.GetValue(sessionTtl),
                 parseResult.GetValue(concurrency),
-                parseResult.GetValue(assignor));
+                parseResult.GetValue(assignor),
+                parseResult.GetValue(logLevel));
             return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
         });
         return command;
@@ -91,7 +100,8 @@ internal sealed record WorkerSettings(
     TimeSpan Heartbeat,
     TimeSpan SessionTtl,
     int Concurrency,
-    AssignorKind Assignor);
+    AssignorKind Assignor,
+    LogLevel LogLevel = LogLevel.None);
 
 /// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>
 internal sealed record WorkerReport

@@ -54,7 +54,7 @@ internal sealed class FaultRun : IAsyncDisposable
         Start(member,
         [
             "worker", "--engine", engine ?? Engine, "--topic", Topic, "--group", Group, "--handler", "verify", "--member-id", member,
-            "--heartbeat", "200ms", "--session-ttl", "1s",
+            "--heartbeat", "200ms", "--session-ttl", "1s", "--log-level", "warning",
         ]);
 
     /// <summary>SIGKILLs <paramref name="process"/> and waits until it is gone.</summary>
@@ -200,7 +200,7 @@ internal sealed class FaultRun : IAsyncDisposable
     private static string Describe(GroupStatus status) =>
         $"committed {Committed(status)}, lag {status.Lag}, leases {string.Join(" ", status.Partitions.Select(p => $"{p.Partition}:{p.Owner ?? "-"}@{p.Epoch}{(p.Lag > 0 ? $"(lag {p.Lag})" : string.Empty)}"))}";
 
-    private static string Tail(string text) => string.Join('\n', text.TrimEnd().Split('\n').TakeLast(15));
+    private static string Tail(string text) => string.Join('\n', text.TrimEnd().Split('\n').TakeLast(40));
 
     private static string Now() => DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
