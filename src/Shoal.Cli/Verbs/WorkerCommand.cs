@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
-using Microsoft.Extensions.Logging;
 using Shoal.Cluster;
 
 namespace Shoal.Cli.Verbs;
