@@ -57,6 +57,23 @@ internal sealed class FaultRun : IAsyncDisposable
             "--heartbeat", "200ms", "--session-ttl", "1s", "--log-level", "warning",
         ]);
 
+    /// <summary>
+    /// Starts the workers one after another — the first creates the record and dead-letter topics (two dozen R3
+    /// streams), which a loaded machine is slow to do for three at once — and waits until all of them own partitions.
+    /// </summary>
+    public async Task<ShoalProcess[]> StartWorkersAsync(params (string Member, string? Engine)[] members)
+    {
+        var workers = new List<ShoalProcess>();
+        foreach (var (member, engine) in members)
+        {
+            workers.Add(StartWorker(member, engine));
+            await UntilAsync(s => Owners(s).Values.Any(o => o.Owner == member), $"{member} owning partitions", 90);
+        }
+
+        await UntilAsync(s => Owners(s).Values.Select(o => o.Owner).Distinct().Count() == members.Length, "every worker owning partitions", 90);
+        return [.. workers];
+    }
+
     /// <summary>SIGKILLs <paramref name="process"/> and waits until it is gone.</summary>
     public async Task KillAsync(ShoalProcess process)
     {

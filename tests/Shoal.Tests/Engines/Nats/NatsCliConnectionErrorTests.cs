@@ -18,7 +18,23 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
     [Trait("Category", "Slow")]
     public async Task Refused_credentials_and_unreachable_servers_fail_clearly_and_publish_nothing_twice()
     {
-        await using var server = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { ExtraArguments = ["--user", "shoal", "--pass", Password] });
+        // User and password from a config file, for its auth timeout: the default 2 s can run out before a client
+        // starved of CPU sends its credentials, and the server then answers "Authentication Timeout" instead.
+        var config = Path.Combine(Path.GetTempPath(), $"shoal-auth-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, $"authorization {{ user: shoal, password: \"{Password}\", timeout: 30 }}\n");
+        try
+        {
+            await RunAsync(config);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    private async Task RunAsync(string config)
+    {
+        await using var server = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { ExtraArguments = ["-c", config] });
         var hostPort = server.Urls[0]["nats://".Length..];
         var unreachable = $"127.0.0.1:{LocalNatsCluster.FreePorts(1)[0]}";
         string[] Produce(string engine) => ["produce", "--engine", engine, "--topic", "orders", "--events", "1000", "--keys", "10", "--partitions", "4", "--json"];
