@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using Shoal.Engine;
 
@@ -16,9 +17,19 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
 {
     private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
     private static readonly NatsRawSerializer<byte[]> Reader = NatsRawSerializer<byte[]>.Default;
+    /// <summary>The first attempt's wait for a listing's consumer to answer; each retry waits twice as long, up to <see cref="MaxAttemptWait"/>.</summary>
+    private static readonly TimeSpan FirstAttemptWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxAttemptWait = TimeSpan.FromSeconds(2);
     private readonly INatsKVStore _kv;
+    private readonly TimeSpan _budget;
 
-    public NatsCoordinationStore(INatsKVStore kv) => _kv = kv;
+    /// <param name="kv">The bucket.</param>
+    /// <param name="requestTimeout">How long a listing may keep retrying before it fails (the connection's request timeout).</param>
+    public NatsCoordinationStore(INatsKVStore kv, TimeSpan requestTimeout)
+    {
+        _kv = kv;
+        _budget = requestTimeout;
+    }
 
     public async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -79,38 +90,99 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         return IsConflict(result.Error) ? false : throw Failed("deleting", key, result.Error);
     }
 
+    /// <remarks>
+    /// <para>
+    /// Listed through a KV watch of the latest value per key, read until nothing is pending. A key rewritten while the
+    /// listing runs is delivered again (its old value, then the new one), so entries are kept per key and a later
+    /// delivery replaces an earlier one (a delete removes it): each key appears once, at the newest revision seen.
+    /// </para>
+    /// <para>
+    /// A watch is an ephemeral R1 consumer, and nats-server 2.9 may place it on a peer of the bucket's stream that has
+    /// died (SIGKILL) but is not yet known to be offline: its creation then never answers. So an attempt that has not
+    /// answered within 250 ms (doubling up to 2 s) is abandoned and the listing retried — the server picks a peer again —
+    /// until the request timeout is spent. Without this, one listing in three failed after the full 10 s timeout for as
+    /// long as a server of the bucket was down, stalling every member's rebalance step (and lease renewals) with it.
+    /// </para>
+    /// </remarks>
     public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         CoordinationKeyRules.ValidatePrefix(prefix);
         var (filter, exact) = CoordinationKeyCodec.Filter(prefix);
-        var entries = new List<KvEntry>();
-        var opts = new NatsKVWatchOpts { OnNoData = static _ => ValueTask.FromResult(true) };
-        try
+        var started = TimeProvider.System.GetTimestamp();
+        var wait = FirstAttemptWait;
+        while (true)
         {
-            await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, cancellationToken))
+            var remaining = _budget - TimeProvider.System.GetElapsedTime(started);
+            var last = remaining <= wait;
+            using var attempt = last
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+                : new CancellationTokenSource(wait, TimeProvider.System);
+            using var link = last ? default : cancellationToken.Register(static a => ((CancellationTokenSource)a!).Cancel(), attempt);
+            try
+            {
+                return await ListOnceAsync(prefix, filter, exact, attempt, cancellationToken);
+            }
+            catch (Exception e) when (!last && !cancellationToken.IsCancellationRequested
+                && (e is OperationCanceledException || (e is NatsException && attempt.IsCancellationRequested) || e is NatsJSApiNoResponseException))
+            {
+                // No answer in time: ask again (another consumer, possibly on another peer).
+            }
+            catch (NatsException e)
+            {
+                throw Failed("listing", prefix, e);
+            }
+
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxAttemptWait.Ticks));
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<KvEntry>> ListOnceAsync(string prefix, string filter, bool exact, CancellationTokenSource attempt, CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<string, KvEntry>(StringComparer.Ordinal);
+        var answered = false;
+        var opts = new NatsKVWatchOpts
+        {
+            OnNoData = _ =>
+            {
+                answered = true;
+                return ValueTask.FromResult(true);
+            },
+        };
+        await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, attempt.Token))
+        {
+            if (!answered)
+            {
+                // The consumer exists and delivers: from here the listing is bounded by the caller's token only.
+                answered = true;
+                attempt.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+
+            var key = CoordinationKeyCodec.Decode(entry.Key);
+            if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
             {
                 if (entry.Operation == NatsKVOperation.Put)
                 {
-                    var key = CoordinationKeyCodec.Decode(entry.Key);
-                    if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
+                    if (!entries.TryGetValue(key, out var seen) || seen.Revision < (long)entry.Revision)
                     {
-                        entries.Add(new KvEntry(key, entry.Value ?? [], (long)entry.Revision));
+                        entries[key] = new KvEntry(key, entry.Value ?? [], (long)entry.Revision);
                     }
                 }
-
-                if (entry.Delta == 0)
+                else if (entries.TryGetValue(key, out var seen) && seen.Revision < (long)entry.Revision)
                 {
-                    break;
+                    entries.Remove(key);
                 }
             }
-        }
-        catch (NatsException e)
-        {
-            throw Failed("listing", prefix, e);
+
+            if (entry.Delta == 0)
+            {
+                break;
+            }
         }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        return entries;
+        cancellationToken.ThrowIfCancellationRequested();
+        var list = entries.Values.ToList();
+        list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return list;
     }
 
     public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)

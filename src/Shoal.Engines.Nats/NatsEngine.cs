@@ -48,7 +48,7 @@ public static class NatsEngine
             var acks = await PublishAcks.StartAsync(connection, cancellationToken);
             var serverLimit = connection.ServerInfo?.MaxPayload ?? int.MaxValue;
             var log = new NatsEventLog(connection, js, options, acks, Math.Min(options.MaxEventBytes, serverLimit));
-            return new NatsShoalEngine($"nats://{string.Join(",", options.Connection.Urls.Select(HostPort))}", connection, acks, log, new NatsCoordinationStore(store));
+            return new NatsShoalEngine($"nats://{string.Join(",", options.Connection.Urls.Select(HostPort))}", connection, acks, log, new NatsCoordinationStore(store, options.Connection.RequestTimeout));
         }
         catch
         {

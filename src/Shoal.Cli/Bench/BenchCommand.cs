@@ -9,5 +9,6 @@ internal static class BenchCommand
     {
         NatsBenchCommand.Create(),
         ScalingBenchCommand.Create(),
+        Nats.FailoverBenchCommand.Create(),
     };
 }

@@ -20,4 +20,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorSummary))]
 [JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
 [JsonSerializable(typeof(Shoal.Cli.Bench.ScalingBenchReport))]
+[JsonSerializable(typeof(Shoal.Cli.Nats.FailoverBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -43,7 +43,7 @@ internal static class DevClusterCommand
     private static async Task<int> RunAsync(LocalNatsClusterOptions options, CliOutput output, TextWriter error, CancellationToken cancellationToken)
     {
         await using var cluster = await LocalNatsCluster.StartAsync(options, cancellationToken);
-        var engine = "nats://" + string.Join(",", cluster.Urls.Select(u => u["nats://".Length..])) + (options.Servers >= 3 ? "?replicas=3&kv-replicas=3" : string.Empty);
+        var engine = cluster.EngineUri;
         var info = new DevClusterInfo([.. cluster.Urls], engine, cluster.Directory, [.. cluster.ProcessIds]);
         if (output.Json)
         {

@@ -51,6 +51,13 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
     /// <summary>The client URLs, <c>nats://127.0.0.1:PORT</c>, one per server.</summary>
     public IReadOnlyList<string> Urls => [.. _nodes.Select(n => n.Url)];
 
+    /// <summary>
+    /// The engine URI of all servers, <c>nats://127.0.0.1:P1,127.0.0.1:P2,…</c>; with 3 or more servers it asks for
+    /// <c>replicas=3&amp;kv-replicas=3</c> (topics and the coordination bucket on three servers).
+    /// </summary>
+    public string EngineUri =>
+        "nats://" + string.Join(",", Urls.Select(u => u["nats://".Length..])) + (_nodes.Length >= 3 ? "?replicas=3&kv-replicas=3" : string.Empty);
+
     /// <summary>The process ids of the running servers (0 for a killed one).</summary>
     public IReadOnlyList<int> ProcessIds => [.. _nodes.Select(n => n.Process is { HasExited: false } p ? p.Id : 0)];
 

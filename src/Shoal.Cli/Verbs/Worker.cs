@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
@@ -30,8 +32,16 @@ internal static class Worker
             recorder = new HandledRecorder(engine.Log, records.Name);
         }
 
+        using var logging = settings.LogLevel == LogLevel.None
+            ? (ILoggerFactory)NullLoggerFactory.Instance
+            : LoggerFactory.Create(b => b.SetMinimumLevel(settings.LogLevel).AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            }).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         var options = new ShoalOptions
         {
+            LoggerFactory = logging,
             EventTypes = ProducedEvent.Registry(),
             Serializers = ProducedEvent.Serializers(),
             Groups =

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
@@ -61,11 +62,18 @@ internal static class WorkerCommand
             Description = "Stop gracefully when this process (the supervisor that started the worker) is gone",
             Hidden = true,
         };
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "Log Shoal's runtime and cluster messages at this level and above to stderr (none: no log)",
+            DefaultValueFactory = _ => LogLevel.None,
+            CustomParser = r => EnumTokens.Parse<LogLevel>(r, "--log-level", "a log level", "none, error, warning, information, debug or trace"),
+            HelpName = "none|error|warning|information|debug|trace",
+        };
         var json = CliOutput.CreateJsonOption();
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, parentPid, json,
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, parentPid, logLevel, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -82,7 +90,8 @@ internal static class WorkerCommand
                 parseResult.GetValue(concurrency),
                 parseResult.GetValue(assignor),
                 parseResult.GetValue(maxRate),
-                parseResult.GetValue(parentPid))
+                parseResult.GetValue(parentPid),
+                parseResult.GetValue(logLevel))
             {
                 HandlerConcurrency = parseResult.GetValue(handlerConcurrency),
             };
@@ -113,7 +122,8 @@ internal sealed record WorkerSettings(
     int Concurrency,
     AssignorKind Assignor,
     double MaxRate = 0,
-    int? ParentPid = null)
+    int? ParentPid = null,
+    LogLevel LogLevel = LogLevel.None)
 {
     /// <summary>Handler calls at once in the process (0: unlimited).</summary>
     public int HandlerConcurrency { get; init; }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli;
+using Shoal.Cli.Infrastructure;
 
 namespace Shoal.Tests.Cli;
 
@@ -27,11 +28,18 @@ internal static class VerbRunner
              "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
             stop);
 
-    /// <summary>Runs the built <c>shoal</c> as a real child process (stopped after a minute) and reads its output.</summary>
-    public static async Task<VerbResult> RunProcessAsync(params string[] args)
+    /// <summary>Starts the built <c>shoal</c> as a real child process; dispose it to kill it if it still runs.</summary>
+    public static Shoal.Cli.Infrastructure.ShoalProcess StartProcess(string name, params string[] args) =>
+        Shoal.Cli.Infrastructure.ShoalProcess.Start(ShoalLauncher.ForAssembly(Path.Combine(AppContext.BaseDirectory, "shoal.dll")), name, args);
+
+    /// <summary>Runs the built <c>shoal</c> as a real child process (killed after <paramref name="timeoutSeconds"/>) and reads its output.</summary>
+    public static Task<VerbResult> RunProcessAsync(params string[] args) => RunProcessAsync(args, 60);
+
+    /// <summary>Runs the built <c>shoal</c> as a real child process (killed after <paramref name="timeoutSeconds"/>) and reads its output.</summary>
+    public static async Task<VerbResult> RunProcessAsync(string[] args, int timeoutSeconds)
     {
         using var process = Process.Start(ProcessStart(args)) ?? throw new InvalidOperationException("could not start shoal");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var error = process.StandardError.ReadToEndAsync(timeout.Token);
         try

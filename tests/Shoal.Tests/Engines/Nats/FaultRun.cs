@@ -1,0 +1,226 @@
+using System.Globalization;
+using Shoal.Cli.Engines;
+using Shoal.Cli.Infrastructure;
+using Shoal.Cli.Verbs;
+using Shoal.Engine;
+using Shoal.Tests.Cli;
+using Xunit;
+using Xunit.Abstractions;
+using ShoalProcess = Shoal.Cli.Infrastructure.ShoalProcess;
+
+namespace Shoal.Tests.Engines.Nats;
+
+/// <summary>
+/// The processes of one fault test: <c>shoal produce</c>, <c>shoal worker</c> and <c>shoal verify</c> run as real child
+/// processes against one engine URI, and an engine connection of the test's own to watch the group (the
+/// <c>shoal status</c> model). Disposing kills every process still running, so a failing test leaves nothing behind,
+/// and writes each process's output to the test log.
+/// </summary>
+internal sealed class FaultRun : IAsyncDisposable
+{
+    public const string Topic = "orders";
+    public const string Group = "billing";
+    public const int Keys = 1000;
+    public const int Partitions = 12;
+    private const string ProducerName = "producer";
+
+    private readonly ITestOutputHelper _log;
+    private readonly List<ShoalProcess> _processes = [];
+    private readonly HashSet<string> _expectedToExit = new(StringComparer.Ordinal);
+    private OpenedEngine? _watcher;
+
+    public FaultRun(string engine, ITestOutputHelper log)
+    {
+        Engine = engine;
+        _log = log;
+    }
+
+    /// <summary>The engine URI every process gets unless told otherwise.</summary>
+    public string Engine { get; }
+
+    /// <summary>Events per run: 20,000 in CI; <c>SHOAL_FAULT_EVENTS=100000</c> runs the issue's full count (docs/testing.md).</summary>
+    public static int Events =>
+        int.TryParse(Environment.GetEnvironmentVariable("SHOAL_FAULT_EVENTS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 20_000;
+
+    /// <summary>Starts <c>shoal produce</c> of <paramref name="events"/> R3 events, paced to take about ten seconds.</summary>
+    public ShoalProcess Produce(int events, string? engine = null) =>
+        Start(ProducerName,
+        [
+            "produce", "--engine", engine ?? Engine, "--topic", Topic, "--events", Invariant(events), "--keys", Invariant(Keys),
+            "--partitions", Invariant(Partitions), "--replicas", "3", "--rate", Invariant(Math.Max(1000, events / 10)), "--json",
+        ]);
+
+    /// <summary>Starts <c>shoal worker --handler verify --heartbeat 200ms --session-ttl 1s</c> as <paramref name="member"/>.</summary>
+    public ShoalProcess StartWorker(string member, string? engine = null) =>
+        Start(member,
+        [
+            "worker", "--engine", engine ?? Engine, "--topic", Topic, "--group", Group, "--handler", "verify", "--member-id", member,
+            "--heartbeat", "200ms", "--session-ttl", "1s", "--log-level", "warning",
+        ]);
+
+    /// <summary>
+    /// Starts the workers one after another — the first creates the record and dead-letter topics (two dozen R3
+    /// streams), which a loaded machine is slow to do for three at once — and waits until all of them own partitions.
+    /// </summary>
+    public async Task<ShoalProcess[]> StartWorkersAsync(params (string Member, string? Engine)[] members)
+    {
+        var workers = new List<ShoalProcess>();
+        foreach (var (member, engine) in members)
+        {
+            workers.Add(StartWorker(member, engine));
+            await UntilAsync(s => Owners(s).Values.Any(o => o.Owner == member), $"{member} owning partitions", 90);
+        }
+
+        await UntilAsync(s => Owners(s).Values.Select(o => o.Owner).Distinct().Count() == members.Length, "every worker owning partitions", 90);
+        return [.. workers];
+    }
+
+    /// <summary>SIGKILLs <paramref name="process"/> and waits until it is gone.</summary>
+    public async Task KillAsync(ShoalProcess process)
+    {
+        _expectedToExit.Add(process.Name);
+        process.Kill();
+        await process.WaitForExitAsync();
+        _log.WriteLine($"{Now()} SIGKILLed {process.Name}");
+    }
+
+    /// <summary>Runs <c>shoal verify --wait 60s --json</c> as a child process.</summary>
+    public async Task<VerbResult> VerifyAsync()
+    {
+        var result = await VerbRunner.RunProcessAsync(["verify", "--engine", Engine, "--topic", Topic, "--group", Group, "--wait", "60s", "--json"], 90);
+        _log.WriteLine($"{Now()} verify: {result.Out.TrimEnd()}");
+        return result;
+    }
+
+    /// <summary>Waits for the producer to finish; asserts it published every event.</summary>
+    public async Task<VerbResult> WaitForProducerAsync(ShoalProcess producer, int events)
+    {
+        _expectedToExit.Add(producer.Name);
+        Assert.True(await producer.WaitForExitAsync(TimeSpan.FromSeconds(120)), "the producer did not finish: " + producer);
+        var result = new VerbResult(producer.ExitCode, producer.Out, producer.Err);
+        _log.WriteLine($"{Now()} produce: {result.Out.TrimEnd()}");
+        Assert.True(result.ExitCode == 0, "produce failed: " + result);
+        Assert.Equal(events, result.Long("acknowledged"));
+        return result;
+    }
+
+    /// <summary>SIGTERMs every worker still running and asserts each hands over and exits 0.</summary>
+    public async Task StopWorkersAsync()
+    {
+        var running = _processes.Where(p => !p.HasExited && !_expectedToExit.Contains(p.Name)).ToList();
+        foreach (var worker in running)
+        {
+            _expectedToExit.Add(worker.Name);
+            worker.Terminate();
+        }
+
+        foreach (var worker in running)
+        {
+            Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)), $"{worker.Name} did not stop on SIGTERM: {worker}");
+            Assert.True(worker.ExitCode == 0, $"{worker.Name} exited with {worker.ExitCode}: {worker}");
+        }
+    }
+
+    /// <summary>The group's status as <c>shoal status</c> reads it, or null while the engine cannot answer (a server is down).</summary>
+    public async Task<GroupStatus?> StatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _watcher ??= await EngineUris.OpenAsync(Engine, cancellationToken);
+            var report = await StatusCommand.ReadAsync(_watcher.Engine, Engine, Group, DateTimeOffset.UtcNow, cancellationToken);
+            return report.Groups.FirstOrDefault(g => g.Topic == Topic);
+        }
+        catch (EngineException ex)
+        {
+            _log.WriteLine($"{Now()} status not available: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Polls the group's status until <paramref name="condition"/> holds; fails if a process dies unexpectedly or at the deadline.</summary>
+    public async Task<GroupStatus> UntilAsync(Func<GroupStatus, bool> condition, string what, int seconds = 60)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        GroupStatus? last = null;
+        while (true)
+        {
+            // The producer may finish (exit 0) at any time; nothing else may exit unless the test ended it.
+            if (_processes.FirstOrDefault(p => p.HasExited && !_expectedToExit.Contains(p.Name) && !(p.Name == ProducerName && p.ExitCode == 0)) is { } dead)
+            {
+                Assert.Fail($"{dead.Name} exited unexpectedly while waiting for {what}: {dead}");
+            }
+
+            try
+            {
+                if (await StatusAsync(deadline.Token) is { } status)
+                {
+                    last = status;
+                    if (condition(status))
+                    {
+                        _log.WriteLine($"{Now()} {what}: {Describe(status)}");
+                        return status;
+                    }
+                }
+
+                await Task.Delay(100, deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                Assert.Fail($"no {what} within {seconds}s; last status: {(last is null ? "none" : Describe(last))}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates the topic as <c>shoal produce</c> would (R3, never trimmed for being committed), so workers can start
+    /// before anything is published.
+    /// </summary>
+    public async Task CreateTopicAsync()
+    {
+        _watcher ??= await EngineUris.OpenAsync(Engine);
+        await _watcher.Engine.Log.CreateTopicAsync(new TopicOptions
+        {
+            Name = Topic,
+            Partitions = Partitions,
+            Replicas = 3,
+            Retention = RetentionOptions.Default with { TrimCommitted = false },
+        });
+    }
+
+    public static long Committed(GroupStatus status) => status.Partitions.Sum(p => p.Committed ?? 0);
+
+    /// <summary>Partition → (owner, epoch) of every live lease.</summary>
+    public static Dictionary<int, (string Owner, long Epoch)> Owners(GroupStatus status) =>
+        status.Partitions.Where(p => p.Owner is not null).ToDictionary(p => p.Partition, p => (p.Owner!, p.Epoch));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+            _log.WriteLine($"--- {process.Name}: exit {process.ExitCode}\n{Tail(process.Out)}\n{Tail(process.Err)}");
+        }
+
+        if (_watcher is not null)
+        {
+            await _watcher.DisposeAsync();
+        }
+    }
+
+    private ShoalProcess Start(string name, string[] args)
+    {
+        var process = VerbRunner.StartProcess(name, args);
+        _processes.Add(process);
+        _log.WriteLine($"{Now()} started {name} (pid {process.Id})");
+        return process;
+    }
+
+    private static string Describe(GroupStatus status) =>
+        $"committed {Committed(status)}, lag {status.Lag}, leases {string.Join(" ", status.Partitions.Select(p => $"{p.Partition}:{p.Owner ?? "-"}@{p.Epoch}{(p.Lag > 0 ? $"(lag {p.Lag})" : string.Empty)}"))}";
+
+    private static string Tail(string text) => string.Join('\n', text.TrimEnd().Split('\n').TakeLast(40));
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

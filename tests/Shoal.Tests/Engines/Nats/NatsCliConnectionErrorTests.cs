@@ -1,0 +1,84 @@
+using Shoal.Cli.Nats;
+using Shoal.Tests.Cli;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Shoal.Tests.Engines.Nats;
+
+/// <summary>
+/// Bad credentials and unreachable servers through the real <c>shoal</c> processes: a clear error on stderr naming the
+/// URL and the cause, no stack trace, no secret echoed, exit 1, and nothing published — so the run that finally has the
+/// right credentials is the topic's only run and every event is stored and handled once.
+/// </summary>
+public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
+{
+    private const string Password = "s3cret-pass";
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Refused_credentials_and_unreachable_servers_fail_clearly_and_publish_nothing_twice()
+    {
+        // User and password from a config file, for its auth timeout: the default 2 s can run out before a client
+        // starved of CPU sends its credentials, and the server then answers "Authentication Timeout" instead.
+        var config = Path.Combine(Path.GetTempPath(), $"shoal-auth-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, $"authorization {{ user: shoal, password: \"{Password}\", timeout: 30 }}\n");
+        try
+        {
+            await RunAsync(config);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    private async Task RunAsync(string config)
+    {
+        await using var server = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { ExtraArguments = ["-c", config] });
+        var hostPort = server.Urls[0]["nats://".Length..];
+        var unreachable = $"127.0.0.1:{LocalNatsCluster.FreePorts(1)[0]}";
+        string[] Produce(string engine) => ["produce", "--engine", engine, "--topic", "orders", "--events", "1000", "--keys", "10", "--partitions", "4", "--json"];
+        string[] Worker(string engine) => ["worker", "--engine", engine, "--topic", "orders", "--group", "billing", "--handler", "verify", "--member-id", "w1"];
+
+        var failures = await Task.WhenAll(
+            Expect(Produce($"nats://{hostPort}"), hostPort, "Authorization"),
+            Expect(Produce($"nats://shoal:wrong-pass@{hostPort}"), hostPort, "Authorization"),
+            Expect(Worker($"nats://shoal:wrong-pass@{hostPort}"), hostPort, "Authorization"),
+            Expect(Produce($"nats://{unreachable}?connect-timeout=2s"), unreachable, "Cannot connect"),
+            Expect(Worker($"nats://{unreachable}?connect-timeout=2s"), unreachable, "Cannot connect"));
+        Assert.All(failures, f => Assert.DoesNotContain("wrong-pass", f.Err + f.Out, StringComparison.Ordinal));
+
+        // The right credentials: the first and only run, every event stored once and handled once.
+        var engine = $"nats://shoal:{Password}@{hostPort}";
+        var produced = await VerbRunner.RunProcessAsync(Produce(engine));
+        Assert.True(produced.ExitCode == 0, produced.ToString());
+        Assert.Equal((0L, 1000L, 0L), (produced.Long("run"), produced.Long("acknowledged"), produced.Long("duplicates")));
+
+        await using var worker = VerbRunner.StartProcess("w1", Worker(engine));
+        var verify = await VerbRunner.RunProcessAsync(["verify", "--engine", engine, "--topic", "orders", "--group", "billing", "--wait", "60s", "--json"], 90);
+        worker.Terminate();
+        Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)), worker.ToString());
+        log.WriteLine(verify.Out);
+        Assert.True(verify.ExitCode == 0, verify + "\nworker: " + worker);
+        var report = verify.Json();
+        Assert.Equal(1, report.GetProperty("runs").GetInt32());
+        Assert.Equal(1000, report.GetProperty("produced").GetInt64());
+        Assert.Equal(1000, report.GetProperty("processed").GetInt64());
+        Assert.Equal(0, report.GetProperty("duplicates").GetInt64());
+        Assert.Equal(0, report.GetProperty("unexpected").GetInt64());
+        Assert.Equal(0, worker.ExitCode);
+    }
+
+    private async Task<VerbResult> Expect(string[] args, string url, string cause)
+    {
+        var result = await VerbRunner.RunProcessAsync(args);
+        log.WriteLine($"shoal {string.Join(' ', args)} → exit {result.ExitCode}: {result.Err.Trim()}");
+        Assert.True(result.ExitCode == 1, $"expected exit 1: {result}");
+        Assert.StartsWith("error: ", result.Err, StringComparison.Ordinal);
+        Assert.Contains(url, result.Err, StringComparison.Ordinal);
+        Assert.Contains(cause, result.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.Err + result.Out, StringComparison.Ordinal);
+        return result;
+    }
+}
