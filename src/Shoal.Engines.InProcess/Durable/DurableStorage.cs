@@ -109,7 +109,7 @@ internal sealed class DurableStorage : IDisposable
 
         Log.WriteFailed(_logger, _uri, topic, partition, cause);
         return new EngineException(
-            $"{_uri}: writing partition {partition} of topic '{topic}' failed: {cause.Message}. The events of this append were not " +
+            $"{_uri}: writing partition {partition} of topic '{topic}' failed: {Diagnose(cause)}. The events of this append were not " +
             "acknowledged; the engine stops accepting writes (restart the process to recover what was acknowledged).", cause);
     }
 
@@ -150,6 +150,28 @@ internal sealed class DurableStorage : IDisposable
         {
             throw new EngineException($"{_uri}: closing the partition journals failed: {errors[0].Message}", new AggregateException(errors));
         }
+    }
+
+    /// <summary>
+    /// FASTER reports a failed device write as a bare error code; the likely cause on a busy machine is a full disk,
+    /// so say so when the filesystem has less than a page free.
+    /// </summary>
+    private string Diagnose(Exception cause)
+    {
+        try
+        {
+            var free = new DriveInfo(_topicsDirectory).AvailableFreeSpace;
+            if (free < 2L << _geometry.PageBits)
+            {
+                return $"the filesystem holding '{_topicsDirectory}' is full ({free} bytes free; {cause.Message})";
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // No diagnosis: report FASTER's message alone.
+        }
+
+        return cause.Message;
     }
 
     private List<IPartitionJournal> OpenJournals(string directory, int partitions)
