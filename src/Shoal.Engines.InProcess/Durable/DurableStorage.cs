@@ -126,6 +126,7 @@ internal sealed class DurableStorage : IDisposable
         }
     }
 
+    /// <summary>Closes every journal, committing pending events unless a write failed before (see <see cref="FasterPartitionJournal.Close"/>).</summary>
     public void Dispose()
     {
         List<Exception>? errors = null;
@@ -135,7 +136,7 @@ internal sealed class DurableStorage : IDisposable
             {
                 try
                 {
-                    journal.Dispose();
+                    journal.Close(commit: _failure is null);
                 }
                 catch (Exception e)
                 {

@@ -5,7 +5,7 @@ namespace Shoal.Engines.InProcess;
 
 /// <summary>
 /// A partition's journal: one FASTER <see cref="FasterLog"/> in its own directory (segment files <c>log.N</c> and
-/// commit records under <c>log-commits/</c>). Each event is one FasterLog entry encoded by
+/// commit records in <c>commits</c>, see <see cref="SlotCommitManager"/>). Each event is one FasterLog entry encoded by
 /// <see cref="EventRecordCodec"/>; FasterLog addresses are byte addresses, so the dense offset travels in the record
 /// and the in-memory log keeps each event's address (for truncation).
 /// </summary>
@@ -18,15 +18,17 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     private const int SectorBytes = 512;
 
     private readonly IDevice _device;
+    private readonly SlotCommitManager _commits;
     private readonly FasterLog _log;
     private readonly string _directory;
     private readonly int _segmentBits;
     private byte[] _buffer = new byte[4096];
 
-    private FasterPartitionJournal(string directory, IDevice device, FasterLog log, int segmentBits)
+    private FasterPartitionJournal(string directory, IDevice device, SlotCommitManager commits, FasterLog log, int segmentBits)
     {
         _directory = directory;
         _device = device;
+        _commits = commits;
         _log = log;
         _segmentBits = segmentBits;
     }
@@ -44,21 +46,24 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     {
         Directory.CreateDirectory(directory);
         var device = Devices.CreateLogDevice(Path.Combine(directory, "log"), preallocateFile: false);
+        SlotCommitManager? commits = null;
         try
         {
+            commits = new SlotCommitManager(Path.Combine(directory, "commits"));
             var log = new FasterLog(new FasterLogSettings
             {
                 LogDevice = device,
-                LogCommitDir = directory,
                 PageSizeBits = geometry.PageBits,
                 MemorySizeBits = geometry.MemoryBits,
                 SegmentSizeBits = geometry.SegmentBits,
                 AutoRefreshSafeTailAddress = false,
+                LogCommitManager = commits,
             });
-            return new FasterPartitionJournal(directory, device, log, geometry.SegmentBits);
+            return new FasterPartitionJournal(directory, device, commits, log, geometry.SegmentBits);
         }
         catch
         {
+            commits?.Dispose();
             device.Dispose();
             throw;
         }
@@ -167,11 +172,18 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     }
 
     /// <summary>Commits what is pending (so a clean shutdown loses nothing) and closes the files.</summary>
-    public void Dispose()
+    public void Dispose() => Close(commit: true);
+
+    /// <summary>
+    /// Closes the files, committing what is pending first only when <paramref name="commit"/> is set. After a failed
+    /// write nothing may be committed again: FasterLog would record a commit past the range whose write failed,
+    /// leaving a hole that recovery reports as corruption (seen with a full disk).
+    /// </summary>
+    public void Close(bool commit)
     {
         try
         {
-            if (_log.TailAddress > _log.CommittedUntilAddress || _log.BeginAddress > _log.CommittedBeginAddress)
+            if (commit && _log.TailAddress > _log.CommittedUntilAddress || _log.BeginAddress > _log.CommittedBeginAddress)
             {
                 _log.Commit(spinWait: true);
             }
@@ -180,6 +192,7 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
         {
             _log.Dispose();
             _device.Dispose();
+            _commits.Dispose();
         }
     }
 }

@@ -61,7 +61,17 @@ public sealed class FileEngineDiskTests : IDisposable
 
         Assert.True(acknowledged > 0, "some appends should fit before the disk is full");
         Run("mount", "-o", "remount,size=64m", _directory.Path);
-        await using var reopened = await FileEngine.OpenAsync(new FileEngineOptions { Directory = _directory.Path, MaxEventBytes = 64 * 1024 });
+        IShoalEngine reopenedEngine;
+        try
+        {
+            reopenedEngine = await FileEngine.OpenAsync(new FileEngineOptions { Directory = _directory.Path, MaxEventBytes = 64 * 1024 });
+        }
+        catch (EngineException e)
+        {
+            throw new InvalidOperationException($"acknowledged {acknowledged}; first error: {error?.Message}", e);
+        }
+
+        await using var reopened = reopenedEngine;
         var offsets = await reopened.Log.GetOffsetsAsync("t", 0);
         Assert.Equal(0, offsets.Start);
         Assert.True(offsets.End >= acknowledged, $"{acknowledged} events were acknowledged but only {offsets.End} survived");
