@@ -34,7 +34,9 @@ internal static class EventRecordCodec
     public static int Encode(in EventEnvelope e, long appendTicks, ref byte[] buffer)
     {
         var headers = e.Headers is { Count: > 0 } h ? h : null;
-        var size = FixedBytes + StringBytes(e.Id) + (e.Key is null ? 0 : StringBytes(e.Key)) + StringBytes(e.Type) + StringBytes(e.ContentType) + e.Payload.Length;
+
+        // An upper bound (3 UTF-8 bytes per UTF-16 char), so strings are encoded in one pass each.
+        var bound = FixedBytes + MaxStringBytes(e.Id) + (e.Key is null ? 0 : MaxStringBytes(e.Key)) + MaxStringBytes(e.Type) + MaxStringBytes(e.ContentType) + e.Payload.Length;
         if (headers is not null)
         {
             if (headers.Count > ushort.MaxValue)
@@ -42,19 +44,19 @@ internal static class EventRecordCodec
                 throw new ShoalConfigurationException("EventEnvelope.Headers", $"at most {ushort.MaxValue} headers; event '{e.Id}' has {headers.Count}.");
             }
 
-            size += 2;
+            bound += 2;
             foreach (var (name, value) in headers)
             {
-                size += StringBytes(name) + StringBytes(value);
+                bound += MaxStringBytes(name) + MaxStringBytes(value);
             }
         }
 
-        if (buffer.Length < size)
+        if (buffer.Length < bound)
         {
-            buffer = new byte[Math.Max(size, buffer.Length * 2)];
+            buffer = new byte[Math.Max(bound, buffer.Length * 2)];
         }
 
-        var span = buffer.AsSpan(0, size);
+        var span = buffer.AsSpan(0, bound);
         var at = 4;
         BinaryPrimitives.WriteInt64LittleEndian(span[at..], e.Offset);
         BinaryPrimitives.WriteInt64LittleEndian(span[(at + 8)..], appendTicks);
@@ -84,7 +86,8 @@ internal static class EventRecordCodec
         BinaryPrimitives.WriteInt32LittleEndian(span[at..], e.Payload.Length);
         at += 4;
         e.Payload.Span.CopyTo(span[at..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span, Crc32.HashToUInt32(span[4..]));
+        var size = at + e.Payload.Length;
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Crc32.HashToUInt32(span[4..size]));
         return size;
     }
 
@@ -162,7 +165,7 @@ internal static class EventRecordCodec
         }
     }
 
-    private static int StringBytes(string? value) => 4 + Encoding.UTF8.GetByteCount(value ?? string.Empty);
+    private static int MaxStringBytes(string? value) => 4 + (3 * (value?.Length ?? 0));
 
     private static int WriteString(Span<byte> span, int at, string? value)
     {
