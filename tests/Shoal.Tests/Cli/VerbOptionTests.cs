@@ -100,34 +100,6 @@ public sealed class VerbOptionTests
         Assert.Contains("--wait: 'soon' is not a duration", bad.Err);
     }
 
-    private static async Task<VerbResult> RunShoalProcessAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static Task<VerbResult> RunShoalProcessAsync(params string[] args) => ShoalProcess.RunAsync(args);
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start shoal");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new VerbResult(process.ExitCode, await output, await error);
-    }
 }
