@@ -15,4 +15,11 @@ if (args is ["server-ingest", ..])
     return;
 }
 
+if (args is ["file-recovery", var directory])
+{
+    // Not a benchmark: how long the durable engine takes to recover a data directory (docs/benchmarks.md).
+    await Shoal.Benchmarks.FileEngine.RecoveryProbe.RunAsync(directory);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -15,8 +15,12 @@ internal sealed class InProcessCoordinationStore : ICoordinationStore, IDisposab
     private readonly Dictionary<string, KvEntry> _entries = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
     private readonly List<Watcher> _watchers = [];
+    private readonly ICoordinationJournal? _journal;
     private long _revision;
     private bool _disposed;
+
+    /// <param name="journal">Where every change is written before it is applied (the durable engine), or null.</param>
+    public InProcessCoordinationStore(ICoordinationJournal? journal = null) => _journal = journal;
 
     public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -42,8 +46,9 @@ internal sealed class InProcessCoordinationStore : ICoordinationStore, IDisposab
                 return new((long?)null);
             }
 
+            var revision = Put(key, copy);
             _keys.Add(key);
-            return new(Put(key, copy));
+            return new(revision);
         }
     }
 
@@ -76,9 +81,12 @@ internal sealed class InProcessCoordinationStore : ICoordinationStore, IDisposab
                 return new(false);
             }
 
+            var revision = _revision + 1;
+            _journal?.Delete(key, revision);
+            _revision = revision;
             _entries.Remove(key);
             _keys.Remove(key);
-            var revision = ++_revision;
+            CompactJournalIfDue();
             Publish(new KvChange(KvChangeKind.Delete, key, ReadOnlyMemory<byte>.Empty, revision));
             return new(true);
         }
@@ -165,12 +173,39 @@ internal sealed class InProcessCoordinationStore : ICoordinationStore, IDisposab
         }
     }
 
+    /// <summary>Puts back the entries and the revision counter read from the journal at start-up.</summary>
+    internal void Restore(IEnumerable<KvEntry> entries, long revision)
+    {
+        lock (_gate)
+        {
+            foreach (var entry in entries)
+            {
+                _entries[entry.Key] = entry;
+                _keys.Add(entry.Key);
+            }
+
+            _revision = revision;
+        }
+    }
+
+    /// <summary>The journal write comes first: if it throws, nothing changes.</summary>
     private long Put(string key, byte[] value)
     {
-        var revision = ++_revision;
+        var revision = _revision + 1;
+        _journal?.Put(key, value, revision);
+        _revision = revision;
         _entries[key] = new KvEntry(key, value, revision);
+        CompactJournalIfDue();
         Publish(new KvChange(KvChangeKind.Put, key, value, revision));
         return revision;
+    }
+
+    private void CompactJournalIfDue()
+    {
+        if (_journal is { SnapshotDue: true })
+        {
+            _journal.WriteSnapshot(_entries.Values, _revision);
+        }
     }
 
     private void Publish(KvChange change)

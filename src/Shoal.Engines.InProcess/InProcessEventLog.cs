@@ -24,13 +24,19 @@ internal sealed partial class InProcessEventLog : IEventLog, IDisposable
     private readonly InProcessEngineOptions _options;
     private readonly InProcessCoordinationStore _store;
     private readonly int _segmentShift;
+    private readonly DurableStorage? _storage;
     private volatile bool _disposed;
 
-    public InProcessEventLog(InProcessEngineOptions options, InProcessCoordinationStore store, int segmentShift = PartitionLog.DefaultSegmentShift)
+    /// <param name="options">Validated options.</param>
+    /// <param name="store">The engine's coordination store (read for retention by committed offsets).</param>
+    /// <param name="segmentShift">Events per in-memory segment as a power of two.</param>
+    /// <param name="storage">The data directory of the durable engine, or null to keep everything in memory.</param>
+    public InProcessEventLog(InProcessEngineOptions options, InProcessCoordinationStore store, int segmentShift = PartitionLog.DefaultSegmentShift, DurableStorage? storage = null)
     {
         _options = options;
         _store = store;
         _segmentShift = segmentShift;
+        _storage = storage;
     }
 
     public ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
@@ -56,7 +62,7 @@ internal sealed partial class InProcessEventLog : IEventLog, IDisposable
                 return new(existing.Description);
             }
 
-            var log = new TopicLog(topic, _segmentShift);
+            var log = new TopicLog(topic, _segmentShift, _storage?.CreateTopic(topic));
             _topics[topic.Name] = log;
             return new(log.Description);
         }
@@ -93,15 +99,30 @@ internal sealed partial class InProcessEventLog : IEventLog, IDisposable
         }
 
         CheckSizes(topic, events.Span);
+        _storage?.ThrowIfFailed();
         var nowTicks = _options.TimeProvider.GetUtcNow().UtcTicks;
-        log.Append(target, events.Span, results.Span, nowTicks);
+        try
+        {
+            log.Append(target, events.Span, results.Span, nowTicks);
+        }
+        catch (Exception e) when (_storage is not null && e is not ShoalException and not ObjectDisposedException)
+        {
+            throw _storage.Fail(topic, partition, e);
+        }
+
         if (log.RetentionCheckDue(nowTicks, _options.RetentionCheckInterval))
         {
             ApplyLazyRetention(log, nowTicks);
         }
 
-        return ValueTask.CompletedTask;
+        return _storage is { FlushBeforeAck: true } ? _storage.FlushAsync(topic, target, cancellationToken) : ValueTask.CompletedTask;
     }
+
+    /// <summary>Adds a topic recovered from the data directory (before the engine is handed out).</summary>
+    internal void AddRecovered(TopicLog log) => _topics[log.Options.Name] = log;
+
+    /// <summary>Every topic (for the durable engine's interval flush and shutdown).</summary>
+    internal IEnumerable<TopicLog> Topics => _topics.Values;
 
     public ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
     {

@@ -47,6 +47,13 @@ internal sealed partial class PartitionLog
             }
 
             ApplySizeRetention(retention);
+            if (_journal is not null)
+            {
+                // Readers see these events once FlushAsync has made them durable.
+                return null;
+            }
+
+            _visibleEnd = _end;
             var waiter = _waiter;
             _waiter = null;
             return waiter;
@@ -84,10 +91,22 @@ internal sealed partial class PartitionLog
 
     private void Store(in EventEnvelope e, long ticks)
     {
+        // The journal write comes first: if it throws, memory is unchanged.
+        var address = _journal?.Write(e, ticks) ?? 0;
+        StoreInMemory(e, ticks, address);
+    }
+
+    private void StoreInMemory(in EventEnvelope e, long ticks, long address)
+    {
         var segment = _segments.Count == 0 ? null : _segments[^1];
         if (segment is null || segment.Count == _segmentSize)
         {
             segment = new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize));
+            if (_journal is not null)
+            {
+                segment.Addresses = new long[segment.Events.Length];
+            }
+
             _segments.Add(segment);
         }
         else if (segment.Count == segment.Events.Length)
@@ -99,10 +118,21 @@ internal sealed partial class PartitionLog
             Array.Resize(ref appendTicks, capacity);
             segment.Events = events;
             segment.AppendTicks = appendTicks;
+            if (segment.Addresses is { } addresses)
+            {
+                Array.Resize(ref addresses, capacity);
+                segment.Addresses = addresses;
+            }
         }
 
         segment.Events[segment.Count] = e;
         segment.AppendTicks[segment.Count] = ticks;
+        if (segment.Addresses is { } slots)
+        {
+            slots[segment.Count] = address;
+            _lastAddress = address;
+        }
+
         segment.Count++;
         _end++;
         _bytes += e.Payload.Length;

@@ -73,6 +73,11 @@ internal sealed partial class PartitionLog
     /// <summary>Moves the start offset up to <paramref name="offset"/> (at most the end), clearing slots and releasing emptied segments.</summary>
     private void TrimTo(long offset)
     {
+        if (_start >= offset)
+        {
+            return;
+        }
+
         while (_start < offset)
         {
             var segment = _segments[0];
@@ -91,5 +96,29 @@ internal sealed partial class PartitionLog
                 _segments.RemoveAt(0);
             }
         }
+
+        TruncateJournal();
+    }
+
+    /// <summary>
+    /// Lets the journal discard what memory no longer holds, keeping at least the last event on disk so that the
+    /// end offset survives a restart even when every event was trimmed (recovery starts at the first record it finds,
+    /// so at most that one trimmed event comes back).
+    /// </summary>
+    private void TruncateJournal()
+    {
+        if (_journal is null || _end == 0)
+        {
+            return;
+        }
+
+        if (_start >= _end)
+        {
+            _journal.TruncateUntil(_lastAddress);
+            return;
+        }
+
+        var segment = _segments[SegmentIndex(_start)];
+        _journal.TruncateUntil(segment.Addresses![_start - segment.BaseOffset]);
     }
 }

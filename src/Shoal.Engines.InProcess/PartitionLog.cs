@@ -34,17 +34,46 @@ internal sealed partial class PartitionLog
     private long _end;
     private long _bytes;
     private long _lastAppendTicks;
+    private long _visibleEnd;
+    private long _lastAddress;
     private TaskCompletionSource? _waiter;
     private byte[]? _slab;
     private int _slabUsed;
     private bool _disposed;
 
-    public PartitionLog(int partition, int segmentShift = DefaultSegmentShift)
+    private readonly IPartitionJournal? _journal;
+
+    /// <param name="partition">The partition's number.</param>
+    /// <param name="segmentShift">Events per segment as a power of two.</param>
+    /// <param name="journal">
+    /// Where appended events are also written (the durable engine), or null to keep them in memory only. With a
+    /// journal, appended events become readable only once <see cref="FlushAsync"/> has made them durable.
+    /// </param>
+    public PartitionLog(int partition, int segmentShift = DefaultSegmentShift, IPartitionJournal? journal = null)
     {
         _partition = partition;
         _segmentShift = segmentShift;
         _segmentSize = 1 << segmentShift;
+        _journal = journal;
     }
+
+    /// <summary>The partition's number.</summary>
+    public int Number => _partition;
+
+    /// <summary>Events currently held, from the start offset to the end offset (readable or not yet).</summary>
+    public long HeldEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _end - _start;
+            }
+        }
+    }
+
+    /// <summary>True when appends are also written to a journal on disk.</summary>
+    public bool IsDurable => _journal is not null;
 
     public PartitionOffsets Offsets
     {
@@ -53,7 +82,7 @@ internal sealed partial class PartitionLog
             lock (_gate)
             {
                 ThrowIfDisposed();
-                return new PartitionOffsets(_start, _end);
+                return new PartitionOffsets(Math.Min(_start, _visibleEnd), _visibleEnd);
             }
         }
     }
@@ -92,14 +121,14 @@ internal sealed partial class PartitionLog
         {
             ThrowIfDisposed();
             var from = Math.Max(fromOffset, _start);
-            if (from >= _end)
+            if (from >= _visibleEnd)
             {
                 wait = (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
                 return 0;
             }
 
             wait = null;
-            var count = (int)Math.Min(destination.Length, _end - from);
+            var count = (int)Math.Min(destination.Length, _visibleEnd - from);
             var copied = 0;
             var index = SegmentIndex(from);
             var within = (int)(from - _segments[index].BaseOffset);
@@ -157,6 +186,9 @@ internal sealed partial class PartitionLog
         public EventEnvelope[] Events { get; set; } = new EventEnvelope[capacity];
 
         public long[] AppendTicks { get; set; } = new long[capacity];
+
+        /// <summary>Each event's journal address (durable partitions only).</summary>
+        public long[]? Addresses { get; set; }
 
         public int Count { get; set; }
     }

@@ -13,14 +13,17 @@ internal sealed class TopicLog
     private readonly Lock _dedupGate = new();
     private long _nextRetentionCheckTicks;
 
-    public TopicLog(TopicOptions options, int segmentShift)
+    /// <param name="options">The validated topic options.</param>
+    /// <param name="segmentShift">Events per in-memory segment as a power of two.</param>
+    /// <param name="journals">Each partition's journal on disk (the durable engine), or null to keep events in memory only.</param>
+    public TopicLog(TopicOptions options, int segmentShift, IReadOnlyList<IPartitionJournal>? journals = null)
     {
         Options = options;
         Description = new TopicDescription(options.Name, options.Partitions, options);
         _partitions = new PartitionLog[options.Partitions];
         for (var i = 0; i < _partitions.Length; i++)
         {
-            _partitions[i] = new PartitionLog(i, segmentShift);
+            _partitions[i] = new PartitionLog(i, segmentShift, journals?[i]);
         }
 
         if (options.DeduplicationWindow > TimeSpan.Zero)
@@ -64,6 +67,25 @@ internal sealed class TopicLog
         }
 
         waiter?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Puts back an event read from a partition's journal at start-up, remembering its id for de-duplication as
+    /// its first append did (it expires by its original append time).
+    /// </summary>
+    public void Restore(PartitionLog partition, in EventEnvelope e, long appendTicks, long address)
+    {
+        partition.Restore(e, appendTicks, address);
+        if (_dedup is not null && e.Deduplicate && !string.IsNullOrEmpty(e.Id))
+        {
+            lock (_dedupGate)
+            {
+                if (!_dedup.TryGet(e.Id, out _))
+                {
+                    _dedup.Add(e.Id, e.Offset, appendTicks);
+                }
+            }
+        }
     }
 
     private static bool AnyAsksForDeduplication(ReadOnlySpan<EventEnvelope> events)

@@ -14,7 +14,10 @@ namespace Shoal.Cli.Engines;
 /// <item><c>inproc://NAME</c> — one in-process engine per name, shared by every verb run in this process (tests, serve);</item>
 /// <item><c>nats://[user:pass@]host:port[,host:port…][?token=…&amp;creds=…&amp;replicas=3…]</c> — a connection to NATS JetStream
 /// servers (<see cref="NatsEngineUri"/>), owned by the verb;</item>
-/// <item>other schemes (<c>file://</c>, <c>redis://</c>) are added by their engines.</item>
+/// <item><c>file://DIR[?durability=flush|interval&amp;flush-interval=10ms]</c> — the durable engine in data directory
+/// DIR (relative to the working directory unless it starts with <c>/</c>; <c>file:///abs</c> works too), owned by
+/// this process while the verb runs;</item>
+/// <item>other schemes (<c>redis://</c>) are added by their engines.</item>
 /// </list>
 /// A URI that cannot be used is a <see cref="ShoalConfigurationException"/> naming <c>--engine</c> and the URI.
 /// </summary>
@@ -22,11 +25,12 @@ internal static class EngineUris
 {
     public const string OptionName = "--engine";
     public const string InProcess = "inproc://";
+    public const string File = "file://";
 
     private static readonly ConcurrentDictionary<string, Lazy<IShoalEngine>> SharedInProcess = new(StringComparer.Ordinal);
 
     /// <summary>The schemes a user may give, for help and error messages.</summary>
-    public static IReadOnlyList<string> Schemes { get; } = ["inproc://[NAME]", "nats://[USER:PASS@]HOST:PORT[,HOST:PORT...][?OPTIONS]"];
+    public static IReadOnlyList<string> Schemes { get; } = ["inproc://[NAME]", "file://DIR", "nats://[USER:PASS@]HOST:PORT[,HOST:PORT...][?OPTIONS]"];
 
     public static Option<string> CreateOption(string description = "Where events and coordination live") =>
         new Option<string>(OptionName)
@@ -59,8 +63,69 @@ internal static class EngineUris
             "inproc" => ValueTask.FromResult(new OpenedEngine(
                 SharedInProcess.GetOrAdd(parsed.Name, static _ => new Lazy<IShoalEngine>(() => InProcessEngine.Create())).Value,
                 owned: false)),
+            "file" => OpenFileAsync(uri, parsed.Name, cancellationToken),
             _ => throw new ShoalConfigurationException(OptionName, $"'{uri}': scheme '{parsed.Scheme}://' is not supported; use {string.Join(" or ", Schemes)}."),
         };
+    }
+
+    private static async ValueTask<OpenedEngine> OpenFileAsync(string uri, string rest, CancellationToken cancellationToken)
+    {
+        if (!TryParseFile(uri, rest, out var options, out var problem))
+        {
+            throw new ShoalConfigurationException(OptionName, problem);
+        }
+
+        var engine = await FileEngine.OpenAsync(options with { LoggerFactory = StderrLogger.Factory }, cancellationToken);
+        return new OpenedEngine(engine, owned: true);
+    }
+
+    /// <summary>Reads <c>DIR[?durability=flush|interval&amp;flush-interval=D]</c>; false with a reason naming the URI.</summary>
+    private static bool TryParseFile(string uri, string rest, out FileEngineOptions options, out string problem)
+    {
+        options = null!;
+        problem = string.Empty;
+        var question = rest.IndexOf('?', StringComparison.Ordinal);
+        var path = question < 0 ? rest : rest[..question];
+        if (path.Length == 0)
+        {
+            problem = $"'{uri}': name a data directory, e.g. file://./data or file:///var/lib/shoal.";
+            return false;
+        }
+
+        options = new FileEngineOptions { Directory = path };
+        if (question < 0)
+        {
+            return true;
+        }
+
+        foreach (var pair in rest[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var (name, value) = equals < 0 ? (pair, string.Empty) : (pair[..equals], pair[(equals + 1)..]);
+            switch (name)
+            {
+                case "durability" when value is "flush" or "interval":
+                    options = options with { Durability = value == "flush" ? FileDurability.FlushBeforeAck : FileDurability.Interval };
+                    break;
+                case "durability":
+                    problem = $"'{uri}': durability must be 'flush' (flush before acknowledging) or 'interval'; was '{value}'.";
+                    return false;
+                case "flush-interval":
+                    if (!Durations.TryParse(value, out var interval, out var error) || interval <= TimeSpan.Zero)
+                    {
+                        problem = $"'{uri}': flush-interval must be a positive duration; {(error.Length > 0 ? error : $"was '{value}'.")}";
+                        return false;
+                    }
+
+                    options = options with { FlushInterval = interval };
+                    break;
+                default:
+                    problem = $"'{uri}': unknown setting '{name}'; file:// takes durability=flush|interval and flush-interval=DURATION.";
+                    return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Splits a URI into scheme and the rest; false with a reason naming the URI when it is not one.</summary>
@@ -90,6 +155,11 @@ internal static class EngineUris
         }
 
         if (scheme == NatsEngineUri.Scheme && !NatsEngineUri.TryParse(uri, rest, out _, out problem))
+        {
+            return false;
+        }
+
+        if (scheme == "file" && !TryParseFile(uri, rest, out _, out problem))
         {
             return false;
         }

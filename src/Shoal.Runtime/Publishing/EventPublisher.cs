@@ -176,14 +176,7 @@ internal sealed class EventPublisher : IEventPublisher
             scratch.Order[position] = i;
         }
 
-        for (var p = 0; p < partitions; p++)
-        {
-            var length = starts[p + 1] - starts[p];
-            if (length > 0)
-            {
-                await _engine.Log.AppendAsync(topic, p, scratch.Sorted.AsMemory(starts[p], length), scratch.Appended.AsMemory(starts[p], length), cancellationToken);
-            }
-        }
+        await AppendAllAsync(topic, partitions, scratch, cancellationToken);
 
         var results = new PublishResult[count];
         long stored = 0;
@@ -250,6 +243,62 @@ internal sealed class EventPublisher : IEventPublisher
             span[16] = '-';
             state.n.TryFormat(span[17..], out _, "x16", CultureInfo.InvariantCulture);
         });
+    }
+
+    /// <summary>
+    /// Starts every partition's append before awaiting any, so an engine that acknowledges only once events are on
+    /// disk (file://, flush before acknowledging) flushes the partitions in parallel instead of one after another.
+    /// Appends that complete at once (the in-process engine) cost nothing extra. Every started append is awaited;
+    /// the first failure is rethrown after that.
+    /// </summary>
+    private async ValueTask AppendAllAsync(string topic, int partitions, PublishScratch scratch, CancellationToken cancellationToken)
+    {
+        var starts = scratch.Starts;
+        var pending = scratch.Pending;
+        var started = 0;
+        Exception? failure = null;
+        for (var p = 0; p < partitions && failure is null; p++)
+        {
+            var length = starts[p + 1] - starts[p];
+            if (length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var append = _engine.Log.AppendAsync(topic, p, scratch.Sorted.AsMemory(starts[p], length), scratch.Appended.AsMemory(starts[p], length), cancellationToken);
+                if (append.IsCompletedSuccessfully)
+                {
+                    append.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    pending[started++] = append;
+                }
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }
+
+        for (var i = 0; i < started; i++)
+        {
+            try
+            {
+                await pending[i];
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     private async ValueTask<TopicInfo> GetTopicAsync(string topic, CancellationToken cancellationToken)

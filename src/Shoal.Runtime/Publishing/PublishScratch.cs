@@ -27,6 +27,9 @@ internal sealed class PublishScratch
 
     public int[] Fill { get; private set; } = [];
 
+    /// <summary>Appends started but not yet complete, one slot per partition.</summary>
+    public ValueTask[] Pending { get; private set; } = [];
+
     public ArrayBufferWriter<byte> Payloads { get; } = new(4096);
 
     public void Prepare(int count, int partitions)
@@ -46,6 +49,7 @@ internal sealed class PublishScratch
         {
             Starts = new int[partitions + 1];
             Fill = new int[partitions + 1];
+            Pending = new ValueTask[partitions];
         }
     }
 
@@ -55,6 +59,7 @@ internal sealed class PublishScratch
         Array.Clear(Envelopes, 0, Math.Min(count, Envelopes.Length));
         Array.Clear(Sorted, 0, Math.Min(count, Sorted.Length));
         Array.Clear(Starts);
+        Array.Clear(Pending);
         Payloads.ResetWrittenCount();
     }
 }

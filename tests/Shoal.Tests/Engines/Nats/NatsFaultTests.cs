@@ -159,7 +159,9 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
             var listed = await store.ListAsync(prefix);
             log.WriteLine($"listing {i}: {listing.ElapsedMilliseconds} ms");
             Assert.Equal([prefix + "a", prefix + "b"], listed.Select(e => e.Key));
-            Assert.True(listing.Elapsed < TimeSpan.FromSeconds(8), $"listing {i} took {listing.Elapsed}");
+            // Before the fix a listing whose consumer sat on the dead peer failed after the full 10 s request timeout;
+            // the bound stays under it with room for a loaded 2-core machine (8.1 s was seen under heavy contention).
+            Assert.True(listing.Elapsed < TimeSpan.FromSeconds(9.5), $"listing {i} took {listing.Elapsed}");
         }
     }
 

@@ -1,0 +1,20 @@
+namespace Shoal.Engines.InProcess;
+
+/// <summary>
+/// Where a durable partition writes its events: an append-only log on disk. <see cref="Write"/> is called under the
+/// partition's lock, in offset order.
+/// </summary>
+internal interface IPartitionJournal
+{
+    /// <summary>The address just past the last written record.</summary>
+    long TailAddress { get; }
+
+    /// <summary>Writes one stored event (not yet durable) and returns its record's address.</summary>
+    long Write(in EventEnvelope e, long appendTicks);
+
+    /// <summary>Completes once every record below <paramref name="address"/> is on stable storage.</summary>
+    ValueTask CommitAsync(long address, CancellationToken cancellationToken);
+
+    /// <summary>Records below <paramref name="address"/> may be discarded (takes effect at the next commit).</summary>
+    void TruncateUntil(long address);
+}

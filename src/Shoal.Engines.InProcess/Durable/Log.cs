@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Shoal.Engines.InProcess;
+
+/// <summary>The durable engine's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning,
+        Message = "{Uri}: partition {Partition} of topic '{Topic}' had {Bytes} bytes after its last commit (a write cut short by a crash, never acknowledged); truncated to the last complete record at address {Address}")]
+    public static partial void TornTailTruncated(ILogger logger, string uri, string topic, int partition, long bytes, long address);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning,
+        Message = "{Uri}: the coordination journal ended with {Bytes} bytes of a record cut short by a crash (never acknowledged); removed")]
+    public static partial void CoordinationTornTail(ILogger logger, string uri, long bytes);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning,
+        Message = "{Uri}: ignoring '{Directory}': a topic whose creation was cut short (no topic.json)")]
+    public static partial void IncompleteTopicIgnored(ILogger logger, string uri, string directory);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Error,
+        Message = "{Uri}: writing partition {Partition} of topic '{Topic}' failed; the engine stops accepting writes")]
+    public static partial void WriteFailed(ILogger logger, string uri, string topic, int partition, Exception error);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Information,
+        Message = "{Uri}: recovered {Topics} topics, {Events} events in {ElapsedMs} ms")]
+    public static partial void Recovered(ILogger logger, string uri, int topics, long events, long elapsedMs);
+}
