@@ -38,6 +38,7 @@ public sealed class ClusterMember : IAsyncDisposable
     private Assignment _target = Assignment.Empty;
     private IReadOnlyList<string> _live = [];
     private (long Handled, long Failed) _lastCounts;
+    private long _lastSampleTimestamp = -1;
     private long _leasesLost;
     private bool _started;
     private bool _stopped;
@@ -457,9 +458,16 @@ public sealed class ClusterMember : IAsyncDisposable
         _lastCounts = counts;
         var partitions = _group.Partitions;
         var positions = partitions.Select(p => new PartitionPosition(p.Partition, p.Processed, 0)).ToList();
+
+        // The load other members and dashboards see: handler calls running now, and the handling rate since the last
+        // heartbeat (on the injected clock).
+        var now = _time.GetTimestamp();
+        var seconds = _lastSampleTimestamp < 0 ? 0 : _time.GetElapsedTime(_lastSampleTimestamp, now).TotalSeconds;
+        _lastSampleTimestamp = now;
+        var rate = seconds > 0 ? Math.Round(Math.Max(0, delta.Handled) / seconds, 1) : 0;
         return new MemberSample(
             new HealthSample(Math.Max(0, delta.Handled), Math.Max(0, delta.Failed), positions, EngineError: false),
-            new MemberLoad(partitions.Count, 0));
+            new MemberLoad(partitions.Sum(p => (long)p.InFlight), rate));
     }
 
     // string.GetHashCode and HashCode are randomized per process: a seed must give the same member randomness in a

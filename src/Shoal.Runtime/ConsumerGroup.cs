@@ -21,7 +21,7 @@ public sealed class ConsumerGroup
 
     /// <summary>The partitions this node consumes now, with their progress and epochs.</summary>
     public IReadOnlyList<PartitionProgress> Partitions =>
-        [.. _group.Partitions.Select(p => new PartitionProgress(p.Partition, p.Committed, p.Watermark) { Epoch = p.Epoch })];
+        [.. _group.Partitions.Select(p => new PartitionProgress(p.Partition, p.Committed, p.Watermark) { Epoch = p.Epoch, InFlight = p.InFlight })];
 
     /// <summary>Events this node handled in the group, and handler attempts that failed, since it started.</summary>
     public (long Handled, long Failed) Counts => _group.Counts;

@@ -171,4 +171,7 @@ public readonly record struct PartitionProgress(int Partition, long Committed, l
 {
     /// <summary>The fencing epoch this node consumes the partition under (0 outside a cluster).</summary>
     public long Epoch { get; init; }
+
+    /// <summary>Handler calls of the partition running now on this node.</summary>
+    public int InFlight { get; init; }
 }

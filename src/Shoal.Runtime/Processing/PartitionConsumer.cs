@@ -56,6 +56,9 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     /// <summary>The fencing epoch this consumer commits with (0 outside a cluster).</summary>
     public long Epoch => Volatile.Read(ref _epoch);
 
+    /// <summary>Handler calls running now (0 before start and after stop).</summary>
+    public int InFlight => _dispatcher?.Running ?? 0;
+
     /// <summary>True once a commit was rejected because a newer epoch owns the partition; it stopped processing.</summary>
     public bool IsFenced => Volatile.Read(ref _fenced) != 0;
 

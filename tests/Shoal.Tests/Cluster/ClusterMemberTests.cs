@@ -24,6 +24,29 @@ public sealed class ClusterMemberTests
     }
 
     [Fact]
+    public async Task A_members_record_reports_its_handling_rate_as_its_load()
+    {
+        await using var cluster = new ClusterHarness(partitions: 4);
+        var m1 = await cluster.StartNodeAsync("m1");
+        await cluster.BalancedAsync([m1]);
+        var sawRate = false;
+        for (var wave = 0; wave < 20 && !sawRate; wave++)
+        {
+            // The record written at the first heartbeat after a wave carries the rate; poll so that one is not missed.
+            await cluster.PublishAsync(keys: 20, perKey: 50, from: wave * 50);
+            var until = DateTime.UtcNow + (cluster.Cluster.HeartbeatInterval * 3);
+            while (!sawRate && DateTime.UtcNow < until)
+            {
+                var record = (await Shoal.Cluster.ClusterRecords.ListMembersAsync(cluster.Engine.Coordination, ClusterHarness.Group)).Single();
+                sawRate = record.Load.EventsPerSecond > 0;
+                await Task.Delay(5);
+            }
+        }
+
+        Assert.True(sawRate, "the member record never showed a handling rate while events were handled");
+    }
+
+    [Fact]
     public async Task A_crashed_members_partitions_are_taken_over_after_the_ttl_and_nothing_is_lost()
     {
         await using var cluster = new ClusterHarness(partitions: 12);
