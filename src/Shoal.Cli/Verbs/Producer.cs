@@ -15,8 +15,12 @@ internal static class Producer
 {
     public const int DefaultPartitions = 12;
     private const int Batch = 1024;
-    private const int Attempts = 5;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+    // Long enough to ride out a JetStream leader election after a server dies (several seconds of "no responders"),
+    // short enough that an engine that is really gone ends the run with a clear error.
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RecordInterval = TimeSpan.FromMilliseconds(250);
 
     public static async Task<int> RunAsync(ProduceSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
@@ -176,17 +180,18 @@ internal static class Producer
     private static async Task<long> PublishWithRetriesAsync(IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, CancellationToken cancellationToken)
     {
         var backoff = FirstBackoff;
-        for (var attempt = 1; ; attempt++)
+        var started = Stopwatch.GetTimestamp();
+        while (true)
         {
             try
             {
                 var results = await publisher.PublishBatchAsync(topic, batch, cancellationToken);
                 return results.Count(r => r.Duplicate);
             }
-            catch (EngineException) when (attempt < Attempts)
+            catch (EngineException) when (Stopwatch.GetElapsedTime(started) + backoff < RetryFor)
             {
                 await Task.Delay(backoff, cancellationToken);
-                backoff *= 2;
+                backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
             }
         }
     }
