@@ -145,13 +145,15 @@ public sealed class VerbClusterTests
                 var status = await RunAsync(["status", "--engine", engine, "--group", "slow", "--sample", "1s", "--json"]);
                 Assert.True(status.ExitCode == 0, status.ToString());
                 var group = status.Json().GetProperty("groups")[0];
+                // The first sample can straddle the worker's start (CI saw 42.6 events/s against the 100 it is held to), so
+                // sample until one falls in the expected band; a rate that never gets there fails at the deadline.
                 if (group.TryGetProperty("autoscale", out autoscale) && autoscale.ValueKind == System.Text.Json.JsonValueKind.Object
-                    && autoscale.GetProperty("perMemberRate").GetDouble() > 0)
+                    && autoscale.GetProperty("perMemberRate").GetDouble() is >= 50 and <= 150)
                 {
                     break;
                 }
 
-                Assert.True(DateTime.UtcNow < deadline, "status never measured the member's throughput; last: " + status.Out);
+                Assert.True(DateTime.UtcNow < deadline, "status never measured the member's throughput at about 100 events/s; last: " + status.Out);
             }
 
             Assert.Equal(1, autoscale.GetProperty("liveMembers").GetInt32());
