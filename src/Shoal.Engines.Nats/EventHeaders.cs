@@ -46,7 +46,7 @@ internal static class EventHeaders
             {
                 if (IsReserved(name))
                 {
-                    throw new ShoalConfigurationException("EventEnvelope.Headers", $"header '{name}' is reserved on NATS (Shoal-*, Nats-*, Content-Type); rename it.");
+                    throw new ShoalConfigurationException("EventEnvelope.Headers", $"header '{name}' is reserved on NATS (Shoal-Id, Shoal-Type, Shoal-Key, Shoal-Timestamp, Content-Type, Nats-*); rename it.");
                 }
 
                 Add(headers, name, value ?? string.Empty, ref size);
@@ -178,9 +178,17 @@ internal static class EventHeaders
     private static string Last(StringValues values) =>
         values.Count > 0 ? values[values.Count - 1] ?? string.Empty : string.Empty;
 
+    /// <summary>
+    /// The names an application header may not use (docs/wire-format.md): the envelope's own headers and JetStream's
+    /// <c>Nats-*</c>. Other <c>shoal-*</c> names are application headers to NATS, such as the dead-letter headers
+    /// (<see cref="ShoalHeaders"/>), which an earlier prefix rule rejected, so no dead letter could be written on NATS.
+    /// </summary>
     public static bool IsReserved(string name) =>
-        name.StartsWith("Shoal-", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase)
+        name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase)
+        || name.Equals(Id, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(Type, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(Key, StringComparison.OrdinalIgnoreCase)
+        || name.Equals(Timestamp, StringComparison.OrdinalIgnoreCase)
         || name.Equals(ContentType, StringComparison.OrdinalIgnoreCase);
 
     private static void Add(NatsHeaders headers, string name, string value, ref long size)

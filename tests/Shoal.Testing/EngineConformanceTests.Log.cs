@@ -69,6 +69,30 @@ public abstract partial class EngineConformanceTests
     }
 
     [Fact]
+    public async Task The_dead_letter_headers_round_trip()
+    {
+        // The runtime writes these on every dead letter; an engine that rejected or dropped them (the NATS engine once
+        // reserved every shoal-* name) would stall the partition of every poison event.
+        var topic = await CreateTopicAsync(partitions: 1);
+        var headers = new Dictionary<string, string>
+        {
+            [ShoalHeaders.DeadLetterReason] = "handler-failed",
+            [ShoalHeaders.ErrorType] = "System.InvalidOperationException",
+            [ShoalHeaders.ErrorMessage] = "boom",
+            [ShoalHeaders.Attempts] = "5",
+            [ShoalHeaders.Group] = "billing",
+            [ShoalHeaders.OriginalTopic] = "orders",
+            [ShoalHeaders.OriginalPartition] = "3",
+            [ShoalHeaders.OriginalOffset] = "42",
+        };
+        await AppendAsync(topic, 0, NewEvent(topic) with { Headers = headers });
+
+        var read = await ReadAsync(topic, 0, 0, 1);
+
+        Assert.Equal(headers.OrderBy(h => h.Key), read[0].Headers!.OrderBy(h => h.Key));
+    }
+
+    [Fact]
     public async Task Read_from_a_middle_offset_starts_there()
     {
         var topic = await CreateTopicAsync(partitions: 1);

@@ -8,8 +8,17 @@ namespace Shoal.Cli.Verbs;
 /// record partition is in flight at a time; records that arrive meanwhile form the next batch. The pending batch is
 /// bounded by the handlers in flight (each waits for its own record).
 /// </summary>
+/// <remarks>
+/// An append that fails with an <see cref="EngineException"/> (a server failing over) is retried for up to
+/// <see cref="RetryFor"/> rather than failing the handler: otherwise an engine outage longer than the group's retries
+/// would dead-letter events that were handled perfectly well. Record ids are deterministic (member, epoch, partition,
+/// offset) and de-duplicated, so an append that was stored although its answer was lost is not stored twice.
+/// </remarks>
 internal sealed class HandledRecorder
 {
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
     private readonly IEventLog _log;
     private readonly string _topic;
     private readonly Lock _gate = new();
@@ -39,6 +48,7 @@ internal sealed class HandledRecorder
         {
             Partition = record.Partition,
             Timestamp = DateTimeOffset.UtcNow,
+            Deduplicate = true,
         };
         lock (_gate)
         {
@@ -89,6 +99,21 @@ internal sealed class HandledRecorder
     private async Task AppendAsync(IGrouping<int, EventEnvelope> partition)
     {
         var events = partition.ToArray();
-        await _log.AppendAsync(_topic, partition.Key, events, new AppendedEvent[events.Length], CancellationToken.None);
+        var results = new AppendedEvent[events.Length];
+        var backoff = TimeSpan.FromMilliseconds(100);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await _log.AppendAsync(_topic, partition.Key, events, results, CancellationToken.None);
+                return;
+            }
+            catch (EngineException) when (System.Diagnostics.Stopwatch.GetElapsedTime(started) + backoff < RetryFor)
+            {
+                await Task.Delay(backoff);
+                backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
+            }
+        }
     }
 }

@@ -94,10 +94,39 @@ internal static class ProduceRuns
         }
     }
 
-    /// <summary>Writes the run's progress (only its own producer writes a run record). Returns the new revision.</summary>
-    public static async ValueTask<long> UpdateAsync(ICoordinationStore store, string key, ProduceRun run, long revision, CancellationToken cancellationToken) =>
-        await store.TryUpdateAsync(key, Encode(run), revision, cancellationToken)
-            ?? throw new ShoalException($"The produce record '{key}' was changed by someone else.");
+    /// <summary>
+    /// Writes the run's progress (only its own producer writes a run record). Returns the new revision. An earlier
+    /// update whose answer was lost (a timeout while a server failed over) may have been applied anyway, moving the
+    /// revision: a record that still names this run is taken as ours and updated at its current revision.
+    /// </summary>
+    public static async ValueTask<long> UpdateAsync(ICoordinationStore store, string key, ProduceRun run, long revision, CancellationToken cancellationToken)
+    {
+        if (await store.TryUpdateAsync(key, Encode(run), revision, cancellationToken) is { } updated)
+        {
+            return updated;
+        }
+
+        if (await store.GetAsync(key, cancellationToken) is { } current
+            && Decode(current.Value.Span)?.RunId == run.RunId
+            && await store.TryUpdateAsync(key, Encode(run), current.Revision, cancellationToken) is { } retried)
+        {
+            return retried;
+        }
+
+        throw new ShoalException($"The produce record '{key}' was changed by someone else.");
+    }
+
+    private static ProduceRun? Decode(ReadOnlySpan<byte> value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(value, VerbJsonContext.Default.ProduceRun);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Per key index, how many sequences all <paramref name="runs"/> reserved (the verifier's capacity).</summary>
     public static long[] Capacity(IEnumerable<ProduceRun> runs)

@@ -96,8 +96,16 @@ internal static class Producer
                     progress.Report(n);
                     if (clock.Elapsed - lastRecord >= RecordInterval)
                     {
-                        revision = await ProduceRuns.UpdateAsync(store, recordKey, run, revision, cancellationToken);
                         lastRecord = clock.Elapsed;
+                        try
+                        {
+                            revision = await ProduceRuns.UpdateAsync(store, recordKey, run, revision, cancellationToken);
+                        }
+                        catch (EngineException)
+                        {
+                            // Progress records are periodic and the last one is written at the end (with retries): an
+                            // engine failing over now must not stop a run whose events are still being acknowledged.
+                        }
                     }
                 }
 
@@ -109,7 +117,7 @@ internal static class Producer
             // Whatever happened (done, failed, cancelled), say how far the run got; never more than was acknowledged.
             try
             {
-                await ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None);
+                await WithRetriesAsync(() => ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None), CancellationToken.None);
             }
             catch (ShoalException ex)
             {
@@ -177,7 +185,11 @@ internal static class Producer
     }
 
     /// <summary>Publishes one batch, retrying transient engine errors with the same ids; returns how many were duplicates.</summary>
-    private static async Task<long> PublishWithRetriesAsync(IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, CancellationToken cancellationToken)
+    private static Task<long> PublishWithRetriesAsync(IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, CancellationToken cancellationToken) =>
+        WithRetriesAsync(async () => (long)(await publisher.PublishBatchAsync(topic, batch, cancellationToken)).Count(r => r.Duplicate), cancellationToken);
+
+    /// <summary>Runs <paramref name="call"/>, retrying engine errors with backoff for up to <see cref="RetryFor"/>.</summary>
+    private static async Task<T> WithRetriesAsync<T>(Func<ValueTask<T>> call, CancellationToken cancellationToken)
     {
         var backoff = FirstBackoff;
         var started = Stopwatch.GetTimestamp();
@@ -185,8 +197,7 @@ internal static class Producer
         {
             try
             {
-                var results = await publisher.PublishBatchAsync(topic, batch, cancellationToken);
-                return results.Count(r => r.Duplicate);
+                return await call();
             }
             catch (EngineException) when (Stopwatch.GetElapsedTime(started) + backoff < RetryFor)
             {

@@ -52,7 +52,7 @@ internal sealed class DeadLetterWriter(GroupContext group)
             catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
             {
                 Log.DeadLetterWriteFailed(group.Logger, ex, group.Group, topic, attempt);
-                await Task.Delay(group.Backoff(RetryOptions.Default, Math.Min(attempt + 1, 10)), group.Time, stop);
+                await Task.Delay(group.EngineBackoff(attempt), group.Time, stop);
             }
         }
     }

@@ -47,6 +47,16 @@ internal sealed class GroupContext
     /// <summary>Partitions of the dead-letter topic (set once it exists).</summary>
     public int DeadLetterPartitions { get; set; } = 1;
 
+    /// <summary>
+    /// Retry delays while the engine fails (reads, dead-letter writes): capped at 2 s, not the handler retries' 30 s,
+    /// so that a partition resumes within about two seconds of its engine coming back (a NATS server restart showed
+    /// reads waiting up to 30 s between attempts long after the server was back).
+    /// </summary>
+    private static readonly RetryOptions EngineRetry = new() { InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(2) };
+
+    /// <summary>The delay before retrying an engine call that has failed <paramref name="failures"/> times in a row.</summary>
+    public TimeSpan EngineBackoff(int failures) => Backoff(EngineRetry, Math.Min(failures + 1, 10));
+
     /// <summary>The retry delay before <paramref name="nextAttempt"/>, jittered by the injected (seeded) random source.</summary>
     public TimeSpan Backoff(RetryOptions retry, int nextAttempt)
     {

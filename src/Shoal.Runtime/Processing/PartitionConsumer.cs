@@ -184,7 +184,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                     // The engine is unreachable or failed: keep the partition and try again with backoff.
                     readFailures++;
                     Log.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
-                    await Task.Delay(_group.Backoff(RetryOptions.Default, Math.Min(readFailures + 1, 10)), _group.Time, stop);
+                    await Task.Delay(_group.EngineBackoff(readFailures), _group.Time, stop);
                     continue;
                 }
 
