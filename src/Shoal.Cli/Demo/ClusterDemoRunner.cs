@@ -17,7 +17,6 @@ namespace Shoal.Cli.Demo;
 internal sealed class ClusterDemoRunner
 {
     private const string Group = "demo-verify";
-    private const int PublishBatch = 1024;
     private const int MaxBacklog = 64 * 1024;
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
@@ -57,7 +56,21 @@ internal sealed class ClusterDemoRunner
         var stallWatch = Task.Run(() => _probe.MonitorStallsAsync(engine, _topic, ProcessedPosition, watching.Token), CancellationToken.None);
         var clock = Stopwatch.StartNew();
         long produced = 0;
-        var producer = Task.Run(() => ProduceAsync(producerRuntime.Publisher, n => Volatile.Write(ref produced, n), cancellationToken), cancellationToken);
+        // Keep the backlog bounded, as a real producer facing a busy cluster would be: an unbounded backlog only grows the
+        // heap, and its full collections are pauses every partition shares.
+        var producer = DemoProducer.RunAsync(
+            producerRuntime.Publisher,
+            _topic,
+            _verifier,
+            count => Interlocked.Add(ref produced, count),
+            async ct =>
+            {
+                while (Volatile.Read(ref produced) - _verifier.DistinctSoFar() > MaxBacklog)
+                {
+                    await Task.Delay(1, ct);
+                }
+            },
+            cancellationToken);
         bool joined = false, killed = false, paused = false;
         var pauses = new List<Task>();
         var lastCount = -1L;
@@ -304,38 +317,6 @@ internal sealed class ClusterDemoRunner
                 n.Crashed ? new Dictionary<int, long>() : n.Member.OwnedPartitions,
                 n.Runtime.GetGroup(Group).Counts.Handled)).ToList();
             live.Report(new ClusterSnapshot(members, produced, handled, Math.Max(0, produced - handled), elapsed.TotalSeconds > 0 ? handled / elapsed.TotalSeconds : 0));
-        }
-    }
-
-    private async Task ProduceAsync(IEventPublisher publisher, Action<long> published, CancellationToken cancellationToken)
-    {
-        var keys = new string[Math.Min(_settings.Keys, _settings.Events)];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            keys[k] = "key-" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var batch = new List<OutgoingEvent<DemoEvent>>(PublishBatch);
-        for (long n = 0; n < _settings.Events;)
-        {
-            // Keep the backlog bounded, as a real producer facing a busy cluster would be: an unbounded backlog only
-            // grows the heap, and its full collections are pauses every partition shares.
-            while (n - _verifier.DistinctSoFar() > MaxBacklog)
-            {
-                await Task.Delay(1, cancellationToken);
-            }
-
-            batch.Clear();
-            var end = Math.Min(_settings.Events, n + PublishBatch);
-            for (var i = n; i < end; i++)
-            {
-                var key = _verifier.KeyOf(i);
-                batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = _verifier.SequenceOf(i) }));
-            }
-
-            await publisher.PublishBatchAsync(_topic, batch, cancellationToken);
-            n = end;
-            published(n);
         }
     }
 

@@ -70,6 +70,10 @@ internal static class DemoCommand
             Description = "Keys handled concurrently per partition",
             DefaultValueFactory = _ => defaults.Concurrency,
         }.InRange(1, 1_000_000);
+        var producers = new Option<int?>("--producers")
+        {
+            Description = "Producers publishing at once, each owning a share of the keys (default 1 on inproc://, 8 on engines that wait for a disk or network)",
+        };
         var format = new Option<SerializationFormat>("--format")
         {
             Description = "Payload encoding of the demo events",
@@ -82,7 +86,7 @@ internal static class DemoCommand
 
         var command = new Command("demo", "Publish events over many keys, handle them, verify nothing was lost or reordered, and report")
         {
-            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, forceCluster, heartbeat, sessionTtl, concurrency, format, engine, json,
+            events, keys, partitions, handlerMs, nodes, kill, join, pause, assignor, forceCluster, heartbeat, sessionTtl, concurrency, producers, format, engine, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -102,6 +106,7 @@ internal static class DemoCommand
                 Heartbeat = parseResult.GetValue(heartbeat),
                 SessionTtl = parseResult.GetValue(sessionTtl),
                 Concurrency = parseResult.GetValue(concurrency),
+                Producers = parseResult.GetValue(producers) ?? DemoSettings.DefaultProducers(parseResult.GetValue(engine)!),
                 Format = parseResult.GetValue(format),
                 Engine = parseResult.GetValue(engine)!,
             };
@@ -126,6 +131,10 @@ internal static class DemoCommand
         }
 
         ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
+        if (settings.Producers is < 1 or > 64)
+        {
+            throw new ShoalConfigurationException("--producers", $"must be between 1 and 64; was {settings.Producers}.");
+        }
 
         return settings;
     }

@@ -14,7 +14,6 @@ namespace Shoal.Cli.Demo;
 internal sealed class DemoRunner : IDemoRunner
 {
     private const string Group = "demo-verify";
-    private const int PublishBatch = 1024; // results of 1024 stay off the large-object heap
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
@@ -62,7 +61,7 @@ internal sealed class DemoRunner : IDemoRunner
 
         var clock = Stopwatch.StartNew();
         long produced = 0;
-        var producer = Task.Run(() => ProduceAsync(shoal.Publisher, topic, settings, verifier, count => Volatile.Write(ref produced, count), cancellationToken), cancellationToken);
+        var producer = DemoProducer.RunAsync(shoal.Publisher, topic, verifier, count => Interlocked.Add(ref produced, count), beforeBatch: null, cancellationToken);
 
         // Wait until everything published has been handled, or nothing moves for StallLimit.
         var lastCount = -1L;
@@ -100,38 +99,5 @@ internal sealed class DemoRunner : IDemoRunner
     {
         await Task.Delay(work, cancellationToken);
         verifier.Record(e.Key, e.Sequence);
-    }
-
-    private static async Task ProduceAsync(IEventPublisher publisher, string topic, DemoSettings settings, DemoVerifier verifier, Action<long> published, CancellationToken cancellationToken)
-    {
-        var keys = new string[Math.Min(settings.Keys, settings.Events)];
-        for (var k = 0; k < keys.Length; k++)
-        {
-            keys[k] = "key-" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var batch = new List<OutgoingEvent<DemoEvent>>(PublishBatch);
-        for (long n = 0; n < settings.Events;)
-        {
-            batch.Clear();
-            var end = Math.Min(settings.Events, n + PublishBatch);
-            for (var i = n; i < end; i++)
-            {
-                var key = verifier.KeyOf(i);
-                batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = verifier.SequenceOf(i) }));
-            }
-
-            var results = await publisher.PublishBatchAsync(topic, batch, cancellationToken);
-            foreach (var result in results)
-            {
-                if (result.Duplicate)
-                {
-                    throw new ShoalException($"The engine reported event {result.Id} as a duplicate, but every demo event has a fresh id.");
-                }
-            }
-
-            n = end;
-            published(n);
-        }
     }
 }

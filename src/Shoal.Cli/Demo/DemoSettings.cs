@@ -42,6 +42,18 @@ internal sealed record DemoSettings
     /// <summary>True when the run needs the cluster layer (more than one member, any member fault, or asked for).</summary>
     public bool IsCluster => ForceCluster || Nodes > 1 || Kill > 0 || Join > 0 || Pause > 0;
 
+    /// <summary>
+    /// Producers publishing at the same time (<c>--producers</c>), each owning a share of the keys; see
+    /// <see cref="DemoProducer"/>. More than one keeps several batches in flight, which an engine that waits for the
+    /// disk or the network before acknowledging needs (group commits, publish windows); in memory, extra producers
+    /// only take CPU from the handlers. Default: <see cref="DefaultProducers"/>.
+    /// </summary>
+    public int Producers { get; init; } = 1;
+
+    /// <summary>The producer count when <c>--producers</c> is not given: 1 in memory, 8 on engines that persist or replicate.</summary>
+    public static int DefaultProducers(string engine) =>
+        engine.StartsWith(Shoal.Cli.Engines.EngineUris.InProcess, StringComparison.Ordinal) ? 1 : 8;
+
     /// <summary>Keys handled concurrently per partition (<c>--concurrency</c>).</summary>
     public int Concurrency { get; init; } = 64;
 

@@ -81,7 +81,8 @@ internal sealed class DemoVerifier
     /// <summary>The sequence (within its key) of the demo's n-th published event.</summary>
     public long SequenceOf(long eventNumber) => eventNumber / Settings.Keys;
 
-    private DemoSettings Settings => _settings ?? throw new InvalidOperationException("This verifier was not built from demo settings.");
+    /// <summary>The demo settings the verifier was built from.</summary>
+    public DemoSettings Settings => _settings ?? throw new InvalidOperationException("This verifier was not built from demo settings.");
 
     /// <summary>Events recorded so far (a racy sum, for progress only).</summary>
     public long RecordedSoFar()

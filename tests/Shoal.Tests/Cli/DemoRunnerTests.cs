@@ -27,6 +27,46 @@ public sealed class DemoRunnerTests
         Assert.True(report.EventsPerSecond > 0);
     }
 
+    [Theory]
+    [InlineData(1, 103, 1)] // one producer, one node
+    [InlineData(5, 103, 1)] // keys not a multiple of the producer count, the last round partial
+    [InlineData(8, 3, 1)] // more producers than keys: some own none
+    [InlineData(4, 103, 3)] // the cluster demo (three members, one killed) with several producers
+    public async Task Several_producers_each_own_a_share_of_the_keys_and_every_key_stays_in_order(int producers, int keys, int nodes)
+    {
+        const int events = 20_003;
+        var settings = new DemoSettings { Events = events, Keys = keys, Partitions = 4, Producers = producers, Nodes = nodes };
+
+        var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+
+        Assert.Equal(events, report.Produced);
+        Assert.Equal(events, report.Processed - report.Duplicates);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.OrderViolations);
+    }
+
+    [Fact]
+    public async Task The_default_producer_count_is_one_in_memory_and_eight_where_appends_wait_for_a_disk_or_network()
+    {
+        Assert.Equal(1, DemoSettings.DefaultProducers("inproc://"));
+        Assert.Equal(1, DemoSettings.DefaultProducers("inproc://shared"));
+        Assert.Equal(8, DemoSettings.DefaultProducers("file:///tmp/x"));
+        Assert.Equal(8, DemoSettings.DefaultProducers("nats://127.0.0.1:4222"));
+
+        var directory = Directory.CreateTempSubdirectory("shoal-demo-");
+        try
+        {
+            // The durable engine with the default (flush before acknowledging) and several producers.
+            var settings = new DemoSettings { Events = 10_000, Keys = 100, Partitions = 4, Producers = 8, Engine = "file://" + directory.FullName };
+            var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+            Assert.Equal((10_000, 10_000, 0, 0), (report.Produced, report.Processed, report.Lost, report.OrderViolations));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task The_demo_runs_on_the_engine_the_option_names_in_a_fresh_topic_each_time()
     {
