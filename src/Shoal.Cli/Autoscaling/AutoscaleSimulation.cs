@@ -59,10 +59,11 @@ internal static class AutoscaleSimulation
 
     public static AutoscaleSimResult Run(AutoscaleSimSettings settings) => Run(settings, new AutoscalePolicy(settings.Policy));
 
-    public static AutoscaleSimResult Run(AutoscaleSimSettings settings, AutoscalePolicy policy)
+    /// <summary>Runs <paramref name="policy"/> against <paramref name="load"/>, or the settings' profile when it is null.</summary>
+    public static AutoscaleSimResult Run(AutoscaleSimSettings settings, AutoscalePolicy policy, LoadProfile? load = null)
     {
-        var seconds = settings.EffectiveSeconds;
-        var load = new LoadProfile(settings.Profile, settings.BaseRate, seconds, settings.Seed);
+        load ??= new LoadProfile(settings.Profile, settings.BaseRate, settings.EffectiveSeconds, settings.Seed);
+        var seconds = load.Seconds;
         var options = policy.Options;
         var usable = (int)Math.Min(settings.Partitions * (long)options.MaxMembersPerPartition, int.MaxValue);
         var startup = (int)Math.Ceiling(settings.StartupDelay.TotalSeconds);

@@ -35,7 +35,6 @@ internal sealed class LoadProfile
     public LoadProfile(LoadProfileKind kind, double baseRate, int seconds, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 1);
-        Kind = kind;
         var random = new Random(seed);
         _rates = new double[seconds];
         _shape = new double[seconds];
@@ -69,7 +68,11 @@ internal sealed class LoadProfile
         }
     }
 
-    public LoadProfileKind Kind { get; }
+    private LoadProfile(double[] rates)
+    {
+        _rates = rates;
+        _shape = rates;
+    }
 
     /// <summary>Seconds the profile lasts.</summary>
     public int Seconds => _rates.Length;
@@ -82,6 +85,17 @@ internal sealed class LoadProfile
 
     /// <summary>Events arriving during second <paramref name="t"/>.</summary>
     public double RateAt(int t) => _rates[t];
+
+    /// <summary>
+    /// A load given second by second, for shapes the named profiles do not cover (tests of the policy on, say, a train of
+    /// bursts). It has no largest step, so no recovery time is measured on it.
+    /// </summary>
+    public static LoadProfile FromRates(IEnumerable<double> rates)
+    {
+        var copy = rates.ToArray();
+        ArgumentOutOfRangeException.ThrowIfLessThan(copy.Length, 1, nameof(rates));
+        return new LoadProfile(copy);
+    }
 
     /// <summary>Default length of a run: long enough for the scale-down window to act after the last change of load.</summary>
     public static int DefaultSeconds(LoadProfileKind kind) => kind switch

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster.Autoscaling;
 
@@ -16,6 +17,12 @@ internal sealed class PolicyOptions
         DownWindow = Durations.CreateOption("--scale-down-window", defaults.ScaleDownWindow, "Scale down only to the highest recommendation of this window");
         Cooldown = Durations.CreateOption("--cooldown", defaults.Cooldown, "No change sooner than this after the previous one");
         Drain = Durations.CreateOption("--drain-time", defaults.TargetDrainTime, "Backlog above the target lag should drain within this");
+        DeepDrop = new Option<double>("--deep-drop")
+        {
+            Description = "Once the lag is drained, scale down after the scale-up window (not the scale-down window) when the arrivals "
+                + $"need at most this fraction of the members; 0 turns it off (default {defaults.DeepDropFraction.ToString(CultureInfo.InvariantCulture)})",
+            DefaultValueFactory = _ => defaults.DeepDropFraction,
+        }.InRange(0, 0.99);
     }
 
     public Option<TimeSpan> UpWindow { get; }
@@ -26,7 +33,9 @@ internal sealed class PolicyOptions
 
     public Option<TimeSpan> Drain { get; }
 
-    public IEnumerable<Option> All => [UpWindow, DownWindow, Cooldown, Drain];
+    public Option<double> DeepDrop { get; }
+
+    public IEnumerable<Option> All => [UpWindow, DownWindow, Cooldown, Drain, DeepDrop];
 
     /// <summary><paramref name="options"/> with the parsed values.</summary>
     public AutoscaleOptions Apply(ParseResult parseResult, AutoscaleOptions options) => options with
@@ -35,5 +44,6 @@ internal sealed class PolicyOptions
         ScaleDownWindow = parseResult.GetValue(DownWindow),
         Cooldown = parseResult.GetValue(Cooldown),
         TargetDrainTime = parseResult.GetValue(Drain),
+        DeepDropFraction = parseResult.GetValue(DeepDrop),
     };
 }

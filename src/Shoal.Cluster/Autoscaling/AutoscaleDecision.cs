@@ -26,6 +26,12 @@ public enum AutoscaleReason
 
     /// <summary>No per-member throughput is known yet, so no capacity can be computed: the count stays.</summary>
     NoThroughputEstimate,
+
+    /// <summary>
+    /// The lag is drained and the arrivals of a whole scale-up window needed at most
+    /// <see cref="AutoscaleOptions.DeepDropFraction"/> of the members: down after the short window, not the long one.
+    /// </summary>
+    DeepDrop,
 }
 
 /// <summary>The policy's answer for one set of inputs.</summary>

@@ -67,6 +67,17 @@ public sealed record AutoscaleOptions
     public TimeSpan ScaleDownWindow { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
+    /// How far arrivals must fall for a drop to count as a new level rather than noise. When the lag is under
+    /// <see cref="TargetLag"/> and every arrivals-only recommendation of the last <see cref="ScaleUpWindow"/> is at most
+    /// this fraction of the current members, members leave after that short window instead of the
+    /// <see cref="ScaleDownWindow"/> (noise of ±20 % around a level never needs half the members it was sized for). If a
+    /// scale-up follows such a scale-down within the scale-down window, the drop was not a new level: this shortcut
+    /// stays off until a whole scale-down window has seen the arrivals need at most this fraction of what came back. In [0, 1); 0 turns it off (always the long
+    /// window, as Kubernetes HPA does). Default 0.5.
+    /// </summary>
+    public double DeepDropFraction { get; init; } = 0.5;
+
+    /// <summary>
     /// After a change, no other change for this long, so the new members' effect is measured before the next
     /// decision (min/max bounds still apply at once). Default 10 s.
     /// </summary>
@@ -94,6 +105,11 @@ public sealed record AutoscaleOptions
         if (!(Tolerance >= 0 && Tolerance < 1))
         {
             throw new ShoalConfigurationException("AutoscaleOptions.Tolerance", $"must be in [0, 1); was {Tolerance}.");
+        }
+
+        if (!(DeepDropFraction >= 0 && DeepDropFraction < 1))
+        {
+            throw new ShoalConfigurationException("AutoscaleOptions.DeepDropFraction", $"must be in [0, 1); was {DeepDropFraction}.");
         }
 
         OptionChecks.NotNegative("AutoscaleOptions.ScaleUpWindow", ScaleUpWindow);

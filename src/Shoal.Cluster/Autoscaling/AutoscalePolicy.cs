@@ -14,9 +14,17 @@ namespace Shoal.Cluster.Autoscaling;
 /// <item>recommendation = ⌈required / (per-member rate × target utilization)⌉, kept at the current count while the
 /// required rate is within ±tolerance of the current capacity, then clamped to [min, min(max, partitions × members per partition)];</item>
 /// <item>stabilization (Kubernetes HPA behaviour): scale up to the lowest recommendation of the short scale-up window,
-/// down to the highest of the long scale-down window, otherwise stay. One refinement: the long window keeps the members
-/// the <em>arrivals</em> need; members added only to drain a backlog may leave once the full recommendation has been
-/// lower for the short window (the lag shows the drain is over; holding them for the long window only costs);</item>
+/// down to the highest of the long scale-down window, otherwise stay. Two refinements, both only while the lag is
+/// under the target (the backlog is drained):
+/// <list type="bullet">
+/// <item>drain release: the long window keeps the members the <em>arrivals</em> need; members added only to drain a
+/// backlog leave once the lag is back under the target (the lag shows the drain is over; holding them only costs).
+/// While a backlog remains, the full recommendation of the short window holds them;</item>
+/// <item>deep drop: when every arrivals-only recommendation of the short window is at most
+/// <see cref="AutoscaleOptions.DeepDropFraction"/> of the current count, the drop is a new level, not noise, and the
+/// count follows the short window. A scale-up within the long window after such a scale-down shows it was not: the
+/// shortcut is then off until the long window itself sees a drop that deep;</item>
+/// </list></item>
 /// <item>cooldown: no change sooner than <see cref="AutoscaleOptions.Cooldown"/> after the previous one.</item>
 /// </list>
 /// Not thread-safe: one caller decides at a time.
@@ -27,6 +35,10 @@ public sealed class AutoscalePolicy
     private readonly Queue<(DateTimeOffset At, int Recommendation, int ForArrivals)> _history = new();
     private DateTimeOffset? _lastChange;
     private DateTimeOffset? _lastInput;
+    private DateTimeOffset? _lastDeepDrop;
+
+    /// <summary>While set, the deep-drop shortcut is off: the arrivals-only count the lost bet saw in the long window.</summary>
+    private int? _deepDropOffAt;
 
     /// <summary>Creates a policy. Throws <see cref="ShoalConfigurationException"/> when the options are invalid.</summary>
     public AutoscalePolicy(AutoscaleOptions? options = null)
@@ -73,7 +85,18 @@ public sealed class AutoscalePolicy
         var forArrivals = Recommend(input.ArrivalRate, current, plannedPerMember, cap);
         Remember(input.At, recommendation, forArrivals);
 
-        var (upTo, downTo) = Stabilized(input.At, recommendation);
+        var drained = lag <= options.TargetLag;
+        var windows = Stabilized(input.At, recommendation, forArrivals, drained);
+        if (_deepDropOffAt is { } level && windows.LongArrivals <= options.DeepDropFraction * level)
+        {
+            // A whole long window has now seen the arrivals this far below the level that came back: the load settled
+            // lower, and deep drops may be taken as new levels again.
+            _deepDropOffAt = null;
+        }
+
+        var deepDrop = options.DeepDropFraction > 0 && drained && _deepDropOffAt is null && windows.ShortArrivals <= options.DeepDropFraction * current;
+        var upTo = windows.UpTo;
+        var downTo = deepDrop ? Math.Max(recommendation, windows.ShortArrivals) : windows.DownTo;
         int desired;
         AutoscaleReason reason;
         if (upTo > current)
@@ -82,7 +105,7 @@ public sealed class AutoscalePolicy
         }
         else if (downTo < current)
         {
-            (desired, reason) = (downTo, AutoscaleReason.ScaleDown);
+            (desired, reason) = (downTo, downTo < windows.DownTo ? AutoscaleReason.DeepDrop : AutoscaleReason.ScaleDown);
         }
         else
         {
@@ -101,6 +124,18 @@ public sealed class AutoscalePolicy
         if (current < options.MinMembers || current > cap)
         {
             (desired, reason) = (Math.Clamp(desired, options.MinMembers, cap), AutoscaleReason.Bounds);
+        }
+
+        if (reason == AutoscaleReason.DeepDrop)
+        {
+            _lastDeepDrop = input.At;
+        }
+        else if (reason == AutoscaleReason.ScaleUp && _lastDeepDrop is { } dropped && input.At - dropped < options.ScaleDownWindow)
+        {
+            // The load came back within the long window: that drop was not a new level, and the next may not be either.
+            // Until the long window shows the load settled well below this level, members wait for it again.
+            _deepDropOffAt = windows.LongArrivals;
+            _lastDeepDrop = null;
         }
 
         return Finish(input, desired, recommendation, required, lag, cap, reason);
@@ -146,35 +181,47 @@ public sealed class AutoscalePolicy
         }
     }
 
-    /// <summary>
-    /// The lowest recommendation of the scale-up window, and the floor for scaling down: the highest arrivals-only
-    /// recommendation of the scale-down window or the highest full recommendation of the scale-up window.
-    /// </summary>
-    private (int UpTo, int DownTo) Stabilized(DateTimeOffset now, int latest)
+    /// <summary>What the windows allow, from the remembered recommendations (the latest included).</summary>
+    /// <param name="UpTo">The lowest full recommendation of the scale-up window: scale up to it.</param>
+    /// <param name="DownTo">
+    /// The floor for scaling down: the highest arrivals-only recommendation of the scale-down window and, while a backlog
+    /// remains, the highest full recommendation of the scale-up window.
+    /// </param>
+    /// <param name="ShortArrivals">The highest arrivals-only recommendation of the scale-up window.</param>
+    /// <param name="LongArrivals">The highest arrivals-only recommendation of the scale-down window.</param>
+    private readonly record struct Windows(int UpTo, int DownTo, int ShortArrivals, int LongArrivals);
+
+    private Windows Stabilized(DateTimeOffset now, int latest, int latestForArrivals, bool drained)
     {
         // The latest recommendation always counts, so a zero window reacts to it alone.
         var upTo = latest;
         var downTo = latest;
+        var shortArrivals = latestForArrivals;
+        var longArrivals = latestForArrivals;
         foreach (var (at, recommendation, forArrivals) in _history)
         {
             var age = now - at;
             if (age < _options.ScaleUpWindow)
             {
                 upTo = Math.Min(upTo, recommendation);
+                shortArrivals = Math.Max(shortArrivals, forArrivals);
 
-                // Members added to drain a backlog leave once the full recommendation has been lower for the short
-                // window: the drain is a transient that the lag shows ending.
-                downTo = Math.Max(downTo, recommendation);
+                // Members added to drain a backlog stay while it lasts (for the short window of the full
+                // recommendation) and leave once the lag is under the target: the drain is a transient the lag shows ending.
+                if (!drained)
+                {
+                    downTo = Math.Max(downTo, recommendation);
+                }
             }
 
             // Members kept for the arrivals leave only after the long window.
             if (age < _options.ScaleDownWindow)
             {
-                downTo = Math.Max(downTo, forArrivals);
+                longArrivals = Math.Max(longArrivals, forArrivals);
             }
         }
 
-        return (upTo, downTo);
+        return new Windows(upTo, Math.Max(downTo, longArrivals), shortArrivals, longArrivals);
     }
 
     private AutoscaleDecision Finish(AutoscaleInput input, int desired, int recommendation, double required, long lag, int cap, AutoscaleReason reason)

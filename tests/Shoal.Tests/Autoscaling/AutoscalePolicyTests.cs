@@ -51,6 +51,8 @@ public sealed class AutoscalePolicyTests
     [InlineData("DownWindow", "AutoscaleOptions.ScaleDownWindow")]
     [InlineData("Cooldown", "AutoscaleOptions.Cooldown")]
     [InlineData("Startup", "AutoscaleOptions.MemberStartupTime")]
+    [InlineData("DeepDrop", "AutoscaleOptions.DeepDropFraction")]
+    [InlineData("DeepDropNegative", "AutoscaleOptions.DeepDropFraction")]
     public void Invalid_options_name_the_field(string which, string field)
     {
         var options = which switch
@@ -65,6 +67,8 @@ public sealed class AutoscalePolicyTests
             "UpWindow" => AutoscaleOptions.Default with { ScaleUpWindow = TimeSpan.FromSeconds(-1) },
             "DownWindow" => AutoscaleOptions.Default with { ScaleDownWindow = TimeSpan.FromSeconds(-1) },
             "Cooldown" => AutoscaleOptions.Default with { Cooldown = TimeSpan.FromSeconds(-1) },
+            "DeepDrop" => AutoscaleOptions.Default with { DeepDropFraction = 1 },
+            "DeepDropNegative" => AutoscaleOptions.Default with { DeepDropFraction = -0.1 },
             _ => AutoscaleOptions.Default with { MemberStartupTime = TimeSpan.FromSeconds(-1) },
         };
 
@@ -155,7 +159,8 @@ public sealed class AutoscalePolicyTests
     [Fact]
     public void Scale_down_waits_for_a_whole_scale_down_window_of_lower_load()
     {
-        var policy = new AutoscalePolicy(Roomy with { ScaleDownWindow = TimeSpan.FromSeconds(120), Cooldown = TimeSpan.Zero });
+        // A quarter of the load would be a deep drop (see below); with the shortcut off, HPA's rule alone.
+        var policy = new AutoscalePolicy(Roomy with { ScaleDownWindow = TimeSpan.FromSeconds(120), Cooldown = TimeSpan.Zero, DeepDropFraction = 0 });
         policy.Decide(Input(0, members: 20, arrivals: 1_800));
 
         var downAt = -1;
@@ -178,31 +183,140 @@ public sealed class AutoscalePolicyTests
     }
 
     [Fact]
-    public void Members_added_to_drain_a_backlog_leave_after_the_short_window_once_it_is_drained()
+    public void Members_added_to_drain_a_backlog_stay_while_it_lasts_and_leave_once_the_lag_is_under_the_target()
     {
-        var options = Roomy with { ScaleUpWindow = TimeSpan.FromSeconds(15), ScaleDownWindow = TimeSpan.FromSeconds(120), Cooldown = TimeSpan.Zero };
-        var policy = new AutoscalePolicy(options);
+        var policy = new AutoscalePolicy(Roomy with { Cooldown = TimeSpan.Zero });
         var members = 10;
-        policy.Decide(Input(0, members, arrivals: 900));
+        policy.Decide(Input(0, members, arrivals: 900, partitions: 128));
 
         // A backlog appears at steady arrivals: up after the short window...
         var t = 1;
         for (; members == 10 && t < 100; t++)
         {
-            members = policy.Decide(Input(t, members, arrivals: 900, lag: 50_000)).DesiredMembers;
+            members = policy.Decide(Input(t, members, arrivals: 900, lag: 50_000, partitions: 128)).DesiredMembers;
         }
 
-        Assert.True(members > 10);
+        Assert.Equal(16, t);
+        Assert.Equal(65, members); // 900/s + 49 000 beyond the target in 10 s = 5800/s, at 90/s planned per member
 
-        // ...and, once drained, back to what the arrivals need after the short window, not the long one.
-        var drainedAt = t;
-        for (; members > 10 && t < drainedAt + 200; t++)
+        // ...while 5000 remain (4000 beyond the target: 1300/s, 15 members), the short window's full recommendation
+        // holds them, never down to what the arrivals alone need...
+        for (var end = t + 30; t < end; t++)
         {
-            members = policy.Decide(Input(t, members, arrivals: 900)).DesiredMembers;
+            members = policy.Decide(Input(t, members, arrivals: 900, lag: 5_000, partitions: 128)).DesiredMembers;
+            Assert.InRange(members, 15, 65);
         }
 
-        Assert.Equal(10, members);
-        Assert.InRange(t - drainedAt, 15, 20);
+        Assert.Equal(15, members);
+
+        // ...and the first decision that sees the lag under the target lets the drain's members go.
+        var drained = policy.Decide(Input(t, members, arrivals: 900, lag: 400, partitions: 128));
+        Assert.Equal(10, drained.DesiredMembers);
+        Assert.Equal(AutoscaleReason.ScaleDown, drained.Reason);
+    }
+
+    [Theory]
+    [InlineData(900, 15, 10, AutoscaleReason.DeepDrop)] // a quarter of the members: a new level
+    [InlineData(1_800, 15, 20, AutoscaleReason.DeepDrop)] // exactly half
+    [InlineData(1_900, 120, 22, AutoscaleReason.ScaleDown)] // just over half: noise until the long window says otherwise
+    [InlineData(2_700, 120, 30, AutoscaleReason.ScaleDown)]
+    public void A_drop_to_at_most_the_deep_drop_fraction_follows_the_short_window_a_shallower_one_the_long_window(
+        double arrivals, int expectedAt, int expectedMembers, AutoscaleReason expectedReason)
+    {
+        // 40 members for 3600/s (90/s planned each), then the arrivals fall and stay there, lag drained.
+        var policy = new AutoscalePolicy(Roomy with { Cooldown = TimeSpan.Zero });
+        Assert.Equal(AutoscaleReason.Steady, policy.Decide(Input(0, members: 40, arrivals: 3_600, partitions: 64)).Reason);
+
+        var (at, decision) = FirstChange(policy, from: 1, members: 40, arrivals: arrivals);
+
+        Assert.Equal(expectedAt, at);
+        Assert.Equal(expectedMembers, decision.DesiredMembers);
+        Assert.Equal(expectedReason, decision.Reason);
+    }
+
+    [Fact]
+    public void With_the_deep_drop_fraction_0_every_drop_waits_for_the_long_window()
+    {
+        var policy = new AutoscalePolicy(Roomy with { Cooldown = TimeSpan.Zero, DeepDropFraction = 0 });
+        policy.Decide(Input(0, members: 40, arrivals: 3_600, partitions: 64));
+
+        var (at, decision) = FirstChange(policy, from: 1, members: 40, arrivals: 900);
+
+        Assert.Equal(120, at);
+        Assert.Equal((10, AutoscaleReason.ScaleDown), (decision.DesiredMembers, decision.Reason));
+    }
+
+    [Fact]
+    public void A_deep_drop_waits_while_a_backlog_remains()
+    {
+        var policy = new AutoscalePolicy(Roomy with { Cooldown = TimeSpan.Zero });
+        policy.Decide(Input(0, members: 40, arrivals: 3_600, partitions: 64));
+
+        // The arrivals fell long ago, but 20 000 events still lag: the members work on them.
+        for (var t = 1; t <= 60; t++)
+        {
+            var waiting = policy.Decide(Input(t, members: 40, arrivals: 900, lag: 20_000, partitions: 64));
+            Assert.Equal(40, waiting.DesiredMembers);
+        }
+
+        var drained = policy.Decide(Input(61, members: 40, arrivals: 900, lag: 0, partitions: 64));
+        Assert.Equal((10, AutoscaleReason.DeepDrop), (drained.DesiredMembers, drained.Reason));
+    }
+
+    [Fact]
+    public void Load_that_returns_within_the_long_window_turns_the_deep_drop_off_until_the_long_window_sees_a_deep_drop()
+    {
+        var policy = new AutoscalePolicy(Roomy with { Cooldown = TimeSpan.Zero });
+        var members = 40;
+        var changes = new List<(int At, int To, AutoscaleReason Reason)>();
+        void Run(int from, int to, double arrivals)
+        {
+            for (var t = from; t <= to; t++)
+            {
+                var decision = policy.Decide(Input(t, members, arrivals, partitions: 64));
+                if (decision.Direction != 0)
+                {
+                    changes.Add((t, decision.DesiredMembers, decision.Reason));
+                    members = decision.DesiredMembers;
+                }
+            }
+        }
+
+        Run(0, 0, 3_600);
+        Run(1, 30, 900); // a deep drop: down after the short window
+        Run(31, 45, 3_600); // the load comes back 30 s later: the bet is lost
+        Run(46, 180, 900); // the same drop again: the drain's members go, the arrivals' wait for the long window
+        Run(181, 195, 3_600); // that drop lasted a whole long window: the shortcut is back
+        Run(196, 240, 900);
+
+        Assert.Equal(
+            [
+                (15, 10, AutoscaleReason.DeepDrop),
+                (45, 64, AutoscaleReason.ScaleUp),
+                (46, 40, AutoscaleReason.ScaleDown),
+                (165, 10, AutoscaleReason.ScaleDown),
+                (195, 64, AutoscaleReason.ScaleUp),
+                (196, 40, AutoscaleReason.ScaleDown),
+                (210, 10, AutoscaleReason.DeepDrop),
+            ],
+            changes);
+    }
+
+    /// <summary>Feeds <paramref name="arrivals"/> with no lag from second <paramref name="from"/> until the count changes.</summary>
+    private static (int At, AutoscaleDecision Decision) FirstChange(AutoscalePolicy policy, int from, int members, double arrivals, int partitions = 64)
+    {
+        for (var t = from; t < from + 300; t++)
+        {
+            var decision = policy.Decide(Input(t, members, arrivals, partitions: partitions));
+            if (decision.Direction != 0)
+            {
+                return (t, decision);
+            }
+
+            Assert.Equal(AutoscaleReason.WaitingForScaleDownWindow, decision.Reason);
+        }
+
+        throw new Xunit.Sdk.XunitException($"no change within 300 s of {arrivals}/s");
     }
 
     [Fact]

@@ -12,10 +12,12 @@ public sealed class AutoscaleSimulationTests
     private static AutoscaleSimResult Run(LoadProfileKind profile, int seed = 1, AutoscaleOptions? policy = null) =>
         AutoscaleSimulation.Run(Defaults with { Profile = profile, Seed = seed, Policy = policy ?? Defaults.Policy });
 
-    [Fact]
-    public void A_4x_step_is_back_under_the_target_lag_within_two_scale_up_windows()
+    [Theory]
+    [InlineData("Step")]
+    [InlineData("Spike")]
+    public void A_4x_step_is_back_under_the_target_lag_within_two_scale_up_windows(string profile)
     {
-        var result = Run(LoadProfileKind.Step);
+        var result = Run(Enum.Parse<LoadProfileKind>(profile));
 
         Assert.True(result.MaxLag > Defaults.Policy.TargetLag, "the step must push lag over the target, or the test proves nothing");
         Assert.NotNull(result.SecondsToRecover);
@@ -57,6 +59,7 @@ public sealed class AutoscaleSimulationTests
 
     [Theory]
     [InlineData("Step")]
+    [InlineData("Spike")]
     [InlineData("Sine")]
     [InlineData("Noisy")]
     public void Member_seconds_stay_within_1_3x_of_the_oracle(string profile)
@@ -68,15 +71,55 @@ public sealed class AutoscaleSimulationTests
     }
 
     [Fact]
-    public void A_spike_shorter_than_the_scale_down_window_costs_more_than_1_3x_the_oracle()
+    public void Without_the_deep_drop_shortcut_a_spike_shorter_than_the_scale_down_window_costs_more_than_1_3x_the_oracle()
     {
-        // A known miss, kept visible: members added for a 60 s spike stay for the 120 s scale-down window.
-        // A shorter window is cheaper here and flappier elsewhere (docs/autoscaling.md).
-        var result = Run(LoadProfileKind.Spike);
+        // The control for the spike's cost: with DeepDropFraction 0 the members added for the 60 s spike stay for the
+        // 120 s scale-down window after it, as HPA's rule would keep them.
+        var without = Run(LoadProfileKind.Spike, policy: Defaults.Policy with { DeepDropFraction = 0 });
+        var with = Run(LoadProfileKind.Spike);
 
-        Assert.True((double)result.MemberSeconds / result.OracleMemberSeconds > 1.3);
-        Assert.True((double)Run(LoadProfileKind.Spike, policy: Defaults.Policy with { ScaleDownWindow = TimeSpan.FromSeconds(30) }).MemberSeconds
-            < result.MemberSeconds);
+        Assert.True((double)without.MemberSeconds / without.OracleMemberSeconds > 1.3, $"{without.MemberSeconds} vs {without.OracleMemberSeconds}");
+        Assert.DoesNotContain(without.Changes, c => c.Reason == AutoscaleReason.DeepDrop);
+        Assert.Single(with.Changes, c => c.Reason == AutoscaleReason.DeepDrop);
+        Assert.Equal(without.MaxLag, with.MaxLag);
+    }
+
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(30, 2)]
+    [InlineData(90, 3)]
+    public void Noise_of_20_percent_is_never_taken_for_a_deep_drop_even_when_it_holds_for_a_while(int holdSeconds, int seed)
+    {
+        // ±20 % around 2500/s, each value held for holdSeconds: a trough of noise that outlasts the short window.
+        var random = new Random(seed);
+        var rates = new double[900];
+        for (var t = 0; t < rates.Length; t++)
+        {
+            rates[t] = t % holdSeconds == 0 ? 2_500 * (1 + (0.2 * ((2 * random.NextDouble()) - 1))) : rates[t - 1];
+        }
+
+        var load = LoadProfile.FromRates(rates);
+        var with = AutoscaleSimulation.Run(Defaults, new AutoscalePolicy(Defaults.Policy), load);
+        var without = AutoscaleSimulation.Run(Defaults, new AutoscalePolicy(Defaults.Policy with { DeepDropFraction = 0 }), load);
+
+        Assert.DoesNotContain(with.Changes, c => c.Reason == AutoscaleReason.DeepDrop);
+        Assert.Equal(without.Timeline, with.Timeline);
+    }
+
+    [Fact]
+    public void A_train_of_bursts_closer_than_the_scale_down_window_costs_one_lost_bet_then_the_long_window_holds()
+    {
+        // 4x for 30 s every 90 s: each gap outlasts the short window, so the first one looks like a new level.
+        var load = LoadProfile.FromRates(Enumerable.Range(0, 1800).Select(t => t >= 120 && (t - 120) % 90 < 30 ? 4_000.0 : 1_000.0));
+
+        var result = AutoscaleSimulation.Run(Defaults, new AutoscalePolicy(Defaults.Policy), load);
+        var longWindowOnly = AutoscaleSimulation.Run(Defaults, new AutoscalePolicy(Defaults.Policy with { DeepDropFraction = 0 }), load);
+
+        // One deep drop, the burst after it scales up again, and from then on the count holds as with the long window alone.
+        Assert.Single(result.Changes, c => c.Reason == AutoscaleReason.DeepDrop);
+        Assert.Equal(longWindowOnly.Changes.Count + 3, result.Changes.Count);
+        Assert.Equal(longWindowOnly.Timeline[^1].Members, result.Timeline[^1].Members);
+        Assert.True(result.Changes[^1].At < AutoscaleSimulation.Epoch.AddSeconds(300), $"last change at {result.Changes[^1].At:O}");
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class AutoscaleSimCommandTests
     [InlineData("--partitions", "0", "--partitions: must be between 1")]
     [InlineData("--scale-up-window", "15", "--scale-up-window")]
     [InlineData("--max", "0", "AutoscaleOptions.MaxMembers")]
+    [InlineData("--deep-drop", "1", "--deep-drop: must be between 0 and 0.99")]
     public async Task Bad_options_exit_2_naming_the_option(string option, string value, string message)
     {
         var (exitCode, stdout, stderr) = await RunAsync("autoscale-sim", option, value);
@@ -54,6 +55,19 @@ public sealed class AutoscaleSimCommandTests
         Assert.Equal(2, exitCode);
         Assert.Contains(message, stderr);
         Assert.Equal(string.Empty, stdout);
+    }
+
+    [Fact]
+    public async Task Deep_drop_0_restores_the_long_window_and_misses_the_spike_cost_target()
+    {
+        var (withExit, withOut, _) = await RunAsync("autoscale-sim", "--profile", "spike", "--json");
+        var (withoutExit, withoutOut, _) = await RunAsync("autoscale-sim", "--profile", "spike", "--deep-drop", "0", "--json");
+
+        Assert.Equal((0, 1), (withExit, withoutExit));
+        using var with = JsonDocument.Parse(withOut.TrimEnd().Split('\n')[^1]);
+        using var without = JsonDocument.Parse(withoutOut.TrimEnd().Split('\n')[^1]);
+        Assert.True(with.RootElement.GetProperty("costRatio").GetDouble() <= 1.3);
+        Assert.True(without.RootElement.GetProperty("costRatio").GetDouble() > 1.3);
     }
 
     [Fact]
