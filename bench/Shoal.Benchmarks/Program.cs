@@ -22,4 +22,11 @@ if (args is ["file-recovery", var directory])
     return;
 }
 
+if (args is ["file-append", ..])
+{
+    // FileAppendBenchmarks with raw FasterLog and the engine interleaved, for a ratio a drifting disk cannot skew.
+    await Shoal.Benchmarks.FileEngine.FileAppendComparison.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 41);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
