@@ -260,7 +260,7 @@ internal sealed class PartitionCursor : IAsyncDisposable
 
             try
             {
-                return await _pending.WaitAsync(cancellationToken);
+                return cancellationToken.CanBeCanceled ? await _pending.WaitAsync(cancellationToken) : await _pending;
             }
             finally
             {
