@@ -422,7 +422,10 @@ public sealed class ClusterMember : IAsyncDisposable
         Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "lost");
         if (h.Releasing is { } releasing)
         {
-            await ObserveAsync(releasing);
+            // The hand-over drain goes on in the background: it is bounded (drain timeout), and fenced (its commit is
+            // rejected once the next owner has written its epoch). Awaiting it here stalled this loop (no renewals, no
+            // takes) for as long as a handler ignored its token, while the heartbeat told the group all was well.
+            _ = ForgetAsync(releasing);
         }
         else
         {
@@ -503,6 +506,19 @@ public sealed class ClusterMember : IAsyncDisposable
         }
 
         return assignor;
+    }
+
+    /// <summary>Lets <paramref name="task"/> finish unobserved (its failures are logged where they happen).</summary>
+    private static async Task ForgetAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // The partition consumer logged it; nobody waits for this task.
+        }
     }
 
     private static async Task ObserveAsync(Task task)

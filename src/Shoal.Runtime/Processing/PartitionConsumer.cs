@@ -340,11 +340,13 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             _hardStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             try
             {
-                await dispatcher.WhenIdleAsync().WaitSignalAsync(cancellationToken);
+                // Bounded too: a handler that ignores its token must not hold the stop (and a hand-over) forever.
+                await dispatcher.WhenIdleAsync().WaitSignalAsync(drainTimeout, _group.Time, cancellationToken);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
                 // A handler ignores its token; what it works on is not done, so the commit below leaves it out.
+                Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
             }
         }
 

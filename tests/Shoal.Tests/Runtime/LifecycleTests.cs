@@ -126,6 +126,49 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_handler_that_ignores_its_token_holds_a_stop_for_two_drain_timeouts_at_most()
+    {
+        // A hand-over stops its partition this way; a stop that waited for such a handler forever stalled the member's
+        // rebalance loop (docs/testing.md). After the drain deadline the handler is cancelled; if it ignores that too,
+        // the stop gives up after one more drain timeout and commits only what finished.
+        var clock = new TestClock();
+        await using var engine = Runtimes.Engine();
+        var recorder = new Recorder();
+        var ignore = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = HandlerRegistration.For<Numbered>(async (e, ctx, ct) =>
+        {
+            if (e.Key == "deaf")
+            {
+                await ignore.Task; // no token
+            }
+
+            recorder.Record(e);
+        });
+        var group = Group() with { DrainTimeout = TimeSpan.FromSeconds(5) };
+        await using var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, group, handler) with { TimeProvider = clock });
+        await shoal.StartAsync();
+        var published = await shoal.Publisher.PublishBatchAsync<Numbered>(Topic, [new("a", new Numbered("a", 0)), new("deaf", new Numbered("deaf", 0)), new("a", new Numbered("a", 1))]);
+        await Wait.UntilAsync(() => recorder.Count == 2, "everything but the deaf key done");
+
+        try
+        {
+            var stop = shoal.StopAsync();
+            await clock.WaitForTimerAsync(TimeSpan.FromSeconds(5), "stop is draining (deadline armed)");
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await clock.WaitForTimerAsync(TimeSpan.FromSeconds(5), "stop waits a bounded time after cancelling");
+            Assert.False(stop.IsCompleted);
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await stop.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.Equal(published[1].Offset, await Runtimes.CommittedAsync(engine, Topic, "g", 0));
+        }
+        finally
+        {
+            ignore.TrySetResult(); // so a failing run still disposes
+        }
+    }
+
+    [Fact]
     public async Task A_restart_resumes_from_the_committed_offset_without_re_handling()
     {
         await using var engine = Runtimes.Engine();
