@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
 using Shoal.Tests.Cli;
 using Xunit;
@@ -24,7 +25,7 @@ public sealed class SuperviseNatsTests
 
         var workerPids = new HashSet<int>();
         var logs = Path.Combine(nats.Directory, "workers");
-        await using var supervisor = ShoalProcess.Start(
+        await using var supervisor = VerbRunner.StartProcess(
             "supervise",
             "supervise", "--engine", engine, "--topic", "orders", "--group", "billing", "--min", "1", "--max", "4",
             "--interval", "1s", "--scale-up-window", "2s", "--scale-down-window", "5s", "--cooldown", "2s",
