@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli;
 using Shoal.Cli.Infrastructure;
@@ -32,6 +33,20 @@ internal static class VerbRunner
 
     /// <summary>Starts the built <c>shoal</c> as a real child process; dispose it to kill it if it still runs.</summary>
     public static ShoalProcess StartProcess(string name, params string[] args) => ShoalProcess.Start(BuiltShoal, name, args);
+
+    /// <summary>Whether process <paramref name="pid"/> still runs (a child, or one it started).</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Runs the built <c>shoal</c> as a real child process (killed after 60 s) and reads its output.</summary>
     public static Task<VerbResult> RunProcessAsync(params string[] args) => RunProcessAsync(args, 60);

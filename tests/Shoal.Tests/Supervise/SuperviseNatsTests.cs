@@ -69,7 +69,7 @@ public sealed class SuperviseNatsTests
             Assert.Equal(0, summary.GetProperty("restarts").GetInt32());
             Assert.Equal(0, summary.GetProperty("killed").GetInt32());
             Assert.Equal(0, summary.GetProperty("uncleanExits").GetInt32());
-            Assert.All(workerPids, pid => Assert.False(IsRunning(pid), $"worker {pid} still runs after the supervisor stopped"));
+            Assert.All(workerPids, pid => Assert.False(VerbRunner.IsRunning(pid), $"worker {pid} still runs after the supervisor stopped"));
 
             // A graceful hand-over drains and commits, so it never makes the next owner repeat an event. The one source
             // of duplicates seen here is outside the supervisor: a worker whose verify-record appends to NATS time out
@@ -90,7 +90,7 @@ public sealed class SuperviseNatsTests
 
             // Whatever happened, no worker outlives the test (they also stop by themselves when the supervisor is gone).
             await supervisor.DisposeAsync();
-            foreach (var pid in workerPids.Where(IsRunning))
+            foreach (var pid in workerPids.Where(VerbRunner.IsRunning))
             {
                 using var process = Process.GetProcessById(pid);
                 process.Kill();
@@ -136,19 +136,6 @@ public sealed class SuperviseNatsTests
             }
 
             await Task.Delay(100);
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }
