@@ -90,14 +90,22 @@ internal static class ScalingBench
 
     private static async Task ProduceAsync(ScalingBenchSettings settings, string topic, long events, string directory, CancellationToken cancellationToken)
     {
-        await using var producer = ShoalProcess.Start(
+        await using var producer = Start("producer",
             ["produce", "--engine", settings.Engine, "--topic", topic, "--events", Invariant(events), "--keys", Invariant(settings.Keys),
                 "--partitions", Invariant(settings.Partitions), "--json"],
-            Path.Combine(directory, $"produce-{topic}.out"));
-        var (exitCode, last) = await producer.WaitAsync(cancellationToken);
-        if (exitCode != ExitCodes.Ok)
+            Path.Combine(directory, $"produce-{topic}.log"));
+        try
         {
-            throw new ShoalException($"shoal produce failed (exit {exitCode}): {last} {await File.ReadAllTextAsync(producer.OutputPath + ".err", cancellationToken)}");
+            var exitCode = await producer.WaitForExitAsync(cancellationToken);
+            if (exitCode != ExitCodes.Ok)
+            {
+                throw new ShoalException($"shoal produce failed (exit {exitCode}): {producer.Lines.LastOrDefault(l => l.Length > 0)} {producer.Err}");
+            }
+        }
+        finally
+        {
+            // Cancelled: the producer gets the graceful stop too (disposing would SIGKILL it).
+            await producer.StopAsync(TimeSpan.FromSeconds(10));
         }
     }
 
@@ -108,10 +116,10 @@ internal static class ScalingBench
         {
             for (var i = 0; i < count; i++)
             {
-                workers.Add(ShoalProcess.Start(
+                workers.Add(Start($"w{i}",
                     ["worker", "--engine", settings.Engine, "--topic", topic, "--group", Group, "--handler", HandlerText(settings),
                         "--handler-concurrency", Invariant(settings.HandlerConcurrency), "--member-id", $"w{i}", "--json"],
-                    Path.Combine(directory, $"worker-{topic}-{i}.out")));
+                    Path.Combine(directory, $"worker-{topic}-{i}.log")));
             }
 
             await WaitBalancedAsync(engine, settings, topic, count, workers, cancellationToken);
@@ -172,7 +180,7 @@ internal static class ScalingBench
 
             if (clock.Elapsed > SettleTimeout)
             {
-                throw new ShoalException($"{count} worker(s) did not share the {settings.Partitions} partitions within {SettleTimeout.TotalSeconds:0} s (held {held.Count}, by {perOwner.Count}); see {Path.GetDirectoryName(workers[0].OutputPath)}.");
+                throw new ShoalException($"{count} worker(s) did not share the {settings.Partitions} partitions within {SettleTimeout.TotalSeconds:0} s (held {held.Count}, by {perOwner.Count}); see the logs in {Path.GetDirectoryName(workers[0].LogFile)}.");
             }
 
             await Task.Delay(Sample, cancellationToken);
@@ -183,7 +191,7 @@ internal static class ScalingBench
     {
         if (workers.FirstOrDefault(w => w.HasExited) is { } gone)
         {
-            throw new ShoalException($"a worker exited early; its output: {gone.OutputPath} (and .err).");
+            throw new ShoalException($"worker {gone.Name} exited early (exit {gone.ExitCode}); its output: {gone.LogFile}.");
         }
     }
 
@@ -206,6 +214,9 @@ internal static class ScalingBench
 
         return variance == 0 ? 0 : covariance / variance;
     }
+
+    private static ShoalProcess Start(string name, string[] arguments, string logFile) =>
+        ShoalProcess.Start(ShoalLauncher.Current(), name, arguments, logFile);
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -4,13 +4,16 @@ using Shoal.Engine;
 namespace Shoal.Cli.Demo;
 
 /// <summary>
-/// One demo node's view of the shared engine. <see cref="PauseAsync"/> freezes every call the node makes (reads,
-/// appends, heartbeats, lease renewals, commits) as a long GC pause or a partition from the network would: calls
-/// in progress wait, and complete when the node resumes — by then, possibly, as a zombie.
+/// One node's view of a shared engine that can be frozen, as a long GC pause, a stopped VM or a partition from the
+/// network freezes a process: while paused, every call the node makes (reads, appends, heartbeats, lease renewals,
+/// commits, the changes a watch delivers) waits — calls in progress too — and goes through unchanged when the node
+/// resumes: by then, possibly, as a zombie with stale revisions and epochs. The demo pauses nodes for a while
+/// (<see cref="PauseAsync"/>); the cluster fault tests hold the gate themselves (<see cref="Pause"/>,
+/// <see cref="Resume"/>, <see cref="Waiting"/>). Disposing it leaves the shared engine alone.
 /// </summary>
 internal sealed class PausableEngine(IShoalEngine inner) : IShoalEngine, IEventLog, ICoordinationStore
 {
-    private volatile TaskCompletionSource? _paused;
+    private readonly PauseGate _gate = new();
 
     public string Name => inner.Name;
 
@@ -18,95 +21,99 @@ internal sealed class PausableEngine(IShoalEngine inner) : IShoalEngine, IEventL
 
     public ICoordinationStore Coordination => this;
 
-    public bool IsPaused => _paused is not null;
+    public bool IsPaused => _gate.IsPaused;
+
+    /// <summary>The calls waiting now, as "Operation key" (e.g. "TryUpdate shoal/offsets/orders/billing/3", "Append orders/2").</summary>
+    public IReadOnlyCollection<string> Waiting => _gate.Waiting;
+
+    public void Pause() => _gate.Pause();
+
+    public void Resume() => _gate.Resume();
 
     /// <summary>Freezes the node's engine calls for <paramref name="duration"/>.</summary>
     public async Task PauseAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _paused = paused;
+        Pause();
         try
         {
             await Task.Delay(duration, cancellationToken);
         }
         finally
         {
-            _paused = null;
-            paused.TrySetResult();
+            Resume();
         }
     }
 
-    /// <summary>Completes at once unless the node is paused.</summary>
-    public ValueTask WhileRunningAsync(CancellationToken cancellationToken) =>
-        _paused is { } paused ? new ValueTask(paused.Task.WaitAsync(cancellationToken)) : ValueTask.CompletedTask;
+    /// <summary>Completes at once unless the node is paused (the demo's handlers wait here too).</summary>
+    public ValueTask WhileRunningAsync(CancellationToken cancellationToken) => _gate.WaitAsync("Handler", cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("CreateTopic", topic.Name, cancellationToken);
         return await inner.Log.CreateTopicAsync(topic, cancellationToken);
     }
 
     public async ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("DescribeTopic", topic, cancellationToken);
         return await inner.Log.DescribeTopicAsync(topic, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("ListTopics", string.Empty, cancellationToken);
         return await inner.Log.ListTopicsAsync(cancellationToken);
     }
 
     public async ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("Append", topic, partition, cancellationToken);
         await inner.Log.AppendAsync(topic, partition, events, results, cancellationToken);
     }
 
     public async ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("Read", topic, partition, cancellationToken);
         var count = await inner.Log.ReadAsync(topic, partition, fromOffset, destination, cancellationToken);
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("Read", topic, partition, cancellationToken);
         return count;
     }
 
     public async ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("GetOffsets", topic, partition, cancellationToken);
         return await inner.Log.GetOffsetsAsync(topic, partition, cancellationToken);
     }
 
     public async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("Get", key, cancellationToken);
         return await inner.Coordination.GetAsync(key, cancellationToken);
     }
 
     public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("TryCreate", key, cancellationToken);
         return await inner.Coordination.TryCreateAsync(key, value, cancellationToken);
     }
 
     public async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("TryUpdate", key, cancellationToken);
         return await inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
     }
 
     public async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("TryDelete", key, cancellationToken);
         return await inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
-        await WhileRunningAsync(cancellationToken);
+        await GateAsync("List", prefix, cancellationToken);
         return await inner.Coordination.ListAsync(prefix, cancellationToken);
     }
 
@@ -114,8 +121,15 @@ internal sealed class PausableEngine(IShoalEngine inner) : IShoalEngine, IEventL
     {
         await foreach (var change in inner.Coordination.WatchAsync(prefix, cancellationToken))
         {
-            await WhileRunningAsync(cancellationToken);
+            await GateAsync("Watch", change.Key, cancellationToken);
             yield return change;
         }
     }
+
+    /// <summary>The gate, with the call described (a string built) only while paused: the open gate costs nothing.</summary>
+    private ValueTask GateAsync(string operation, string key, CancellationToken cancellationToken) =>
+        _gate.IsPaused ? _gate.WaitAsync($"{operation} {key}", cancellationToken) : ValueTask.CompletedTask;
+
+    private ValueTask GateAsync(string operation, string topic, int partition, CancellationToken cancellationToken) =>
+        _gate.IsPaused ? _gate.WaitAsync($"{operation} {topic}/{partition}", cancellationToken) : ValueTask.CompletedTask;
 }

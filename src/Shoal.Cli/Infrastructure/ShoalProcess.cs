@@ -1,117 +1,123 @@
+using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
-using Shoal.Cli.Nats;
 
 namespace Shoal.Cli.Infrastructure;
 
-/// <summary>How to start <c>shoal</c> as a child process: an executable and the arguments that come before the verb.</summary>
-internal sealed record ShoalLauncher(string FileName, IReadOnlyList<string> Prefix)
-{
-    /// <summary>
-    /// The <c>shoal</c> this process runs: its own executable (an app host), or <c>dotnet shoal.dll</c> when it was
-    /// started through the <c>dotnet</c> host.
-    /// </summary>
-    public static ShoalLauncher Current()
-    {
-        var process = Environment.ProcessPath ?? "dotnet";
-        var assembly = typeof(ShoalLauncher).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
-            ? new ShoalLauncher(process, [assembly])
-            : new ShoalLauncher(process, []);
-    }
-
-    /// <summary><c>dotnet PATH/shoal.dll</c>, with the <c>dotnet</c> that runs this process when known (tests).</summary>
-    public static ShoalLauncher ForAssembly(string dll) =>
-        new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll]);
-}
-
 /// <summary>
-/// A <c>shoal</c> verb running as a child process, its stdout and stderr collected as they come. <see cref="Kill"/> is
-/// SIGKILL (a crash), <see cref="Terminate"/> SIGTERM (a graceful stop); disposing kills the process if it still runs,
-/// so a caller that fails half-way leaves nothing behind.
+/// A <c>shoal</c> verb running as a child process (a worker, a producer, a server, a supervisor), started as
+/// <see cref="ShoalLauncher"/> says. Its stdout and stderr are collected line by line as they come — every line, or the
+/// last <c>keptLines</c> of each — and, when asked, appended to a log file as well. <see cref="Kill"/> is SIGKILL (a
+/// crash), <see cref="Terminate"/> SIGTERM (the verbs' graceful stop), <see cref="StopAsync"/> SIGTERM and SIGKILL after
+/// a grace period. Disposing kills the process tree if it still runs and waits for it, so a caller that fails half-way
+/// leaves nothing behind. Stdin is a pipe nobody writes to: a child never reads the user's terminal.
 /// </summary>
+/// <remarks>
+/// The one runner of child <c>shoal</c> processes: the benches (<c>bench scaling</c>, <c>bench failover</c>),
+/// <c>supervise</c>'s workers and the real-process tests all start theirs here.
+/// </remarks>
 internal sealed class ShoalProcess : IAsyncDisposable
 {
+    private const int ShownLines = 40;
+    private const int ShownErrorChars = 4_000;
+
     private readonly Process _process;
-    private readonly StringBuilder _out = new();
-    private readonly StringBuilder _err = new();
-    private readonly TaskCompletionSource _outClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _errClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Collected _out;
+    private readonly Collected _err;
+    private readonly TextWriter? _log;
+    private readonly Task<int> _exited;
 
-    private int? _exitCode;
-
-    private ShoalProcess(string name, Process process)
+    private ShoalProcess(string name, Process process, Collected output, Collected errors, string? logFile, TextWriter? log)
     {
         Name = name;
+        LogFile = logFile;
+        Id = process.Id;
         _process = process;
+        _out = output;
+        _err = errors;
+        _log = log;
+        _exited = WatchAsync();
     }
 
-    /// <summary>A name for messages (e.g. the member id).</summary>
+    /// <summary>What messages call it, e.g. the member id or <c>producer</c>.</summary>
     public string Name { get; }
 
-    public int Id { get; private set; }
+    public int Id { get; }
 
-    public bool HasExited => _exitCode is not null || _process.HasExited;
+    /// <summary>The file its output is appended to, if any.</summary>
+    public string? LogFile { get; }
 
-    public int ExitCode => _exitCode ?? _process.ExitCode;
+    /// <summary>True once the process has exited and its output has been read to the end.</summary>
+    public bool HasExited => _exited.IsCompleted;
 
-    /// <summary>Stdout so far.</summary>
-    public string Out
-    {
-        get
-        {
-            lock (_out)
-            {
-                return _out.ToString();
-            }
-        }
-    }
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _exited.IsCompletedSuccessfully ? _exited.Result : throw new InvalidOperationException($"{Name} (pid {Id}) has not exited.");
 
-    /// <summary>Stderr so far.</summary>
-    public string Err
-    {
-        get
-        {
-            lock (_err)
-            {
-                return _err.ToString();
-            }
-        }
-    }
+    /// <summary>The lines written to stdout so far (the last <c>keptLines</c> when limited).</summary>
+    public IReadOnlyList<string> Lines => _out.Snapshot();
 
-    public static ShoalProcess Start(ShoalLauncher launcher, string name, IEnumerable<string> args)
+    /// <summary>The lines written to stderr so far (the last <c>keptLines</c> when limited).</summary>
+    public IReadOnlyList<string> ErrorLines => _err.Snapshot();
+
+    /// <summary>Stdout so far, each line ending in <c>\n</c>.</summary>
+    public string Out => Text(Lines);
+
+    /// <summary>Stderr so far, each line ending in <c>\n</c>.</summary>
+    public string Err => Text(ErrorLines);
+
+    /// <summary>Starts <c>shoal</c> with <paramref name="arguments"/> (the verb first).</summary>
+    /// <param name="name">What messages call the process.</param>
+    /// <param name="logFile">A file every stdout and stderr line is appended to, or null.</param>
+    /// <param name="keptLines">How many of the last lines of each stream to keep in memory; null keeps them all.</param>
+    /// <exception cref="ShoalException">The executable could not be started.</exception>
+    public static ShoalProcess Start(ShoalLauncher launcher, string name, IEnumerable<string> arguments, string? logFile = null, int? keptLines = null)
     {
         var start = new ProcessStartInfo(launcher.FileName)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in launcher.Prefix.Concat(args))
+        foreach (var argument in launcher.Prefix.Concat(arguments))
         {
-            start.ArgumentList.Add(arg);
+            start.ArgumentList.Add(argument);
         }
 
+        var log = logFile is null ? null : TextWriter.Synchronized(new StreamWriter(logFile, append: true) { AutoFlush = true });
+        var output = new Collected(keptLines, log);
+        var errors = new Collected(keptLines, log);
         var process = new Process { StartInfo = start };
-        var child = new ShoalProcess(name, process);
-        process.OutputDataReceived += (_, e) => child.Collect(child._out, child._outClosed, e.Data);
-        process.ErrorDataReceived += (_, e) => child.Collect(child._err, child._errClosed, e.Data);
-        if (!process.Start())
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => errors.Add(e.Data);
+        string? failure = null;
+        try
+        {
+            if (!process.Start())
+            {
+                failure = "no process was started";
+            }
+        }
+        catch (Win32Exception e)
+        {
+            failure = e.Message;
+        }
+
+        if (failure is not null)
         {
             process.Dispose();
-            throw new InvalidOperationException($"could not start {launcher.FileName}");
+            log?.Dispose();
+            throw new ShoalException($"could not start {name} ({launcher.FileName}): {failure}");
         }
 
-        child.Id = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return child;
+        return new ShoalProcess(name, process, output, errors, logFile, log);
     }
 
-    /// <summary>SIGKILL: the process ends at once, without cleaning up (a crash).</summary>
+    /// <summary>SIGKILL: the process ends at once, without cleaning up (a crash). Its children, if any, live on.</summary>
     public void Kill()
     {
-        if (_exitCode is not null)
+        if (HasExited)
         {
             return;
         }
@@ -122,71 +128,166 @@ internal sealed class ShoalProcess : IAsyncDisposable
         }
         catch (InvalidOperationException)
         {
-            // Already exited.
+            // Already exited (and released).
         }
     }
 
-    /// <summary>SIGTERM: asks the verb to stop as Ctrl+C would.</summary>
+    /// <summary>SIGKILL, then waits until the process is gone and its output read.</summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        await _exited;
+    }
+
+    /// <summary>SIGTERM: asks the verb to stop as Ctrl+C would (a worker hands its partitions over).</summary>
     public void Terminate()
     {
         if (!HasExited)
         {
-            ProcessSignals.Terminate(_process.Id);
+            ProcessSignals.Terminate(Id);
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the exit code; throws <see cref="TimeoutException"/> (saying what it printed) after <paramref name="timeout"/>.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        Terminate();
+        return await WaitForExitAsync(timeout)
+            ? ExitCode
+            : throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds:0} s of SIGTERM.\n{this}");
+    }
+
+    /// <summary>SIGTERM, then SIGKILL (with its children) if it has not exited within <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        Terminate();
+        if (!await WaitForExitAsync(grace))
+        {
+            KillTree();
+            await _exited;
         }
     }
 
     /// <summary>Waits for the process to exit and its output to be read; returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken = default)
-    {
-        await _process.WaitForExitAsync(cancellationToken);
-        await Task.WhenAll(_outClosed.Task, _errClosed.Task).WaitAsync(cancellationToken);
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync(CancellationToken cancellationToken = default) => _exited.WaitAsync(cancellationToken);
 
-    /// <summary>Waits for the process to exit within <paramref name="timeout"/>; kills it if it has not, and returns false.</summary>
+    /// <summary>Waits at most <paramref name="timeout"/> for the process to exit; false if it still runs (it is not stopped).</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            await WaitForExitAsync(deadline.Token);
+            await _exited.WaitAsync(timeout);
             return true;
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
-            Kill();
-            await WaitForExitAsync(CancellationToken.None);
             return false;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Waits for the first stdout line that <paramref name="match"/>es; fails early when the process exits first.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, string what, TimeSpan timeout)
     {
-        if (_exitCode is not null)
+        var clock = Stopwatch.StartNew();
+        while (true)
         {
-            return;
-        }
+            if (Lines.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
 
-        Kill();
-        await _process.WaitForExitAsync();
-        _exitCode = _process.ExitCode;
-        _process.Dispose();
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited before {what}.\n{this}");
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{Name}: no {what} within {timeout.TotalSeconds:0} s.\n{this}");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
-    public override string ToString() =>
-        $"{Name} (pid {Id}{(HasExited ? $", exit {ExitCode}" : ", running")})\nstdout:\n{Out}\nstderr:\n{Err}";
-
-    private void Collect(StringBuilder buffer, TaskCompletionSource closed, string? line)
+    /// <summary>Kills the process tree if it still runs, waits until it is gone and its output read.</summary>
+    public async ValueTask DisposeAsync()
     {
-        if (line is null)
+        if (!HasExited)
         {
-            closed.TrySetResult();
-            return;
+            KillTree();
         }
 
-        lock (buffer)
+        await _exited;
+    }
+
+    /// <summary>Name, pid, state, the last 40 stdout lines and the end of stderr: for failure messages.</summary>
+    public override string ToString()
+    {
+        var state = HasExited ? $"exited {ExitCode}" : "running";
+        var error = Err;
+        var tail = error.Length <= ShownErrorChars ? error : "…" + error[^ShownErrorChars..];
+        return $"--- {Name} (pid {Id}, {state}) stdout:\n{string.Join('\n', Lines.TakeLast(ShownLines))}\n--- stderr:\n{tail}";
+    }
+
+    private void KillTree()
+    {
+        try
         {
-            buffer.Append(line).Append('\n');
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited (and released).
+        }
+    }
+
+    /// <summary>Completes with the exit code once the process has exited and both streams are read to their end; then releases the process's pipes and the log.</summary>
+    private async Task<int> WatchAsync()
+    {
+        await _process.WaitForExitAsync(CancellationToken.None);
+        await Task.WhenAll(_out.Closed, _err.Closed);
+        var exitCode = _process.ExitCode;
+        _process.Dispose();
+        _log?.Dispose();
+        return exitCode;
+    }
+
+    private static string Text(IReadOnlyList<string> lines) => lines.Count == 0 ? string.Empty : string.Join('\n', lines) + "\n";
+
+    /// <summary>One stream's lines: kept (all, or the last few), copied to the log, and closed at end of stream.</summary>
+    private sealed class Collected(int? kept, TextWriter? log)
+    {
+        private readonly List<string> _lines = [];
+        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Closed => _closed.Task;
+
+        public void Add(string? line)
+        {
+            if (line is null)
+            {
+                _closed.TrySetResult();
+                return;
+            }
+
+            log?.WriteLine(line);
+            lock (_lines)
+            {
+                _lines.Add(line);
+                if (_lines.Count > kept)
+                {
+                    _lines.RemoveAt(0);
+                }
+            }
+        }
+
+        public string[] Snapshot()
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
         }
     }
 }

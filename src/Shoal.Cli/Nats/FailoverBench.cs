@@ -69,11 +69,14 @@ internal static class FailoverBench
                 await SettleAsync(engine, settings.Partitions, workers, cancellationToken);
             }
 
-            producer.Terminate();
-            await producer.WaitForExitAsync(StepTimeout);
+            await producer.StopAsync(StepTimeout);
             progress("producer stopped; verifying.");
             var verify = Start(processes, launcher, "verify", ["verify", "--engine", uri, "--topic", Topic, "--group", Group, "--wait", "60s", "--json"]);
-            await verify.WaitForExitAsync(TimeSpan.FromSeconds(90));
+            if (!await verify.WaitForExitAsync(TimeSpan.FromSeconds(90)))
+            {
+                await verify.KillAsync(); // no report then: ParseVerify says so
+            }
+
             var check = ParseVerify(verify);
 
             var resumed = rounds.Where(r => r.ResumedMs >= 0).Select(r => r.ResumedMs).Order().ToList();

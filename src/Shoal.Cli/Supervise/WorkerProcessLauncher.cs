@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Shoal.Cli.Infrastructure;
 
@@ -12,8 +11,8 @@ namespace Shoal.Cli.Supervise;
 /// </summary>
 internal sealed class WorkerProcessLauncher : IWorkerLauncher
 {
-    private readonly string _fileName;
-    private readonly IReadOnlyList<string> _prefix;
+    private const int KeptLines = 20;
+    private readonly ShoalLauncher _shoal = ShoalLauncher.Current();
     private readonly IReadOnlyList<string> _workerArguments;
     private readonly string? _logDirectory;
 
@@ -21,7 +20,6 @@ internal sealed class WorkerProcessLauncher : IWorkerLauncher
     /// <param name="logDirectory">Where each worker's output goes (appended), or null to keep only the last errors.</param>
     public WorkerProcessLauncher(IReadOnlyList<string> workerArguments, string? logDirectory)
     {
-        (_fileName, _prefix) = CurrentExecutable();
         _workerArguments = workerArguments;
         _logDirectory = logDirectory;
         if (logDirectory is not null)
@@ -30,142 +28,27 @@ internal sealed class WorkerProcessLauncher : IWorkerLauncher
         }
     }
 
-    /// <summary>How to run this same <c>shoal</c>: the app host directly, or the <c>dotnet</c> host with shoal.dll.</summary>
-    public static (string FileName, IReadOnlyList<string> Prefix) CurrentExecutable()
+    public IWorkerProcess Start(string memberId) => new WorkerProcess(ShoalProcess.Start(
+        _shoal,
+        memberId,
+        ["worker", .. _workerArguments, "--member-id", memberId, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)],
+        _logDirectory is null ? null : Path.Combine(_logDirectory, memberId + ".log"),
+        KeptLines));
+
+    /// <summary>The supervisor's view of a <see cref="ShoalProcess"/>.</summary>
+    private sealed class WorkerProcess(ShoalProcess process) : IWorkerProcess
     {
-        var host = Environment.ProcessPath ?? throw new ShoalException("cannot tell which executable runs shoal (Environment.ProcessPath is null).");
-        var name = Path.GetFileNameWithoutExtension(host);
-        return name.Equals("dotnet", StringComparison.OrdinalIgnoreCase)
-            ? (host, [typeof(WorkerProcessLauncher).Assembly.Location])
-            : (host, []);
-    }
+        public int Id => process.Id;
 
-    public IWorkerProcess Start(string memberId)
-    {
-        var start = new ProcessStartInfo(_fileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in _prefix)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        public Task<int> Exited { get; } = process.WaitForExitAsync();
 
-        start.ArgumentList.Add("worker");
-        foreach (var argument in _workerArguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        public IReadOnlyList<string> LastErrors => process.ErrorLines;
 
-        start.ArgumentList.Add("--member-id");
-        start.ArgumentList.Add(memberId);
-        start.ArgumentList.Add("--parent-pid");
-        start.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        public void Terminate() => process.Terminate();
 
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new ShoalException($"could not start a worker ({_fileName}).");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new ShoalException($"could not start a worker ({_fileName}): {e.Message}");
-        }
+        public void Kill() => process.Kill();
 
-        var log = _logDirectory is null ? null : TextWriter.Synchronized(new StreamWriter(Path.Combine(_logDirectory, memberId + ".log"), append: true) { AutoFlush = true });
-        return new WorkerProcess(process, log);
-    }
-
-    private sealed class WorkerProcess : IWorkerProcess
-    {
-        private const int KeptLines = 20;
-        private readonly Process _process;
-        private readonly TextWriter? _log;
-        private readonly Queue<string> _errors = new();
-        private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public WorkerProcess(Process process, TextWriter? log)
-        {
-            _process = process;
-            _log = log;
-            Id = process.Id;
-            process.OutputDataReceived += (_, e) => Write(e.Data, error: false);
-            process.ErrorDataReceived += (_, e) => Write(e.Data, error: true);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            _ = WatchAsync();
-        }
-
-        public int Id { get; }
-
-        public Task<int> Exited => _exited.Task;
-
-        public IReadOnlyList<string> LastErrors
-        {
-            get
-            {
-                lock (_errors)
-                {
-                    return [.. _errors];
-                }
-            }
-        }
-
-        public void Terminate()
-        {
-            if (!_exited.Task.IsCompleted)
-            {
-                ProcessSignals.Terminate(Id);
-            }
-        }
-
-        public void Kill()
-        {
-            try
-            {
-                _process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-        }
-
-        public void Dispose()
-        {
-            _process.Dispose();
-            _log?.Dispose();
-        }
-
-        private async Task WatchAsync()
-        {
-            // WaitForExitAsync also waits for the output streams to close, so the last errors are in when it completes.
-            await _process.WaitForExitAsync(CancellationToken.None);
-            _exited.TrySetResult(_process.ExitCode);
-        }
-
-        private void Write(string? line, bool error)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            _log?.WriteLine(line);
-            if (error)
-            {
-                lock (_errors)
-                {
-                    _errors.Enqueue(line);
-                    if (_errors.Count > KeptLines)
-                    {
-                        _errors.Dequeue();
-                    }
-                }
-            }
-        }
+        /// <summary>The supervisor disposes a worker once it has exited; one that still runs is killed (SIGKILL) rather than left behind.</summary>
+        public void Dispose() => process.Kill();
     }
 }

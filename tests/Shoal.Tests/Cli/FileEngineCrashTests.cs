@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
+using Shoal.Cli.Infrastructure;
 using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Tests.Engines;
@@ -10,7 +10,7 @@ namespace Shoal.Tests.Cli;
 
 /// <summary>
 /// The durable engine under SIGKILL, with real processes: the built <c>shoal.dll</c> run with <c>dotnet</c> on a
-/// <c>file://</c> data directory, killed with <see cref="Process.Kill()"/> (SIGKILL on Linux), then restarted. One
+/// <c>file://</c> data directory, killed with <see cref="ShoalProcess.KillAsync"/> (SIGKILL), then restarted. One
 /// process owns the directory at a time, so the steps take turns: the test never opens it while a child runs.
 /// </summary>
 [Trait("Category", "Slow")]
@@ -24,7 +24,7 @@ public sealed class FileEngineCrashTests : IDisposable
     public async Task SIGKILL_mid_publish_keeps_every_acknowledged_event_in_order()
     {
         const int keys = 50;
-        using (var producer = CrashProcess.Start("produce", "--engine", Uri, "--topic", "t", "--events", "50000000", "--keys", keys.ToString(Culture), "--partitions", "4"))
+        await using (var producer = VerbRunner.StartProcess("producer", "produce", "--engine", Uri, "--topic", "t", "--events", "50000000", "--keys", keys.ToString(Culture), "--partitions", "4"))
         {
             // Let it publish for a while (its run record is rewritten every 250 ms), then kill it mid-batch.
             await WaitForAsync(() => JournalBytes("t") > 2_000_000, producer, "the producer to write 2 MB");
@@ -32,7 +32,7 @@ public sealed class FileEngineCrashTests : IDisposable
             // On a fast machine 2 MB go out before the first 250 ms rewrite of the run record (acknowledged 0 then):
             // give it three rewrites, so the record has an acknowledged count to check.
             await Task.Delay(TimeSpan.FromMilliseconds(750));
-            producer.Kill();
+            await producer.KillAsync();
         }
 
         await using var engine = await FileEngine.OpenAsync(new FileEngineOptions { Directory = _directory.Path });
@@ -70,18 +70,18 @@ public sealed class FileEngineCrashTests : IDisposable
     public async Task SIGKILL_mid_processing_resumes_from_the_committed_offset_with_nothing_lost_or_reordered()
     {
         const int events = 40_000;
-        var produced = await CrashProcess.RunAsync("produce", "--engine", Uri, "--topic", "t", "--events", events.ToString(Culture), "--keys", "200", "--partitions", "4", "--json");
+        var produced = await VerbRunner.RunProcessAsync("produce", "--engine", Uri, "--topic", "t", "--events", events.ToString(Culture), "--keys", "200", "--partitions", "4", "--json");
         Assert.True(produced.ExitCode == 0, produced.ToString());
 
         var worker = new[] { "worker", "--engine", Uri, "--topic", "t", "--group", "g", "--handler", "verify", "--heartbeat", "200ms", "--session-ttl", "1s" };
-        using (var first = CrashProcess.Start([.. worker, "--member-id", "w1"]))
+        await using (var first = VerbRunner.StartProcess("w1", [.. worker, "--member-id", "w1"]))
         {
             await WaitForAsync(() => JournalBytes("t.g.handled") > 1_500_000, first, "the first worker to record some events");
-            first.Kill();
+            await first.KillAsync();
         }
 
         // What the crashed owner committed: the new owner must start there.
-        var afterKill = await CrashProcess.RunAsync("status", "--engine", Uri, "--group", "g", "--json");
+        var afterKill = await VerbRunner.RunProcessAsync("status", "--engine", Uri, "--group", "g", "--json");
         Assert.True(afterKill.ExitCode == 0, afterKill.ToString());
         var committed = Committed(afterKill);
         Assert.True(committed.Values.Sum() < events, "the first worker finished before it was killed; nothing was tested");
@@ -90,20 +90,20 @@ public sealed class FileEngineCrashTests : IDisposable
         for (var attempt = 0; ; attempt++)
         {
             Assert.True(attempt < 20, "the group did not catch up");
-            using (var next = CrashProcess.Start([.. worker, "--member-id", "w2"]))
+            await using (var next = VerbRunner.StartProcess("w2", [.. worker, "--member-id", "w2"]))
             {
                 await Task.Delay(TimeSpan.FromSeconds(4));
-                await next.StopAsync();
+                await next.TerminateAsync(TimeSpan.FromSeconds(45));
             }
 
-            var status = await CrashProcess.RunAsync("status", "--engine", Uri, "--group", "g", "--json");
+            var status = await VerbRunner.RunProcessAsync("status", "--engine", Uri, "--group", "g", "--json");
             if (status.Json().GetProperty("groups")[0].GetProperty("lag").GetInt64() == 0)
             {
                 break;
             }
         }
 
-        var verify = await CrashProcess.RunAsync("verify", "--engine", Uri, "--topic", "t", "--group", "g", "--wait", "0", "--json");
+        var verify = await VerbRunner.RunProcessAsync("verify", "--engine", Uri, "--topic", "t", "--group", "g", "--wait", "0", "--json");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Equal(events, verify.Long("produced"));
         Assert.Equal(0, verify.Long("lost"));
@@ -154,14 +154,14 @@ public sealed class FileEngineCrashTests : IDisposable
         return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "log.*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, CrashProcess process, string what)
+    private static async Task WaitForAsync(Func<bool> condition, ShoalProcess process, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (!condition())
         {
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
             {
-                Assert.Fail($"{(process.HasExited ? "the process ended" : "timed out")} while waiting for {what}: {process.Output()}");
+                Assert.Fail($"{(process.HasExited ? "the process ended" : "timed out")} while waiting for {what}:\n{process}");
             }
 
             await Task.Delay(20);

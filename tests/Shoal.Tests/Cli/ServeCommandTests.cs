@@ -67,7 +67,7 @@ public sealed class ServeProcessTests
     [Trait("Category", "Slow")]
     public async Task A_real_shoal_serve_process_stops_gracefully_on_sigterm_with_exit_0()
     {
-        await using var serve = ShoalProcess.Start("serve", "serve", "--urls", "http://127.0.0.1:0", "--json");
+        await using var serve = VerbRunner.StartProcess("serve", "serve", "--urls", "http://127.0.0.1:0", "--json");
         await serve.WaitForLineAsync(l => l.Contains("\"urls\"", StringComparison.Ordinal), "--json start line", TimeSpan.FromSeconds(30));
 
         Assert.Equal(ExitCodes.Ok, await serve.TerminateAsync(TimeSpan.FromSeconds(15)));

@@ -28,49 +28,39 @@ internal static class VerbRunner
              "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
             stop);
 
-    /// <summary>Starts the built <c>shoal</c> as a real child process; dispose it to kill it if it still runs.</summary>
-    public static Shoal.Cli.Infrastructure.ShoalProcess StartProcess(string name, params string[] args) =>
-        Shoal.Cli.Infrastructure.ShoalProcess.Start(ShoalLauncher.ForAssembly(Path.Combine(AppContext.BaseDirectory, "shoal.dll")), name, args);
+    /// <summary>The built <c>shoal</c> (the <c>shoal.dll</c> beside the tests) under <c>dotnet</c>.</summary>
+    public static ShoalLauncher BuiltShoal { get; } = ShoalLauncher.ForAssembly(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
 
-    /// <summary>Runs the built <c>shoal</c> as a real child process (killed after <paramref name="timeoutSeconds"/>) and reads its output.</summary>
+    /// <summary>Starts the built <c>shoal</c> as a real child process; dispose it to kill it if it still runs.</summary>
+    public static ShoalProcess StartProcess(string name, params string[] args) => ShoalProcess.Start(BuiltShoal, name, args);
+
+    /// <summary>Whether process <paramref name="pid"/> still runs (a child, or one it started).</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs the built <c>shoal</c> as a real child process (killed after 60 s) and reads its output.</summary>
     public static Task<VerbResult> RunProcessAsync(params string[] args) => RunProcessAsync(args, 60);
 
     /// <summary>Runs the built <c>shoal</c> as a real child process (killed after <paramref name="timeoutSeconds"/>) and reads its output.</summary>
     public static async Task<VerbResult> RunProcessAsync(string[] args, int timeoutSeconds)
     {
-        using var process = Process.Start(ProcessStart(args)) ?? throw new InvalidOperationException("could not start shoal");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
+        await using var process = StartProcess("shoal " + args.FirstOrDefault(), args);
+        if (!await process.WaitForExitAsync(TimeSpan.FromSeconds(timeoutSeconds)))
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
+            throw new TimeoutException($"shoal {string.Join(' ', args)} did not finish within {timeoutSeconds} s.\n{process}");
         }
 
-        return new VerbResult(process.ExitCode, await output, await error);
-    }
-
-    /// <summary>How to start the built <c>shoal</c> (the <c>shoal.dll</c> beside the tests) with <paramref name="args"/>, output redirected.</summary>
-    public static ProcessStartInfo ProcessStart(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return start;
+        return new VerbResult(process.ExitCode, process.Out, process.Err);
     }
 }
 

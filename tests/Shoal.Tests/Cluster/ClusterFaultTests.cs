@@ -1,3 +1,4 @@
+using Shoal.Cli.Demo;
 using Shoal.Cluster;
 using Shoal.Tests.Runtime;
 using Xunit;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
 using Shoal.Tests.Cli;
 using Shoal.Tests.Cluster;
@@ -54,7 +55,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper log)
         try
         {
             // The server first: it starts while the topic is produced (it shows no group until the workers join).
-            var serve = ShoalProcess.Start(
+            var serve = VerbRunner.StartProcess(
                 "serve", "serve", "--engine", engine, "--urls", "http://127.0.0.1:0", "--session-ttl", "1s", "--status-interval", "500ms", "--json");
             processes.Add(serve);
             var produced = await VerbRunner.RunProcessAsync(
@@ -65,14 +66,14 @@ public sealed class DashboardBrowserTests(ITestOutputHelper log)
             var workers = new Dictionary<string, ShoalProcess>();
             foreach (var id in Workers)
             {
-                processes.Add(workers[id] = ShoalProcess.Start(
+                processes.Add(workers[id] = VerbRunner.StartProcess(
                     "worker " + id,
                     "worker", "--engine", engine, "--topic", Topic, "--group", Group, "--handler", "noop", "--member-id", id,
                     "--heartbeat", "200ms", "--session-ttl", "1s"));
             }
 
             // A steady trickle, so the charts show throughput before and after the crash.
-            processes.Add(ShoalProcess.Start(
+            processes.Add(VerbRunner.StartProcess(
                 "producer", "produce", "--engine", engine, "--topic", Topic, "--events", "1000000", "--keys", "40", "--rate", "200"));
             var started = await serve.WaitForLineAsync(l => l.StartsWith('{') && l.Contains("\"urls\"", StringComparison.Ordinal), "--json start line", TimeSpan.FromSeconds(30));
             using var startLine = JsonDocument.Parse(started);

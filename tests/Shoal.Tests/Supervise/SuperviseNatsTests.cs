@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
 using Shoal.Tests.Cli;
 using Xunit;
@@ -24,7 +25,7 @@ public sealed class SuperviseNatsTests
 
         var workerPids = new HashSet<int>();
         var logs = Path.Combine(nats.Directory, "workers");
-        await using var supervisor = ShoalProcess.Start(
+        await using var supervisor = VerbRunner.StartProcess(
             "supervise",
             "supervise", "--engine", engine, "--topic", "orders", "--group", "billing", "--min", "1", "--max", "4",
             "--interval", "1s", "--scale-up-window", "2s", "--scale-down-window", "5s", "--cooldown", "2s",
@@ -68,7 +69,7 @@ public sealed class SuperviseNatsTests
             Assert.Equal(0, summary.GetProperty("restarts").GetInt32());
             Assert.Equal(0, summary.GetProperty("killed").GetInt32());
             Assert.Equal(0, summary.GetProperty("uncleanExits").GetInt32());
-            Assert.All(workerPids, pid => Assert.False(IsRunning(pid), $"worker {pid} still runs after the supervisor stopped"));
+            Assert.All(workerPids, pid => Assert.False(VerbRunner.IsRunning(pid), $"worker {pid} still runs after the supervisor stopped"));
 
             // A graceful hand-over drains and commits, so it never makes the next owner repeat an event. The one source
             // of duplicates seen here is outside the supervisor: a worker whose verify-record appends to NATS time out
@@ -89,7 +90,7 @@ public sealed class SuperviseNatsTests
 
             // Whatever happened, no worker outlives the test (they also stop by themselves when the supervisor is gone).
             await supervisor.DisposeAsync();
-            foreach (var pid in workerPids.Where(IsRunning))
+            foreach (var pid in workerPids.Where(VerbRunner.IsRunning))
             {
                 using var process = Process.GetProcessById(pid);
                 process.Kill();
@@ -135,19 +136,6 @@ public sealed class SuperviseNatsTests
             }
 
             await Task.Delay(100);
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

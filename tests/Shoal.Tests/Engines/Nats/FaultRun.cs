@@ -6,7 +6,6 @@ using Shoal.Engine;
 using Shoal.Tests.Cli;
 using Xunit;
 using Xunit.Abstractions;
-using ShoalProcess = Shoal.Cli.Infrastructure.ShoalProcess;
 
 namespace Shoal.Tests.Engines.Nats;
 
@@ -82,8 +81,7 @@ internal sealed class FaultRun : IAsyncDisposable
     public async Task KillAsync(ShoalProcess process)
     {
         _expectedToExit.Add(process.Name);
-        process.Kill();
-        await process.WaitForExitAsync();
+        await process.KillAsync();
         _log.WriteLine($"{Now()} SIGKILLed {process.Name}");
     }
 
