@@ -13,10 +13,10 @@ internal static class NatsBenchCommand
 {
     public static Command Create()
     {
-        var events = new Option<int>("--events") { Description = "Events per measurement", DefaultValueFactory = _ => 100_000 }.InRange(1_000, 10_000_000);
+        var events = new Option<int>("--events") { Description = "Events per measurement", DefaultValueFactory = _ => 200_000 }.InRange(1_000, 10_000_000);
         var payload = new Option<int>("--payload") { Description = "Payload bytes per event", DefaultValueFactory = _ => 128 }.InRange(1, 512 * 1024);
         var window = new Option<int>("--window") { Description = "Publish acknowledgements outstanding at once (and read batch size)", DefaultValueFactory = _ => 1024 }.InRange(1, 65_536);
-        var rounds = new Option<int>("--rounds") { Description = "Measured rounds per setup after one warm-up round (medians are reported)", DefaultValueFactory = _ => 5 }.InRange(1, 50);
+        var rounds = new Option<int>("--rounds") { Description = "Measured rounds per setup after one warm-up round (medians are reported)", DefaultValueFactory = _ => 9 }.InRange(1, 50);
         var replicas = new Option<string>("--replicas") { Description = "Which setups to run: 1, 3 or both", DefaultValueFactory = _ => "both" }
             .Check(v => v is "1" or "3" or "both" ? null : $"--replicas: '{v}' is not 1, 3 or both.");
         var json = CliOutput.CreateJsonOption();
