@@ -1,0 +1,31 @@
+using Xunit;
+
+namespace Shoal.Tests.Cli;
+
+/// <summary>
+/// <c>shoal bench nats</c> end to end on a tiny workload: it starts its own server, runs both sides and reports every
+/// rate. A smoke test, not a benchmark: the ratios of a run this small are noise, so only their presence is checked.
+/// </summary>
+public sealed class NatsBenchCommandTests
+{
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Bench_nats_runs_shoal_and_the_raw_client_on_one_server_and_reports_each_rate()
+    {
+        var result = await VerbRunner.RunAsync(["bench", "nats", "--events", "2000", "--rounds", "1", "--replicas", "1", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = result.Json();
+        Assert.Equal(2000, report.GetProperty("events").GetInt32());
+        var setups = report.GetProperty("results");
+        Assert.Equal(1, setups.GetArrayLength());
+        var r1 = setups[0];
+        Assert.Equal("R1 (1 server)", r1.GetProperty("setup").GetString());
+        foreach (var rate in new[] { "shoalPublishPerSecond", "rawPublishPerSecond", "shoalConsumePerSecond", "rawConsumeShoalStreamPerSecond", "rawConsumePerSecond" })
+        {
+            Assert.True(r1.GetProperty(rate).GetDouble() > 0, $"{rate} missing: {result}");
+        }
+
+        Assert.Equal(r1.GetProperty("shoalConsumePerSecond").GetDouble() / r1.GetProperty("rawConsumeShoalStreamPerSecond").GetDouble(), r1.GetProperty("consumeRatio").GetDouble(), 6);
+    }
+}
