@@ -12,7 +12,8 @@ public sealed class NatsBenchCommandTests
     [Trait("Category", "Slow")]
     public async Task Bench_nats_runs_shoal_and_the_raw_client_on_one_server_and_reports_each_rate()
     {
-        var result = await VerbRunner.RunAsync(["bench", "nats", "--events", "2000", "--rounds", "1", "--replicas", "1", "--json"]);
+        // A child process, as users run it: the bench starts servers and connections of its own.
+        var result = await VerbRunner.RunProcessAsync(["bench", "nats", "--events", "2000", "--rounds", "1", "--replicas", "1", "--json"], 120);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var report = result.Json();
