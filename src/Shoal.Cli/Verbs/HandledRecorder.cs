@@ -17,7 +17,6 @@ namespace Shoal.Cli.Verbs;
 internal sealed class HandledRecorder
 {
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     private readonly IEventLog _log;
     private readonly string _topic;
@@ -100,20 +99,13 @@ internal sealed class HandledRecorder
     {
         var events = partition.ToArray();
         var results = new AppendedEvent[events.Length];
-        var backoff = TimeSpan.FromMilliseconds(100);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (true)
-        {
-            try
+        await EngineRetries.RunAsync(
+            async () =>
             {
                 await _log.AppendAsync(_topic, partition.Key, events, results, CancellationToken.None);
-                return;
-            }
-            catch (EngineException) when (System.Diagnostics.Stopwatch.GetElapsedTime(started) + backoff < RetryFor)
-            {
-                await Task.Delay(backoff);
-                backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
-            }
-        }
+                return true;
+            },
+            RetryFor,
+            CancellationToken.None);
     }
 }

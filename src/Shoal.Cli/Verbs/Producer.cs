@@ -15,8 +15,6 @@ internal static class Producer
 {
     public const int DefaultPartitions = 12;
     private const int Batch = 1024;
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     // Long enough to ride out a JetStream leader election after a server dies (several seconds of "no responders"),
     // short enough that an engine that is really gone ends the run with a clear error.
@@ -117,7 +115,7 @@ internal static class Producer
             // Whatever happened (done, failed, cancelled), say how far the run got; never more than was acknowledged.
             try
             {
-                await WithRetriesAsync(() => ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None), CancellationToken.None);
+                await EngineRetries.RunAsync(() => ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None), RetryFor, CancellationToken.None);
             }
             catch (ShoalException ex)
             {
@@ -186,26 +184,7 @@ internal static class Producer
 
     /// <summary>Publishes one batch, retrying transient engine errors with the same ids; returns how many were duplicates.</summary>
     private static Task<long> PublishWithRetriesAsync(IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, CancellationToken cancellationToken) =>
-        WithRetriesAsync(async () => (long)(await publisher.PublishBatchAsync(topic, batch, cancellationToken)).Count(r => r.Duplicate), cancellationToken);
-
-    /// <summary>Runs <paramref name="call"/>, retrying engine errors with backoff for up to <see cref="RetryFor"/>.</summary>
-    private static async Task<T> WithRetriesAsync<T>(Func<ValueTask<T>> call, CancellationToken cancellationToken)
-    {
-        var backoff = FirstBackoff;
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (EngineException) when (Stopwatch.GetElapsedTime(started) + backoff < RetryFor)
-            {
-                await Task.Delay(backoff, cancellationToken);
-                backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
-            }
-        }
-    }
+        EngineRetries.RunAsync(async () => (long)(await publisher.PublishBatchAsync(topic, batch, cancellationToken)).Count(r => r.Duplicate), RetryFor, cancellationToken);
 
     private static async Task PaceAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
     {

@@ -27,6 +27,8 @@ public sealed class CliInvocationTests
     [InlineData("--assignor", "random", "--assignor: 'random' is not an assignor")]
     [InlineData("--concurrency", "0", "--concurrency: must be between 1")]
     [InlineData("--format", "yaml", "--format: 'yaml' is not a payload format")]
+    [InlineData("--producers", "0", "--producers: must be between 1 and 64")]
+    [InlineData("--producers", "65", "--producers: must be between 1 and 64")]
     [InlineData("--events", "lots", "'lots'")]
     public async Task Bad_demo_options_exit_2_with_a_message_on_stderr(string option, string value, string message)
     {
