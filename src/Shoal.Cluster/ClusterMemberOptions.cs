@@ -20,10 +20,10 @@ public sealed record ClusterMemberOptions
     public AssignorKind Assignor { get; init; } = AssignorKind.Sticky;
 
     /// <summary>Heartbeat interval and session TTL.</summary>
-    public ClusterOptions Cluster { get; init; } = ClusterOptions.Default;
+    public ClusterOptions Cluster { get; init; } = new();
 
     /// <summary>When the member reports itself Degraded or Unhealthy.</summary>
-    public HealthOptions Health { get; init; } = HealthOptions.Default;
+    public HealthOptions Health { get; init; } = new();
 
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
     /// <summary>

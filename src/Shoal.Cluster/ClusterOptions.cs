@@ -3,8 +3,8 @@ namespace Shoal.Cluster;
 /// <summary>How members of a group find each other and share its partitions.</summary>
 public sealed record ClusterOptions
 {
-    /// <summary>Defaults for production: heartbeat every 3 s, session TTL 30 s (see docs/cluster.md).</summary>
-    public static ClusterOptions Default { get; } = new();
+    /// <summary>Defaults for production: heartbeat every 3 s, session TTL 30 s (see docs/cluster.md). A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static ClusterOptions Default => new();
 
     /// <summary>How often a member writes its heartbeat record. Default 3 s (Kafka's heartbeat.interval.ms).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);

@@ -3,8 +3,8 @@ namespace Shoal.Engines.InProcess;
 /// <summary>Options of the in-process engine.</summary>
 public sealed record InProcessEngineOptions
 {
-    /// <summary>The defaults: system time, 1 MiB events, retention checked at most once a second per topic.</summary>
-    public static InProcessEngineOptions Default { get; } = new();
+    /// <summary>The defaults: system time, 1 MiB events, retention checked at most once a second per topic. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static InProcessEngineOptions Default => new();
 
     /// <summary>
     /// Where the engine reads time from (de-duplication window, retention by age, retention check interval).

@@ -7,8 +7,8 @@ namespace Shoal.Engines.Nats;
 /// </summary>
 public sealed record NatsConnectionOptions
 {
-    /// <summary>One server on the default port of this machine: <c>nats://127.0.0.1:4222</c>.</summary>
-    public static NatsConnectionOptions Default { get; } = new();
+    /// <summary>One server on the default port of this machine: <c>nats://127.0.0.1:4222</c>. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static NatsConnectionOptions Default => new();
 
     /// <summary>
     /// Server URLs (<c>nats://host:port</c>, or <c>tls://host:port</c> to require TLS). The client connects to one of

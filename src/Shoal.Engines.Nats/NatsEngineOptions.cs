@@ -16,11 +16,11 @@ public enum NatsStorage
 /// <summary>Options of the NATS JetStream engine.</summary>
 public sealed record NatsEngineOptions
 {
-    /// <summary>One local server, R1 file-backed topics.</summary>
-    public static NatsEngineOptions Default { get; } = new();
+    /// <summary>One local server, R1 file-backed topics. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static NatsEngineOptions Default => new();
 
     /// <summary>How to reach the servers.</summary>
-    public NatsConnectionOptions Connection { get; init; } = NatsConnectionOptions.Default;
+    public NatsConnectionOptions Connection { get; init; } = new();
 
     /// <summary>Replicas of a topic's streams when <see cref="TopicOptions.Replicas"/> is null (1–5; 3 needs a cluster of 3+). Default 1.</summary>
     public int DefaultReplicas { get; init; } = 1;

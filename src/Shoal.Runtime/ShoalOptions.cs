@@ -27,7 +27,7 @@ public sealed record ShoalOptions
     public IReadOnlyList<GroupRegistration> Groups { get; init; } = [];
 
     /// <summary>How unkeyed events are spread.</summary>
-    public PublisherOptions Publisher { get; init; } = PublisherOptions.Default;
+    public PublisherOptions Publisher { get; init; } = new();
 
     /// <summary>The serializers (JSON options, MessagePack options). Default: <see cref="EventSerializers.CreateDefault"/>.</summary>
     public EventSerializers? Serializers { get; init; }

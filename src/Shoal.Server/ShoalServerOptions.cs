@@ -5,8 +5,8 @@ namespace Shoal.Server;
 /// <summary>What <see cref="ShoalServer"/> listens on, who may call it, and the limits it enforces.</summary>
 public sealed record ShoalServerOptions
 {
-    /// <summary>Listen on loopback port 5080, no API keys (every caller has every scope), 1 MiB bodies, no rate limit, no UDP.</summary>
-    public static ShoalServerOptions Default { get; } = new();
+    /// <summary>Listen on loopback port 5080, no API keys (every caller has every scope), 1 MiB bodies, no rate limit, no UDP. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static ShoalServerOptions Default => new();
 
     /// <summary>The HTTP addresses to listen on (Kestrel URLs). Port 0 picks a free port; see <see cref="ShoalServer.Urls"/>.</summary>
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:5080"];

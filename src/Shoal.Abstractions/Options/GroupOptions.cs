@@ -70,7 +70,7 @@ public sealed record GroupOptions
     public TimeSpan HandlerTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Retries before an event is dead-lettered.</summary>
-    public RetryOptions Retry { get; init; } = RetryOptions.Default;
+    public RetryOptions Retry { get; init; } = new();
 
     /// <summary>What happens to a key after one of its events is dead-lettered. Default <see cref="PoisonKeyPolicy.Park"/>.</summary>
     public PoisonKeyPolicy PoisonKeyPolicy { get; init; } = PoisonKeyPolicy.Park;
@@ -116,8 +116,8 @@ public sealed record GroupOptions
 /// <summary>Retry with exponential backoff and jitter: delay n = min(Max, Initial × Multiplier^(n−1)) ± Jitter.</summary>
 public sealed record RetryOptions
 {
-    /// <summary>5 attempts, 200 ms doubling to at most 30 s, ±20 % jitter.</summary>
-    public static RetryOptions Default { get; } = new();
+    /// <summary>5 attempts, 200 ms doubling to at most 30 s, ±20 % jitter. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static RetryOptions Default => new();
 
     /// <summary>Attempts in all, the first included; 1 means no retry. Default 5.</summary>
     public int MaxAttempts { get; init; } = 5;

@@ -47,7 +47,7 @@ public sealed record TopicOptions
     public int? Replicas { get; init; }
 
     /// <summary>When events may be discarded. See <see cref="RetentionOptions"/>.</summary>
-    public RetentionOptions Retention { get; init; } = RetentionOptions.Default;
+    public RetentionOptions Retention { get; init; } = new();
 
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
     public void Validate()
@@ -77,8 +77,8 @@ public sealed record TopicOptions
 /// </summary>
 public sealed record RetentionOptions
 {
-    /// <summary>Trim committed events, keep at most 1 GiB and 1,000,000 events per partition, no age limit.</summary>
-    public static RetentionOptions Default { get; } = new();
+    /// <summary>Trim committed events, keep at most 1 GiB and 1,000,000 events per partition, no age limit. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static RetentionOptions Default => new();
 
     /// <summary>Discard events every group has committed past. Default true. With no group yet, nothing is trimmed by this rule.</summary>
     public bool TrimCommitted { get; init; } = true;

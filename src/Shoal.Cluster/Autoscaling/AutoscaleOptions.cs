@@ -6,8 +6,8 @@ namespace Shoal.Cluster.Autoscaling;
 /// </summary>
 public sealed record AutoscaleOptions
 {
-    /// <summary>Defaults: 1–10 members, scale up after 15 s of agreement, down after 120 s (see docs/autoscaling.md).</summary>
-    public static AutoscaleOptions Default { get; } = new();
+    /// <summary>Defaults: 1–10 members, scale up after 15 s of agreement, down after 120 s (see docs/autoscaling.md). A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static AutoscaleOptions Default => new();
 
     /// <summary>Fewest members, at least 1 (a member must run for the group to make progress). Default 1.</summary>
     public int MinMembers { get; init; } = 1;

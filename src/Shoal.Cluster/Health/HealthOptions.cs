@@ -6,8 +6,8 @@ namespace Shoal.Cluster;
 /// </summary>
 public sealed record HealthOptions
 {
-    /// <summary>Defaults: Degraded at 20 % errors or a stalled partition, Unhealthy at 50 % errors or 3 beats of engine errors.</summary>
-    public static HealthOptions Default { get; } = new();
+    /// <summary>Defaults: Degraded at 20 % errors or a stalled partition, Unhealthy at 50 % errors or 3 beats of engine errors. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static HealthOptions Default => new();
 
     /// <summary>Handler error rate (failed / handled over the window) from which the member is Degraded. Default 0.2.</summary>
     public double DegradedErrorRate { get; init; } = 0.2;

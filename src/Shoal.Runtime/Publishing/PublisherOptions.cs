@@ -5,8 +5,8 @@ namespace Shoal;
 /// <summary>How the publisher spreads unkeyed events.</summary>
 public sealed record PublisherOptions
 {
-    /// <summary>Sticky partitioning with batches of 256, Kafka's default behaviour.</summary>
-    public static PublisherOptions Default { get; } = new();
+    /// <summary>Sticky partitioning with batches of 256, Kafka's default behaviour. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    public static PublisherOptions Default => new();
 
     /// <summary>The partitioner for events without a key. Keyed events always go by hash. Default sticky.</summary>
     public UnkeyedPartitioning Unkeyed { get; init; } = UnkeyedPartitioning.Sticky;
