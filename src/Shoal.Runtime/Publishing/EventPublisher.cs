@@ -156,8 +156,10 @@ internal sealed class EventPublisher : IEventPublisher
         var starts = scratch.Starts;
         for (var i = 0; i < count; i++)
         {
-            var key = scratch.Envelopes[i].Key;
-            var partition = key is null ? _unkeyed.NextPartition(partitions) : KeyHasher.PartitionFor(key, partitions);
+            ref readonly var envelope = ref scratch.Envelopes[i];
+            var partition = envelope.Key is { } key ? KeyHasher.PartitionFor(key, partitions)
+                : envelope.Deduplicate ? KeyHasher.PartitionFor(envelope.Id, partitions) // a retry meets its original
+                : _unkeyed.NextPartition(partitions);
             scratch.PartitionOf[i] = partition;
             starts[partition + 1]++;
         }

@@ -1,8 +1,11 @@
 namespace Shoal;
 
 /// <summary>
-/// Publishes typed events to topics. Keyed events go to the partition of their key's hash; unkeyed events are
-/// spread by the configured <see cref="Partitioning.UnkeyedPartitioning"/>. Thread-safe.
+/// Publishes typed events to topics. Keyed events go to the partition of their key's hash. Unkeyed events (key null:
+/// <see cref="EventPublisherExtensions.PublishUnkeyedAsync"/>, or an <see cref="OutgoingEvent{TEvent}"/> with a null key)
+/// are spread by the configured <see cref="Partitioning.UnkeyedPartitioning"/>, except that an unkeyed event with an id
+/// of your own goes to the partition of its id's hash, so a retry meets its original (de-duplication is per
+/// partition). Thread-safe.
 /// </summary>
 public interface IEventPublisher
 {
@@ -70,5 +73,16 @@ public static class EventPublisherExtensions
     {
         ArgumentNullException.ThrowIfNull(publisher);
         return publisher.PublishAsync(topic, new OutgoingEvent<TEvent>(key, @event), cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes one event without a key: it has no order relative to other events, and goes to the partition the
+    /// publisher's <see cref="Partitioning.UnkeyedPartitioning"/> picks — or, when <paramref name="id"/> is given, to
+    /// the partition of the id's hash, so that publishing it again with the same id is de-duplicated.
+    /// </summary>
+    public static ValueTask<PublishResult> PublishUnkeyedAsync<TEvent>(this IEventPublisher publisher, string topic, TEvent @event, string? id = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        return publisher.PublishAsync(topic, new OutgoingEvent<TEvent>(null, @event) { Id = id }, cancellationToken);
     }
 }
