@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shoal.Engine;
 
 namespace Shoal.Processing;
 
@@ -31,6 +32,7 @@ internal sealed class KeyOrderedDispatcher : IDisposable
     private readonly Stack<HandlerSlot> _slotPool = new();
     private HandlerSlot _inlineSlot;
     private int _running;
+    private long _skippedDone;
     private TaskCompletionSource? _idle;
     private Exception? _fault;
 
@@ -59,12 +61,29 @@ internal sealed class KeyOrderedDispatcher : IDisposable
     /// <summary>An unexpected failure of a worker (never a handler's exception: those are handled inside).</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
 
-    /// <summary>Hands one fetched event over. Called by a single fetch loop; never blocks.</summary>
+    /// <summary>
+    /// Events skipped because they were already done when fetched: a previous owner of the partition finished them
+    /// and committed them above its watermark (<see cref="CommittedOffset.Done"/>).
+    /// </summary>
+    public long SkippedDone => Volatile.Read(ref _skippedDone);
+
+    /// <summary>
+    /// Hands one fetched event over. Called by a single fetch loop; never blocks. An event already done (see
+    /// <see cref="SkippedDone"/>) is not run again.
+    /// </summary>
     public void Dispatch(in EventEnvelope envelope)
     {
         var key = envelope.Key;
         lock (_gate)
         {
+            if (_tracker.IsDone(envelope.Offset))
+            {
+                // Done before this owner fetched it. Every earlier event of its key was done before it (per-key order),
+                // so skipping it keeps the key's order.
+                _skippedDone++;
+                return;
+            }
+
             if (key is not null && _busy.TryGetValue(key, out var waiting))
             {
                 waiting.Events.Enqueue(envelope);
@@ -134,6 +153,15 @@ internal sealed class KeyOrderedDispatcher : IDisposable
         lock (_gate)
         {
             return _tracker.WaitForWatermark(target);
+        }
+    }
+
+    /// <summary>What a commit records now: the watermark and the done offsets above it.</summary>
+    public CommittedOffset CommitPoint(long epoch)
+    {
+        lock (_gate)
+        {
+            return new CommittedOffset(_tracker.Watermark, epoch) { Done = _tracker.DoneAbove() };
         }
     }
 

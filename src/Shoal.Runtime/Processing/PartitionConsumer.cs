@@ -21,6 +21,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     private Task _fetchLoop = Task.CompletedTask;
     private long _next;
     private long _committed;
+    private IReadOnlyList<OffsetRange> _committedDone = [];
     private long _revision;
     private long _epoch;
     private readonly AsyncGate _commitGate = new();
@@ -97,6 +98,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 if (epoch is not { } fence || fence == committed.Epoch)
                 {
                     _committed = committed.Offset;
+                    _committedDone = committed.Done;
                     _epoch = committed.Epoch;
                     _revision = existing.Revision;
                     break;
@@ -107,10 +109,11 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                     throw new PartitionFencedException(_group.Group, _group.Topic, Partition, fence, committed.Epoch);
                 }
 
-                var fenced = await store.TryUpdateAsync(_offsetKey, new CommittedOffset(committed.Offset, fence).Encode(), existing.Revision, cancellationToken);
+                var fenced = await store.TryUpdateAsync(_offsetKey, (committed with { Epoch = fence }).Encode(), existing.Revision, cancellationToken);
                 if (fenced is { } revision)
                 {
                     _committed = committed.Offset;
+                    _committedDone = committed.Done;
                     _epoch = fence;
                     _revision = revision;
                     break;
@@ -138,6 +141,12 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
+        if (_next == _committed)
+        {
+            // Events the previous owner finished above its watermark are skipped, not handled again.
+            _tracker.MarkDone(_committedDone);
+        }
+
         var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _epoch, _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
         Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
@@ -264,13 +273,14 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 return false;
             }
 
-            var watermark = Watermark;
-            if (watermark == _committed)
+            var point = _dispatcher?.CommitPoint(_epoch) ?? new CommittedOffset(Committed, _epoch) { Done = _committedDone };
+            var watermark = point.Offset;
+            if (watermark == _committed && point.Done.SequenceEqual(_committedDone))
             {
                 return true;
             }
 
-            var record = new CommittedOffset(watermark, _epoch).Encode();
+            var record = point.Encode();
             var revision = await _group.Engine.Coordination.TryUpdateAsync(_offsetKey, record, _revision, cancellationToken);
             if (revision is null)
             {
@@ -295,6 +305,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             }
 
             _revision = revision.Value;
+            _committedDone = point.Done;
             Volatile.Write(ref _committed, watermark);
             Telemetry.Commits.Add(1, _group.Tags);
             return true;
@@ -350,17 +361,50 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             }
         }
 
-        // Always commit what is done, even when the caller's token fired: the watermark only covers finished events.
-        try
-        {
-            await CommitAsync(CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
-        }
-
+        await CommitLastAsync(drainTimeout, cancellationToken);
         Log.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
+    }
+
+    /// <summary>
+    /// The last commit of a graceful stop. It runs even when the caller's token fired (the watermark only covers
+    /// finished events), and a failed attempt (an engine error, or a compare-and-set that lost to a same-epoch write)
+    /// is retried with the group's engine backoff for up to <paramref name="patience"/>: if the last commit were lost,
+    /// the next owner would handle again everything this owner finished since its previous commit. It gives up at
+    /// once when the partition is fenced (a newer owner holds it) or the caller's token fires between attempts.
+    /// </summary>
+    private async Task CommitLastAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var deadline = _group.Time.GetTimestamp() + (long)(patience.TotalSeconds * _group.Time.TimestampFrequency);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await CommitAsync(CancellationToken.None) || IsFenced)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex)
+            {
+                Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+            }
+
+            var delay = _group.EngineBackoff(attempt);
+            var remaining = deadline - _group.Time.GetTimestamp();
+            if (cancellationToken.IsCancellationRequested || delay.TotalSeconds * _group.Time.TimestampFrequency > remaining)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _group.Time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using CsCheck;
+using Shoal.Engine;
 using Shoal.Processing;
 using Xunit;
 
@@ -21,6 +22,50 @@ public sealed class OffsetTrackerTests
         Assert.Equal(3, tracker.Watermark);
         tracker.MarkDone(3);
         Assert.Equal(6, tracker.Watermark);
+    }
+
+    [Fact]
+    public void Done_offsets_above_the_watermark_are_reported_as_ranges()
+    {
+        var tracker = new OffsetTracker(16, start: 96);
+        Assert.Empty(tracker.DoneAbove());
+        foreach (var offset in new long[] { 97, 98, 99, 100, 105, 106 })
+        {
+            tracker.MarkDone(offset);
+        }
+
+        Assert.Equal(96, tracker.Watermark);
+        Assert.Equal([new OffsetRange(97, 101), new OffsetRange(105, 107)], tracker.DoneAbove());
+        Assert.True(tracker.IsDone(95));
+        Assert.False(tracker.IsDone(96));
+        Assert.True(tracker.IsDone(99));
+        Assert.False(tracker.IsDone(101));
+        Assert.False(tracker.IsDone(107));
+
+        tracker.MarkDone(96);
+        Assert.Equal(101, tracker.Watermark);
+        Assert.Equal([new OffsetRange(105, 107)], tracker.DoneAbove());
+    }
+
+    [Fact]
+    public void Ranges_a_previous_owner_committed_are_done_within_the_window_and_the_watermark_passes_them()
+    {
+        var tracker = new OffsetTracker(8, start: 10);
+        tracker.MarkDone([new OffsetRange(11, 13), new OffsetRange(15, 16), new OffsetRange(17, 30)]);
+
+        Assert.True(tracker.IsDone(12));
+        Assert.True(tracker.IsDone(17));
+        Assert.False(tracker.IsDone(18)); // beyond the window of 8: forgotten, handled again
+        Assert.Equal([new OffsetRange(11, 13), new OffsetRange(15, 16), new OffsetRange(17, 18)], tracker.DoneAbove());
+
+        tracker.MarkDone(10);
+        Assert.Equal(13, tracker.Watermark);
+        tracker.MarkDone(13);
+        tracker.MarkDone(14);
+        Assert.Equal(16, tracker.Watermark);
+        tracker.MarkDone(16);
+        Assert.Equal(18, tracker.Watermark);
+        Assert.Empty(tracker.DoneAbove());
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Xunit;
 namespace Shoal.Tests.Simulation;
 
 /// <summary>
-/// The deterministic simulation (issue: simulation and checker): same seed, same run; the guarantees hold over
+/// The deterministic simulation: same seed, same run; the guarantees hold over
 /// many seeds; and the checker fails when the protocol is broken on purpose.
 /// </summary>
 public sealed class ChaosSimulationTests
@@ -24,26 +24,32 @@ public sealed class ChaosSimulationTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void Two_hundred_seeds_hold_every_guarantee()
+    public void A_thousand_seeds_hold_every_guarantee()
     {
-        var summary = ChaosSweep.Run([.. Enumerable.Range(1, 200)], new ChaosSettings(), Environment.ProcessorCount);
+        var summary = ChaosSweep.Run([.. Enumerable.Range(1, 1_000)], new ChaosSettings(), Environment.ProcessorCount);
 
-        Assert.Equal(200, summary.Runs);
+        Assert.Equal(1_000, summary.Runs);
         Assert.True(summary.Violations == 0, $"failing seeds (replay with shoal chaos --seed N --trace): {string.Join(' ', summary.FailingSeeds)}; {summary}");
-        Assert.True(summary.EventsChecked >= 200 * 1_000);
+        Assert.True(summary.EventsChecked >= 1_000 * 1_000);
         Assert.True(summary.MaxDuplicates > 0, "faults should cause some redelivery, or the faults are not reaching the cluster");
     }
 
     // Seeds that found bugs, kept as regressions (see docs/testing.md):
     // 4, 22, 31 — a lease release failing during a graceful stop made ClusterMember.StopAsync throw;
     // 6 — members configured with different assignors each thought a partition was another's: nobody took it;
-    // 129 — a failed membership watch ended membership for good instead of being re-established.
+    // 129 — a failed membership watch ended membership for good instead of being re-established;
+    // 2077 — a graceful hand-over while one key's event was still retrying: events of other keys finished after it were
+    //        handled again by the next owner (only the watermark was committed);
+    // 4413, 9133 — the last commit of a graceful hand-over failed (a transient engine error) and was not retried.
     [Theory]
     [InlineData(4)]
     [InlineData(6)]
     [InlineData(22)]
     [InlineData(31)]
     [InlineData(129)]
+    [InlineData(2077)]
+    [InlineData(4413)]
+    [InlineData(9133)]
     public void Seeds_that_found_bugs_pass(int seed)
     {
         var result = ChaosRun.Execute(seed, new ChaosSettings());
