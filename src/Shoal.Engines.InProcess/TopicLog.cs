@@ -3,8 +3,8 @@ using Shoal.Engine;
 namespace Shoal.Engines.InProcess;
 
 /// <summary>
-/// One topic: its partitions, its de-duplication index (shared by all partitions, guarded by its own lock
-/// taken before a partition's lock) and the time of its next lazy retention check.
+/// One topic: its partitions, its de-duplication index (one for all partitions, keyed by partition and id, guarded by
+/// its own lock taken before a partition's lock) and the time of its next lazy retention check.
 /// </summary>
 internal sealed class TopicLog
 {
@@ -80,9 +80,9 @@ internal sealed class TopicLog
         {
             lock (_dedupGate)
             {
-                if (!_dedup.TryGet(e.Id, out _))
+                if (!_dedup.TryGet(partition.Number, e.Id, out _))
                 {
-                    _dedup.Add(e.Id, e.Offset, appendTicks);
+                    _dedup.Add(partition.Number, e.Id, e.Offset, appendTicks);
                 }
             }
         }
