@@ -51,7 +51,7 @@ internal sealed class DurableStorage : IDisposable
 
     /// <summary>
     /// Opens every topic found on disk: each partition's journal is recovered to its last commit, bytes a crash left
-    /// after it are removed (with a warning), and every record is read back into memory.
+    /// after it are removed (with a warning), every record is read back into memory, then the topic's de-duplication ids.
     /// </summary>
     public List<TopicLog> Recover(int segmentShift)
     {
@@ -83,6 +83,7 @@ internal sealed class DurableStorage : IDisposable
                 Recover(options.Name, topic, p, (FasterPartitionJournal)journals[p]);
             }
 
+            topic.RestoreDeduplication();
             topics.Add(topic);
         }
 
@@ -203,7 +204,7 @@ internal sealed class DurableStorage : IDisposable
         var target = log.Partition(partition);
         try
         {
-            journal.Replay(topic, partition, (in EventEnvelope e, long ticks, long address) => log.Restore(target, e, ticks, address));
+            journal.Replay(topic, partition, (in EventEnvelope e, long ticks, long address) => target.Restore(e, ticks, address));
         }
         catch (JournalCorruptException e)
         {

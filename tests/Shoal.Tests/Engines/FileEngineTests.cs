@@ -8,7 +8,7 @@ using Xunit;
 namespace Shoal.Tests.Engines;
 
 /// <summary>What the durable engine keeps across a restart, who may own a directory, and how damage is told apart from a torn tail.</summary>
-public sealed class FileEngineTests : IDisposable
+public sealed partial class FileEngineTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly CapturingLoggerProvider _logs = new();
