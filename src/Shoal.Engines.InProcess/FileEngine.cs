@@ -16,9 +16,10 @@ public static class FileEngine
     /// <exception cref="ShoalConfigurationException">The options are invalid.</exception>
     /// <exception cref="EngineException">
     /// Another process owns the directory (the message names it and that process's id), the directory cannot be
-    /// written, or a file is corrupt (the message names it and where).
+    /// written, a file is corrupt (the message names it and where, and how to recover), or a group's committed offset
+    /// is above its partition's recovered end offset (the message names both and how to recover).
     /// </exception>
-    public static ValueTask<IShoalEngine> OpenAsync(FileEngineOptions options, CancellationToken cancellationToken = default)
+    public static async ValueTask<IShoalEngine> OpenAsync(FileEngineOptions options, CancellationToken cancellationToken = default)
     {
         if (options is null)
         {
@@ -27,6 +28,6 @@ public static class FileEngine
 
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
-        return new(FileShoalEngine.Open(options));
+        return await FileShoalEngine.OpenAsync(options);
     }
 }

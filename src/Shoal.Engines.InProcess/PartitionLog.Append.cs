@@ -5,8 +5,8 @@ namespace Shoal.Engines.InProcess;
 internal sealed partial class PartitionLog
 {
     /// <summary>
-    /// Stores a batch whose sizes were already checked. Ids remembered by <paramref name="dedup"/> (the caller
-    /// holds the topic's de-duplication lock) are not stored; their result carries the original offset. Payloads
+    /// Stores a batch whose sizes were already checked. Ids <paramref name="dedup"/> remembers for this partition (the
+    /// caller holds the topic's de-duplication lock) are not stored; their result carries the original's offset. Payloads
     /// are copied into the partition's payload slabs (see <see cref="CopyPayload"/>). Size and count
     /// retention are applied before returning. Returns the readers' signal to complete, if any were waiting.
     /// </summary>
@@ -27,13 +27,13 @@ internal sealed partial class PartitionLog
                 ref readonly var e = ref events[i];
                 if (dedup is not null && e.Deduplicate && !string.IsNullOrEmpty(e.Id))
                 {
-                    if (dedup.TryGet(e.Id, out var original))
+                    if (dedup.TryGet(_partition, e.Id, out var original))
                     {
                         results[i] = new AppendedEvent(original, Duplicate: true);
                         continue;
                     }
 
-                    dedup.Add(e.Id, _end, nowTicks);
+                    dedup.Add(_partition, e.Id, _end, nowTicks);
                 }
 
                 results[i] = new AppendedEvent(_end, Duplicate: false);

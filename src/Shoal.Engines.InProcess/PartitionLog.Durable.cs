@@ -25,6 +25,27 @@ internal sealed partial class PartitionLog
         }
     }
 
+    /// <summary>
+    /// The held events that asked for de-duplication, newest first: id, offset and append time. Only for recovery,
+    /// before the log is shared (it does not lock).
+    /// </summary>
+    public IEnumerable<(string Id, long Offset, long AppendTicks)> DeduplicatedNewestFirst()
+    {
+        for (var s = _segments.Count - 1; s >= 0; s--)
+        {
+            var segment = _segments[s];
+            var first = s == 0 ? (int)(_start - segment.BaseOffset) : 0;
+            for (var i = segment.Count - 1; i >= first; i--)
+            {
+                var e = segment.Events[i];
+                if (e.Deduplicate && !string.IsNullOrEmpty(e.Id))
+                {
+                    yield return (e.Id, e.Offset, segment.AppendTicks[i]);
+                }
+            }
+        }
+    }
+
     /// <summary>True when events were appended that are not yet durable (and so not yet readable).</summary>
     public bool HasUnflushed
     {

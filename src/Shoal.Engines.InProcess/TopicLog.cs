@@ -3,8 +3,8 @@ using Shoal.Engine;
 namespace Shoal.Engines.InProcess;
 
 /// <summary>
-/// One topic: its partitions, its de-duplication index (shared by all partitions, guarded by its own lock
-/// taken before a partition's lock) and the time of its next lazy retention check.
+/// One topic: its partitions, its de-duplication index (one for all partitions, keyed by partition and id, guarded by
+/// its own lock taken before a partition's lock) and the time of its next lazy retention check.
 /// </summary>
 internal sealed class TopicLog
 {
@@ -70,20 +70,51 @@ internal sealed class TopicLog
     }
 
     /// <summary>
-    /// Puts back an event read from a partition's journal at start-up, remembering its id for de-duplication as
-    /// its first append did (it expires by its original append time).
+    /// Once every partition is restored, remembers the ids the index held before the restart: the topic's newest
+    /// <see cref="TopicOptions.DeduplicationMaxIds"/> ids that asked for de-duplication, over all partitions, by their
+    /// original append time, added oldest first (so they are evicted, and expire from the window, as they would have
+    /// been without the restart).
     /// </summary>
-    public void Restore(PartitionLog partition, in EventEnvelope e, long appendTicks, long address)
+    public void RestoreDeduplication()
     {
-        partition.Restore(e, appendTicks, address);
-        if (_dedup is not null && e.Deduplicate && !string.IsNullOrEmpty(e.Id))
+        if (_dedup is null)
         {
-            lock (_dedupGate)
+            return;
+        }
+
+        // Merge the partitions newest first (each partition's append times only grow) until the index is full.
+        var cursors = new PriorityQueue<(IEnumerator<(string Id, long Offset, long AppendTicks)> Events, int Partition), long>();
+        foreach (var partition in _partitions)
+        {
+            var events = partition.DeduplicatedNewestFirst().GetEnumerator();
+            if (events.MoveNext())
             {
-                if (!_dedup.TryGet(e.Id, out _))
-                {
-                    _dedup.Add(e.Id, e.Offset, appendTicks);
-                }
+                cursors.Enqueue((events, partition.Number), -events.Current.AppendTicks);
+            }
+        }
+
+        var newest = new List<(int Partition, string Id, long Offset, long AppendTicks)>();
+        var seen = new HashSet<(int, string)>();
+        while (newest.Count < _dedup.MaxIds && cursors.TryDequeue(out var cursor, out _))
+        {
+            var (id, offset, ticks) = cursor.Events.Current;
+            if (seen.Add((cursor.Partition, id)))
+            {
+                newest.Add((cursor.Partition, id, offset, ticks));
+            }
+
+            if (cursor.Events.MoveNext())
+            {
+                cursors.Enqueue(cursor, -cursor.Events.Current.AppendTicks);
+            }
+        }
+
+        lock (_dedupGate)
+        {
+            for (var i = newest.Count - 1; i >= 0; i--)
+            {
+                var (partition, id, offset, ticks) = newest[i];
+                _dedup.Add(partition, id, offset, ticks);
             }
         }
     }

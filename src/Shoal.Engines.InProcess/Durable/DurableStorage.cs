@@ -15,6 +15,7 @@ internal sealed class DurableStorage : IDisposable
     private readonly JournalGeometry _geometry;
     private readonly ILogger _logger;
     private readonly List<FasterPartitionJournal> _journals = [];
+    private readonly Dictionary<(string Topic, int Partition), string> _acceptLossFiles = [];
     private readonly Lock _gate = new();
     private volatile Exception? _failure;
 
@@ -39,7 +40,14 @@ internal sealed class DurableStorage : IDisposable
         try
         {
             Directory.CreateDirectory(directory);
-            var journals = OpenJournals(directory, topic.Partitions);
+            var journals = CreateJournals(directory, topic.Partitions);
+            for (var p = 0; p < journals.Count; p++)
+            {
+                var journal = journals[p];
+                journal.Recover(topic.Name, p, acceptLoss: false, (in EventEnvelope e, long ticks, long address) =>
+                    throw new EngineException($"{_uri}: cannot create topic '{topic.Name}': '{journal.DirectoryPath}' already holds events; move the directory '{directory}' away first."));
+            }
+
             TopicFile.Write(directory, topic);
             return journals;
         }
@@ -50,8 +58,8 @@ internal sealed class DurableStorage : IDisposable
     }
 
     /// <summary>
-    /// Opens every topic found on disk: each partition's journal is recovered to its last commit, bytes a crash left
-    /// after it are removed (with a warning), and every record is read back into memory.
+    /// Opens every topic found on disk: each partition's journal is recovered (see <see cref="JournalRecovery"/>, with
+    /// a warning for everything repaired), every record is read back into memory, then the topic's de-duplication ids.
     /// </summary>
     public List<TopicLog> Recover(int segmentShift)
     {
@@ -76,18 +84,29 @@ internal sealed class DurableStorage : IDisposable
                 throw new EngineException($"{_uri}: '{file}' is damaged: {e.Message}", e);
             }
 
-            var journals = OpenJournals(directory, options.Partitions);
+            var journals = CreateJournals(directory, options.Partitions);
             var topic = new TopicLog(options, segmentShift, journals);
             for (var p = 0; p < journals.Count; p++)
             {
-                Recover(options.Name, topic, p, (FasterPartitionJournal)journals[p]);
+                Recover(options.Name, topic.Partition(p), journals[p]);
             }
 
+            topic.RestoreDeduplication();
             topics.Add(topic);
         }
 
         return topics;
     }
+
+    /// <summary>
+    /// The partitions whose operator accepted losing what is damaged at this start (an <see cref="JournalRecovery.AcceptLossFile"/>
+    /// in the partition's directory), with that file's path.
+    /// </summary>
+    public IReadOnlyDictionary<(string Topic, int Partition), string> AcceptLossFiles => _acceptLossFiles;
+
+    /// <summary>The file whose presence accepts the loss of what is damaged in a partition, for one start.</summary>
+    public string AcceptLossFile(string topic, int partition) =>
+        Path.Combine(_topicsDirectory, topic, partition.ToString(System.Globalization.CultureInfo.InvariantCulture), JournalRecovery.AcceptLossFile);
 
     public void ThrowIfFailed()
     {
@@ -175,12 +194,12 @@ internal sealed class DurableStorage : IDisposable
         return cause.Message;
     }
 
-    private List<IPartitionJournal> OpenJournals(string directory, int partitions)
+    private List<FasterPartitionJournal> CreateJournals(string directory, int partitions)
     {
-        var journals = new List<IPartitionJournal>(partitions);
+        var journals = new List<FasterPartitionJournal>(partitions);
         for (var p = 0; p < partitions; p++)
         {
-            var journal = FasterPartitionJournal.Open(Path.Combine(directory, p.ToString(System.Globalization.CultureInfo.InvariantCulture)), _geometry);
+            var journal = new FasterPartitionJournal(Path.Combine(directory, p.ToString(System.Globalization.CultureInfo.InvariantCulture)), _geometry);
             lock (_gate)
             {
                 _journals.Add(journal);
@@ -192,25 +211,48 @@ internal sealed class DurableStorage : IDisposable
         return journals;
     }
 
-    private void Recover(string topic, TopicLog log, int partition, FasterPartitionJournal journal)
+    private void Recover(string topic, PartitionLog target, FasterPartitionJournal journal)
     {
-        var torn = journal.TruncateTornTail();
-        if (torn > 0)
+        var partition = target.Number;
+        var acceptLossFile = AcceptLossFile(topic, partition);
+        var acceptLoss = File.Exists(acceptLossFile);
+        if (acceptLoss)
         {
-            Log.TornTailTruncated(_logger, _uri, topic, partition, torn, journal.TailAddress);
+            _acceptLossFiles[(topic, partition)] = acceptLossFile;
         }
 
-        var target = log.Partition(partition);
+        JournalRecoveryReport report;
         try
         {
-            journal.Replay(topic, partition, (in EventEnvelope e, long ticks, long address) => log.Restore(target, e, ticks, address));
+            report = journal.Recover(topic, partition, acceptLoss, (in EventEnvelope e, long ticks, long address) => target.Restore(e, ticks, address));
         }
         catch (JournalCorruptException e)
         {
             throw new EngineException(
-                $"{_uri}: partition {partition} of topic '{topic}' is corrupt {e.Message} (between the journal's start {journal.BeginAddress} " +
-                $"and its last commit {journal.CommittedUntilAddress}). Nothing was skipped: restore the directory from a backup, " +
-                "or move the partition's directory away to accept the loss.", e);
+                $"{_uri}: partition {partition} of topic '{topic}' is corrupt {e.Message}. Nothing was skipped or deleted. Restore the " +
+                $"directory from a backup; or, to keep the {e.KeptRecords} events before the damage and give up what follows (moved to a " +
+                $"file in '{journal.DirectoryPath}', not deleted), create an empty file '{acceptLossFile}' and open the directory again.", e);
+        }
+
+        if (report.CommitProblem is { } problem)
+        {
+            Log.CommitRecordsRepaired(_logger, _uri, topic, partition, Path.Combine(journal.DirectoryPath, "commits"), problem,
+                report.Records, report.Records > 0 ? $"offsets {report.FirstOffset} to {report.NextOffset - 1}" : "none");
+        }
+
+        if (report.AcceptedDamage is { } damage)
+        {
+            Log.DamageAccepted(_logger, _uri, topic, partition, report.End, damage, report.Records, acceptLossFile);
+        }
+
+        if (report.SavedTo is { } saved)
+        {
+            Log.UnreadableBytesSaved(_logger, _uri, topic, partition, report.SavedBytes, report.End, saved);
+        }
+
+        if (report.TornBytes > 0)
+        {
+            Log.TornTailTruncated(_logger, _uri, topic, partition, report.TornBytes, report.End);
         }
     }
 }

@@ -27,6 +27,9 @@ internal static class EventRecordCodec
     private const byte FlagHeaders = 4;
     private const int FixedBytes = 4 + 8 + 8 + 8 + 2 + 1 + 4;
 
+    /// <summary>The smallest record (an event with empty strings and payload).</summary>
+    public const int MinRecordBytes = FixedBytes;
+
     /// <summary>The largest record an event of <paramref name="maxEventBytes"/> (counted as in <see cref="EventSize"/>) can need.</summary>
     public static long MaxRecordBytes(int maxEventBytes) => FixedBytes + (3L * maxEventBytes) + (4 * 4) + 2 + (8L * ushort.MaxValue);
 
@@ -163,6 +166,22 @@ internal static class EventRecordCodec
             problem = $"the record's lengths do not add up ({e.Message})";
             return null;
         }
+    }
+
+    /// <summary>
+    /// The offset a record holds, when its checksum is right (the rest is not decoded): enough to tell a record that
+    /// checks out from random bytes.
+    /// </summary>
+    public static bool TryReadOffset(ReadOnlySpan<byte> record, out long offset)
+    {
+        offset = 0;
+        if (record.Length < FixedBytes || BinaryPrimitives.ReadUInt32LittleEndian(record) != Crc32.HashToUInt32(record[4..]))
+        {
+            return false;
+        }
+
+        offset = BinaryPrimitives.ReadInt64LittleEndian(record[4..]);
+        return true;
     }
 
     private static int MaxStringBytes(string? value) => 4 + (3 * (value?.Length ?? 0));

@@ -1,4 +1,3 @@
-using System.Buffers;
 using FASTER.core;
 
 namespace Shoal.Engines.InProcess;
@@ -15,161 +14,74 @@ namespace Shoal.Engines.InProcess;
 /// </remarks>
 internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
 {
-    private const int SectorBytes = 512;
-
-    private readonly IDevice _device;
-    private readonly SlotCommitManager _commits;
-    private readonly FasterLog _log;
     private readonly string _directory;
-    private readonly int _segmentBits;
+    private readonly JournalGeometry _geometry;
+    private IDevice? _device;
+    private SlotCommitManager? _commits;
+    private FasterLog? _log;
     private byte[] _buffer = new byte[4096];
 
-    private FasterPartitionJournal(string directory, IDevice device, SlotCommitManager commits, FasterLog log, int segmentBits)
-    {
-        _directory = directory;
-        _device = device;
-        _commits = commits;
-        _log = log;
-        _segmentBits = segmentBits;
-    }
-
-    public long TailAddress => _log.TailAddress;
-
-    /// <summary>Where durable records end (everything below survives a crash).</summary>
-    public long CommittedUntilAddress => _log.CommittedUntilAddress;
-
-    /// <summary>Where the retained records begin.</summary>
-    public long BeginAddress => _log.BeginAddress;
-
-    /// <summary>Opens (recovering to the last commit) or creates the journal in <paramref name="directory"/>.</summary>
-    public static FasterPartitionJournal Open(string directory, JournalGeometry geometry)
+    /// <summary>A journal in <paramref name="directory"/> (created if missing), opened by <see cref="Recover"/>.</summary>
+    public FasterPartitionJournal(string directory, JournalGeometry geometry)
     {
         Directory.CreateDirectory(directory);
-        var device = Devices.CreateLogDevice(Path.Combine(directory, "log"), preallocateFile: false);
-        SlotCommitManager? commits = null;
-        try
+        _directory = directory;
+        _geometry = geometry;
+    }
+
+    /// <summary>The journal's directory.</summary>
+    public string DirectoryPath => _directory;
+
+    public long TailAddress => Log.TailAddress;
+
+    private FasterLog Log => _log ?? throw new InvalidOperationException($"the journal in '{_directory}' is not open");
+
+    /// <summary>
+    /// Recovers the journal (see <see cref="JournalRecovery"/>: every record that checks out is handed to
+    /// <paramref name="restore"/>, its payload valid only during the call), then opens FasterLog on what was kept.
+    /// Throws <see cref="JournalCorruptException"/> on damage the operator has not accepted.
+    /// </summary>
+    public JournalRecoveryReport Recover(string topic, int partition, bool acceptLoss, RestoreRecord restore)
+    {
+        _commits = new SlotCommitManager(Path.Combine(_directory, "commits"));
+        var report = JournalRecovery.Run(_directory, _geometry, _commits, topic, partition, acceptLoss, restore);
+        _device = Devices.CreateLogDevice(Path.Combine(_directory, "log"), preallocateFile: false);
+        _log = new FasterLog(new FasterLogSettings
         {
-            commits = new SlotCommitManager(Path.Combine(directory, "commits"));
-            var log = new FasterLog(new FasterLogSettings
-            {
-                LogDevice = device,
-                PageSizeBits = geometry.PageBits,
-                MemorySizeBits = geometry.MemoryBits,
-                SegmentSizeBits = geometry.SegmentBits,
-                AutoRefreshSafeTailAddress = false,
-                LogCommitManager = commits,
-            });
-            return new FasterPartitionJournal(directory, device, commits, log, geometry.SegmentBits);
-        }
-        catch
+            LogDevice = _device,
+            PageSizeBits = _geometry.PageBits,
+            MemorySizeBits = _geometry.MemoryBits,
+            SegmentSizeBits = _geometry.SegmentBits,
+            AutoRefreshSafeTailAddress = false,
+            LogCommitManager = _commits,
+        });
+        if (report.HasData && _log.TailAddress != report.End)
         {
-            commits?.Dispose();
-            device.Dispose();
-            throw;
+            throw new JournalCorruptException(report.End, $"(where the records that check out end): FasterLog recovered to address {_log.TailAddress} instead", report.Records);
         }
+
+        return report;
     }
 
     public long Write(in EventEnvelope e, long appendTicks)
     {
         var length = EventRecordCodec.Encode(e, appendTicks, ref _buffer);
-        return _log.Enqueue(_buffer.AsSpan(0, length));
+        return Log.Enqueue(_buffer.AsSpan(0, length));
     }
 
     public async ValueTask CommitAsync(long address, CancellationToken cancellationToken)
     {
-        if (_log.CommittedUntilAddress >= address)
+        var log = Log;
+        if (log.CommittedUntilAddress >= address)
         {
             return;
         }
 
-        _log.Commit(spinWait: false);
-        await _log.WaitForCommitAsync(address, 0, cancellationToken);
+        log.Commit(spinWait: false);
+        await log.WaitForCommitAsync(address, 0, cancellationToken);
     }
 
-    public void TruncateUntil(long address) => _log.TruncateUntil(address);
-
-    /// <summary>
-    /// Removes what a crash left after the last commit — bytes of records that were being written (a torn tail) —
-    /// so that they can never be mistaken for data: cuts the tail segment back to the committed tail (rounded up to
-    /// the sector FASTER rewrites) and deletes later segment files. Returns the number of bytes removed.
-    /// </summary>
-    public long TruncateTornTail()
-    {
-        var tail = _log.TailAddress;
-        var segment = tail >> _segmentBits;
-        var within = tail & ((1L << _segmentBits) - 1);
-        var keep = (within + SectorBytes - 1) / SectorBytes * SectorBytes;
-        long removed = 0;
-        foreach (var file in Directory.EnumerateFiles(_directory, "log.*"))
-        {
-            if (!long.TryParse(Path.GetExtension(file).AsSpan(1), out var number) || number < segment)
-            {
-                continue;
-            }
-
-            var info = new FileInfo(file);
-            if (number > segment)
-            {
-                removed += info.Length;
-                info.Delete();
-            }
-            else if (info.Length > keep)
-            {
-                removed += info.Length - keep;
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-                stream.SetLength(keep);
-                stream.Flush(flushToDisk: true);
-            }
-        }
-
-        return removed;
-    }
-
-    /// <summary>
-    /// Reads every retained record in order and hands it to <paramref name="restore"/> (the payload memory is only
-    /// valid during the call). A record that does not decode, or whose offset does not follow the previous one,
-    /// throws <see cref="JournalCorruptException"/>: data is never skipped silently.
-    /// </summary>
-    public void Replay(string topic, int partition, RestoreRecord restore)
-    {
-        var cache = default(EventRecordCodec.DecodeCache);
-        long expected = -1;
-        using var iterator = _log.Scan(_log.BeginAddress, _log.TailAddress);
-        while (true)
-        {
-            IMemoryOwner<byte>? owner;
-            int length;
-            long address;
-            try
-            {
-                if (!iterator.GetNext(MemoryPool<byte>.Shared, out owner, out length, out address, out _))
-                {
-                    break;
-                }
-            }
-            catch (Exception e) when (e is not JournalCorruptException)
-            {
-                throw new JournalCorruptException(iterator.CompletedUntilAddress, $"the log cannot be read there ({e.Message})");
-            }
-
-            using (owner)
-            {
-                var decoded = EventRecordCodec.TryDecode(owner.Memory[..length], topic, partition, ref cache, out var appendTicks, out var problem);
-                if (decoded is not { } e)
-                {
-                    throw new JournalCorruptException(address, problem);
-                }
-
-                if (expected >= 0 && e.Offset != expected)
-                {
-                    throw new JournalCorruptException(address, $"record holds offset {e.Offset} where offset {expected} was expected");
-                }
-
-                restore(e, appendTicks, address);
-                expected = e.Offset + 1;
-            }
-        }
-    }
+    public void TruncateUntil(long address) => Log.TruncateUntil(address);
 
     /// <summary>Commits what is pending (so a clean shutdown loses nothing) and closes the files.</summary>
     public void Dispose() => Close(commit: true);
@@ -183,21 +95,24 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     {
         try
         {
-            if (commit && _log.TailAddress > _log.CommittedUntilAddress || _log.BeginAddress > _log.CommittedBeginAddress)
+            if (_log is { } log && (commit && log.TailAddress > log.CommittedUntilAddress || log.BeginAddress > log.CommittedBeginAddress))
             {
-                _log.Commit(spinWait: true);
+                log.Commit(spinWait: true);
             }
         }
         finally
         {
-            _log.Dispose();
-            _device.Dispose();
-            _commits.Dispose();
+            _log?.Dispose();
+            _device?.Dispose();
+            _commits?.Dispose();
+            _log = null;
+            _device = null;
+            _commits = null;
         }
     }
 }
 
-/// <summary>Receives one replayed record: the event (payload valid only during the call), its append time and address.</summary>
+/// <summary>Receives one recovered record: the event (payload valid only during the call), its append time and address.</summary>
 internal delegate void RestoreRecord(in EventEnvelope e, long appendTicks, long address);
 
 /// <summary>FasterLog page, in-memory and segment sizes (powers of two), chosen from the largest event.</summary>
@@ -211,8 +126,12 @@ internal readonly record struct JournalGeometry(int PageBits, int MemoryBits, in
     }
 }
 
-/// <summary>A journal record that cannot be trusted, at a FasterLog address.</summary>
-internal sealed class JournalCorruptException(long address, string problem) : Exception($"at address {address}: {problem}")
+/// <summary>
+/// A journal that cannot be trusted from a FasterLog address on; <paramref name="keptRecords"/> records before it check out.
+/// </summary>
+internal sealed class JournalCorruptException(long address, string problem, long keptRecords) : Exception($"at address {address} {problem}")
 {
     public long Address { get; } = address;
+
+    public long KeptRecords { get; } = keptRecords;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Shoal.Engine;
 
 namespace Shoal.Engines.InProcess;
@@ -40,7 +41,7 @@ internal sealed class FileShoalEngine : IShoalEngine
     public ICoordinationStore Coordination => _store;
 
     /// <summary>Opens the directory with validated options; releases everything taken when a step fails.</summary>
-    public static FileShoalEngine Open(FileEngineOptions options)
+    public static async ValueTask<FileShoalEngine> OpenAsync(FileEngineOptions options)
     {
         var directory = Path.GetFullPath(options.Directory);
         var name = "file://" + directory;
@@ -83,6 +84,12 @@ internal sealed class FileShoalEngine : IShoalEngine
                 events += topic.Partitions.Sum(p => p.HeldEvents);
             }
 
+            await CheckCommittedOffsetsAsync(name, topics, store, storage, logger);
+            foreach (var acceptLossFile in storage.AcceptLossFiles.Values)
+            {
+                File.Delete(acceptLossFile);
+            }
+
             var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             InProcess.Log.Recovered(logger, name, topics.Count, events, elapsedMs);
             return new FileShoalEngine(name, directoryLock, coordinationFiles, store, storage, log, options);
@@ -98,6 +105,49 @@ internal sealed class FileShoalEngine : IShoalEngine
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses to open when a group's committed offset is above its partition's end offset after recovery: events the
+    /// group processed are missing, and new events would take offsets the group skips. Where the operator accepted the
+    /// loss of the partition's damage, the committed offset is lowered to the end offset instead (the group then
+    /// processes every new event).
+    /// </summary>
+    private static async ValueTask CheckCommittedOffsetsAsync(string name, List<TopicLog> topics, InProcessCoordinationStore store, DurableStorage storage, ILogger logger)
+    {
+        var problems = new List<string>();
+        foreach (var topic in topics)
+        {
+            var prefix = CoordinationKeys.TopicOffsetsPrefix(topic.Options.Name);
+            foreach (var (group, partition, committed, entry) in CommittedOffsetScan.Records(store.List(prefix), prefix, topic.Partitions.Count))
+            {
+                var end = topic.Partitions[partition].Offsets.End;
+                if (committed.Offset <= end)
+                {
+                    continue;
+                }
+
+                var acceptLossFile = storage.AcceptLossFile(topic.Options.Name, partition);
+                if (storage.AcceptLossFiles.ContainsKey((topic.Options.Name, partition)))
+                {
+                    await store.TryUpdateAsync(entry.Key, new CommittedOffset(end, committed.Epoch).Encode(), entry.Revision);
+                    InProcess.Log.CommittedOffsetLowered(logger, name, topic.Options.Name, partition, group, committed.Offset, end, acceptLossFile);
+                    continue;
+                }
+
+                problems.Add(
+                    $"group '{group}' has committed offset {committed.Offset} in partition {partition} of topic '{topic.Options.Name}', above the " +
+                    $"partition's end offset {end} after recovery (to accept the loss there: '{acceptLossFile}')");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new EngineException(
+                $"{name}: {string.Join("; ", problems)}. Events the group processed there are missing from the journal, and new events would " +
+                "take offsets the group skips. Restore the directory from a backup; or, to accept the loss, create the empty file named above " +
+                "and open the directory again: the group's committed offset is then lowered to the partition's end offset, so it processes every new event.");
         }
     }
 

@@ -6,13 +6,18 @@ using Microsoft.Win32.SafeHandles;
 namespace Shoal.Engines.InProcess;
 
 /// <summary>
-/// Where a partition's FasterLog keeps its commit records: one file, <c>commits</c>, with two fixed slots written in
-/// turn (commit <i>n</i> goes to slot <i>n</i> mod 2) with <c>O_SYNC</c>, each <c>i64 commit number, i32 length,
-/// u32 crc32(metadata), metadata</c>. A commit costs one small synchronous write into space the file already has
-/// (FASTER's default manager creates a new file per commit, which costs a file creation per commit; its in-log
-/// "fast commit" mode was measured to keep a commit record whose data write failed on a full disk, leaving a hole).
-/// A slot torn by a crash fails its checksum and the other slot (the previous commit) is used.
+/// Where a partition's FasterLog keeps its commit records: one file, <c>commits</c>, with two fixed slots, each
+/// <c>i64 commit number, i32 length, u32 crc32(metadata), metadata</c>, written with <c>O_SYNC</c>. A commit costs
+/// one small synchronous write into space the file already has (FASTER's default manager creates a new file per
+/// commit, which costs a file creation per commit; its in-log "fast commit" mode was measured to keep a commit record
+/// whose data write failed on a full disk, leaving a hole).
 /// </summary>
+/// <remarks>
+/// A commit goes to the slot that does not hold the newest complete commit, so a write torn by a crash leaves the
+/// commit before it intact (FasterLog writes only the newest of the commits one flush covers, so commit numbers skip,
+/// and slots are therefore not chosen by the number's parity). A torn slot fails its checksum. Recovery does not rely
+/// on these records alone: it checks every journal record against them (see <see cref="JournalRecovery"/>).
+/// </remarks>
 internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
 {
     private const int SlotBytes = 4096;
@@ -21,9 +26,18 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
     private readonly SafeFileHandle _file;
     private readonly Lock _gate = new();
     private readonly byte[] _buffer = new byte[SlotBytes];
+    private int _nextSlot;
 
-    public SlotCommitManager(string path) =>
+    public SlotCommitManager(string path)
+    {
+        Path = path;
         _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, FileOptions.WriteThrough);
+        var slots = ReadSlots();
+        _nextSlot = slots[0].State == SlotState.Valid && (slots[1].State != SlotState.Valid || slots[0].Number > slots[1].Number) ? 1 : 0;
+    }
+
+    /// <summary>The file's path.</summary>
+    public string Path { get; }
 
     public void Commit(long beginAddress, long untilAddress, byte[] commitMetadata, long commitNum, bool forceWriteMetadata)
     {
@@ -34,22 +48,18 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
 
         lock (_gate)
         {
-            var slot = _buffer.AsSpan(0, HeaderBytes + commitMetadata.Length);
-            BinaryPrimitives.WriteInt64LittleEndian(slot, commitNum);
-            BinaryPrimitives.WriteInt32LittleEndian(slot[8..], commitMetadata.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(slot[12..], Crc32.HashToUInt32(commitMetadata));
-            commitMetadata.CopyTo(slot[HeaderBytes..]);
-            RandomAccess.Write(_file, slot, (commitNum & 1) * SlotBytes);
+            WriteSlot(_nextSlot, commitNum, commitMetadata);
+            _nextSlot = 1 - _nextSlot;
         }
     }
 
     public byte[] GetCommitMetadata(long commitNum)
     {
-        foreach (var (number, metadata) in ReadSlots())
+        foreach (var slot in ReadSlots())
         {
-            if (number == commitNum)
+            if (slot.State == SlotState.Valid && slot.Number == commitNum)
             {
-                return metadata;
+                return slot.Metadata!;
             }
         }
 
@@ -57,7 +67,7 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
     }
 
     /// <summary>The valid commits, newest first (FASTER recovers the first it can use).</summary>
-    public IEnumerable<long> ListCommits() => [.. ReadSlots().Select(s => s.Number).OrderDescending()];
+    public IEnumerable<long> ListCommits() => [.. ReadSlots().Where(s => s.State == SlotState.Valid).Select(s => s.Number).OrderDescending()];
 
     public void RemoveCommit(long commitNum)
     {
@@ -69,6 +79,7 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
         lock (_gate)
         {
             RandomAccess.SetLength(_file, 0);
+            _nextSlot = 0;
         }
     }
 
@@ -76,37 +87,114 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
     {
     }
 
+    /// <summary>What the two slots hold: the newest valid commit (if any) and whether a slot is damaged.</summary>
+    public CommitRecords Read()
+    {
+        var slots = ReadSlots();
+        var newest = slots.Where(s => s.State == SlotState.Valid).OrderByDescending(s => s.Number).FirstOrDefault();
+        FasterLogRecoveryInfo? info = null;
+        long number = 0;
+        string? problem = null;
+        if (newest.Metadata is { } metadata)
+        {
+            try
+            {
+                var decoded = default(FasterLogRecoveryInfo);
+                using var reader = new BinaryReader(new MemoryStream(metadata));
+                decoded.Initialize(reader);
+                info = decoded;
+                number = newest.Number;
+            }
+            catch (FasterException e)
+            {
+                problem = $"its newest commit record does not decode ({e.Message})";
+            }
+        }
+
+        var damaged = slots.Count(s => s.State == SlotState.Damaged);
+        problem ??= damaged switch
+        {
+            0 => null,
+            2 => "has both commit records damaged (their checksums fail)",
+            _ => "has a damaged commit record (its checksum fails)",
+        };
+        return new CommitRecords(info, number, slots.Any(s => s.State != SlotState.Empty), problem);
+    }
+
+    /// <summary>
+    /// Replaces both slots with a commit record of <paramref name="beginAddress"/> and <paramref name="untilAddress"/>
+    /// (commit numbers following <paramref name="lastNumber"/>), so FasterLog recovers to exactly that range.
+    /// </summary>
+    public void Rewrite(long beginAddress, long untilAddress, long lastNumber)
+    {
+        lock (_gate)
+        {
+            for (var slot = 0; slot < 2; slot++)
+            {
+                var number = lastNumber + 1 + slot;
+                var info = new FasterLogRecoveryInfo { BeginAddress = beginAddress, UntilAddress = untilAddress, CommitNum = number };
+                WriteSlot(slot, number, info.ToByteArray());
+            }
+
+            _nextSlot = 0;
+        }
+    }
+
     public void Dispose() => _file.Dispose();
 
-    private List<(long Number, byte[] Metadata)> ReadSlots()
+    private void WriteSlot(int slot, long number, byte[] metadata)
     {
-        var slots = new List<(long, byte[])>(2);
+        var bytes = _buffer.AsSpan(0, HeaderBytes + metadata.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, number);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], metadata.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[12..], Crc32.HashToUInt32(metadata));
+        metadata.CopyTo(bytes[HeaderBytes..]);
+        RandomAccess.Write(_file, bytes, slot * SlotBytes);
+    }
+
+    private Slot[] ReadSlots()
+    {
+        var slots = new Slot[2];
         var buffer = new byte[SlotBytes];
         lock (_gate)
         {
             for (var slot = 0; slot < 2; slot++)
             {
                 var read = RandomAccess.Read(_file, buffer, slot * SlotBytes);
-                if (read < HeaderBytes)
+                if (read < HeaderBytes || !buffer.AsSpan(0, HeaderBytes).ContainsAnyExcept((byte)0))
                 {
+                    slots[slot] = new Slot(SlotState.Empty, 0, null);
                     continue;
                 }
 
                 var number = BinaryPrimitives.ReadInt64LittleEndian(buffer);
                 var length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8));
-                if (length <= 0 || length > read - HeaderBytes)
-                {
-                    continue;
-                }
-
-                var metadata = buffer.AsSpan(HeaderBytes, length);
-                if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(12)) == Crc32.HashToUInt32(metadata))
-                {
-                    slots.Add((number, metadata.ToArray()));
-                }
+                var valid = length > 0 && length <= read - HeaderBytes
+                    && BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(12)) == Crc32.HashToUInt32(buffer.AsSpan(HeaderBytes, length));
+                slots[slot] = valid
+                    ? new Slot(SlotState.Valid, number, buffer.AsSpan(HeaderBytes, length).ToArray())
+                    : new Slot(SlotState.Damaged, number, null);
             }
         }
 
         return slots;
     }
+
+    private enum SlotState
+    {
+        /// <summary>Never written (zeros, or past the end of the file).</summary>
+        Empty,
+        Valid,
+
+        /// <summary>Written, but its checksum or length fails: torn by a crash or damaged since.</summary>
+        Damaged,
+    }
+
+    private readonly record struct Slot(SlotState State, long Number, byte[]? Metadata);
 }
+
+/// <summary>
+/// What a partition's commit record file holds: the newest valid commit (null when none) and its number, whether any
+/// slot was ever written, and what is wrong with the file (null when nothing is).
+/// </summary>
+internal readonly record struct CommitRecords(FasterLogRecoveryInfo? Newest, long NewestNumber, bool Written, string? Problem);

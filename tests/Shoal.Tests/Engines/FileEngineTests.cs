@@ -8,7 +8,7 @@ using Xunit;
 namespace Shoal.Tests.Engines;
 
 /// <summary>What the durable engine keeps across a restart, who may own a directory, and how damage is told apart from a torn tail.</summary>
-public sealed class FileEngineTests : IDisposable
+public sealed partial class FileEngineTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly CapturingLoggerProvider _logs = new();
@@ -253,9 +253,14 @@ public sealed class FileEngineTests : IDisposable
             Timestamp = DateTimeOffset.UnixEpoch.AddSeconds(n),
         };
 
-    private static async Task AppendAsync(IShoalEngine engine, string topic, int partition, int count, int first = 0)
+    /// <summary>Event <paramref name="n"/>'s payload, padded with dots to <paramref name="payloadBytes"/> when longer.</summary>
+    private static string Payload(int partition, int n, int payloadBytes = 0) => $"p{partition}-{n}".PadRight(payloadBytes, '.');
+
+    private static async Task AppendAsync(IShoalEngine engine, string topic, int partition, int count, int first = 0, int payloadBytes = 0)
     {
-        var events = Enumerable.Range(first, count).Select(n => Event(topic, partition, n)).ToArray();
+        var events = Enumerable.Range(first, count)
+            .Select(n => Event(topic, partition, n) with { Payload = Encoding.UTF8.GetBytes(Payload(partition, n, payloadBytes)) })
+            .ToArray();
         await engine.Log.AppendAsync(topic, partition, events, new AppendedEvent[count]);
     }
 

@@ -191,13 +191,17 @@ public sealed partial class InProcessEngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Deduplication_is_per_topic_across_partitions()
+    public async Task Deduplication_max_ids_counts_the_ids_of_every_partition_of_the_topic()
     {
-        var topic = await CreateTopicAsync(partitions: 2);
+        var topic = await CreateTopicAsync(partitions: 2, dedupMaxIds: 2);
         await AppendAsync(topic, 0, Event(topic, "a"));
+        await AppendAsync(topic, 1, Event(topic, "b"));
+        await AppendAsync(topic, 0, Event(topic, "c"));
 
-        Assert.True(Assert.Single(await AppendAsync(topic, 1, Event(topic, "a"))).Duplicate);
-        Assert.Equal(0, (await Log.GetOffsetsAsync(topic, 1, Deadline)).End);
+        // Three ids in two partitions, two remembered: the oldest of the topic ("a") was evicted.
+        Assert.Equal(new AppendedEvent(0, true), Assert.Single(await AppendAsync(topic, 1, Event(topic, "b"))));
+        Assert.Equal(new AppendedEvent(1, true), Assert.Single(await AppendAsync(topic, 0, Event(topic, "c"))));
+        Assert.Equal(new AppendedEvent(2, false), Assert.Single(await AppendAsync(topic, 0, Event(topic, "a"))));
     }
 
     [Fact]

@@ -71,6 +71,54 @@ public sealed class IngestApiTests
         Assert.Equal(2, await Runtimes.CountAsync(host.Engine, Topic));
     }
 
+    [Fact]
+    public async Task An_id_is_de_duplicated_in_its_partition_the_same_id_under_a_key_of_another_partition_is_another_event()
+    {
+        await using var host = await ServerHost.StartAsync();
+        await host.CreateTopicAsync(Topic, 12);
+        int a = KeyHasher.PartitionFor("a", 12), q9 = KeyHasher.PartitionFor("q9", 12);
+        Assert.NotEqual(a, q9);
+
+        using var first = await host.PostEventsAsync(Topic, """{"id":"X","key":"a","type":"t","data":1}""");
+        using var second = await host.PostEventsAsync(Topic, """{"id":"X","key":"q9","type":"t","data":2}""");
+        using var both = await host.PostEventsAsync(Topic, """[{"id":"Z","key":"a","type":"t","data":3},{"id":"Z","key":"q9","type":"t","data":4}]""");
+
+        AssertAnswer((await ServerHost.ReadJsonAsync(first)).GetProperty("events")[0], "X", a, 0, duplicate: false);
+        AssertAnswer((await ServerHost.ReadJsonAsync(second)).GetProperty("events")[0], "X", q9, 0, duplicate: false);
+        var pair = (await ServerHost.ReadJsonAsync(both)).GetProperty("events");
+        AssertAnswer(pair[0], "Z", a, 1, duplicate: false);
+        AssertAnswer(pair[1], "Z", q9, 1, duplicate: false);
+        var stored = await Runtimes.ReadAllAsync(host.Engine, Topic);
+        Assert.Equal(["1", "3"], stored.Where(e => e.Partition == a).OrderBy(e => e.Offset).Select(e => Encoding.UTF8.GetString(e.Payload.Span)));
+        Assert.Equal(["2", "4"], stored.Where(e => e.Partition == q9).OrderBy(e => e.Offset).Select(e => Encoding.UTF8.GetString(e.Payload.Span)));
+    }
+
+    [Fact]
+    public async Task A_request_holding_an_id_twice_under_one_key_stores_the_first_and_answers_the_second_with_its_place()
+    {
+        await using var host = await ServerHost.StartAsync();
+        await host.CreateTopicAsync(Topic, 12);
+        var a = KeyHasher.PartitionFor("a", 12);
+        using var before = await host.PostEventsAsync(Topic, """{"id":"Y","key":"a","type":"t","data":0}""");
+
+        using var response = await host.PostEventsAsync(Topic, """[{"id":"X","key":"a","type":"t","data":1},{"id":"X","key":"a","type":"t","data":2}]""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var events = (await ServerHost.ReadJsonAsync(response)).GetProperty("events");
+        AssertAnswer(events[0], "X", a, 1, duplicate: false);
+        AssertAnswer(events[1], "X", a, 1, duplicate: true);
+        var stored = await Runtimes.ReadAllAsync(host.Engine, Topic);
+        Assert.Equal(["0", "1"], stored.OrderBy(e => e.Offset).Select(e => Encoding.UTF8.GetString(e.Payload.Span)));
+    }
+
+    private static void AssertAnswer(System.Text.Json.JsonElement answer, string id, int partition, long offset, bool duplicate)
+    {
+        Assert.Equal(id, answer.GetProperty("id").GetString());
+        Assert.Equal(partition, answer.GetProperty("partition").GetInt32());
+        Assert.Equal(offset, answer.GetProperty("offset").GetInt64());
+        Assert.Equal(duplicate, answer.GetProperty("duplicate").GetBoolean());
+    }
+
     [Theory]
     [InlineData("""{"key":"a","type":"t","data":1""", "body")]
     [InlineData("", "body")]
