@@ -109,10 +109,11 @@ internal sealed class FileShoalEngine : IShoalEngine
     }
 
     /// <summary>
-    /// Refuses to open when a group's committed offset is above its partition's end offset after recovery: events the
-    /// group processed are missing, and new events would take offsets the group skips. Where the operator accepted the
-    /// loss of the partition's damage, the committed offset is lowered to the end offset instead (the group then
-    /// processes every new event).
+    /// Refuses to open when a group's committed offset, or an offset its record marks done above it
+    /// (<see cref="CommittedOffset.Done"/>), is at or above its partition's end offset after recovery: events the group
+    /// processed are missing, and new events would take offsets the group skips. Where the operator accepted the loss
+    /// of the partition's damage, the record is lowered to the end offset instead (the group then processes every new
+    /// event).
     /// </summary>
     private static async ValueTask CheckCommittedOffsetsAsync(string name, List<TopicLog> topics, InProcessCoordinationStore store, DurableStorage storage, ILogger logger)
     {
@@ -123,7 +124,8 @@ internal sealed class FileShoalEngine : IShoalEngine
             foreach (var (group, partition, committed, entry) in CommittedOffsetScan.Records(store.List(prefix), prefix, topic.Partitions.Count))
             {
                 var end = topic.Partitions[partition].Offsets.End;
-                if (committed.Offset <= end)
+                var reach = committed.Done.Count > 0 ? committed.Done[^1].End : committed.Offset;
+                if (reach <= end)
                 {
                     continue;
                 }
@@ -131,13 +133,18 @@ internal sealed class FileShoalEngine : IShoalEngine
                 var acceptLossFile = storage.AcceptLossFile(topic.Options.Name, partition);
                 if (storage.AcceptLossFiles.ContainsKey((topic.Options.Name, partition)))
                 {
-                    await store.TryUpdateAsync(entry.Key, new CommittedOffset(end, committed.Epoch).Encode(), entry.Revision);
-                    InProcess.Log.CommittedOffsetLowered(logger, name, topic.Options.Name, partition, group, committed.Offset, end, acceptLossFile);
+                    var lowered = new CommittedOffset(Math.Min(committed.Offset, end), committed.Epoch)
+                    {
+                        Done = [.. committed.Done.Where(r => r.Start < end).Select(r => r with { End = Math.Min(r.End, end) })],
+                    };
+                    await store.TryUpdateAsync(entry.Key, lowered.Encode(), entry.Revision);
+                    InProcess.Log.CommittedOffsetLowered(logger, name, topic.Options.Name, partition, group, reach, end, acceptLossFile);
                     continue;
                 }
 
+                var what = committed.Offset > end ? $"committed offset {committed.Offset}" : $"committed offset {committed.Offset} with offsets done up to {reach - 1}";
                 problems.Add(
-                    $"group '{group}' has committed offset {committed.Offset} in partition {partition} of topic '{topic.Options.Name}', above the " +
+                    $"group '{group}' has {what} in partition {partition} of topic '{topic.Options.Name}', above the " +
                     $"partition's end offset {end} after recovery (to accept the loss there: '{acceptLossFile}')");
             }
         }

@@ -213,6 +213,31 @@ public sealed partial class FileEngineTests
     }
 
     [Fact]
+    public async Task Offsets_a_group_marked_done_above_the_recovered_end_refuse_to_open_and_accept_loss_drops_them()
+    {
+        // The record says offsets 12 to 17 are done, but the journal ends at 10 (as after losing its tail): new events
+        // would take offsets 12 to 17 and be skipped as done.
+        await using (var engine = await OpenAsync())
+        {
+            await engine.Log.CreateTopicAsync(new TopicOptions { Name = "t", Partitions = 1 });
+            await AppendAsync(engine, "t", 0, 10);
+            var record = new CommittedOffset(5, 2) { Done = [new OffsetRange(7, 9), new OffsetRange(12, 18)] };
+            await engine.Coordination.TryCreateAsync(CoordinationKeys.Offset("t", "billing", 0), record.Encode());
+        }
+
+        var error = await Assert.ThrowsAsync<EngineException>(async () => await OpenAsync());
+        Assert.Contains("group 'billing' has committed offset 5 with offsets done up to 17", error.Message, StringComparison.Ordinal);
+        Assert.Contains("end offset 10", error.Message, StringComparison.Ordinal);
+
+        await File.WriteAllBytesAsync(Path.Combine(PartitionDirectory("t", 0), "accept-loss"), []);
+        await using (var engine = await OpenAsync())
+        {
+            Assert.True(CommittedOffset.TryDecode((await engine.Coordination.GetAsync(CoordinationKeys.Offset("t", "billing", 0)))!.Value.Value.Span, out var lowered));
+            Assert.Equal(new CommittedOffset(5, 2) { Done = [new OffsetRange(7, 9)] }, lowered);
+        }
+    }
+
+    [Fact]
     public void A_commit_never_overwrites_the_newest_complete_commit_even_when_commit_numbers_skip()
     {
         var path = Path.Combine(_directory.Path, "commits");
