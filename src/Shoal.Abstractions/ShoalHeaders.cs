@@ -27,6 +27,26 @@ public static class ShoalHeaders
     /// <summary>The source offset.</summary>
     public const string OriginalOffset = "shoal-original-offset";
 
+    /// <summary>
+    /// The headers that carry an event's own fields on engines that keep events as header-and-payload messages (NATS;
+    /// docs/wire-format.md). An application header may not use these names nor any <see cref="ReservedPrefix"/> name
+    /// (<see cref="EventRules.IsReservedHeaderName"/>).
+    /// </summary>
+    public static class Envelope
+    {
+        public const string Id = "Shoal-Id";
+        public const string Type = "Shoal-Type";
+        public const string Key = "Shoal-Key";
+        public const string ContentType = "Content-Type";
+        public const string Timestamp = "Shoal-Timestamp";
+
+        /// <summary>JetStream's de-duplication id, written (= the event id) when the event asks for de-duplication.</summary>
+        public const string MsgId = "Nats-Msg-Id";
+
+        /// <summary>Names JetStream interprets (<c>Nats-Msg-Id</c>, <c>Nats-Expected-*</c>, <c>Nats-Rollup</c>, …), ignoring case.</summary>
+        public const string ReservedPrefix = "Nats-";
+    }
+
     /// <summary>The reason values of <see cref="DeadLetterReason"/>.</summary>
     public static class Reasons
     {

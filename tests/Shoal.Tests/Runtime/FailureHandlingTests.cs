@@ -161,6 +161,21 @@ public sealed class FailureHandlingTests
     }
 
     [Fact]
+    public async Task An_error_message_with_line_breaks_is_dead_lettered_on_one_line()
+    {
+        await using var engine = Runtimes.Engine();
+        var handler = HandlerRegistration.For<Numbered>((e, ctx, ct) => throw new InvalidOperationException(" first line\r\nsecond line\n"));
+        await using var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), handler));
+        await shoal.StartAsync();
+
+        await shoal.Publisher.PublishAsync(Topic, "k", new Numbered("k", 1));
+
+        await Wait.UntilAsync(async () => await Runtimes.CountAsync(engine, Dlq) == 1, "dead-lettered although the message breaks the header rules");
+        var dead = Assert.Single(await Runtimes.ReadAllAsync(engine, Dlq));
+        Assert.Equal("first line  second line", dead.Headers![ShoalHeaders.ErrorMessage]);
+    }
+
+    [Fact]
     public async Task Park_holds_back_later_events_of_the_poisoned_key_while_other_keys_flow_until_released()
     {
         await using var engine = Runtimes.Engine();
