@@ -3,7 +3,7 @@ namespace Shoal;
 /// <summary>Header names Shoal writes on dead-lettered events (and reads on the wire; see docs/wire-format.md).</summary>
 public static class ShoalHeaders
 {
-    /// <summary>Why the event was dead-lettered: <c>handler-failed</c>, <c>malformed-payload</c>, <c>unknown-type</c> or <c>parked</c>.</summary>
+    /// <summary>Why the event was dead-lettered: <c>handler-failed</c>, <c>malformed-payload</c>, <c>unknown-type</c>, <c>parked</c> or <c>wrong-partition</c>.</summary>
     public const string DeadLetterReason = "shoal-dlq-reason";
 
     /// <summary>The CLR type name of the last exception.</summary>
@@ -54,5 +54,8 @@ public static class ShoalHeaders
         public const string MalformedPayload = "malformed-payload";
         public const string UnknownType = "unknown-type";
         public const string Parked = "parked";
+
+        /// <summary>The event's key hashes to another partition than the one it was read from (a producer hashed it wrong).</summary>
+        public const string WrongPartition = "wrong-partition";
     }
 }
