@@ -35,6 +35,9 @@ public static class EventRules
     /// <summary>": " and "\r\n" around each value.</summary>
     private const int LineOverhead = 4;
 
+    /// <summary>Up to this many headers, names are compared in pairs (no allocation); beyond, through a set.</summary>
+    private const int SmallHeaderCount = 8;
+
     /// <summary>Header blocks this short in characters (at most 3 UTF-8 bytes each) need no exact byte count.</summary>
     private const int QuickLimit = (MaxHeaderBlockBytes - 512) / 3;
 
@@ -268,17 +271,46 @@ public static class EventRules
             return null;
         }
 
+        if (headers.Count <= SmallHeaderCount)
+        {
+            // A few names (trace context, a tenant): compare pairs rather than allocate a set per event.
+            var index = 0;
+            foreach (var name in headers.Keys)
+            {
+                var other = 0;
+                foreach (var earlier in headers.Keys)
+                {
+                    if (other++ >= index)
+                    {
+                        break;
+                    }
+
+                    if (string.Equals(name, earlier, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return Repeated(name, earlier);
+                    }
+                }
+
+                index++;
+            }
+
+            return null;
+        }
+
         var seen = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var name in headers.Keys)
         {
             if (!seen.TryAdd(name, name))
             {
-                return new EventRuleViolation(EventPart.HeaderName, name, $"'{name}' and '{seen[name]}' differ only in case; header names are case-insensitive on NATS, so one would be lost.");
+                return Repeated(name, seen[name]);
             }
         }
 
         return null;
     }
+
+    private static EventRuleViolation Repeated(string name, string earlier) =>
+        new(EventPart.HeaderName, name, $"'{name}' and '{earlier}' differ only in case; header names are case-insensitive on NATS, so one would be lost.");
 
     private static bool Deduplicated(in EventEnvelope e) => e.Deduplicate && !string.IsNullOrEmpty(e.Id);
 
