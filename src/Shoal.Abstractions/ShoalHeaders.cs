@@ -3,7 +3,7 @@ namespace Shoal;
 /// <summary>Header names Shoal writes on dead-lettered events (and reads on the wire; see docs/wire-format.md).</summary>
 public static class ShoalHeaders
 {
-    /// <summary>Why the event was dead-lettered: <c>handler-failed</c>, <c>malformed-payload</c>, <c>unknown-type</c> or <c>parked</c>.</summary>
+    /// <summary>Why the event was dead-lettered: <c>handler-failed</c>, <c>malformed-payload</c>, <c>unknown-type</c>, <c>parked</c> or <c>wrong-partition</c>.</summary>
     public const string DeadLetterReason = "shoal-dlq-reason";
 
     /// <summary>The CLR type name of the last exception.</summary>
@@ -27,6 +27,26 @@ public static class ShoalHeaders
     /// <summary>The source offset.</summary>
     public const string OriginalOffset = "shoal-original-offset";
 
+    /// <summary>
+    /// The headers that carry an event's own fields on engines that keep events as header-and-payload messages (NATS;
+    /// docs/wire-format.md). An application header may not use these names nor any <see cref="ReservedPrefix"/> name
+    /// (<see cref="EventRules.IsReservedHeaderName"/>).
+    /// </summary>
+    public static class Envelope
+    {
+        public const string Id = "Shoal-Id";
+        public const string Type = "Shoal-Type";
+        public const string Key = "Shoal-Key";
+        public const string ContentType = "Content-Type";
+        public const string Timestamp = "Shoal-Timestamp";
+
+        /// <summary>JetStream's de-duplication id, written (= the event id) when the event asks for de-duplication.</summary>
+        public const string MsgId = "Nats-Msg-Id";
+
+        /// <summary>Names JetStream interprets (<c>Nats-Msg-Id</c>, <c>Nats-Expected-*</c>, <c>Nats-Rollup</c>, …), ignoring case.</summary>
+        public const string ReservedPrefix = "Nats-";
+    }
+
     /// <summary>The reason values of <see cref="DeadLetterReason"/>.</summary>
     public static class Reasons
     {
@@ -34,5 +54,8 @@ public static class ShoalHeaders
         public const string MalformedPayload = "malformed-payload";
         public const string UnknownType = "unknown-type";
         public const string Parked = "parked";
+
+        /// <summary>The event's key hashes to another partition than the one it was read from (a producer hashed it wrong).</summary>
+        public const string WrongPartition = "wrong-partition";
     }
 }

@@ -85,6 +85,7 @@ internal sealed partial class InProcessEventLog : IEventLog, IDisposable
 
     public ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
     {
+        EventRules.Validate(events.Span);
         var log = GetTopic(topic);
         var target = log.Partition(partition);
         cancellationToken.ThrowIfCancellationRequested();

@@ -11,17 +11,20 @@ namespace Shoal.Engines.Nats;
 /// </summary>
 internal static class EventHeaders
 {
-    public const string Id = "Shoal-Id";
-    public const string Type = "Shoal-Type";
-    public const string Key = "Shoal-Key";
-    public const string ContentType = "Content-Type";
-    public const string Timestamp = "Shoal-Timestamp";
-    public const string MsgId = "Nats-Msg-Id";
+    public const string Id = ShoalHeaders.Envelope.Id;
+    public const string Type = ShoalHeaders.Envelope.Type;
+    public const string Key = ShoalHeaders.Envelope.Key;
+    public const string ContentType = ShoalHeaders.Envelope.ContentType;
+    public const string Timestamp = ShoalHeaders.Envelope.Timestamp;
+    public const string MsgId = ShoalHeaders.Envelope.MsgId;
 
     /// <summary>Bytes of the message header block besides the headers themselves ("NATS/1.0\r\n" … "\r\n").</summary>
     private const int BlockOverhead = 12;
 
-    /// <summary>The headers for <paramref name="e"/>; <paramref name="size"/> receives the message size as sent (payload plus header block).</summary>
+    /// <summary>
+    /// The headers for <paramref name="e"/>, which meets <see cref="EventRules"/> (checked before anything of its batch is
+    /// sent); <paramref name="size"/> receives the message size as sent (payload plus header block).
+    /// </summary>
     public static NatsHeaders Build(in EventEnvelope e, bool deduplicate, out long size)
     {
         var headers = new NatsHeaders();
@@ -44,11 +47,6 @@ internal static class EventHeaders
         {
             foreach (var (name, value) in application)
             {
-                if (IsReserved(name))
-                {
-                    throw new ShoalConfigurationException("EventEnvelope.Headers", $"header '{name}' is reserved on NATS (Shoal-Id, Shoal-Type, Shoal-Key, Shoal-Timestamp, Content-Type, Nats-*); rename it.");
-                }
-
                 Add(headers, name, value ?? string.Empty, ref size);
             }
         }
@@ -103,7 +101,7 @@ internal static class EventHeaders
                     {
                         msgId ??= value;
                     }
-                    else if (!IsReserved(name))
+                    else if (!EventRules.IsReservedHeaderName(name))
                     {
                         (application ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
                     }
@@ -177,19 +175,6 @@ internal static class EventHeaders
 
     private static string Last(StringValues values) =>
         values.Count > 0 ? values[values.Count - 1] ?? string.Empty : string.Empty;
-
-    /// <summary>
-    /// The names an application header may not use (docs/wire-format.md): the envelope's own headers and JetStream's
-    /// <c>Nats-*</c>. Other <c>shoal-*</c> names are application headers to NATS, such as the dead-letter headers
-    /// (<see cref="ShoalHeaders"/>), which an earlier prefix rule rejected, so no dead letter could be written on NATS.
-    /// </summary>
-    public static bool IsReserved(string name) =>
-        name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase)
-        || name.Equals(Id, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(Type, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(Key, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(Timestamp, StringComparison.OrdinalIgnoreCase)
-        || name.Equals(ContentType, StringComparison.OrdinalIgnoreCase);
 
     private static void Add(NatsHeaders headers, string name, string value, ref long size)
     {

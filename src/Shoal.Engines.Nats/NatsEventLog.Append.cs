@@ -7,8 +7,9 @@ namespace Shoal.Engines.Nats;
 internal sealed partial class NatsEventLog
 {
     /// <remarks>
-    /// JetStream (2.9) has no atomic multi-message publish, so a batch is not all or nothing on NATS: every event's size
-    /// is checked before anything is sent (an oversized event rejects the whole batch, nothing stored), then the batch is
+    /// JetStream (2.9) has no atomic multi-message publish, so a batch is not all or nothing on NATS: every event is
+    /// checked against <see cref="EventRules"/> and its size before anything is sent (an event that breaks a rule or is
+    /// too large rejects the whole batch, nothing stored), then the batch is
     /// written in order through the publish window and its acknowledgements awaited. If the connection or a server
     /// fails part-way, some events may be stored and the call throws <see cref="EngineException"/> saying how many were
     /// acknowledged; retrying the same batch is safe for events that ask for <see cref="EventEnvelope.Deduplicate"/>
@@ -28,6 +29,7 @@ internal sealed partial class NatsEventLog
             return;
         }
 
+        EventRules.Validate(events.Span);
         var count = events.Length;
         var deduplicationOn = description.Options.DeduplicationWindow > TimeSpan.Zero;
         var headers = ArrayPool<NatsHeaders>.Shared.Rent(count);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
+using Shoal.Partitioning;
 using Shoal.Processing;
 using Shoal.Serialization;
 
@@ -71,6 +72,23 @@ public class DispatcherThroughputBenchmarks
         }
 
         return tracker.Watermark;
+    }
+
+    /// <summary>What <c>EventProcessor</c> adds per keyed event to detect a key in the wrong partition (12 partitions).</summary>
+    [Benchmark(OperationsPerInvoke = Events, Description = "Wrong-partition check loop alone: KeyHasher.PartitionFor per event (one thread)")]
+    public long PartitionCheckOnly()
+    {
+        long wrong = 0;
+        var events = _events;
+        for (var i = 0; i < events.Length; i++)
+        {
+            if (KeyHasher.PartitionFor(events[i].Key!, 12) != events[i].Partition)
+            {
+                wrong++;
+            }
+        }
+
+        return wrong;
     }
 
     [Benchmark(OperationsPerInvoke = Events, Description = "JSON Deserialize<T> loop alone, no dispatcher (one thread)")]

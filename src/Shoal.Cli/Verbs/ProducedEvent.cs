@@ -1,16 +1,29 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Xml.Serialization;
+using MessagePack;
+using ProtoBuf;
 using Shoal.Serialization;
 
 namespace Shoal.Cli.Verbs;
 
 /// <summary>
-/// The event <c>shoal produce</c> publishes (type <see cref="TypeName"/>, JSON):
-/// <c>{"key":"key-3","seq":17,"runId":"9f2c…"}</c>. <see cref="Seq"/> counts the key's events over every produce run
-/// on the topic (0, 1, 2, …), so <c>shoal verify</c> can tell lost, repeated and reordered events apart.
+/// The event <c>shoal produce</c> publishes and <c>shoal worker</c> handles (type <see cref="TypeName"/>), in JSON by
+/// default: <c>{"key":"key-3","seq":17,"runId":"9f2c…"}</c>. <see cref="Seq"/> counts the key's events over every
+/// produce run on the topic (0, 1, 2, …), so <c>shoal verify</c> can tell lost, repeated and reordered events apart.
 /// </summary>
-internal sealed class ProducedEvent
+/// <remarks>
+/// Producers in other languages may write it in every documented encoding, with the same names everywhere
+/// (docs/wire-format.md, "The CLI's event"): a MessagePack map with the string keys <c>key</c>, <c>seq</c>,
+/// <c>runId</c>; protobuf fields 1 <c>key</c> (string), 2 <c>seq</c> (int64), 3 <c>runId</c> (string); XML
+/// <c>&lt;producedEvent&gt;&lt;key/&gt;&lt;seq/&gt;&lt;runId/&gt;&lt;/producedEvent&gt;</c>. Public because
+/// <see cref="XmlSerializer"/> handles public types only.
+/// </remarks>
+[MessagePackObject]
+[ProtoContract]
+[XmlRoot("producedEvent")]
+public sealed class ProducedEvent
 {
     /// <summary>The registered type name, carried in every envelope.</summary>
     public const string TypeName = "shoal.produced";
@@ -18,10 +31,19 @@ internal sealed class ProducedEvent
     /// <summary>Keys are <c>key-0</c>, <c>key-1</c>, …; the number is the key's index.</summary>
     public const string KeyPrefix = "key-";
 
+    [Key("key")]
+    [ProtoMember(1)]
+    [XmlElement("key")]
     public string Key { get; set; } = string.Empty;
 
+    [Key("seq")]
+    [ProtoMember(2)]
+    [XmlElement("seq")]
     public long Seq { get; set; }
 
+    [Key("runId")]
+    [ProtoMember(3)]
+    [XmlElement("runId")]
     public string RunId { get; set; } = string.Empty;
 
     public static string KeyName(int index) => KeyPrefix + index.ToString(CultureInfo.InvariantCulture);

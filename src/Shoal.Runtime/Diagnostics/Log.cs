@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(1011, LogLevel.Warning, "Group {Group}: commit of {Topic}/{Partition} was rejected: the offset record was changed by epoch {StoredEpoch} (ours {Epoch})")]
     public static partial void CommitRejected(ILogger logger, string group, string topic, int partition, long storedEpoch, long epoch);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Group {Group}: event {EventId} with key {Key} was read from {Topic}/{Partition}@{Offset}, but the key belongs to partition {Home}; dead-lettering it as wrong-partition (its producer computed the partition wrong)")]
+    public static partial void WrongPartition(ILogger logger, string group, string eventId, string? key, string topic, int partition, long offset, int home);
 }

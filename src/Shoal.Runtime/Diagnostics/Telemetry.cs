@@ -20,6 +20,8 @@ internal static class Telemetry
 
     public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("shoal.events.dead_lettered", "{event}", "Events written to a dead-letter topic.");
 
+    public static readonly Counter<long> WrongPartition = Meter.CreateCounter<long>("shoal.events.wrong_partition", "{event}", "Keyed events read from a partition their key does not hash to (dead-lettered as wrong-partition).");
+
     public static readonly Counter<long> Ignored = Meter.CreateCounter<long>("shoal.events.ignored", "{event}", "Events of a registered type the group has no handler for.");
 
     public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("shoal.handler.duration", "ms", "Handler duration per attempt.");

@@ -15,23 +15,40 @@ internal sealed class DeadLetterWriter(GroupContext group)
 
     public async ValueTask WriteAsync(EventEnvelope envelope, string reason, Exception? error, int attempts, CancellationToken stop)
     {
+        var own = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ShoalHeaders.DeadLetterReason] = reason,
+            [ShoalHeaders.Attempts] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ShoalHeaders.Group] = group.Group,
+            [ShoalHeaders.OriginalTopic] = envelope.Topic,
+            [ShoalHeaders.OriginalPartition] = envelope.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ShoalHeaders.OriginalOffset] = envelope.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (error is not null)
+        {
+            own[ShoalHeaders.ErrorType] = error.GetType().FullName ?? error.GetType().Name;
+            own[ShoalHeaders.ErrorMessage] = EventRules.ToHeaderValue(error.Message.Length > MaxErrorMessageLength ? error.Message[..MaxErrorMessageLength] : error.Message);
+        }
+
         var headers = envelope.Headers is null
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(envelope.Headers, StringComparer.Ordinal);
-        headers[ShoalHeaders.DeadLetterReason] = reason;
-        headers[ShoalHeaders.Attempts] = attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers[ShoalHeaders.Group] = group.Group;
-        headers[ShoalHeaders.OriginalTopic] = envelope.Topic;
-        headers[ShoalHeaders.OriginalPartition] = envelope.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers[ShoalHeaders.OriginalOffset] = envelope.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (error is not null)
+        foreach (var (name, value) in own)
         {
-            headers[ShoalHeaders.ErrorType] = error.GetType().FullName ?? error.GetType().Name;
-            headers[ShoalHeaders.ErrorMessage] = error.Message.Length > MaxErrorMessageLength ? error.Message[..MaxErrorMessageLength] : error.Message;
+            headers[name] = value;
         }
 
         var topic = group.Options.DeadLetterTopic;
         var dead = envelope with { Topic = topic, Headers = headers, Partition = -1, Offset = -1, Deduplicate = true };
+        if (EventRules.Check(dead) is not null)
+        {
+            // The event's own headers and these no longer meet the rules together (a foreign event near the header
+            // limit): keep the dead-letter headers, drop the event's (they stay on the source event).
+            headers = own;
+            headers["shoal-headers-dropped"] = "invalid";
+            dead = dead with { Headers = headers };
+        }
+
         var partition = envelope.Partition % group.DeadLetterPartitions;
         var result = new AppendedEvent[1];
         for (var attempt = 1; ; attempt++)

@@ -1,10 +1,12 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Shoal.Diagnostics;
+using Shoal.Partitioning;
 
 namespace Shoal.Processing;
 
 /// <summary>
-/// The per-event work of one partition: parked-key check, type lookup, the handler with timeout and retries
+/// The per-event work of one partition: the key's partition check, parked-key check, type lookup, the handler with timeout and retries
 /// (exponential backoff with jitter), then the dead-letter topic and the poison-key policy.
 /// </summary>
 internal sealed class EventProcessor : IEventProcessor
@@ -16,6 +18,7 @@ internal sealed class EventProcessor : IEventProcessor
     private readonly long _epoch;
     private readonly TimeSpan _timeout;
     private readonly RetryOptions _retry;
+    private readonly int _partitions;
     private long _handled;
     private long _failed;
 
@@ -28,6 +31,7 @@ internal sealed class EventProcessor : IEventProcessor
         _stop = stop;
         _timeout = group.Options.HandlerTimeout;
         _retry = group.Options.Retry;
+        _partitions = group.TopicPartitions;
     }
 
     /// <summary>Events handled successfully by this partition's handlers.</summary>
@@ -40,10 +44,19 @@ internal sealed class EventProcessor : IEventProcessor
     public async ValueTask ProcessAsync(EventEnvelope envelope, HandlerSlot slot)
     {
         _stop.ThrowIfCancellationRequested();
-        if (envelope.Key is { } key && _parked.Contains(key))
+        if (envelope.Key is { } key)
         {
-            await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.Parked, null, 0, _stop);
-            return;
+            if (_partitions > 0 && KeyHasher.PartitionFor(key, _partitions) is var home && home != envelope.Partition)
+            {
+                await WrongPartitionAsync(envelope, home);
+                return;
+            }
+
+            if (_parked.Contains(key))
+            {
+                await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.Parked, null, 0, _stop);
+                return;
+            }
         }
 
         switch (_group.Handlers.Find(envelope.Type, out var invoker))
@@ -136,6 +149,21 @@ internal sealed class EventProcessor : IEventProcessor
             await _parked.ParkAsync(envelope, _stop);
             Log.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
         }
+    }
+
+    /// <summary>
+    /// A keyed event stored in a partition its key does not hash to (a producer computed the partition wrong): its
+    /// key's other events are ordered in another partition, so handling it here would break per-key order. It goes to
+    /// the dead-letter topic; its key is not parked (the key's own partition is healthy, and this partition holds
+    /// none of its events but misrouted ones).
+    /// </summary>
+    private async ValueTask WrongPartitionAsync(EventEnvelope envelope, int home)
+    {
+        Telemetry.WrongPartition.Add(1, _group.Tags);
+        Log.WrongPartition(_group.Logger, _group.Group, envelope.Id, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, home);
+        var error = new ShoalException(string.Create(CultureInfo.InvariantCulture,
+            $"Key '{envelope.Key}' belongs to partition {home} of {_partitions} (XxHash3_64 of its UTF-8 bytes mod {_partitions}); the event was stored in partition {envelope.Partition}."));
+        await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.WrongPartition, error, 0, _stop);
     }
 
     private void RecordDuration(long started)

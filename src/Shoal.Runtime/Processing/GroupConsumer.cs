@@ -31,6 +31,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
             ?? throw new ShoalConfigurationException("GroupOptions.Topic", $"group '{_context.Group}' reads topic '{_context.Topic}', which does not exist; add it to ShoalOptions.Topics.");
         var deadLetters = await log.CreateTopicAsync(new TopicOptions { Name = _context.Options.DeadLetterTopic, Partitions = topic.Partitions }, cancellationToken);
         _context.DeadLetterPartitions = deadLetters.Partitions;
+        _context.TopicPartitions = topic.Partitions;
         PartitionCount = topic.Partitions;
         if (_context.Options.PartitionOwnership == PartitionOwnership.All)
         {

@@ -44,6 +44,9 @@ internal sealed class GroupContext
     /// </summary>
     public bool UnsafeCommitWithoutFencing { get; init; }
 
+    /// <summary>Partitions of the group's topic (set when the group starts, before any partition is consumed).</summary>
+    public int TopicPartitions { get; set; }
+
     /// <summary>Partitions of the dead-letter topic (set once it exists).</summary>
     public int DeadLetterPartitions { get; set; } = 1;
 

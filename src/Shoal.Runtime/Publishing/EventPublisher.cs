@@ -9,7 +9,8 @@ using Shoal.Serialization;
 namespace Shoal.Publishing;
 
 /// <summary>
-/// Serializes, partitions and appends events. Ids are generated as <c>{64 random bits}-{counter}</c> (hex),
+/// Serializes, partitions and appends events. Every event of a batch is checked against <see cref="EventRules"/> before
+/// any partition's append starts, so a batch that breaks a rule stores nothing. Ids are generated as <c>{64 random bits}-{counter}</c> (hex),
 /// the random part drawn once from the injected (seeded) random source and mixed with the injected clock's time at
 /// creation, so ids are unique across restarts and reproducible in simulation.
 /// </summary>
@@ -97,6 +98,7 @@ internal sealed class EventPublisher : IEventPublisher
                 };
             }
 
+            EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
             return await AppendAsync(topic, info.Partitions, scratch, count, cancellationToken);
         }
         finally
@@ -139,6 +141,7 @@ internal sealed class EventPublisher : IEventPublisher
                 };
             }
 
+            EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
             return await AppendAsync(topic, info.Partitions, scratch, count, cancellationToken);
         }
         finally

@@ -15,14 +15,16 @@ public sealed class EventSerializers
     /// <summary>
     /// JSON with <paramref name="json"/> (default <see cref="JsonSerializerDefaults.Web"/>; pass options whose
     /// <c>TypeInfoResolver</c> is a source-generated context for trimming/AOT), MessagePack with
-    /// <paramref name="messagePack"/> (default: standard options, <see cref="ContractlessStandardResolver"/> so plain
-    /// classes work, and <see cref="MessagePackSecurity.UntrustedData"/>), protobuf-net, and XML.
+    /// <paramref name="messagePack"/> (default: standard options, contractless so plain classes work — public types through
+    /// <see cref="ContractlessStandardResolver"/>, non-public ones such as internal records through
+    /// <see cref="ContractlessStandardResolverAllowPrivate"/> — and <see cref="MessagePackSecurity.UntrustedData"/>),
+    /// protobuf-net, and XML (public types only: <see cref="System.Xml.Serialization.XmlSerializer"/>).
     /// </summary>
     public static EventSerializers CreateDefault(JsonSerializerOptions? json = null, MessagePackSerializerOptions? messagePack = null)
     {
         json ??= new JsonSerializerOptions(JsonSerializerDefaults.Web);
         messagePack ??= MessagePackSerializerOptions.Standard
-            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithResolver(ContractlessAnyVisibilityResolver.Instance)
             .WithSecurity(MessagePackSecurity.UntrustedData);
 
         IEventSerializer[] byFormat = new IEventSerializer[4];

@@ -12,12 +12,16 @@ internal readonly record struct ParsedEvent(string? Topic, SerializedEvent Event
 /// <summary>
 /// Reads ingest bodies with <see cref="Utf8JsonReader"/>: one event object, or an array of them, each
 /// <c>{"key": "...", "type": "...", "data": any JSON, "id"?: "...", "headers"?: {"name": "value"}}</c> (a datagram
-/// also names its <c>"topic"</c>). Every event is checked before any is returned, so a rejected body stores nothing.
+/// also names its <c>"topic"</c>). Every event is checked before any is returned, against the fields' own rules and
+/// <see cref="EventRules"/> (what every engine stores), so a rejected body stores nothing.
 /// Each event's <c>data</c> is the exact JSON text of the body, not re-serialized.
 /// </summary>
 internal static class IngestParser
 {
     public const int MaxIdLength = 200;
+
+    /// <summary>Stands for the id the publisher generates when none is given: <c>{16 hex}-{16 hex}</c>, 33 characters.</summary>
+    private static readonly string GeneratedId = new('0', 33);
 
     /// <summary>Parses <paramref name="body"/>; on success <paramref name="events"/> holds every event in order.</summary>
     public static IngestError? Parse(ReadOnlyMemory<byte> body, bool requireTopic, int maxEvents, int maxEventBytes, List<ParsedEvent> events)
@@ -191,6 +195,13 @@ internal static class IngestParser
             return Bad(prefix + "data", "is required (any JSON value: the event).");
         }
 
+        // The event as the publisher will append it (an absent id becomes a generated one of the same length).
+        var candidate = new EventEnvelope(id ?? GeneratedId, topic ?? string.Empty, key, type, payload) { Headers = headers, Deduplicate = id is not null };
+        if (EventRules.Check(candidate) is { } broken)
+        {
+            return Bad(prefix + FieldOf(broken), broken.Message);
+        }
+
         size += payload.Length + Encoding.UTF8.GetByteCount(key) + type.Length + (id?.Length ?? 0);
         if (size > maxEventBytes)
         {
@@ -202,6 +213,17 @@ internal static class IngestParser
     }
 
     private static IngestError Bad(string field, string message) => new(400, field, message);
+
+    /// <summary>The body member that breaks the rule, as the user wrote it: <c>key</c>, <c>headers.Nats-Foo</c>, <c>headers</c>.</summary>
+    private static string FieldOf(EventRuleViolation broken) => broken.Part switch
+    {
+        EventPart.Id => "id",
+        EventPart.Key => "key",
+        EventPart.Type => "type",
+        EventPart.HeaderName or EventPart.HeaderValue => "headers." + broken.Header,
+        EventPart.Headers => "headers",
+        _ => "data",
+    };
 
     private static string Describe(JsonTokenType token) => token switch
     {

@@ -161,6 +161,21 @@ public sealed class FailureHandlingTests
     }
 
     [Fact]
+    public async Task An_error_message_with_line_breaks_is_dead_lettered_on_one_line()
+    {
+        await using var engine = Runtimes.Engine();
+        var handler = HandlerRegistration.For<Numbered>((e, ctx, ct) => throw new InvalidOperationException(" first line\r\nsecond line\n"));
+        await using var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), handler));
+        await shoal.StartAsync();
+
+        await shoal.Publisher.PublishAsync(Topic, "k", new Numbered("k", 1));
+
+        await Wait.UntilAsync(async () => await Runtimes.CountAsync(engine, Dlq) == 1, "dead-lettered although the message breaks the header rules");
+        var dead = Assert.Single(await Runtimes.ReadAllAsync(engine, Dlq));
+        Assert.Equal("first line  second line", dead.Headers![ShoalHeaders.ErrorMessage]);
+    }
+
+    [Fact]
     public async Task Park_holds_back_later_events_of_the_poisoned_key_while_other_keys_flow_until_released()
     {
         await using var engine = Runtimes.Engine();
@@ -375,6 +390,61 @@ public sealed class FailureHandlingTests
         await Wait.UntilAsync(
             () => shoal.GetProgress("g").Sum(p => p.Processed) == 11,
             "the watermark passes the malformed event");
+    }
+
+    [Fact]
+    public async Task An_event_whose_key_hashes_to_another_partition_is_dead_lettered_as_wrong_partition_without_parking_the_key()
+    {
+        await using var engine = Runtimes.Engine();
+        var recorder = new Recorder();
+        var handler = HandlerRegistration.For<Numbered>((e, ctx, ct) =>
+        {
+            recorder.Record(e);
+            return ValueTask.CompletedTask;
+        });
+        long counted = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Shoal" && instrument.Name == "shoal.events.wrong_partition")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            if (tags.ToArray().Any(t => t.Key == "shoal.topic" && (string?)t.Value == Topic))
+            {
+                Interlocked.Add(ref counted, value);
+            }
+        });
+        listener.Start();
+        await using var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 4, Group(policy: PoisonKeyPolicy.Park), handler));
+        await shoal.StartAsync();
+        const string key = "k-1";
+        var wrong = (KeyHasher.PartitionFor(key, 4) + 1) % 4;
+        var neighbour = Enumerable.Range(0, 100).Select(i => $"n-{i}").First(k => KeyHasher.PartitionFor(k, 4) == wrong);
+
+        // A foreign producer that hashed the key wrong: straight to another partition through the engine SPI.
+        var misrouted = new EventEnvelope("misrouted-1", Topic, key, "numbered", Encoding.UTF8.GetBytes($$"""{"key":"{{key}}","sequence":0}"""));
+        var appended = new AppendedEvent[1];
+        await engine.Log.AppendAsync(Topic, wrong, new[] { misrouted }, appended);
+        await shoal.Publisher.PublishAsync(Topic, key, new Numbered(key, 1));
+        await shoal.Publisher.PublishAsync(Topic, neighbour, new Numbered(neighbour, 1));
+
+        await Wait.UntilAsync(async () => await Runtimes.CountAsync(engine, Dlq) == 1, "the misrouted event is dead-lettered");
+        await Wait.UntilAsync(() => shoal.GetProgress("g").Single(p => p.Partition == wrong).Processed == 2, "the watermark passes the misrouted event");
+        await Wait.UntilAsync(() => recorder.Count == 2, "the key's own event and the neighbour are handled");
+        Assert.Equal(new[] { 1 }, recorder.Of(key));
+        Assert.Equal(new[] { 1 }, recorder.Of(neighbour));
+        var dead = Assert.Single(await Runtimes.ReadAllAsync(engine, Dlq));
+        Assert.Equal("misrouted-1", dead.Id);
+        Assert.Equal(ShoalHeaders.Reasons.WrongPartition, dead.Headers![ShoalHeaders.DeadLetterReason]);
+        Assert.Equal(wrong.ToString(System.Globalization.CultureInfo.InvariantCulture), dead.Headers[ShoalHeaders.OriginalPartition]);
+        Assert.Contains($"partition {KeyHasher.PartitionFor(key, 4)}", dead.Headers[ShoalHeaders.ErrorMessage]);
+        Assert.Empty(await engine.Coordination.ListAsync(CoordinationKeys.ParkedPrefix(Topic, "g", wrong)));
+        Assert.Empty(await engine.Coordination.ListAsync(CoordinationKeys.ParkedPrefix(Topic, "g", KeyHasher.PartitionFor(key, 4))));
+        Assert.Equal(1, Interlocked.Read(ref counted));
     }
 
     [Fact]

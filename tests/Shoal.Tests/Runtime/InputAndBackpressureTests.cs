@@ -100,6 +100,30 @@ public sealed class InputAndBackpressureTests
         Assert.Equal(1, await Runtimes.CountAsync(engine, Topic));
     }
 
+    [Fact]
+    public async Task A_batch_with_an_event_that_breaks_the_event_rules_throws_naming_it_and_stores_nothing_on_any_partition()
+    {
+        await using var engine = Runtimes.Engine();
+        await using var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 4, Group(), Noop));
+        await shoal.StartAsync();
+        var keys = Enumerable.Range(0, 100).Select(i => $"k-{i}").DistinctBy(k => Shoal.Partitioning.KeyHasher.PartitionFor(k, 4)).ToArray();
+        Assert.Equal(4, keys.Length);
+        var typed = keys.Select((k, i) => new OutgoingEvent<Numbered>(k, new Numbered(k, i))).Append(new OutgoingEvent<Numbered>("k-x", new Numbered("k-x", 9))).ToArray();
+        typed[3] = typed[3] with { Headers = new Dictionary<string, string> { ["a b"] = "v" } };
+
+        var error = await Assert.ThrowsAsync<ShoalConfigurationException>(async () => await shoal.Publisher.PublishBatchAsync(Topic, typed));
+
+        Assert.Equal("events[3].Headers[\"a b\"]", error.Field);
+        Assert.Equal(0, await Runtimes.CountAsync(engine, Topic));
+
+        var serialized = keys.Select(k => new SerializedEvent(k, "numbered", "{}"u8.ToArray())).ToArray();
+        serialized[2] = serialized[2] with { Key = "a\nb" };
+        error = await Assert.ThrowsAsync<ShoalConfigurationException>(async () => await shoal.Publisher.PublishSerializedBatchAsync(Topic, serialized));
+
+        Assert.Equal("events[2].Key", error.Field);
+        Assert.Equal(0, await Runtimes.CountAsync(engine, Topic));
+    }
+
     public static TheoryData<string, string> InvalidOptions => new()
     {
         { "max-in-flight-0", "GroupOptions.MaxInFlight" },

@@ -82,6 +82,29 @@ public sealed class SerializerRoundTripTests
     }
 
     [Fact]
+    public void MessagePack_default_handles_internal_records_and_classes_as_maps_of_their_property_names()
+    {
+        var serializer = Serializers.Get(SerializationFormat.MessagePack);
+
+        var record = Serialize(serializer, new InternalRecord("a", 2));
+        var plain = Serialize(serializer, new InternalPlain { Name = "b" });
+
+        Assert.Equal("""{"Name":"a","Count":2}""", MessagePack.MessagePackSerializer.ConvertToJson(record));
+        Assert.Equal(new InternalRecord("a", 2), serializer.Deserialize<InternalRecord>(record));
+        Assert.Equal("b", serializer.Deserialize<InternalPlain>(plain).Name);
+    }
+
+    [Fact]
+    public void MessagePack_writes_only_the_public_members_of_a_public_type()
+    {
+        var serializer = Serializers.Get(SerializationFormat.MessagePack);
+
+        var bytes = Serialize(serializer, new PublicWithPrivateState { Name = "c" });
+
+        Assert.Equal("""{"Name":"c"}""", MessagePack.MessagePackSerializer.ConvertToJson(bytes));
+    }
+
+    [Fact]
     public void Json_uses_web_defaults()
     {
         var serializer = Serializers.Get(SerializationFormat.Json);
@@ -114,4 +137,20 @@ public sealed class SerializerRoundTripTests
         Assert.Contains("'PlainEvent'", ex.Message, StringComparison.Ordinal);
         Assert.Contains(ContentTypes.Json, ex.Message, StringComparison.Ordinal);
     }
+}
+
+internal sealed record InternalRecord(string Name, int Count);
+
+internal sealed class InternalPlain
+{
+    public string Name { get; set; } = "";
+}
+
+public sealed class PublicWithPrivateState
+{
+    private readonly int _cached = 7;
+
+    public string Name { get; set; } = "";
+
+    public int Cached() => _cached;
 }

@@ -135,6 +135,13 @@ public sealed class IngestApiTests
     [InlineData("""{"key":"a","type":"t","data":1,"colour":"red"}""", "colour")]
     [InlineData("""[{"key":"a","type":"t","data":1},{"key":"b","type":"t"}]""", "[1].data")]
     [InlineData("""[{"key":"a","type":"t","data":1},"x"]""", "[1]")]
+    [InlineData("""[{"key":"a","type":"t","data":1},{"key":"b","type":"t","data":1,"headers":{"Nats-Foo":"v"}}]""", "[1].headers.Nats-Foo")]
+    [InlineData("""{"key":"a","type":"t","data":1,"headers":{"a b":"v"}}""", "headers.a b")]
+    [InlineData("""{"key":"a","type":"t","data":1,"headers":{"h":" v"}}""", "headers.h")]
+    [InlineData("""{"key":"a","type":"t","data":1,"headers":{"x-a":"1","X-A":"2"}}""", "headers.X-A")]
+    [InlineData("""{"key":"a\r\nb","type":"t","data":1}""", "key")]
+    [InlineData("""{"key":"a","type":"t\n","data":1}""", "type")]
+    [InlineData("""{"key":"a","type":"t","data":1,"id":"x\ry"}""", "id")]
     public async Task Bad_input_is_400_naming_the_field_and_stores_nothing(string body, string field)
     {
         await using var host = await ServerHost.StartAsync();

@@ -54,18 +54,19 @@ public sealed class MetricsAndUdpTests
             datagrams.Add($$$"""{"topic":"telemetry","key":"sensor-{{{i % 3}}}","type":"reading","data":{"v":{{{i}}}}}""");
         }
 
-        datagrams.AddRange(["not json", """{"topic":"telemetry","type":"reading","data":1}""", """{"key":"a","type":"reading","data":1}""", "\u0000\u00ff", string.Empty]);
+        datagrams.AddRange(["not json", """{"topic":"telemetry","type":"reading","data":1}""", """{"key":"a","type":"reading","data":1}""", "\u0000\u00ff", string.Empty,
+            """{"topic":"telemetry","key":"a","type":"reading","data":1,"headers":{"Nats-Foo":"v"}}""", """{"topic":"telemetry","key":"a\nb","type":"reading","data":1}"""]);
         foreach (var datagram in datagrams)
         {
             var bytes = Encoding.UTF8.GetBytes(datagram);
             await client.SendAsync(bytes, bytes.Length, endpoint);
         }
 
-        // Loopback UDP does not lose datagrams unless the receive buffer overflows, which 35 small ones do not.
-        await Wait.UntilAsync(() => udp.Malformed == 5 && udp.Accepted == 30, "every datagram received", 10);
+        // Loopback UDP does not lose datagrams unless the receive buffer overflows, which 37 small ones do not.
+        await Wait.UntilAsync(() => udp.Malformed == 7 && udp.Accepted == 30, "every datagram received", 10);
         Assert.Equal(30, await Runtimes.CountAsync(host.Engine, "telemetry"));
         var metrics = await host.Client.GetStringAsync("/metrics");
-        Assert.Matches(new Regex("""shoal_udp_datagrams_total\{[^}]*shoal_outcome="malformed"[^}]*\} 5"""), metrics);
+        Assert.Matches(new Regex("""shoal_udp_datagrams_total\{[^}]*shoal_outcome="malformed"[^}]*\} 7"""), metrics);
         using var ready = await host.SendAsync(HttpMethod.Get, "/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
