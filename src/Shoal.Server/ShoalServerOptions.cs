@@ -69,8 +69,8 @@ public sealed record ShoalServerOptions
         OptionChecks.Range("ShoalServerOptions.MaxEventBytes", MaxEventBytes, 1, int.MaxValue);
         OptionChecks.Range("ShoalServerOptions.MaxBatchEvents", MaxBatchEvents, 1, 1_000_000);
         OptionChecks.Range("ShoalServerOptions.RateLimitPerSecond", RateLimitPerSecond, 0, 10_000_000);
-        OptionChecks.Positive("ShoalServerOptions.SessionTtl", SessionTtl);
-        OptionChecks.Positive("ShoalServerOptions.StatusInterval", StatusInterval);
+        OptionChecks.PositiveTimer("ShoalServerOptions.SessionTtl", SessionTtl);
+        OptionChecks.PositiveTimer("ShoalServerOptions.StatusInterval", StatusInterval);
         if (TimeProvider is null)
         {
             throw new ShoalConfigurationException("ShoalServerOptions.TimeProvider", "must not be null.");

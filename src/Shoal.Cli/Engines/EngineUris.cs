@@ -113,7 +113,7 @@ internal static class EngineUris
                 case "flush-interval":
                     if (!Durations.TryParse(value, out var interval, out var error) || interval <= TimeSpan.Zero)
                     {
-                        problem = $"'{uri}': flush-interval must be a positive duration; {(error.Length > 0 ? error : $"was '{value}'.")}";
+                        problem = $"'{uri}': flush-interval: {(error.Length > 0 ? error : $"must be more than 0; was '{value}'.")}";
                         return false;
                     }
 

@@ -67,7 +67,7 @@ internal sealed class CliOutput
         }
         catch (ShoalConfigurationException ex)
         {
-            return Fail(ex.Message, ExitCodes.BadArguments);
+            return Fail(CliOptionNames.Message(ex), ExitCodes.BadArguments);
         }
         catch (ShoalException ex)
         {

@@ -193,10 +193,12 @@ internal static class Producer
             return;
         }
 
-        var due = TimeSpan.FromSeconds(published / rate) - clock.Elapsed;
-        if (due > TimeSpan.Zero)
+        // In seconds as a double: at a tiny rate the time an event is due may be beyond what a TimeSpan holds, and
+        // beyond what one timer waits, so wait in steps.
+        double due;
+        while ((due = (published / rate) - clock.Elapsed.TotalSeconds) > 0)
         {
-            await Task.Delay(due, cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(due, Durations.Max.TotalSeconds)), cancellationToken);
         }
     }
 }

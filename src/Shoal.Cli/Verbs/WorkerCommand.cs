@@ -33,8 +33,8 @@ internal static class WorkerCommand
             Description = "Relative share of partitions (for --assignor weighted)",
             DefaultValueFactory = _ => 1,
         }.InRange(0, 1_000_000);
-        var heartbeat = Durations.CreateOption("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases");
-        var sessionTtl = Durations.CreateOption("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)");
+        var heartbeat = Durations.CreateOption("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases").Positive();
+        var sessionTtl = Durations.CreateOption("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)").Positive();
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Keys handled concurrently per partition",
@@ -61,7 +61,7 @@ internal static class WorkerCommand
         {
             Description = "Stop gracefully when this process (the supervisor that started the worker) is gone",
             Hidden = true,
-        };
+        }.Check(value => value is null or > 0 ? null : $"must be a process id (1 or more); was {value}.");
         var logLevel = new Option<LogLevel>("--log-level")
         {
             Description = "Log Shoal's runtime and cluster messages at this level and above to stderr (none: no log)",
