@@ -21,6 +21,7 @@ public sealed class CliOptionErrorTests
     [InlineData("--session-ttl", "demo", "--events", "100", "--nodes", "2")]
     [InlineData("--heartbeat", "worker", "--topic", "t", "--group", "g", "--handler", "noop")]
     [InlineData("--session-ttl", "worker", "--topic", "t", "--group", "g", "--handler", "noop")]
+    [InlineData("--startup-timeout", "worker", "--topic", "t", "--group", "g", "--handler", "noop")]
     [InlineData("--wait", "verify", "--topic", "t", "--group", "g")]
     [InlineData("--sample", "status")]
     [InlineData("--session-ttl", "serve")]
