@@ -45,7 +45,7 @@ internal static class ServeCommand
             Description = "Ingest requests per second per API key (429 beyond); 0 = no limit",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 10_000_000);
-        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members silent this long show as dead (as the workers' session TTL)").Positive();
+        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members whose records state no session TTL of their own (earlier versions) show as dead when silent this long").Positive();
         var statusInterval = Durations.CreateOption(
             "--status-interval", defaults.StatusInterval, "How often the cluster's status is read for the dashboard and the lag metric")
             .Positive();
