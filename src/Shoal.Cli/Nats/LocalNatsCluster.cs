@@ -85,7 +85,14 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
             $"'{ServerCommand}' is not on PATH. Install it (Debian/Ubuntu: apt-get install -y nats-server; or see https://docs.nats.io) and try again.");
         var ownsDirectory = options.Directory is null;
         var directory = options.Directory ?? Path.Combine(Path.GetTempPath(), "shoal-nats-" + Guid.NewGuid().ToString("N")[..12]);
-        System.IO.Directory.CreateDirectory(directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ShoalException($"cannot use '{directory}' for the servers' data and logs: {e.Message}");
+        }
         var cluster = new LocalNatsCluster(options, binary, directory, ownsDirectory);
         try
         {

@@ -29,13 +29,19 @@ internal static class StatusCommand
         return command;
     }
 
+    /// <summary>How long status retries transient engine errors (a server restarting, a leader election) before it fails.</summary>
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+
     private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
     {
-        await using var opened = await EngineUris.OpenAsync(uri, cancellationToken);
-        var report = await ReadAsync(opened.Engine, uri, onlyGroup, TimeProvider.System, cancellationToken);
+        var retrying = EngineRetries.ReportTo(output.Error);
+        await using var opened = await EngineRetries.RunAsync(() => EngineUris.OpenAsync(uri, cancellationToken), RetryFor, cancellationToken, retrying);
+        var report = await EngineRetries.RunAsync(
+            async () => await ReadAsync(opened.Engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         if (sample > TimeSpan.Zero)
         {
-            report = await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken);
+            report = await EngineRetries.RunAsync(
+                async () => await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         }
 
         if (output.Json)

@@ -159,6 +159,27 @@ public sealed class CliOptionErrorTests
         Assert.StartsWith("error: --udp: cannot receive on 192.0.2.1:0", lines[0], StringComparison.Ordinal);
     }
 
+    /// <summary>Paths that cannot be written (under /proc nothing can be created) are an error naming the option, not a stack trace.</summary>
+    [Theory]
+    [InlineData("--plot: cannot write '/proc/shoal-nope/plot.png'", "autoscale-sim", "--profile", "step", "--plot", "/proc/shoal-nope/plot.png")]
+    [InlineData("cannot use '/proc/shoal-nope' for the servers' data", "dev-cluster", "--dir", "/proc/shoal-nope")]
+    public async Task A_path_that_cannot_be_written_is_an_error_not_a_crash(string message, params string[] args)
+    {
+        var result = await RunWithinAsync(args, TimeSpan.FromSeconds(20));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error: " + message, result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_supervisor_log_directory_that_cannot_be_created_is_an_error_naming_logs()
+    {
+        var error = Assert.Throws<ShoalException>(() => new Shoal.Cli.Supervise.WorkerProcessLauncher(["--handler", "noop"], "/proc/shoal-nope"));
+
+        Assert.StartsWith("--logs: cannot use '/proc/shoal-nope'", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<VerbResult> RunWithinAsync(string[] args, TimeSpan limit)
     {
         using var cancel = new CancellationTokenSource(limit);
