@@ -199,11 +199,17 @@ internal static class Worker
                     $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
             }
 
-            if (noticed == TimeSpan.MinValue || waiting.Elapsed - noticed >= WaitingNotice)
+            if (noticed == TimeSpan.MinValue)
+            {
+                noticed = waiting.Elapsed;
+                output.Error.WriteLine(
+                    $"worker {settings.MemberId}: waiting for topic '{settings.Topic}' on {engine.Name}, which does not exist yet; it joins group {settings.Group} once a producer creates it. Ctrl+C or SIGTERM stops it.");
+            }
+            else if (waiting.Elapsed - noticed >= WaitingNotice)
             {
                 noticed = waiting.Elapsed;
                 output.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"worker {settings.MemberId}: waiting for topic '{settings.Topic}' on {engine.Name}, which does not exist yet ({waiting.Elapsed.TotalSeconds:0} s so far); it joins group {settings.Group} once a producer creates it. Ctrl+C or SIGTERM stops it."));
+                    $"worker {settings.MemberId}: still waiting for topic '{settings.Topic}' ({waiting.Elapsed.TotalSeconds:0} s so far)."));
             }
 
             await Task.Delay(TopicPoll, cancellationToken);

@@ -81,7 +81,9 @@ public sealed class NatsWorkerWaitsForTopicTests(ITestOutputHelper log)
             Assert.Equal(0, verify.Long("lost"));
             Assert.True(verify.Json().GetProperty("caughtUp").GetBoolean(), verify.ToString());
 
-            // Stopped while still waiting: a clean stop, with its (empty) report.
+            // Still waiting, and saying so every 10 s; stopped while waiting: a clean stop, with its (empty) report.
+            await Wait.UntilAsync(() => idle.Err.Contains("still waiting for topic 'never' (1", StringComparison.Ordinal) || idle.HasExited, "idle saying it still waits", 30);
+            Assert.False(idle.HasExited, idle.ToString());
             Assert.Equal(0, await idle.TerminateAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("\"handled\":0", idle.Out, StringComparison.Ordinal);
             Assert.Equal(0, await worker.TerminateAsync(TimeSpan.FromSeconds(60)));
