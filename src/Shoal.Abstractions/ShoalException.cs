@@ -58,7 +58,15 @@ public sealed class UnknownEventTypeException : ShoalException
 /// <summary>The engine (a server, a store) could not be reached or failed; the message names it and the cause.</summary>
 public sealed class EngineException : ShoalException
 {
-    public EngineException(string message, Exception? innerException = null) : base(message, innerException) { }
+    public EngineException(string message, Exception? innerException = null, bool isTransient = false)
+        : base(message, innerException) => IsTransient = isTransient;
+
+    /// <summary>
+    /// True when the engine judged the failure temporary — a timeout, a server restarting, a leader election — so the
+    /// same call may succeed if retried later (with the same event ids, for appends). False when retrying will not
+    /// help (refused credentials, a feature the servers do not offer, damaged data) or the engine cannot tell.
+    /// </summary>
+    public bool IsTransient { get; }
 }
 
 /// <summary>A partition's offset record carries a newer fencing epoch than the one presented: that lease is stale.</summary>

@@ -18,8 +18,8 @@ public sealed record ClusterOptions
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
     public void Validate()
     {
-        OptionChecks.Positive("ClusterOptions.HeartbeatInterval", HeartbeatInterval);
-        OptionChecks.Positive("ClusterOptions.SessionTtl", SessionTtl);
+        OptionChecks.PositiveTimer("ClusterOptions.HeartbeatInterval", HeartbeatInterval);
+        OptionChecks.PositiveTimer("ClusterOptions.SessionTtl", SessionTtl);
         if (SessionTtl < HeartbeatInterval * 2)
         {
             throw new ShoalConfigurationException("ClusterOptions.SessionTtl",

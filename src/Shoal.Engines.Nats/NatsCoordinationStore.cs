@@ -230,5 +230,5 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         error is NatsKVWrongLastRevisionException or NatsKVCreateException or NatsKVKeyNotFoundException or NatsKVKeyDeletedException;
 
     private static EngineException Failed(string doing, string key, Exception? error) =>
-        new($"NATS KV: {doing} '{key}' failed: {(error is null ? "unknown error" : NatsErrors.Describe(error))}", error);
+        NatsErrors.Failure($"NATS KV: {doing} '{key}' failed: {(error is null ? "unknown error" : NatsErrors.Describe(error))}", error);
 }

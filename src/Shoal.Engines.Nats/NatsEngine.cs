@@ -38,10 +38,18 @@ public static class NatsEngine
             {
                 await js.GetAccountInfoAsync(cancellationToken);
             }
+            catch (NatsException e) when (connection.ServerInfo is { JetStreamAvailable: false }
+                || e is NatsJSApiException { Error.ErrCode: NatsErrors.NotEnabled or NatsErrors.NotEnabledForAccount })
+            {
+                // The server answered, and said it has no JetStream (its INFO, or the API's answer).
+                throw new EngineException(
+                    $"NATS at {servers} does not offer JetStream ({NatsErrors.Describe(e)}); start nats-server with -js, or enable JetStream for this account.", e);
+            }
             catch (NatsException e)
             {
-                throw new EngineException(
-                    $"NATS at {servers} does not offer JetStream ({NatsErrors.Describe(e)}); start nats-server with -js (and, in a cluster, wait until it has a leader).", e);
+                // JetStream is on but did not answer: a server starting, or the cluster electing its meta leader.
+                throw NatsErrors.Failure(
+                    $"NATS at {servers}: JetStream did not answer ({NatsErrors.Describe(e)}); a server may be starting or the cluster electing a leader.", e);
             }
 
             var store = await OpenBucketAsync(new NatsKVContext(js), options, servers, cancellationToken);
@@ -92,7 +100,7 @@ public static class NatsEngine
         }
         catch (NatsException e)
         {
-            throw new EngineException($"NATS at {servers}: opening the coordination bucket '{NatsNames.CoordinationBucket}' failed: {NatsErrors.Describe(e)}", e);
+            throw NatsErrors.Failure($"NATS at {servers}: opening the coordination bucket '{NatsNames.CoordinationBucket}' failed: {NatsErrors.Describe(e)}", e);
         }
     }
 

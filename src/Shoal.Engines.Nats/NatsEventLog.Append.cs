@@ -81,11 +81,11 @@ internal sealed partial class NatsEventLog
             {
                 throw new EngineException(
                     $"NATS: {batch.Acked} of {count} events for partition {partition} of topic '{topic}' were acknowledged within {timeout.TotalSeconds:0.#}s; " +
-                    "the others may or may not be stored. Retry with the same ids: events with Deduplicate are not stored twice.", e);
+                    "the others may or may not be stored. Retry with the same ids: events with Deduplicate are not stored twice.", e, isTransient: true);
             }
             catch (NatsException e)
             {
-                throw new EngineException(
+                throw NatsErrors.Failure(
                     $"NATS: publishing to partition {partition} of topic '{topic}' failed after {batch.Acked} of {count} events were acknowledged: {NatsErrors.Describe(e)}", e);
             }
 
@@ -102,6 +102,7 @@ internal sealed partial class NatsEventLog
     {
         var acks = batch.Acks;
         string? firstError = null;
+        var transient = true;
         var stored = 0;
         for (var i = 0; i < acks.Length; i++)
         {
@@ -109,6 +110,7 @@ internal sealed partial class NatsEventLog
             if (ack.Error is not null)
             {
                 firstError ??= $"event {i}: {ack.Error}";
+                transient &= NatsErrors.IsTransient(ack.ErrorCode, ack.ErrorErrCode);
                 continue;
             }
 
@@ -120,7 +122,7 @@ internal sealed partial class NatsEventLog
         {
             throw new EngineException(
                 $"NATS: {acks.Length - stored} of {acks.Length} events for partition {partition} of topic '{topic}' were not stored ({firstError}). " +
-                "Retry with the same ids: events with Deduplicate are not stored twice.");
+                "Retry with the same ids: events with Deduplicate are not stored twice.", isTransient: transient);
         }
     }
 }

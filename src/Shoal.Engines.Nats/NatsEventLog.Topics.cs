@@ -85,7 +85,7 @@ internal sealed partial class NatsEventLog
         }
         catch (NATS.Client.Core.NatsException e)
         {
-            throw new EngineException($"NATS: describing topic '{topic}' failed: {NatsErrors.Describe(e)}", e);
+            throw NatsErrors.Failure($"NATS: describing topic '{topic}' failed: {NatsErrors.Describe(e)}", e);
         }
     }
 
@@ -115,7 +115,7 @@ internal sealed partial class NatsEventLog
         }
         catch (NATS.Client.Core.NatsException e)
         {
-            throw new EngineException($"NATS: listing topics failed: {NatsErrors.Describe(e)}", e);
+            throw NatsErrors.Failure($"NATS: listing topics failed: {NatsErrors.Describe(e)}", e);
         }
 
         topics.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -174,7 +174,7 @@ internal sealed partial class NatsEventLog
         }
         catch (NATS.Client.Core.NatsException e)
         {
-            throw new EngineException($"NATS: creating stream {config.Name} for topic '{topic.Name}' failed: {NatsErrors.Describe(e)}", e);
+            throw NatsErrors.Failure($"NATS: creating stream {config.Name} for topic '{topic.Name}' failed: {NatsErrors.Describe(e)}", e);
         }
     }
 }

@@ -168,7 +168,7 @@ internal sealed partial class NatsEventLog : IEventLog, IAsyncDisposable
         }
         catch (NatsException e)
         {
-            throw new EngineException($"NATS request for topic '{topic}' failed: {NatsErrors.Describe(e)}", e);
+            throw NatsErrors.Failure($"NATS request for topic '{topic}' failed: {NatsErrors.Describe(e)}", e);
         }
     }
 }

@@ -77,7 +77,7 @@ internal sealed class PartitionCursor : IAsyncDisposable
             {
                 if (++subscribed > MaxSubscribesPerRead)
                 {
-                    throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: the consumer broke {MaxSubscribesPerRead} times in a row.");
+                    throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: the consumer broke {MaxSubscribesPerRead} times in a row.", isTransient: true);
                 }
 
                 _subscription = null;
@@ -118,13 +118,13 @@ internal sealed class PartitionCursor : IAsyncDisposable
                 subscription.Break();
                 if (count == 0 && e is not NatsJSProtocolException)
                 {
-                    throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+                    throw NatsErrors.Failure($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException and not ShoalException)
             {
                 subscription.Break();
-                throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+                throw NatsErrors.Failure($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
             }
         }
 
@@ -184,7 +184,7 @@ internal sealed class PartitionCursor : IAsyncDisposable
         }
         catch (NatsException e)
         {
-            throw new EngineException($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+            throw NatsErrors.Failure($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
         }
 
         return new Subscription(_js, _stream, consumer, _readAhead);

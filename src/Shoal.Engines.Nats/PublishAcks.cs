@@ -88,7 +88,7 @@ internal sealed class PublishAcks : IAsyncDisposable
 
         if (msg.HasNoResponders)
         {
-            batch.Complete(index, new PubAck(0, false, "no stream answered (no responders): the topic's stream does not exist or JetStream is unavailable"));
+            batch.Complete(index, new PubAck(0, false, "no stream answered (no responders): the topic's stream does not exist or JetStream is unavailable", 503));
             return;
         }
 
@@ -109,6 +109,7 @@ internal sealed class PublishAcks : IAsyncDisposable
             ulong seq = 0;
             var duplicate = false;
             string? error = null;
+            (long Code, long ErrCode) codes = default;
             reader.Read();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -125,7 +126,7 @@ internal sealed class PublishAcks : IAsyncDisposable
                 else if (reader.ValueTextEquals("error"u8))
                 {
                     reader.Read();
-                    error = ReadError(ref reader);
+                    error = ReadError(ref reader, out codes);
                 }
                 else
                 {
@@ -134,7 +135,7 @@ internal sealed class PublishAcks : IAsyncDisposable
                 }
             }
 
-            return error is not null ? new PubAck(0, false, error) : new PubAck(seq, duplicate, null);
+            return error is not null ? new PubAck(0, false, error, codes.Code, codes.ErrCode) : new PubAck(seq, duplicate, null);
         }
         catch (JsonException e)
         {
@@ -142,10 +143,11 @@ internal sealed class PublishAcks : IAsyncDisposable
         }
     }
 
-    private static string ReadError(ref Utf8JsonReader reader)
+    private static string ReadError(ref Utf8JsonReader reader, out (long Code, long ErrCode) codes)
     {
         string? description = null;
         long code = 0, errCode = 0;
+        codes = default;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
@@ -173,12 +175,13 @@ internal sealed class PublishAcks : IAsyncDisposable
             }
         }
 
+        codes = (code, errCode);
         return string.Create(CultureInfo.InvariantCulture, $"{description ?? "error"} (code {code}, err_code {errCode})");
     }
 }
 
-/// <summary>One publish acknowledgement: the stream sequence (and whether it was a duplicate), or an error.</summary>
-internal readonly record struct PubAck(ulong Sequence, bool Duplicate, string? Error);
+/// <summary>One publish acknowledgement: the stream sequence (and whether it was a duplicate), or an error with its JetStream codes.</summary>
+internal readonly record struct PubAck(ulong Sequence, bool Duplicate, string? Error, long ErrorCode = 0, long ErrorErrCode = 0);
 
 /// <summary>The acknowledgements of one append call, filled in by the ack pump, awaited by the caller.</summary>
 internal sealed class PendingBatch(long id, int count)

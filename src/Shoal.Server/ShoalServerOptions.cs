@@ -35,7 +35,10 @@ public sealed record ShoalServerOptions
     /// <summary>Where to receive UDP events (at-most-once), or null (default) for no UDP ingest.</summary>
     public IPEndPoint? UdpEndpoint { get; init; }
 
-    /// <summary>A member whose heartbeat is older than this is shown dead. Default 30 s, as <c>ClusterOptions.SessionTtl</c>.</summary>
+    /// <summary>
+    /// For member records that do not state their own session TTL (written by earlier versions): a member whose heartbeat
+    /// is older than this is shown dead. Members are judged by the TTL in their record. Default 30 s, as <c>ClusterOptions.SessionTtl</c>.
+    /// </summary>
     public TimeSpan SessionTtl { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the dashboard (and the lag metric) re-read the cluster's state. Default 1 s.</summary>
@@ -69,8 +72,8 @@ public sealed record ShoalServerOptions
         OptionChecks.Range("ShoalServerOptions.MaxEventBytes", MaxEventBytes, 1, int.MaxValue);
         OptionChecks.Range("ShoalServerOptions.MaxBatchEvents", MaxBatchEvents, 1, 1_000_000);
         OptionChecks.Range("ShoalServerOptions.RateLimitPerSecond", RateLimitPerSecond, 0, 10_000_000);
-        OptionChecks.Positive("ShoalServerOptions.SessionTtl", SessionTtl);
-        OptionChecks.Positive("ShoalServerOptions.StatusInterval", StatusInterval);
+        OptionChecks.PositiveTimer("ShoalServerOptions.SessionTtl", SessionTtl);
+        OptionChecks.PositiveTimer("ShoalServerOptions.StatusInterval", StatusInterval);
         if (TimeProvider is null)
         {
             throw new ShoalConfigurationException("ShoalServerOptions.TimeProvider", "must not be null.");

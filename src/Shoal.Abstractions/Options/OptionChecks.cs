@@ -6,6 +6,12 @@ namespace Shoal;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class OptionChecks
 {
+    /// <summary>
+    /// The longest a .NET timer waits (<c>Task.Delay</c>, <c>PeriodicTimer</c>, <c>CancellationTokenSource.CancelAfter</c>):
+    /// 2^32 − 2 milliseconds, about 49.7 days. Intervals and timeouts that drive a timer must not exceed it.
+    /// </summary>
+    public static TimeSpan MaxTimerDuration { get; } = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public static void Range(string field, long value, long min, long max)
     {
         if (value < min || value > max)
@@ -27,6 +33,16 @@ public static class OptionChecks
         if (value <= TimeSpan.Zero)
         {
             throw new ShoalConfigurationException(field, $"must be a positive duration; was {value}.");
+        }
+    }
+
+    /// <summary>A duration a timer waits for: more than zero and at most <see cref="MaxTimerDuration"/>.</summary>
+    public static void PositiveTimer(string field, TimeSpan value)
+    {
+        Positive(field, value);
+        if (value > MaxTimerDuration)
+        {
+            throw new ShoalConfigurationException(field, $"must be at most {MaxTimerDuration} (the longest a timer waits); was {value}.");
         }
     }
 

@@ -99,13 +99,20 @@ internal static class AutoscaleSimCommand
         if (!string.IsNullOrWhiteSpace(plotPath))
         {
             written = Path.GetFullPath(plotPath);
-            var directory = Path.GetDirectoryName(written);
-            if (!string.IsNullOrEmpty(directory))
+            try
             {
-                Directory.CreateDirectory(directory);
-            }
+                var directory = Path.GetDirectoryName(written);
+                if (!string.IsNullOrEmpty(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                }
 
-            SimPlot.SavePng(result, written);
+                SimPlot.SavePng(result, written);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ShoalException($"--plot: cannot write '{written}': {e.Message}");
+            }
         }
 
         var report = AutoscaleSimReport.From(result, written);

@@ -63,8 +63,8 @@ internal static class DemoCommand
         {
             Description = "Run the cluster layer even with one member (to compare member counts like for like)",
         };
-        var heartbeat = Durations.CreateOption("--heartbeat", defaults.Heartbeat, "How often members heartbeat and renew leases");
-        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "A member silent this long is dead; its leases expire");
+        var heartbeat = Durations.CreateOption("--heartbeat", defaults.Heartbeat, "How often members heartbeat and renew leases").Positive();
+        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "A member silent this long is dead; its leases expire").Positive();
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Keys handled concurrently per partition",
@@ -131,6 +131,12 @@ internal static class DemoCommand
         }
 
         ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
+        if (settings.Pause > 0 && settings.SessionTtl > Durations.Max / 2)
+        {
+            throw new ShoalConfigurationException("--session-ttl",
+                $"with --pause, members are frozen for twice the session TTL, and a timer waits {Durations.Format(TimeSpan.FromHours(Math.Floor(Durations.Max.TotalHours)))} at most: give at most half that; was {Durations.Format(settings.SessionTtl)}.");
+        }
+
         if (settings.Producers is < 1 or > 64)
         {
             throw new ShoalConfigurationException("--producers", $"must be between 1 and 64; was {settings.Producers}.");

@@ -113,7 +113,7 @@ internal static class EngineUris
                 case "flush-interval":
                     if (!Durations.TryParse(value, out var interval, out var error) || interval <= TimeSpan.Zero)
                     {
-                        problem = $"'{uri}': flush-interval must be a positive duration; {(error.Length > 0 ? error : $"was '{value}'.")}";
+                        problem = $"'{uri}': flush-interval: {(error.Length > 0 ? error : $"must be more than 0; was '{value}'.")}";
                         return false;
                     }
 
@@ -173,7 +173,14 @@ internal static class EngineUris
 }
 
 /// <summary>An engine URI split at <c>://</c>: the lower-case scheme and everything after it.</summary>
-internal readonly record struct EngineUri(string Scheme, string Name);
+internal readonly record struct EngineUri(string Scheme, string Name)
+{
+    /// <summary>
+    /// True for engines that several processes use at once (NATS), where another process may create a topic while
+    /// this one runs; false for <c>inproc://</c> (one process) and <c>file://</c> (one process owns the directory).
+    /// </summary>
+    public bool SharedBetweenProcesses => Scheme == NatsEngineUri.Scheme;
+}
 
 /// <summary>An engine a verb opened, disposed with it only when the verb owns it.</summary>
 internal sealed class OpenedEngine(IShoalEngine engine, bool owned) : IAsyncDisposable

@@ -51,6 +51,12 @@ internal static class NatsEngineUri
             return false;
         }
 
+        if (servers.FirstOrDefault(s => !IsServer(s)) is { } bad)
+        {
+            problem = $"'{Redact(uri)}': '{bad}' is not a server: write HOST:PORT (port 1 to 65535), e.g. 127.0.0.1:4222.";
+            return false;
+        }
+
         var tls = false;
         var connection = NatsConnectionOptions.Default with { User = user, Password = password };
         var engine = NatsEngineOptions.Default;
@@ -70,8 +76,22 @@ internal static class NatsEngineUri
                 case "nkey":
                     connection = connection with { NKeySeedFile = value };
                     break;
-                case "tls":
-                    tls = IsTrue(value);
+                case "tls" or "tls-insecure":
+                    if (!TryParseFlag(value, out var flag))
+                    {
+                        problem = $"'{Redact(uri)}': {name} must be true or false; was '{value}'.";
+                        return false;
+                    }
+
+                    if (name == "tls")
+                    {
+                        tls = flag;
+                    }
+                    else
+                    {
+                        connection = connection with { TlsInsecureSkipVerify = flag };
+                    }
+
                     break;
                 case "tls-ca":
                     connection = connection with { TlsCaFile = value };
@@ -82,9 +102,6 @@ internal static class NatsEngineUri
                 case "tls-key":
                     connection = connection with { TlsKeyFile = value };
                     break;
-                case "tls-insecure":
-                    connection = connection with { TlsInsecureSkipVerify = IsTrue(value) };
-                    break;
                 case "replicas" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var replicas):
                     engine = engine with { DefaultReplicas = replicas };
                     break;
@@ -94,7 +111,13 @@ internal static class NatsEngineUri
                 case "storage" when Enum.TryParse<NatsStorage>(value, ignoreCase: true, out var storage):
                     engine = engine with { Storage = storage };
                     break;
-                case "connect-timeout" when Durations.TryParse(value, out var timeout, out _):
+                case "connect-timeout":
+                    if (!Durations.TryParse(value, out var timeout, out var error) || timeout <= TimeSpan.Zero)
+                    {
+                        problem = $"'{Redact(uri)}': connect-timeout: {(error.Length > 0 ? error : $"must be more than 0; was '{value}'.")}";
+                        return false;
+                    }
+
                     connection = connection with { ConnectTimeout = timeout };
                     break;
                 default:
@@ -112,12 +135,34 @@ internal static class NatsEngineUri
         }
         catch (ShoalConfigurationException e)
         {
-            problem = $"'{Redact(uri)}': {e.Message}";
+            problem = $"'{Redact(uri)}': {(Settings.TryGetValue(e.Field, out var setting) ? $"{setting}: {CliOptionNames.WithoutField(e)}" : e.Message)}";
             return false;
         }
 
         return true;
     }
+
+    /// <summary>The URI setting behind each options field the URI sets, for messages.</summary>
+    private static readonly Dictionary<string, string> Settings = new(StringComparer.Ordinal)
+    {
+        ["NatsEngineOptions.DefaultReplicas"] = "replicas",
+        ["NatsEngineOptions.CoordinationReplicas"] = "kv-replicas",
+        ["NatsEngineOptions.Storage"] = "storage",
+        ["NatsConnectionOptions.ConnectTimeout"] = "connect-timeout",
+        ["NatsConnectionOptions.CredentialsFile"] = "creds",
+        ["NatsConnectionOptions.NKeySeedFile"] = "nkey",
+        ["NatsConnectionOptions.TlsCaFile"] = "tls-ca",
+        ["NatsConnectionOptions.TlsCertFile"] = "tls-cert",
+        ["NatsConnectionOptions.TlsKeyFile"] = "tls-key",
+        ["NatsConnectionOptions.User"] = "user",
+        ["NatsConnectionOptions.Password"] = "password",
+        ["NatsConnectionOptions.Urls"] = "servers",
+    };
+
+    /// <summary><c>HOST[:PORT]</c> with a port from 1 to 65535 (an IPv6 host in brackets; no port: NATS's 4222).</summary>
+    private static bool IsServer(string server) =>
+        Uri.TryCreate($"nats://{server}", UriKind.Absolute, out var parsed) && parsed.Host.Length > 0 && parsed.AbsolutePath == "/"
+        && parsed.UserInfo.Length == 0 && parsed.Query.Length == 0 && parsed.Port is -1 or (> 0 and <= 65535) && !server.EndsWith(':');
 
     /// <summary>The URI with any password and token replaced by <c>***</c>, for messages.</summary>
     public static string Redact(string uri)
@@ -144,5 +189,10 @@ internal static class NatsEngineUri
         return text;
     }
 
-    private static bool IsTrue(string value) => value.Length == 0 || value is "1" or "true" or "yes";
+    /// <summary>A flag's value: empty (the flag alone), true/false, yes/no or 1/0.</summary>
+    private static bool TryParseFlag(string value, out bool flag)
+    {
+        flag = value.Length == 0 || value.ToLowerInvariant() is "1" or "true" or "yes";
+        return flag || value.ToLowerInvariant() is "0" or "false" or "no";
+    }
 }

@@ -30,6 +30,9 @@ internal sealed class CliOutput
 
     public TextWriter Out => _output;
 
+    /// <summary>Stderr: errors, warnings, and lines about waiting and retrying.</summary>
+    public TextWriter Error => _error;
+
     /// <summary>The <c>--json</c> option every verb carries.</summary>
     public static Option<bool> CreateJsonOption() => new("--json")
     {
@@ -67,7 +70,7 @@ internal sealed class CliOutput
         }
         catch (ShoalConfigurationException ex)
         {
-            return Fail(ex.Message, ExitCodes.BadArguments);
+            return Fail(CliOptionNames.Message(ex), ExitCodes.BadArguments);
         }
         catch (ShoalException ex)
         {

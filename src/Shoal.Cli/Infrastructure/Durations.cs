@@ -6,11 +6,18 @@ namespace Shoal.Cli.Infrastructure;
 
 /// <summary>
 /// Durations on the command line: a non-negative number with a unit, <c>200ms</c>, <c>1s</c>, <c>1.5s</c>,
-/// <c>2m</c>, <c>1h</c>, or a bare <c>0</c>. A bare number other than 0 is rejected: its unit would be a guess.
+/// <c>2m</c>, <c>1h</c>, or a bare <c>0</c>. A bare number other than 0 is rejected: its unit would be a guess. Every
+/// duration option drives a timer somewhere, so none may exceed <see cref="Max"/>.
 /// </summary>
 internal static partial class Durations
 {
     private const string Accepted = "write a number with a unit: 200ms, 1s, 1.5s, 2m, 1h (or 0)";
+
+    /// <summary>The longest duration accepted: what a timer can wait, <see cref="OptionChecks.MaxTimerDuration"/> (about 49.7 days).</summary>
+    public static TimeSpan Max => OptionChecks.MaxTimerDuration;
+
+    private static readonly string Longest = string.Create(CultureInfo.InvariantCulture,
+        $"a duration may be at most {Math.Floor(Max.TotalHours)}h (about {Max.TotalDays:0.#} days, the longest a timer can wait)");
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="ShoalConfigurationException"/> naming <paramref name="name"/>.</summary>
     public static TimeSpan Parse(string text, string name = "duration")
@@ -51,9 +58,9 @@ internal static partial class Durations
             "m" => number * 60_000,
             _ => number * 3_600_000,
         };
-        if (double.IsInfinity(milliseconds) || milliseconds > TimeSpan.MaxValue.TotalMilliseconds)
+        if (double.IsInfinity(milliseconds) || milliseconds > Max.TotalMilliseconds)
         {
-            error = $"'{text}' is too long a duration.";
+            error = $"'{text}' is too long: {Longest}.";
             return false;
         }
 
@@ -96,6 +103,10 @@ internal static partial class Durations
             },
         };
     }
+
+    /// <summary>Adds a check that the duration is more than 0 (for intervals and timeouts, where 0 means nothing).</summary>
+    public static Option<TimeSpan> Positive(this Option<TimeSpan> option) =>
+        option.Check(value => value > TimeSpan.Zero ? null : $"must be more than 0; was {Format(value)}.");
 
     [GeneratedRegex(@"^(?<number>\d+(\.\d+)?)(?<unit>ms|s|m|h)$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();

@@ -85,7 +85,14 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
             $"'{ServerCommand}' is not on PATH. Install it (Debian/Ubuntu: apt-get install -y nats-server; or see https://docs.nats.io) and try again.");
         var ownsDirectory = options.Directory is null;
         var directory = options.Directory ?? Path.Combine(Path.GetTempPath(), "shoal-nats-" + Guid.NewGuid().ToString("N")[..12]);
-        System.IO.Directory.CreateDirectory(directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ShoalException($"cannot use '{directory}' for the servers' data and logs: {e.Message}");
+        }
         var cluster = new LocalNatsCluster(options, binary, directory, ownsDirectory);
         try
         {
@@ -126,12 +133,44 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts server <paramref name="index"/> again on its ports with its data, and waits until JetStream answers.</summary>
-    public async Task RestartAsync(int index, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts server <paramref name="index"/> again on its ports with its data and, unless <paramref name="waitUntilReady"/>
+    /// is false (to catch it while it rejoins), waits until JetStream answers.
+    /// </summary>
+    public async Task RestartAsync(int index, bool waitUntilReady = true, CancellationToken cancellationToken = default)
     {
         await KillAsync(index);
         Launch(_nodes[index]);
-        await WaitReadyAsync(cancellationToken);
+        if (waitUntilReady)
+        {
+            await WaitReadyAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The index of the server JetStream's meta leader runs on (from a running server's <c>/jsz</c>), or null when none is known.</summary>
+    public async Task<int?> MetaLeaderAsync(CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        foreach (var node in _nodes.Where(n => n.Process is not null))
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{Port(node.MonitorPort)}/jsz"), cancellationToken);
+                using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                if (json.RootElement.TryGetProperty("meta_cluster", out var meta) && meta.TryGetProperty("leader", out var leader)
+                    && leader.GetString() is { } name && name.StartsWith("shoal-", StringComparison.Ordinal)
+                    && int.TryParse(name.AsSpan("shoal-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                {
+                    return index;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                // Ask the next server.
+            }
+        }
+
+        return null;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Server;
@@ -19,7 +21,7 @@ internal static class ServeCommand
             Description = "Where to listen: one or more http:// URLs separated by ';' (port 0 picks a free port)",
             DefaultValueFactory = _ => string.Join(';', defaults.Urls),
             HelpName = "URLS",
-        }.Check(value => Problem(() => Options(value, [], null, 0, defaults.MaxRequestBytes, defaults.SessionTtl, defaults.StatusInterval)));
+        }.Check(value => Problem(() => ParseUrls(value)));
         var apiKeys = new Option<string[]>("--api-key")
         {
             Description = "An API key callers send as 'Authorization: Bearer KEY'; KEY gets every scope, KEY:produce,read limits it " +
@@ -43,10 +45,10 @@ internal static class ServeCommand
             Description = "Ingest requests per second per API key (429 beyond); 0 = no limit",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 10_000_000);
-        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members silent this long show as dead (as the workers' session TTL)");
+        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members whose records state no session TTL of their own (earlier versions) show as dead when silent this long").Positive();
         var statusInterval = Durations.CreateOption(
             "--status-interval", defaults.StatusInterval, "How often the cluster's status is read for the dashboard and the lag metric")
-            .Check(value => value > TimeSpan.Zero ? null : "must be more than 0.");
+            .Positive();
         var json = CliOutput.CreateJsonOption();
         var command = new Command("serve", "Serve HTTP ingest, topic/group admin, health checks, Prometheus metrics and a live dashboard on an engine until stopped")
         {
@@ -73,12 +75,30 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>Runs until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops gracefully and exits 0.</summary>
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops gracefully and exits 0. An
+    /// address it cannot listen on (a port in use, a UDP address not of this host) is an error naming the option and
+    /// the address (exit 1).
+    /// </summary>
     public static async Task<int> RunAsync(string engineUri, ShoalServerOptions options, CliOutput output, CancellationToken cancellationToken)
     {
         await using var opened = await EngineUris.OpenAsync(engineUri, cancellationToken);
-        await using var server = ShoalServer.Create(opened.Engine, options);
-        await server.StartAsync(cancellationToken);
+        await using var server = ShoalServer.Create(opened.Engine, options, QuietHostStart);
+        try
+        {
+            await server.StartAsync(cancellationToken);
+        }
+        catch (IOException e) when (e.GetBaseException() is SocketException socket)
+        {
+            // Kestrel: "Failed to bind to address http://127.0.0.1:5080: address already in use."
+            var url = options.Urls.FirstOrDefault(u => e.Message.Contains(u.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) ?? string.Join(';', options.Urls);
+            return output.Fail($"--urls: cannot listen on {url}: {Reason(socket)}.");
+        }
+        catch (SocketException e) when (options.UdpEndpoint is { } udp)
+        {
+            return output.Fail($"--udp: cannot receive on {udp}: {Reason(e)}.");
+        }
+
         var started = new ServeStarted([.. server.Urls.Select(u => u.ToString().TrimEnd('/'))], server.UdpEndpoint?.ToString(), opened.Engine.Name);
         if (output.Json)
         {
@@ -103,7 +123,7 @@ internal static class ServeCommand
     {
         var options = ShoalServerOptions.Default with
         {
-            Urls = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Urls = ParseUrls(urls),
             ApiKeys = [.. apiKeys.Select(k => ApiKey.Parse(k))],
             UdpEndpoint = udp is null ? null : ParseUdp(udp),
             RateLimitPerSecond = rateLimit,
@@ -111,17 +131,56 @@ internal static class ServeCommand
             SessionTtl = sessionTtl,
             StatusInterval = statusInterval,
         };
-        try
-        {
-            options.Validate();
-        }
-        catch (ShoalConfigurationException ex) when (ex.Field == "ShoalServerOptions.Urls")
-        {
-            throw new ShoalConfigurationException("--urls", ex.Message[(ex.Field.Length + 2)..]);
-        }
-
+        options.Validate();
         return options;
     }
+
+    /// <summary>
+    /// The <c>--urls</c> list: <c>http://HOST:PORT</c> URLs separated by ';'. Not https:// (serve configures no
+    /// certificate) and no path (Kestrel listens on a host and port; a path base is the application's).
+    /// </summary>
+    private static string[] ParseUrls(string value)
+    {
+        var urls = value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            throw new ShoalConfigurationException("--urls", "give at least one URL to listen on, e.g. http://127.0.0.1:5080.");
+        }
+
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            {
+                throw new ShoalConfigurationException("--urls", $"'{url}' is not a URL to listen on; write http://HOST:PORT (port 0 to 65535), e.g. http://127.0.0.1:5080.");
+            }
+
+            if (uri.Scheme == Uri.UriSchemeHttps)
+            {
+                throw new ShoalConfigurationException("--urls",
+                    $"'{url}': https:// needs a certificate, which shoal serve does not configure; listen on http:// behind a proxy that terminates TLS, or host ShoalServer in your own application with Kestrel's HTTPS settings (docs/server.md).");
+            }
+
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            {
+                throw new ShoalConfigurationException("--urls", $"'{url}': give scheme, host and port only, not a path, query or user (the API's paths are fixed: docs/server.md).");
+            }
+        }
+
+        return urls;
+    }
+
+    /// <summary>The host's own start-up failure log (a stack trace) is left out: <see cref="RunAsync"/> reports the failure as one error line.</summary>
+    private static readonly IConfiguration QuietHostStart = new ConfigurationBuilder()
+        .AddInMemoryCollection([new("Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host", "Critical")])
+        .Build();
+
+    private static string Reason(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => "the address is already in use (another process listens there)",
+        SocketError.AddressNotAvailable => "the address is not one of this host's",
+        SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+        _ => e.Message,
+    };
 
     private static IPEndPoint ParseUdp(string value)
     {
@@ -147,7 +206,7 @@ internal static class ServeCommand
         }
         catch (ShoalConfigurationException ex)
         {
-            return ex.Message;
+            return CliOptionNames.WithoutField(ex);
         }
     }
 }

@@ -24,7 +24,14 @@ internal sealed class WorkerProcessLauncher : IWorkerLauncher
         _logDirectory = logDirectory;
         if (logDirectory is not null)
         {
-            Directory.CreateDirectory(logDirectory);
+            try
+            {
+                Directory.CreateDirectory(logDirectory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ShoalException($"--logs: cannot use '{logDirectory}' for the workers' logs: {e.Message}");
+            }
         }
     }
 

@@ -23,9 +23,10 @@ internal static class Producer
 
     public static async Task<int> RunAsync(ProduceSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
     {
-        await using var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
+        var retrying = EngineRetries.ReportTo(error);
+        await using var opened = await EngineRetries.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken), RetryFor, cancellationToken, retrying);
         var engine = opened.Engine;
-        var (partitions, created) = await EnsureTopicAsync(engine, settings, cancellationToken);
+        var (partitions, created) = await EngineRetries.RunAsync(() => EnsureTopicAsync(engine, settings, cancellationToken), RetryFor, cancellationToken, retrying);
         if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUris.InProcess, StringComparison.Ordinal))
         {
             await error.WriteLineAsync($"note: --replicas {settings.Replicas} is ignored: {engine.Name} keeps one copy of each event.");
@@ -81,7 +82,7 @@ internal static class Producer
 
                     try
                     {
-                        duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, cancellationToken);
+                        duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, retrying, cancellationToken);
                     }
                     catch (ShoalException ex) when (ex is not ShoalConfigurationException)
                     {
@@ -156,7 +157,7 @@ internal static class Producer
             : output.Fail($"publishing stopped after {run.Acknowledged} of {settings.Events} events: {failure.Message}");
     }
 
-    private static async Task<(int Partitions, bool Created)> EnsureTopicAsync(IShoalEngine engine, ProduceSettings settings, CancellationToken cancellationToken)
+    private static async ValueTask<(int Partitions, bool Created)> EnsureTopicAsync(IShoalEngine engine, ProduceSettings settings, CancellationToken cancellationToken)
     {
         if (await engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken) is { } existing)
         {
@@ -183,8 +184,9 @@ internal static class Producer
     }
 
     /// <summary>Publishes one batch, retrying transient engine errors with the same ids; returns how many were duplicates.</summary>
-    private static Task<long> PublishWithRetriesAsync(IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, CancellationToken cancellationToken) =>
-        EngineRetries.RunAsync(async () => (long)(await publisher.PublishBatchAsync(topic, batch, cancellationToken)).Count(r => r.Duplicate), RetryFor, cancellationToken);
+    private static Task<long> PublishWithRetriesAsync(
+        IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken) =>
+        EngineRetries.RunAsync(async () => (long)(await publisher.PublishBatchAsync(topic, batch, cancellationToken)).Count(r => r.Duplicate), RetryFor, cancellationToken, retrying);
 
     private static async Task PaceAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
     {
@@ -193,10 +195,12 @@ internal static class Producer
             return;
         }
 
-        var due = TimeSpan.FromSeconds(published / rate) - clock.Elapsed;
-        if (due > TimeSpan.Zero)
+        // In seconds as a double: at a tiny rate the time an event is due may be beyond what a TimeSpan holds, and
+        // beyond what one timer waits, so wait in steps.
+        double due;
+        while ((due = (published / rate) - clock.Elapsed.TotalSeconds) > 0)
         {
-            await Task.Delay(due, cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(due, Durations.Max.TotalSeconds)), cancellationToken);
         }
     }
 }

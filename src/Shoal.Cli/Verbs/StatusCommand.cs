@@ -29,13 +29,19 @@ internal static class StatusCommand
         return command;
     }
 
+    /// <summary>How long status retries transient engine errors (a server restarting, a leader election) before it fails.</summary>
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+
     private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
     {
-        await using var opened = await EngineUris.OpenAsync(uri, cancellationToken);
-        var report = await ReadAsync(opened.Engine, uri, onlyGroup, DateTimeOffset.UtcNow, cancellationToken);
+        var retrying = EngineRetries.ReportTo(output.Error);
+        await using var opened = await EngineRetries.RunAsync(() => EngineUris.OpenAsync(uri, cancellationToken), RetryFor, cancellationToken, retrying);
+        var report = await EngineRetries.RunAsync(
+            async () => await ReadAsync(opened.Engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         if (sample > TimeSpan.Zero)
         {
-            report = await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken);
+            report = await EngineRetries.RunAsync(
+                async () => await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         }
 
         if (output.Json)
@@ -50,8 +56,12 @@ internal static class StatusCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Reads every (topic, group) with committed offsets, and every group with member records, from the engine.</summary>
-    public static async Task<StatusReport> ReadAsync(IShoalEngine engine, string uri, string? onlyGroup, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every (topic, group) with committed offsets, and every group with member records, from the engine. Members
+    /// and leases are judged by <paramref name="time"/> read after their records, so no heartbeat or lease looks younger
+    /// than it is.
+    /// </summary>
+    public static async Task<StatusReport> ReadAsync(IShoalEngine engine, string uri, string? onlyGroup, TimeProvider time, CancellationToken cancellationToken)
     {
         var store = engine.Coordination;
         var pairs = new SortedSet<(string Topic, string Group)>();
@@ -74,16 +84,15 @@ internal static class StatusCommand
             }
         }
 
-        var nowMs = now.ToUnixTimeMilliseconds();
         var groups = new List<GroupStatus>();
         foreach (var (topic, group) in pairs)
         {
-            var partitions = await PartitionsAsync(engine, topic, group, nowMs, cancellationToken);
+            var partitions = await PartitionsAsync(engine, topic, group, time, cancellationToken);
             groups.Add(new GroupStatus
             {
                 Topic = topic,
                 Group = group,
-                Members = await MembersAsync(store, group, partitions, nowMs, cancellationToken),
+                Members = await MembersAsync(store, group, partitions, time, cancellationToken),
                 Partitions = partitions,
                 Lag = partitions.Sum(p => p.Lag),
             });
@@ -91,7 +100,7 @@ internal static class StatusCommand
 
         foreach (var group in memberGroups.Where(g => !pairs.Any(p => p.Group == g)))
         {
-            groups.Add(new GroupStatus { Topic = null, Group = group, Members = await MembersAsync(store, group, [], nowMs, cancellationToken), Partitions = [] });
+            groups.Add(new GroupStatus { Topic = null, Group = group, Members = await MembersAsync(store, group, [], time, cancellationToken), Partitions = [] });
         }
 
         return new StatusReport { Engine = uri, Groups = groups };
@@ -114,10 +123,11 @@ internal static class StatusCommand
         return committed;
     }
 
-    private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, long nowMs, CancellationToken cancellationToken)
+    private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, TimeProvider time, CancellationToken cancellationToken)
     {
         var committed = await CommittedAsync(engine.Coordination, topic, group, cancellationToken);
         var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken)).ToDictionary(l => l.Partition);
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var description = await engine.Log.DescribeTopicAsync(topic, cancellationToken);
         var count = description?.Partitions ?? (committed.Count == 0 ? 0 : committed.Keys.Max() + 1);
         var rows = new List<PartitionStatus>(count);
@@ -148,20 +158,28 @@ internal static class StatusCommand
         return rows;
     }
 
-    private static async Task<List<MemberStatus>> MembersAsync(ICoordinationStore store, string group, List<PartitionStatus> partitions, long nowMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// The group's member records, each judged by its own session TTL (<see cref="MembershipView.IsLive"/>; records
+    /// without one by <see cref="ClusterOptions.SessionTtl"/>'s default): a dead member's health is <c>dead</c>.
+    /// </summary>
+    private static async Task<List<MemberStatus>> MembersAsync(ICoordinationStore store, string group, List<PartitionStatus> partitions, TimeProvider time, CancellationToken cancellationToken)
     {
         var members = new List<MemberStatus>();
-        foreach (var record in await ClusterRecords.ListMembersAsync(store, group, cancellationToken))
+        var records = await ClusterRecords.ListMembersAsync(store, group, cancellationToken);
+        var now = time.GetUtcNow();
+        var defaultTtl = ClusterOptions.Default.SessionTtl;
+        foreach (var record in records)
         {
             members.Add(new MemberStatus
             {
                 MemberId = record.MemberId,
-                Health = record.Health.ToString().ToLowerInvariant(),
+                Health = MembershipView.IsLive(record, now, defaultTtl) ? record.Health.ToString().ToLowerInvariant() : "dead",
                 Weight = record.Weight,
                 Capacity = record.Capacity,
                 InFlight = record.Load.InFlight,
                 EventsPerSecond = Math.Round(record.Load.EventsPerSecond, 1),
-                HeartbeatAgeMs = nowMs - record.HeartbeatAt.ToUnixTimeMilliseconds(),
+                HeartbeatAgeMs = (long)MembershipView.HeartbeatAge(record, now).TotalMilliseconds,
+                SessionTtlMs = (long)(record.SessionTtl ?? defaultTtl).TotalMilliseconds,
                 Address = record.Address,
                 Owned = [.. partitions.Where(p => p.Owner == record.MemberId).Select(p => p.Partition)],
             });
@@ -240,7 +258,7 @@ internal sealed record MemberStatus
 {
     public required string MemberId { get; init; }
 
-    /// <summary>healthy, degraded or unhealthy.</summary>
+    /// <summary>healthy, degraded or unhealthy (as the member last reported), or dead (no heartbeat within its session TTL).</summary>
     public required string Health { get; init; }
 
     public double Weight { get; init; }
@@ -251,8 +269,11 @@ internal sealed record MemberStatus
 
     public double EventsPerSecond { get; init; }
 
-    /// <summary>Now minus the record's heartbeat time (the member's clock).</summary>
+    /// <summary>Now minus the record's heartbeat time (the member's clock); never negative.</summary>
     public long HeartbeatAgeMs { get; init; }
+
+    /// <summary>The session TTL the member is judged by: its own, or the default for a record that does not state one.</summary>
+    public long SessionTtlMs { get; init; }
 
     public string? Address { get; init; }
 

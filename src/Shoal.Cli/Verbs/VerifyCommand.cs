@@ -31,20 +31,28 @@ internal static class VerifyCommand
         return command;
     }
 
+    /// <remarks>
+    /// Transient engine errors (a timeout, a server restarting, a leader election) are retried, each reported on
+    /// stderr, for as long as <paramref name="wait"/> lasts (counted from the start); only then does the verb fail,
+    /// with the last error.
+    /// </remarks>
     private static async Task<int> RunAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, CancellationToken cancellationToken)
     {
-        await using var opened = await EngineUris.OpenAsync(uri, cancellationToken);
-        var engine = opened.Engine;
-        var description = await engine.Log.DescribeTopicAsync(topic, cancellationToken)
-            ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");
         var clock = Stopwatch.StartNew();
+        var retrying = EngineRetries.ReportTo(output.Error);
+        Task<T> WithinWait<T>(Func<ValueTask<T>> call) => EngineRetries.RunAsync(call, wait - clock.Elapsed, cancellationToken, retrying);
+
+        await using var opened = await WithinWait(() => EngineUris.OpenAsync(uri, cancellationToken));
+        var engine = opened.Engine;
+        var description = await WithinWait(() => engine.Log.DescribeTopicAsync(topic, cancellationToken))
+            ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");
         var scan = new VerifyScan(engine, topic, group, description.Partitions);
         long lag;
         while (true)
         {
             // Caught up: every event is committed, so every record is stored (records before commits); whatever
-            // has no record now never will.
-            lag = await scan.PassAsync(cancellationToken);
+            // has no record now never will. A pass that fails part-way is taken again from where it stopped.
+            lag = await WithinWait(() => new ValueTask<long>(scan.PassAsync(cancellationToken)));
             if (lag == 0 || clock.Elapsed >= wait)
             {
                 break;

@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
+using Shoal.Engine;
 
 namespace Shoal.Cli.Verbs;
 
@@ -13,22 +16,46 @@ namespace Shoal.Cli.Verbs;
 /// </summary>
 internal static class Worker
 {
+    /// <summary>Default of <c>--startup-timeout</c>: rides out a server restart and a JetStream leader election (seconds), not an engine that is gone.</summary>
+    public static readonly TimeSpan DefaultStartupTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a worker waiting for its topic looks again, and how often it says it is still waiting.</summary>
+    private static readonly TimeSpan TopicPoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan WaitingNotice = TimeSpan.FromSeconds(10);
+
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan Watch = TimeSpan.FromMilliseconds(250);
 
     public static async Task<int> RunAsync(WorkerSettings settings, CliOutput output, CancellationToken cancellationToken)
     {
         ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
-        await using var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
-        var engine = opened.Engine;
-        var topic = await engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken)
-            ?? throw new ShoalException(
-                $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
+        var startup = new StartupRetries(settings.StartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
+        OpenedEngine opened;
+        try
+        {
+            opened = await startup.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return StoppedBeforeStart(settings, output);
+        }
+
+        await using var connection = opened;
+        var engine = connection.Engine;
+        TopicDescription topic;
+        try
+        {
+            topic = await TopicAsync(engine, settings, output, startup, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return StoppedBeforeStart(settings, output);
+        }
 
         HandledRecorder? recorder = null;
         if (settings.Handler.Kind == WorkerHandlerKind.Verify)
         {
-            var records = await engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), cancellationToken);
+            var records = await startup.RunAsync(() => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), cancellationToken));
             recorder = new HandledRecorder(engine.Log, records.Name);
         }
 
@@ -60,8 +87,21 @@ internal static class Worker
                 },
             ],
         };
-        await using var runtime = ShoalRuntime.Create(engine, options);
-        await runtime.StartAsync(cancellationToken);
+        await using var runtime = await startup.RunAsync(async ValueTask<ShoalRuntime> () =>
+        {
+            // A runtime whose start failed is not started again: a new one is.
+            var created = ShoalRuntime.Create(engine, options);
+            try
+            {
+                await created.StartAsync(cancellationToken);
+                return created;
+            }
+            catch
+            {
+                await created.DisposeAsync();
+                throw;
+            }
+        });
         var member = ClusterMember.Create(runtime, settings.Group, new ClusterMemberOptions
         {
             MemberId = settings.MemberId,
@@ -131,6 +171,67 @@ internal static class Worker
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// The topic's description. When it does not exist: on an engine other processes share (NATS), waits for a producer
+    /// to create it, saying so on stderr every 10 s, until it exists or the worker is stopped; elsewhere (nobody else
+    /// can create it while this worker runs) an error.
+    /// </summary>
+    private static async Task<TopicDescription> TopicAsync(IShoalEngine engine, WorkerSettings settings, CliOutput output, StartupRetries startup, CancellationToken cancellationToken)
+    {
+        var shared = EngineUris.TryParse(settings.Engine, out var uri, out _) && uri.SharedBetweenProcesses;
+        var waiting = Stopwatch.StartNew();
+        var noticed = TimeSpan.MinValue;
+        while (true)
+        {
+            if (await startup.RunAsync(() => engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken)) is { } topic)
+            {
+                if (noticed != TimeSpan.MinValue)
+                {
+                    output.Error.WriteLine($"worker {settings.MemberId}: topic '{settings.Topic}' exists now ({topic.Partitions} partitions); joining group {settings.Group}.");
+                }
+
+                return topic;
+            }
+
+            if (!shared)
+            {
+                throw new ShoalException(
+                    $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
+            }
+
+            if (noticed == TimeSpan.MinValue)
+            {
+                noticed = waiting.Elapsed;
+                output.Error.WriteLine(
+                    $"worker {settings.MemberId}: waiting for topic '{settings.Topic}' on {engine.Name}, which does not exist yet; it joins group {settings.Group} once a producer creates it. Ctrl+C or SIGTERM stops it.");
+            }
+            else if (waiting.Elapsed - noticed >= WaitingNotice)
+            {
+                noticed = waiting.Elapsed;
+                output.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"worker {settings.MemberId}: still waiting for topic '{settings.Topic}' ({waiting.Elapsed.TotalSeconds:0} s so far)."));
+            }
+
+            await Task.Delay(TopicPoll, cancellationToken);
+        }
+    }
+
+    /// <summary>Stopped (Ctrl+C, SIGTERM) before it joined the group: nothing to hand over, a clean stop.</summary>
+    private static int StoppedBeforeStart(WorkerSettings settings, CliOutput output)
+    {
+        var report = new WorkerReport { MemberId = settings.MemberId, Group = settings.Group, Topic = settings.Topic, Handler = settings.Handler.ToString() };
+        if (output.Json)
+        {
+            output.WriteJson(report, CliJsonContext.Default.WorkerReport);
+        }
+        else
+        {
+            output.Line($"worker {report.MemberId} stopped before it joined group {report.Group}.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
     private static HandlerRegistration Handler(WorkerSettings settings, HandledRecorder? recorder)
     {
         var handle = Handle(settings, recorder);
@@ -189,4 +290,13 @@ internal static class Worker
             _ => (_, _, _) => ValueTask.CompletedTask,
         };
     }
+}
+
+/// <summary>
+/// The worker's start-up calls (connecting, reading the topic, creating the record topic, starting the group): each is
+/// retried while it fails with transient engine errors, for up to <c>--startup-timeout</c>, each retry reported on stderr.
+/// </summary>
+internal sealed class StartupRetries(TimeSpan timeout, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken)
+{
+    public Task<T> RunAsync<T>(Func<ValueTask<T>> call) => EngineRetries.RunAsync(call, timeout, cancellationToken, retrying);
 }

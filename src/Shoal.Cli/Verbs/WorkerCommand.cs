@@ -12,7 +12,7 @@ internal static class WorkerCommand
     public static Command Create()
     {
         var engine = EngineUris.CreateOption();
-        var topic = VerbOptions.Topic("The topic to consume (must exist)");
+        var topic = VerbOptions.Topic("The topic to consume (on nats:// the worker waits until it exists; elsewhere it must exist)");
         var group = VerbOptions.Group("The consumer group this worker joins");
         var handler = new Option<WorkerHandler>("--handler")
         {
@@ -33,8 +33,8 @@ internal static class WorkerCommand
             Description = "Relative share of partitions (for --assignor weighted)",
             DefaultValueFactory = _ => 1,
         }.InRange(0, 1_000_000);
-        var heartbeat = Durations.CreateOption("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases");
-        var sessionTtl = Durations.CreateOption("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)");
+        var heartbeat = Durations.CreateOption("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases").Positive();
+        var sessionTtl = Durations.CreateOption("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)").Positive();
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Keys handled concurrently per partition",
@@ -57,11 +57,15 @@ internal static class WorkerCommand
             Description = "Handle at most this many events per second in this worker, over all its partitions (a member with a fixed capacity, for autoscaling demos and tests); 0 = no limit",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 1e9);
+        var startupTimeout = Durations.CreateOption(
+            "--startup-timeout", Worker.DefaultStartupTimeout,
+            "How long transient engine errors (timeouts, a server restarting, a leader election) are retried while the worker starts, before it gives up; waiting for a topic that does not exist yet does not count")
+            .Positive();
         var parentPid = new Option<int?>("--parent-pid")
         {
             Description = "Stop gracefully when this process (the supervisor that started the worker) is gone",
             Hidden = true,
-        };
+        }.Check(value => value is null or > 0 ? null : $"must be a process id (1 or more); was {value}.");
         var logLevel = new Option<LogLevel>("--log-level")
         {
             Description = "Log Shoal's runtime and cluster messages at this level and above to stderr (none: no log)",
@@ -73,7 +77,7 @@ internal static class WorkerCommand
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, parentPid, logLevel, json,
+            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, startupTimeout, parentPid, logLevel, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -94,6 +98,7 @@ internal static class WorkerCommand
                 parseResult.GetValue(logLevel))
             {
                 HandlerConcurrency = parseResult.GetValue(handlerConcurrency),
+                StartupTimeout = parseResult.GetValue(startupTimeout),
             };
             return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
         });
@@ -127,6 +132,9 @@ internal sealed record WorkerSettings(
 {
     /// <summary>Handler calls at once in the process (0: unlimited).</summary>
     public int HandlerConcurrency { get; init; }
+
+    /// <summary>How long transient engine errors are retried while the worker starts.</summary>
+    public TimeSpan StartupTimeout { get; init; } = Worker.DefaultStartupTimeout;
 }
 
 /// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>

@@ -238,6 +238,7 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
             Health = _health.Current,
             Load = sample.Load,
             HeartbeatAt = now,
+            SessionTtl = _cluster.SessionTtl,
             Address = _identity.Address,
             Assignor = _identity.Assignor,
         };

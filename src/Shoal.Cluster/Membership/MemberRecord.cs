@@ -2,8 +2,8 @@ namespace Shoal.Cluster;
 
 /// <summary>
 /// A member's heartbeat record, stored at <c>shoal/members/{group}/{memberId}</c> (see <see cref="MemberKeys"/>)
-/// as UTF-8 JSON and rewritten every heartbeat interval. A record whose <see cref="HeartbeatAt"/> is
-/// <see cref="ClusterOptions.SessionTtl"/> or more in the past belongs to a dead member.
+/// as UTF-8 JSON and rewritten every heartbeat interval. A record whose <see cref="HeartbeatAt"/> is the member's
+/// <see cref="SessionTtl"/> or more in the past belongs to a dead member (<see cref="MembershipView.IsLive"/>).
 /// </summary>
 public sealed record MemberRecord
 {
@@ -30,6 +30,13 @@ public sealed record MemberRecord
 
     /// <summary>When the member wrote the record, from its <see cref="TimeProvider"/> (stored as ms since the Unix epoch).</summary>
     public DateTimeOffset HeartbeatAt { get; init; }
+
+    /// <summary>
+    /// The session TTL the member runs with (its <see cref="ClusterOptions.SessionTtl"/>): every observer judges the
+    /// member by this, whatever its own setting. Null in records written before members stated it; those are judged
+    /// by the observer's default.
+    /// </summary>
+    public TimeSpan? SessionTtl { get; init; }
 
     /// <summary>Where the member can be reached (e.g. its HTTP endpoint), or null.</summary>
     public string? Address { get; init; }

@@ -6,8 +6,11 @@ namespace Shoal.Cluster;
 /// <summary>
 /// Encodes member records as UTF-8 JSON:
 /// <c>{"memberId":"w1","incarnation":"9f…","weight":1,"capacity":64,"health":"healthy",
-/// "load":{"inFlight":3,"eventsPerSecond":120.5},"heartbeatMs":1735689600000,"address":"…"}</c>.
-/// Unknown properties are skipped, so later versions may add fields.
+/// "load":{"inFlight":3,"eventsPerSecond":120.5},"heartbeatMs":1735689600000,"sessionTtlMs":30000,"address":"…"}</c>.
+/// Unknown properties are skipped, so later versions may add fields. <c>sessionTtlMs</c> is absent from records of
+/// earlier versions, and ignored when it is not a whole number of milliseconds from 1 to
+/// <see cref="OptionChecks.MaxTimerDuration"/> (no member can run with another): such records are judged by the
+/// observer's default.
 /// </summary>
 internal static class MemberRecordCodec
 {
@@ -27,6 +30,11 @@ internal static class MemberRecordCodec
             writer.WriteNumber("eventsPerSecond", record.Load.EventsPerSecond);
             writer.WriteEndObject();
             writer.WriteNumber("heartbeatMs", record.HeartbeatAt.ToUnixTimeMilliseconds());
+            if (record.SessionTtl is { } ttl)
+            {
+                writer.WriteNumber("sessionTtlMs", (long)ttl.TotalMilliseconds);
+            }
+
             if (record.Address is not null)
             {
                 writer.WriteString("address", record.Address);
@@ -61,6 +69,7 @@ internal static class MemberRecordCodec
             int capacity = 0;
             MemberHealth? health = null;
             long? heartbeatMs = null;
+            TimeSpan? sessionTtl = null;
             MemberLoad load = default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -78,6 +87,7 @@ internal static class MemberRecordCodec
                     case "capacity": capacity = reader.GetInt32(); break;
                     case "health": health = ParseHealth(reader.GetString()); break;
                     case "heartbeatMs": heartbeatMs = reader.GetInt64(); break;
+                    case "sessionTtlMs": sessionTtl = ReadSessionTtl(ref reader); break;
                     case "address": address = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
                     case "assignor": assignor = Enum.TryParse<AssignorKind>(reader.GetString(), out var kind) && Enum.IsDefined(kind) ? kind : null; break;
                     case "load":
@@ -106,6 +116,7 @@ internal static class MemberRecordCodec
                 Health = health.Value,
                 Load = load,
                 HeartbeatAt = DateTimeOffset.FromUnixTimeMilliseconds(heartbeatMs.Value),
+                SessionTtl = sessionTtl,
                 Address = address,
                 Assignor = assignor,
             };
@@ -116,6 +127,12 @@ internal static class MemberRecordCodec
             return false;
         }
     }
+
+    /// <summary>A session TTL in whole milliseconds, 1 to <see cref="OptionChecks.MaxTimerDuration"/>; null for anything else.</summary>
+    private static TimeSpan? ReadSessionTtl(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms > 0 && ms <= OptionChecks.MaxTimerDuration.TotalMilliseconds
+            ? TimeSpan.FromMilliseconds(ms)
+            : null;
 
     private static bool TryReadLoad(ref Utf8JsonReader reader, out MemberLoad load)
     {

@@ -2,7 +2,11 @@ namespace Shoal.Cluster;
 
 /// <summary>
 /// Which members of a group are live at one instant: a pure function of the member records and the observer's
-/// clock. A record is live while <c>now − HeartbeatAt &lt; SessionTtl</c>; from then on its member is dead.
+/// clock. A record is live while <c>now − HeartbeatAt &lt; SessionTtl</c>, where the TTL is the member's own
+/// (<see cref="MemberRecord.SessionTtl"/>) — a member that promises a heartbeat within 1 s is dead 1 s after its last,
+/// whatever the observer runs with — or, for a record that does not state it, the observer's default. Every place that
+/// judges a member alive (the cluster's watcher, the autoscaler, <see cref="ClusterStatus"/>, <c>shoal status</c>)
+/// judges it here.
 /// </summary>
 /// <remarks>
 /// Liveness compares the writer's heartbeat time with the observer's clock, so it assumes members' clocks agree
@@ -35,12 +39,34 @@ public sealed class MembershipView
     /// <summary>When the first live member will be dead if it writes no more heartbeats; null when none is live.</summary>
     public DateTimeOffset? NextExpiry { get; }
 
-    /// <summary>True when the record is live at <paramref name="now"/>.</summary>
-    public static bool IsLive(MemberRecord record, DateTimeOffset now, TimeSpan sessionTtl) =>
-        now - record.HeartbeatAt < sessionTtl;
+    /// <summary>
+    /// True when the record is live at <paramref name="now"/>: its heartbeat is younger than its own session TTL, or
+    /// than <paramref name="defaultSessionTtl"/> when the record does not state one.
+    /// </summary>
+    public static bool IsLive(MemberRecord record, DateTimeOffset now, TimeSpan defaultSessionTtl) =>
+        now < ExpiresAt(record, defaultSessionTtl);
 
-    /// <summary>Splits <paramref name="records"/> into live and dead members at <paramref name="now"/>.</summary>
-    public static MembershipView Compute(IEnumerable<MemberRecord> records, DateTimeOffset now, TimeSpan sessionTtl)
+    /// <summary>When the member is dead unless it heartbeats again: its heartbeat time plus its session TTL (or the default).</summary>
+    public static DateTimeOffset ExpiresAt(MemberRecord record, TimeSpan defaultSessionTtl)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var ttl = record.SessionTtl ?? defaultSessionTtl;
+        return record.HeartbeatAt > DateTimeOffset.MaxValue - ttl ? DateTimeOffset.MaxValue : record.HeartbeatAt + ttl;
+    }
+
+    /// <summary>
+    /// How long ago the member wrote its record, by the observer's clock; never negative (a record written after the
+    /// observer read its clock, or by a host whose clock runs ahead, is 0 old).
+    /// </summary>
+    public static TimeSpan HeartbeatAge(MemberRecord record, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var age = now - record.HeartbeatAt;
+        return age > TimeSpan.Zero ? age : TimeSpan.Zero;
+    }
+
+    /// <summary>Splits <paramref name="records"/> into live and dead members at <paramref name="now"/> (see <see cref="IsLive"/>).</summary>
+    public static MembershipView Compute(IEnumerable<MemberRecord> records, DateTimeOffset now, TimeSpan defaultSessionTtl)
     {
         ArgumentNullException.ThrowIfNull(records);
         var live = new List<MemberRecord>();
@@ -48,10 +74,10 @@ public sealed class MembershipView
         DateTimeOffset? nextExpiry = null;
         foreach (var record in records)
         {
-            if (IsLive(record, now, sessionTtl))
+            if (IsLive(record, now, defaultSessionTtl))
             {
                 live.Add(record);
-                var expiry = record.HeartbeatAt + sessionTtl;
+                var expiry = ExpiresAt(record, defaultSessionTtl);
                 if (nextExpiry is null || expiry < nextExpiry)
                 {
                     nextExpiry = expiry;

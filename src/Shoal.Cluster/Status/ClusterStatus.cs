@@ -34,25 +34,28 @@ public static class ClusterStatus
 
     /// <summary>
     /// The group's members, and per topic it consumes each partition's owner, epoch, committed and end offsets, and its
-    /// dead-letter count; null when the store knows nothing of the group. Members are live when their heartbeat is
-    /// younger than <paramref name="sessionTtl"/>; a lease names an owner only while unexpired, both judged by
-    /// <paramref name="time"/>.
+    /// dead-letter count; null when the store knows nothing of the group. A member is live while its heartbeat is
+    /// younger than its own session TTL (<see cref="MemberRecord.SessionTtl"/>), or than
+    /// <paramref name="defaultSessionTtl"/> for a record that does not state one (<see cref="MembershipView.IsLive"/>); a
+    /// lease names an owner only while unexpired. Both are judged by <paramref name="time"/>, read after the records, so
+    /// no heartbeat or lease looks younger than it is.
     /// </summary>
-    public static async ValueTask<GroupStatus?> ReadGroupAsync(IShoalEngine engine, string group, TimeSpan sessionTtl, TimeProvider time, CancellationToken cancellationToken = default)
+    public static async ValueTask<GroupStatus?> ReadGroupAsync(IShoalEngine engine, string group, TimeSpan defaultSessionTtl, TimeProvider time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(time);
         Names.Validate(nameof(group), group);
         var store = engine.Coordination;
+        var records = await ClusterRecords.ListMembersAsync(store, group, cancellationToken);
         var now = time.GetUtcNow();
-        var members = (await ClusterRecords.ListMembersAsync(store, group, cancellationToken))
-            .Select(record => new MemberStatus(record, MembershipView.IsLive(record, now, sessionTtl)))
+        var members = records
+            .Select(record => new MemberStatus(record, MembershipView.IsLive(record, now, defaultSessionTtl), MembershipView.HeartbeatAge(record, now)))
             .ToList();
 
         var topics = new List<GroupTopicStatus>();
         foreach (var (topic, _) in (await ListTopicGroupsAsync(store, cancellationToken)).Where(p => p.Group == group))
         {
-            if (await ReadTopicAsync(engine, topic, group, now.ToUnixTimeMilliseconds(), cancellationToken) is { } status)
+            if (await ReadTopicAsync(engine, topic, group, time, cancellationToken) is { } status)
             {
                 topics.Add(status);
             }
@@ -61,7 +64,7 @@ public static class ClusterStatus
         return members.Count == 0 && topics.Count == 0 ? null : new GroupStatus(group, now, members, topics);
     }
 
-    private static async ValueTask<GroupTopicStatus?> ReadTopicAsync(IShoalEngine engine, string topic, string group, long nowMs, CancellationToken cancellationToken)
+    private static async ValueTask<GroupTopicStatus?> ReadTopicAsync(IShoalEngine engine, string topic, string group, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await engine.Log.DescribeTopicAsync(topic, cancellationToken) is not { } description)
         {
@@ -70,6 +73,7 @@ public static class ClusterStatus
 
         var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken))
             .ToDictionary(l => l.Partition, l => new LeaseRecord(l.Owner, l.Epoch, l.ExpiresAtMs));
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         var committed = new Dictionary<int, CommittedOffset>();
         var offsetPrefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);

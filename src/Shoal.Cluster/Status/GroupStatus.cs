@@ -7,8 +7,8 @@ namespace Shoal.Cluster;
 /// <param name="Topics">Every topic the group has committed offsets or leases for.</param>
 public sealed record GroupStatus(string Group, DateTimeOffset At, IReadOnlyList<MemberStatus> Members, IReadOnlyList<GroupTopicStatus> Topics);
 
-/// <summary>A member record and whether its heartbeat is within the session TTL.</summary>
-public sealed record MemberStatus(MemberRecord Record, bool Live);
+/// <summary>A member record, whether its heartbeat is within its session TTL, and how old the heartbeat is (never negative).</summary>
+public sealed record MemberStatus(MemberRecord Record, bool Live, TimeSpan HeartbeatAge);
 
 /// <summary>A group's progress on one topic.</summary>
 /// <param name="Topic">The topic.</param>

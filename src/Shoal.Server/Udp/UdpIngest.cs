@@ -31,6 +31,7 @@ internal sealed class UdpIngest : BackgroundService
     });
 
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Socket? _socket;
     private long _accepted;
     private long _malformed;
     private long _dropped;
@@ -51,15 +52,32 @@ internal sealed class UdpIngest : BackgroundService
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Binds the socket before the receive loop starts, so an address that cannot be bound fails the server's start with a <see cref="SocketException"/>.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         var endpoint = _options.UdpEndpoint!;
-        using var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        socket.ReceiveBufferSize = 4 << 20;
-        socket.Bind(endpoint);
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = 4 << 20;
+            socket.Bind(endpoint);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        _socket = socket;
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         _bound.TrySetResult(bound);
         ServerLog.UdpListening(_logger, bound.ToString());
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var socket = _socket!;
         var publishing = PublishLoopAsync(stoppingToken);
         try
         {

@@ -108,7 +108,8 @@ public sealed class CliInvocationTests
         var (exitCode, _, stderr) = await RunAsync(runner, "demo");
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("GroupOptions.MaxConcurrency", stderr);
+        Assert.Contains("error: --concurrency: must be between 1 and 10000; was 0.", stderr);
+        Assert.DoesNotContain("GroupOptions", stderr);
         Assert.DoesNotContain("   at ", stderr);
     }
 

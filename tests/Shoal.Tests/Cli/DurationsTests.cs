@@ -35,6 +35,18 @@ public sealed class DurationsTests
         Assert.Contains("200ms", ex.Message);
     }
 
+    [Theory]
+    [InlineData("1193h", true)]
+    [InlineData("4294967294ms", true)]
+    [InlineData("4294967295ms", false)]
+    [InlineData("1194h", false)]
+    [InlineData("99999999h", false)]
+    public void Parse_accepts_at_most_what_a_timer_can_wait(string text, bool accepted)
+    {
+        Assert.Equal(accepted, Durations.TryParse(text, out var value, out var error));
+        Assert.True(accepted ? value <= Durations.Max : error.Contains("at most 1193h", StringComparison.Ordinal), error);
+    }
+
     [Fact]
     public void Parse_says_when_a_duration_is_negative()
     {

@@ -33,8 +33,8 @@ public sealed class EngineUrisTests
     [InlineData("inproc://bad name", "may only contain")]
     [InlineData("file://", "name a data directory")]
     [InlineData("file://./data?durability=sometimes", "durability must be 'flush'")]
-    [InlineData("file://./data?flush-interval=5x", "flush-interval must be a positive duration")]
-    [InlineData("file://./data?flush-interval=0", "flush-interval must be a positive duration")]
+    [InlineData("file://./data?flush-interval=5x", "flush-interval: '5x' is not a duration")]
+    [InlineData("file://./data?flush-interval=0", "flush-interval: must be more than 0")]
     [InlineData("file://./data?compress=yes", "unknown setting 'compress'")]
     public async Task A_bad_uri_is_a_configuration_error_naming_the_option_and_the_uri(string uri, string reason)
     {

@@ -64,6 +64,20 @@ public sealed class VerbOptionTests
         Assert.DoesNotContain("   at ", result.Err);
     }
 
+    /// <summary>Only this process could create the topic in a file:// directory it owns: a missing topic stays an error, not a wait.</summary>
+    [Fact]
+    public async Task A_worker_on_a_file_engine_without_its_topic_gets_a_clear_error_rather_than_waiting()
+    {
+        using var directory = new Shoal.Tests.Engines.TempDirectory();
+        var engine = "file://" + directory.Path;
+
+        var result = await RunAsync(["worker", "--engine", engine, "--topic", "missing", "--group", "g", "--handler", "noop"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains($"error: topic 'missing' does not exist on {engine}; create it first", result.Err);
+        Assert.DoesNotContain("waiting", result.Err);
+    }
+
     [Fact]
     public async Task Replicas_are_accepted_and_the_in_process_engine_says_it_ignores_them()
     {

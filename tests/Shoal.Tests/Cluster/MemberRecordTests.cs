@@ -105,6 +105,63 @@ public sealed class MemberRecordTests
     }
 
     [Fact]
+    public void A_record_carries_its_session_ttl_and_an_old_record_without_it_still_decodes()
+    {
+        var record = Member("w1", T0) with { SessionTtl = TimeSpan.FromMilliseconds(1500) };
+
+        var json = MemberRecordCodec.Encode(record);
+
+        Assert.Contains("\"sessionTtlMs\":1500", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.True(MemberRecordCodec.TryDecode(json, out var decoded));
+        Assert.Equal(record, decoded);
+        Assert.True(MemberRecordCodec.TryDecode("""{"memberId":"a","incarnation":"1","health":"healthy","heartbeatMs":5}"""u8, out var old));
+        Assert.Null(old!.SessionTtl);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1000")]
+    [InlineData("99999999999999")]
+    [InlineData("\"1s\"")]
+    public void A_session_ttl_no_member_could_have_is_ignored_and_the_record_judged_by_the_default(string value)
+    {
+        Assert.True(MemberRecordCodec.TryDecode(Encoding.UTF8.GetBytes($$"""{"memberId":"a","incarnation":"1","health":"healthy","heartbeatMs":5,"sessionTtlMs":{{value}}}"""), out var record));
+        Assert.Null(record!.SessionTtl);
+    }
+
+    /// <summary>A member is judged by the session TTL it runs with, not by the observer's: a 1 s member is dead 1 s after its last beat.</summary>
+    [Fact]
+    public void A_member_is_judged_by_its_own_session_ttl_and_an_old_record_by_the_observers()
+    {
+        var quick = Member("quick", T0) with { SessionTtl = TimeSpan.FromSeconds(1) };
+        var old = Member("old", T0);
+
+        var early = MembershipView.Compute([quick, old], T0 + TimeSpan.FromMilliseconds(999), Ttl);
+        Assert.Equal(["old", "quick"], early.Live.Select(m => m.MemberId));
+        Assert.Equal(T0 + TimeSpan.FromSeconds(1), early.NextExpiry);
+
+        var later = MembershipView.Compute([quick, old], T0 + TimeSpan.FromSeconds(2), Ttl);
+        Assert.Equal(["old"], later.Live.Select(m => m.MemberId));
+        Assert.Equal(["quick"], later.Dead.Select(m => m.MemberId));
+        Assert.False(MembershipView.IsLive(quick, T0 + TimeSpan.FromSeconds(2), Ttl));
+        Assert.True(MembershipView.IsLive(old, T0 + TimeSpan.FromSeconds(2), Ttl));
+        Assert.False(MembershipView.IsLive(old, T0 + Ttl, Ttl));
+
+        // A long-lived member is not cut short by an observer with a shorter default either.
+        var patient = Member("patient", T0) with { SessionTtl = TimeSpan.FromMinutes(2) };
+        Assert.True(MembershipView.IsLive(patient, T0 + TimeSpan.FromMinutes(1), Ttl));
+    }
+
+    [Fact]
+    public void A_heartbeat_age_is_never_negative()
+    {
+        var ahead = Member("a", T0 + TimeSpan.FromMilliseconds(300));
+
+        Assert.Equal(TimeSpan.Zero, MembershipView.HeartbeatAge(ahead, T0));
+        Assert.Equal(TimeSpan.FromMilliseconds(700), MembershipView.HeartbeatAge(ahead, T0 + TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void Member_identity_validation_names_the_field()
     {
         Assert.Equal("MemberIdentity.MemberId", Assert.Throws<ShoalConfigurationException>(new MemberIdentity("g", "no spaces").Validate).Field);

@@ -128,7 +128,7 @@ internal sealed class FaultRun : IAsyncDisposable
         try
         {
             _watcher ??= await EngineUris.OpenAsync(Engine, cancellationToken);
-            var report = await StatusCommand.ReadAsync(_watcher.Engine, Engine, Group, DateTimeOffset.UtcNow, cancellationToken);
+            var report = await StatusCommand.ReadAsync(_watcher.Engine, Engine, Group, TimeProvider.System, cancellationToken);
             return report.Groups.FirstOrDefault(g => g.Topic == Topic);
         }
         catch (EngineException ex)

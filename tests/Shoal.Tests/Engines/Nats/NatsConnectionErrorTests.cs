@@ -61,7 +61,7 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
 
     [Theory]
     [InlineData("nats://", "at least one server")]
-    [InlineData("nats://h:1?replicas=9", "DefaultReplicas")]
+    [InlineData("nats://h:1?replicas=9", "replicas: must be between 1 and 5")]
     [InlineData("nats://h:1?storage=tape", "storage")]
     [InlineData("nats://h:1?bogus=1", "bogus")]
     [InlineData("nats://user@h:1", "user:password@")]

@@ -108,7 +108,7 @@ public sealed class NatsReadTests(NatsServerFixture server)
         var offsets = new List<long>();
         var buffer = new EventEnvelope[100];
         offsets.AddRange(await ReadOnceAsync(engine, topic, 0, buffer, deadline.Token));
-        await cluster.RestartAsync(0, deadline.Token);
+        await cluster.RestartAsync(0, cancellationToken: deadline.Token);
 
         while (offsets.Count < events)
         {
