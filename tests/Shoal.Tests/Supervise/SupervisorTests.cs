@@ -235,9 +235,13 @@ public sealed class SupervisorTests
         public async Task<SupervisorSummary> StopAsync()
         {
             await _stop.CancelAsync();
-            return await _running;
+            return await _running.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
+        /// <summary>
+        /// After a failed assertion the supervisor may be waiting on this test's clock (a stop timeout that never passes):
+        /// kill every worker and give it a bounded time, so the failure is reported instead of hanging the run.
+        /// </summary>
         public async ValueTask DisposeAsync()
         {
             if (!_running.IsCompleted)
@@ -248,7 +252,14 @@ public sealed class SupervisorTests
                     worker.Kill();
                 }
 
-                await _running;
+                try
+                {
+                    await _running.WaitAsync(TimeSpan.FromSeconds(30));
+                }
+                catch (TimeoutException)
+                {
+                    // The test has already failed; the supervisor task is abandoned with its fake workers.
+                }
             }
 
             _stop.Dispose();
