@@ -50,9 +50,9 @@ internal static class ShoalCli
         var parseResult = CreateRootCommand(demoRunner).Parse(args);
         if (parseResult.Errors.Count > 0)
         {
-            foreach (var parseError in parseResult.Errors)
+            foreach (var line in ParseErrorText.Describe(parseResult))
             {
-                configuration.Error.WriteLine($"error: {parseError.Message}");
+                configuration.Error.WriteLine($"error: {line}");
             }
 
             var verb = parseResult.CommandResult.Command;

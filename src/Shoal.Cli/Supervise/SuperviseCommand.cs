@@ -127,9 +127,11 @@ internal static class SuperviseCommand
             throw new ShoalConfigurationException("--engine", $"{settings.Engine} lives inside one process, so worker processes cannot share it; use an engine such as nats://.");
         }
 
-
-        await using var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
-        var description = await opened.Engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken)
+        // Started as a server restarts (a JetStream leader election, a timeout): transient errors are retried, each said on
+        // stderr, for as long as a worker would retry its own start.
+        var startup = new StartupRetries(Worker.DefaultStartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
+        await using var opened = await startup.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken));
+        var description = await startup.RunAsync(() => opened.Engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken))
             ?? throw new ShoalException(
                 $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
         var observer = new AutoscaleObserver(opened.Engine, settings.Topic, settings.Group, TimeProvider.System,
@@ -201,7 +203,7 @@ internal static class SuperviseCommand
             ["--engine", settings.Engine, "--topic", settings.Topic, "--group", settings.Group, "--member-id", "check-1", .. settings.WorkerArguments]);
         if (parse.Errors.Count > 0)
         {
-            throw new ShoalConfigurationException("worker options", string.Join(" ", parse.Errors.Select(e => e.Message)) + " (the options after -- go to each 'shoal worker'; see 'shoal worker --help').");
+            throw new ShoalConfigurationException("worker options", string.Join(" ", ParseErrorText.Describe(parse)) + " (the options after -- go to each 'shoal worker'; see 'shoal worker --help').");
         }
 
         return new WorkerSettingsCheck(

@@ -55,8 +55,15 @@ internal static class Worker
         HandledRecorder? recorder = null;
         if (settings.Handler.Kind == WorkerHandlerKind.Verify)
         {
-            var records = await startup.RunAsync(() => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), cancellationToken));
-            recorder = new HandledRecorder(engine.Log, records.Name);
+            try
+            {
+                var records = await startup.RunAsync(() => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), cancellationToken));
+                recorder = new HandledRecorder(engine.Log, records.Name);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return StoppedBeforeStart(settings, output);
+            }
         }
 
         using var logging = settings.LogLevel == LogLevel.None
@@ -87,21 +94,17 @@ internal static class Worker
                 },
             ],
         };
-        await using var runtime = await startup.RunAsync(async ValueTask<ShoalRuntime> () =>
+        ShoalRuntime started;
+        try
         {
-            // A runtime whose start failed is not started again: a new one is.
-            var created = ShoalRuntime.Create(engine, options);
-            try
-            {
-                await created.StartAsync(cancellationToken);
-                return created;
-            }
-            catch
-            {
-                await created.DisposeAsync();
-                throw;
-            }
-        });
+            started = await StartRuntimeAsync(engine, options, startup, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return StoppedBeforeStart(settings, output);
+        }
+
+        await using var runtime = started;
         var member = ClusterMember.Create(runtime, settings.Group, new ClusterMemberOptions
         {
             MemberId = settings.MemberId,
@@ -110,7 +113,17 @@ internal static class Worker
             Assignor = settings.Assignor,
             Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
         });
-        await member.StartAsync(cancellationToken);
+        try
+        {
+            await member.StartAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while registering: nothing was taken; a record the first heartbeat wrote is deleted, not left to expire.
+            await member.StopAsync(CancellationToken.None);
+            return StoppedBeforeStart(settings, output);
+        }
+
         if (!output.Json)
         {
             output.Line($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {settings.Engine}, handler {settings.Handler}.");
@@ -170,6 +183,24 @@ internal static class Worker
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>The runtime, started; a start that fails with a transient engine error is retried with a new runtime within the start-up deadline.</summary>
+    private static Task<ShoalRuntime> StartRuntimeAsync(IShoalEngine engine, ShoalOptions options, StartupRetries startup, CancellationToken cancellationToken) =>
+        startup.RunAsync(async ValueTask<ShoalRuntime> () =>
+        {
+            // A runtime whose start failed is not started again: a new one is.
+            var created = ShoalRuntime.Create(engine, options);
+            try
+            {
+                await created.StartAsync(cancellationToken);
+                return created;
+            }
+            catch
+            {
+                await created.DisposeAsync();
+                throw;
+            }
+        });
 
     /// <summary>
     /// The topic's description. When it does not exist: on an engine other processes share (NATS), waits for a producer

@@ -9,7 +9,7 @@ namespace Shoal.Tests.Engines.Nats;
 /// <summary>
 /// Verbs started right after a server of a 3-server cluster restarts, as real processes: for the first seconds the
 /// JetStream API does not answer (the restarted server is not current, the meta leader is being elected). Those errors
-/// are transient: <c>shoal verify</c> and a new <c>shoal worker</c> retry them within their deadlines instead of exiting 1
+/// are transient: <c>shoal verify</c>, a new <c>shoal worker</c> and <c>shoal supervise</c> retry them within their deadlines instead of exiting 1
 /// — and never blame a server that has JetStream for not offering it.
 /// </summary>
 [Collection(NatsFaultCollection.Name)]
@@ -35,6 +35,8 @@ public sealed class NatsTransientErrorTests(ITestOutputHelper log)
         log.WriteLine($"server {leader} (the meta leader) SIGKILLed and restarted; verify and w2 start now");
 
         run.StartWorker("w2");
+        await using var supervise = VerbRunner.StartProcess("supervise",
+            "supervise", "--engine", run.Engine, "--topic", FaultRun.Topic, "--group", "audit", "--min", "1", "--max", "1", "--", "--handler", "noop");
         var verify = await run.VerifyAsync();
 
         Assert.True(verify.ExitCode == 0, verify.ToString());
@@ -42,6 +44,8 @@ public sealed class NatsTransientErrorTests(ITestOutputHelper log)
         Assert.Equal(Events, verify.Long("produced"));
         Assert.Equal(0, verify.Long("lost"));
         await run.UntilAsync(s => FaultRun.Owners(s).Values.Any(o => o.Owner == "w2"), "w2 owning partitions", 90);
+        await supervise.WaitForLineAsync(l => l.StartsWith("supervise: group audit", StringComparison.Ordinal), "supervise started", TimeSpan.FromSeconds(90));
+        Assert.Equal(0, await supervise.TerminateAsync(TimeSpan.FromSeconds(60)));
         await run.StopWorkersAsync();
     }
 }
