@@ -20,7 +20,8 @@ public sealed class ClusterMemberStartTests
     {
         var engine = new SilentRegistration(Runtimes.Engine());
         var options = Runtimes.Options(Topic, 2, new GroupOptions { Name = Group, Topic = Topic, PartitionOwnership = PartitionOwnership.Assigned },
-            HandlerRegistration.For<Numbered>((_, _, _) => ValueTask.CompletedTask)) with { RandomSeed = null };
+            HandlerRegistration.For<Numbered>((_, _, _) => ValueTask.CompletedTask)) with
+        { RandomSeed = null };
         await using var runtime = ShoalRuntime.Create(engine, options);
         await runtime.StartAsync();
         var member = ClusterMember.Create(runtime, Group, new ClusterMemberOptions
