@@ -88,15 +88,17 @@ internal static class ServeCommand
         {
             await server.StartAsync(cancellationToken);
         }
-        catch (IOException e) when (e.GetBaseException() is SocketException socket)
+        catch (Exception e) when (BindFailure(e) is { } socket)
         {
-            // Kestrel: "Failed to bind to address http://127.0.0.1:5080: address already in use."
-            var url = options.Urls.FirstOrDefault(u => e.Message.Contains(u.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) ?? string.Join(';', options.Urls);
-            return output.Fail($"--urls: cannot listen on {url}: {Reason(socket)}.");
-        }
-        catch (SocketException e) when (options.UdpEndpoint is { } udp)
-        {
-            return output.Fail($"--udp: cannot receive on {udp}: {Reason(e)}.");
+            // Kestrel: "Failed to bind to address http://127.0.0.1:5080: address already in use." (an IOException), or
+            // the socket's own error for an address not of this host. UDP binds before Kestrel starts, so a UDP
+            // endpoint that is not bound is the one that failed.
+            if (options.UdpEndpoint is { } udp && server.UdpEndpoint is null)
+            {
+                return output.Fail($"--udp: cannot receive on {udp}: {Reason(socket)}.");
+            }
+
+            return output.Fail($"--urls: cannot listen on {FailedUrl(options.Urls, e, server)}: {Reason(socket)}.");
         }
 
         var started = new ServeStarted([.. server.Urls.Select(u => u.ToString().TrimEnd('/'))], server.UdpEndpoint?.ToString(), opened.Engine.Name);
@@ -160,6 +162,12 @@ internal static class ServeCommand
                     $"'{url}': https:// needs a certificate, which shoal serve does not configure; listen on http:// behind a proxy that terminates TLS, or host ShoalServer in your own application with Kestrel's HTTPS settings (docs/server.md).");
             }
 
+            if (uri.IsLoopback && uri.Port == 0 && uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ShoalConfigurationException("--urls",
+                    $"'{url}': port 0 (a free port) cannot be used with localhost, which is two addresses (IPv4 and IPv6) that would get different ports; use http://127.0.0.1:0 (or http://[::1]:0).");
+            }
+
             if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
             {
                 throw new ShoalConfigurationException("--urls", $"'{url}': give scheme, host and port only, not a path, query or user (the API's paths are fixed: docs/server.md).");
@@ -173,6 +181,36 @@ internal static class ServeCommand
     private static readonly IConfiguration QuietHostStart = new ConfigurationBuilder()
         .AddInMemoryCollection([new("Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host", "Critical")])
         .Build();
+
+    /// <summary>The socket error behind a failed bind (Kestrel wraps "address in use" in an IOException), or null.</summary>
+    private static SocketException? BindFailure(Exception e) => e switch
+    {
+        SocketException socket => socket,
+        IOException { InnerException: not null } io when io.GetBaseException() is SocketException socket => socket,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The URL, as the user wrote it, that could not be bound: the one Kestrel's message names, else the first one not
+    /// bound (Kestrel binds them in order and stops at the first failure).
+    /// </summary>
+    private static string FailedUrl(IReadOnlyList<string> urls, Exception e, ShoalServer server)
+    {
+        if (urls.Count == 1)
+        {
+            return urls[0];
+        }
+
+        if (urls.FirstOrDefault(u => e.Message.Contains(u.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) is { } named)
+        {
+            return named;
+        }
+
+        // A URL with port 0 is bound at whatever port was picked: compare the host alone.
+        var bound = server.Urls;
+        return urls.FirstOrDefault(u => new Uri(u) is var uri && !bound.Any(b => b.Host == uri.Host && (uri.Port == 0 || b.Port == uri.Port)))
+            ?? string.Join(';', urls);
+    }
 
     private static string Reason(SocketException e) => e.SocketErrorCode switch
     {

@@ -14,7 +14,7 @@ internal static class ServerTelemetry
         "shoal.udp.datagrams", "{datagram}", "UDP datagrams received, by shoal.outcome: accepted, malformed, dropped (queue full), failed (engine error).");
 
     /// <summary>Starts the ingest activity (a producer span under the request's), or null when nobody listens.</summary>
-    public static Activity? StartIngest(string topic, int count)
+    public static Activity? StartIngest(string topic)
     {
         if (!ActivitySource.HasListeners())
         {
@@ -23,7 +23,6 @@ internal static class ServerTelemetry
 
         var activity = ActivitySource.StartActivity("shoal.ingest", ActivityKind.Producer);
         activity?.SetTag("messaging.destination.name", topic);
-        activity?.SetTag("messaging.batch.message_count", count);
         return activity;
     }
 

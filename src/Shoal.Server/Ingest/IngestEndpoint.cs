@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Shoal.Diagnostics;
 using Shoal.Server.Diagnostics;
 
 namespace Shoal.Server.Ingest;
@@ -10,7 +13,7 @@ namespace Shoal.Server.Ingest;
 /// <c>POST /v1/topics/{topic}/events</c>: reads the body (up to the limit), validates every event, then publishes the
 /// batch. 202 with each event's partition and offset; problem details naming the field otherwise.
 /// </summary>
-internal sealed class IngestEndpoint(IEventPublisher publisher, ShoalServerOptions options, ILogger<IngestEndpoint> logger)
+internal sealed partial class IngestEndpoint(IEventPublisher publisher, ShoalServerOptions options, ILogger<IngestEndpoint> logger)
 {
     public async Task<IResult> HandleAsync(HttpContext context, string topic)
     {
@@ -36,18 +39,20 @@ internal sealed class IngestEndpoint(IEventPublisher publisher, ShoalServerOptio
             return TooLarge(null);
         }
 
+        // The ingest activity first: its trace context is what the events carry, added (and checked) by the parser,
+        // so the publisher adds none after the check.
+        using var activity = ServerTelemetry.StartIngest(topic);
         var events = new List<ParsedEvent>();
-        if (IngestParser.Parse(body.Memory, requireTopic: false, options.MaxBatchEvents, options.MaxEventBytes, events) is { } error)
+        if (IngestParser.Parse(body.Memory, requireTopic: false, options.MaxBatchEvents, options.MaxEventBytes, events, TraceToAdd(request)) is { } error)
         {
             return Problems.Result(error.Status, error.Status == 413 ? "Too large" : "Invalid event", $"'{error.Field}' {error.Message}", error.Field);
         }
 
-        var incoming = IncomingTraceParent(request);
-        using var activity = ServerTelemetry.StartIngest(topic, events.Count);
+        activity?.SetTag("messaging.batch.message_count", events.Count);
         var batch = new SerializedEvent[events.Count];
         for (var i = 0; i < batch.Length; i++)
         {
-            batch[i] = WithTrace(events[i].Event, incoming);
+            batch[i] = events[i].Event;
         }
 
         try
@@ -66,7 +71,8 @@ internal sealed class IngestEndpoint(IEventPublisher publisher, ShoalServerOptio
         }
         catch (ShoalConfigurationException ex)
         {
-            return Problems.Result(400, "Invalid event", ex.Message, ex.Field);
+            var (field, message) = RequestField(ex, events);
+            return Problems.Result(400, "Invalid event", $"'{field}' {message}", field);
         }
         catch (ShoalException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -143,23 +149,74 @@ internal sealed class IngestEndpoint(IEventPublisher publisher, ShoalServerOptio
         }
     }
 
-    /// <summary>The caller's W3C <c>traceparent</c>, used only when no activity carries it (nobody listens to traces).</summary>
-    private static string? IncomingTraceParent(HttpRequest request) =>
-        Activity.Current is null && request.Headers.TryGetValue("traceparent", out var value) && ActivityContext.TryParse(value.ToString(), null, out _)
-            ? value.ToString()
-            : null;
-
-    private static SerializedEvent WithTrace(SerializedEvent e, string? traceParent)
+    /// <summary>
+    /// The one decision of which trace headers the server adds to a request's events: the current activity's W3C
+    /// context (the <c>shoal.ingest</c> activity, under the caller's), or when no activity carries one (nobody listens
+    /// to traces) the caller's valid <c>traceparent</c> as is. The parser adds them and checks the events with them.
+    /// </summary>
+    internal static (string? Parent, string? State) TraceToAdd(HttpRequest request)
     {
-        if (traceParent is null || e.Headers?.ContainsKey("traceparent") == true)
+        if (Activity.Current is not null)
         {
-            return e;
+            return TraceContext.Current();
         }
 
-        var headers = e.Headers is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(e.Headers, StringComparer.Ordinal);
-        headers["traceparent"] = traceParent;
-        return e with { Headers = headers };
+        return request.Headers.TryGetValue(TraceContext.TraceParent, out var value) && ActivityContext.TryParse(value.ToString(), null, out _)
+            ? (value.ToString(), null)
+            : default;
     }
+
+    /// <summary>
+    /// A refusal by the publisher or the engine (<see cref="EventRules.Validate"/>: <c>events[2].Headers["x"]</c>,
+    /// <c>events[2].Key</c>) named as the request's body names it (<c>[2].headers.x</c>, <c>[2].key</c>, or
+    /// <c>key</c> for a lone event object), like the parser's own errors. The event is the one whose id the message
+    /// names when the request gave that id (an engine counts within its partition's part), else the publisher's index
+    /// (the request's order).
+    /// </summary>
+    internal static (string Field, string Message) RequestField(ShoalConfigurationException refused, IReadOnlyList<ParsedEvent> events)
+    {
+        var prefix = refused.Field + ": ";
+        var message = refused.Message.StartsWith(prefix, StringComparison.Ordinal) ? refused.Message[prefix.Length..] : refused.Message;
+        if (PublisherField().Match(refused.Field) is not { Success: true } match)
+        {
+            return (refused.Field, message);
+        }
+
+        var index = int.Parse(match.Groups["index"].Value, NumberStyles.None, CultureInfo.InvariantCulture);
+        if (PublisherEvent().Match(message) is { Success: true } named)
+        {
+            var id = named.Groups["id"].Value;
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i].Event.Id == id)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            message = message[named.Length..];
+        }
+
+        var member = match.Groups["header"].Success ? "headers." + match.Groups["header"].Value : match.Groups["member"].Value switch
+        {
+            "Id" => "id",
+            "Key" => "key",
+            "Type" => "type",
+            "Headers" => "headers",
+            _ => "data",
+        };
+        var path = index < events.Count ? events[index].Path : string.Create(CultureInfo.InvariantCulture, $"[{index}]");
+        return (path.Length == 0 ? member : path + "." + member, message);
+    }
+
+    /// <summary><c>events[3].Key</c>, <c>events[3].Headers["a b"]</c>: the publisher's and engines' form (<see cref="EventRuleViolation.Path"/>).</summary>
+    [GeneratedRegex("""^events\[(?<index>[0-9]+)\]\.(?:Headers\["(?<header>.*)"\]|(?<member>[A-Za-z]+))$""", RegexOptions.CultureInvariant)]
+    private static partial Regex PublisherField();
+
+    /// <summary>The <c>event 'ID': </c> that <see cref="EventRules.Validate"/> puts before what is wrong.</summary>
+    [GeneratedRegex("""^event '(?<id>.*?)': """, RegexOptions.CultureInvariant)]
+    private static partial Regex PublisherEvent();
 
     private sealed class PooledBody(byte[] buffer, int length) : IDisposable
     {

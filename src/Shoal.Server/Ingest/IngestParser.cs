@@ -1,20 +1,25 @@
 using System.Text;
 using System.Text.Json;
+using Shoal.Diagnostics;
 
 namespace Shoal.Server.Ingest;
 
 /// <summary>Why a body was rejected: the HTTP status, the field (a JSON path such as <c>[2].key</c>) and what is wrong.</summary>
 internal readonly record struct IngestError(int Status, string Field, string Message);
 
-/// <summary>One event as read from a request body or datagram; payload bytes point into the body.</summary>
-internal readonly record struct ParsedEvent(string? Topic, SerializedEvent Event);
+/// <summary>
+/// One event as read from a request body or datagram; payload bytes point into the body. <paramref name="Path"/> is
+/// where it is in the body as errors name it: <c>[2]</c> in an array, empty for a lone event object.
+/// </summary>
+internal readonly record struct ParsedEvent(string? Topic, SerializedEvent Event, string Path);
 
 /// <summary>
 /// Reads ingest bodies with <see cref="Utf8JsonReader"/>: one event object, or an array of them, each
 /// <c>{"key": "...", "type": "...", "data": any JSON, "id"?: "...", "headers"?: {"name": "value"}}</c> (a datagram
 /// also names its <c>"topic"</c>). Every event is checked before any is returned, against the fields' own rules and
 /// <see cref="EventRules"/> (what every engine stores), so a rejected body stores nothing.
-/// Each event's <c>data</c> is the exact JSON text of the body, not re-serialized.
+/// Each event's <c>data</c> is the exact JSON text of the body, not re-serialized. The trace context the server adds
+/// (<see cref="TraceContext.Inject"/>) is added here, so the event checked is the event stored.
 /// </summary>
 internal static class IngestParser
 {
@@ -23,8 +28,12 @@ internal static class IngestParser
     /// <summary>Stands for the id the publisher generates when none is given: <c>{16 hex}-{16 hex}</c>, 33 characters.</summary>
     private static readonly string GeneratedId = new('0', 33);
 
-    /// <summary>Parses <paramref name="body"/>; on success <paramref name="events"/> holds every event in order.</summary>
-    public static IngestError? Parse(ReadOnlyMemory<byte> body, bool requireTopic, int maxEvents, int maxEventBytes, List<ParsedEvent> events)
+    /// <summary>
+    /// Parses <paramref name="body"/>; on success <paramref name="events"/> holds every event in order, each with the
+    /// <paramref name="trace"/> headers added (unless it carries its own <c>traceparent</c>) and checked with them.
+    /// </summary>
+    public static IngestError? Parse(
+        ReadOnlyMemory<byte> body, bool requireTopic, int maxEvents, int maxEventBytes, List<ParsedEvent> events, (string? Parent, string? State) trace = default)
     {
         events.Clear();
         var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
@@ -37,7 +46,7 @@ internal static class IngestParser
 
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                if (ReadEvent(ref reader, body, string.Empty, requireTopic, maxEventBytes, events) is { } error)
+                if (ReadEvent(ref reader, body, string.Empty, requireTopic, maxEventBytes, trace, events) is { } error)
                 {
                     return error;
                 }
@@ -58,7 +67,7 @@ internal static class IngestParser
                         return new IngestError(413, "body", $"holds more than {maxEvents} events; split the batch.");
                     }
 
-                    if (ReadEvent(ref reader, body, path, requireTopic, maxEventBytes, events) is { } error)
+                    if (ReadEvent(ref reader, body, path, requireTopic, maxEventBytes, trace, events) is { } error)
                     {
                         return error;
                     }
@@ -94,7 +103,8 @@ internal static class IngestParser
         }
     }
 
-    private static IngestError? ReadEvent(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, string path, bool requireTopic, int maxEventBytes, List<ParsedEvent> events)
+    private static IngestError? ReadEvent(
+        ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, string path, bool requireTopic, int maxEventBytes, (string? Parent, string? State) trace, List<ParsedEvent> events)
     {
         string? topic = null, key = null, type = null, id = null;
         Dictionary<string, string>? headers = null;
@@ -103,12 +113,21 @@ internal static class IngestParser
         long size = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            if (!TryGetString(reader, out var name))
+            {
+                return NotUnicode(prefix + Raw(reader));
+            }
+
             reader.Read();
             switch (name)
             {
                 case "key":
-                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { Length: > 0 } k)
+                    if (StringValue(reader, prefix + "key", out var keyText) is { } keyError)
+                    {
+                        return keyError;
+                    }
+
+                    if (keyText is not { Length: > 0 } k)
                     {
                         return Bad(prefix + "key", "must be a non-empty string (events with the same key are handled in order).");
                     }
@@ -116,7 +135,12 @@ internal static class IngestParser
                     key = k;
                     break;
                 case "type":
-                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { Length: > 0 and <= 200 } t)
+                    if (StringValue(reader, prefix + "type", out var typeText) is { } typeError)
+                    {
+                        return typeError;
+                    }
+
+                    if (typeText is not { Length: > 0 and <= 200 } t)
                     {
                         return Bad(prefix + "type", "must be the event type's registered name (1-200 characters).");
                     }
@@ -124,7 +148,12 @@ internal static class IngestParser
                     type = t;
                     break;
                 case "id":
-                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { Length: > 0 and <= MaxIdLength } i)
+                    if (StringValue(reader, prefix + "id", out var idText) is { } idError)
+                    {
+                        return idError;
+                    }
+
+                    if (idText is not { Length: > 0 and <= MaxIdLength } i)
                     {
                         return Bad(prefix + "id", $"must be a string of 1-{MaxIdLength} characters (a repeated id is stored once).");
                     }
@@ -132,7 +161,7 @@ internal static class IngestParser
                     id = i;
                     break;
                 case "topic" when requireTopic:
-                    if (reader.TokenType != JsonTokenType.String || reader.GetString() is not { } tp || !Names.IsValid(tp))
+                    if (reader.TokenType != JsonTokenType.String || !TryGetString(reader, out var tp) || !Names.IsValid(tp))
                     {
                         return Bad(prefix + "topic", "must be a topic name (1-200 of A-Z a-z 0-9 - _ .).");
                     }
@@ -158,15 +187,23 @@ internal static class IngestParser
                     headers = new Dictionary<string, string>(StringComparer.Ordinal);
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
-                        var header = reader.GetString()!;
+                        if (!TryGetString(reader, out var header))
+                        {
+                            return NotUnicode($"{prefix}headers.{Raw(reader)}");
+                        }
+
                         reader.Read();
                         if (header.Length == 0 || reader.TokenType != JsonTokenType.String)
                         {
                             return Bad($"{prefix}headers.{header}", "must be a string (header names non-empty).");
                         }
 
-                        headers[header] = reader.GetString()!;
-                        size += header.Length + headers[header].Length;
+                        if (!TryGetString(reader, out var value))
+                        {
+                            return NotUnicode($"{prefix}headers.{header}");
+                        }
+
+                        headers[header] = value;
                     }
 
                     break;
@@ -195,11 +232,22 @@ internal static class IngestParser
             return Bad(prefix + "data", "is required (any JSON value: the event).");
         }
 
-        // The event as the publisher will append it (an absent id becomes a generated one of the same length).
-        var candidate = new EventEnvelope(id ?? GeneratedId, topic ?? string.Empty, key, type, payload) { Headers = headers, Deduplicate = id is not null };
+        // The event as the publisher will append it: with the trace headers the server adds (checked here, so an event at
+        // a limit is refused here, naming its field, not by the publisher later), and an absent id as a generated one of
+        // the same length.
+        var stored = TraceContext.Inject(headers, trace);
+        var candidate = new EventEnvelope(id ?? GeneratedId, topic ?? string.Empty, key, type, payload) { Headers = stored, Deduplicate = id is not null };
         if (EventRules.Check(candidate) is { } broken)
         {
             return Bad(prefix + FieldOf(broken), broken.Message);
+        }
+
+        if (stored is not null)
+        {
+            foreach (var (name, value) in stored)
+            {
+                size += name.Length + value.Length;
+            }
         }
 
         size += payload.Length + Encoding.UTF8.GetByteCount(key) + type.Length + (id?.Length ?? 0);
@@ -208,14 +256,59 @@ internal static class IngestParser
             return new IngestError(413, prefix + "data", $"the event is {size} bytes; the limit is {maxEventBytes}.");
         }
 
-        events.Add(new ParsedEvent(topic, new SerializedEvent(key, type, payload) { Id = id, Headers = headers, ContentType = ContentTypes.Json }));
+        events.Add(new ParsedEvent(topic, new SerializedEvent(key, type, payload) { Id = id, Headers = stored, ContentType = ContentTypes.Json }, path));
         return null;
     }
 
     private static IngestError Bad(string field, string message) => new(400, field, message);
 
+    /// <summary>
+    /// The string at the reader (a value or a member name), or false when it is not valid Unicode: an escaped lone
+    /// surrogate such as <c>\ud800</c> (valid JSON, but no UTF-8 text), or bytes that are not UTF-8.
+    /// </summary>
+    private static bool TryGetString(in Utf8JsonReader reader, out string value)
+    {
+        try
+        {
+            value = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = string.Empty;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The string value at the reader in <paramref name="value"/> (null when the token is not a string), or the error
+    /// naming <paramref name="field"/> when it is not valid Unicode.
+    /// </summary>
+    private static IngestError? StringValue(in Utf8JsonReader reader, string field, out string? value)
+    {
+        value = null;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        if (!TryGetString(reader, out var text))
+        {
+            return NotUnicode(field);
+        }
+
+        value = text;
+        return null;
+    }
+
+    /// <summary>A member name as written in the body, escapes and all (for one that is not valid Unicode).</summary>
+    private static string Raw(in Utf8JsonReader reader) => Encoding.UTF8.GetString(reader.ValueSpan);
+
+    private static IngestError NotUnicode(string field) =>
+        Bad(field, "is not valid Unicode: it holds an unpaired UTF-16 surrogate escape (\\ud800 to \\udfff without its pair) or bytes that are not UTF-8; ids, keys, types, topics and headers are stored as UTF-8 text.");
+
     /// <summary>The body member that breaks the rule, as the user wrote it: <c>key</c>, <c>headers.Nats-Foo</c>, <c>headers</c>.</summary>
-    private static string FieldOf(EventRuleViolation broken) => broken.Part switch
+    internal static string FieldOf(EventRuleViolation broken) => broken.Part switch
     {
         EventPart.Id => "id",
         EventPart.Key => "key",

@@ -121,30 +121,46 @@ public sealed class CliOptionErrorTests
     [Theory]
     [InlineData("https://127.0.0.1:0", "https:// needs a certificate")]
     [InlineData("http://127.0.0.1:0/shoal", "a path")]
+    [InlineData("http://localhost:0", "use http://127.0.0.1:0")]
+    [InlineData("http://127.0.0.1:0;http://LocalHost:0", "use http://127.0.0.1:0")]
     public async Task Serve_refuses_urls_it_cannot_listen_on_with_exit_2(string url, string reason)
     {
         var result = await VerbRunner.RunProcessAsync(["serve", "--urls", url, "--api-key", "serve-test-key"], 30);
 
         Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains($"error: --urls: '{url}'", result.Err, StringComparison.Ordinal);
+        Assert.Contains($"error: --urls: '{url.Split(';')[^1]}'", result.Err, StringComparison.Ordinal);
         Assert.Contains(reason, result.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Serve_on_a_port_in_use_exits_1_with_one_error_line_naming_the_url()
+    /// <summary>Every way a listen address can fail to bind, each one error line naming the URL as written (exit 1).</summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}", "in use")]
+    [InlineData("http://[::1]:{1}", "in use")]
+    [InlineData("http://localhost:{0}", "in use")]
+    [InlineData("http://0.0.0.0:{0}", "in use")]
+    [InlineData("http://192.0.2.1:8080", "not one of this host's")] // TEST-NET-1 (RFC 5737): never an address of this host
+    [InlineData("http://127.0.0.1:0;http://192.0.2.1:8080", "not one of this host's")]
+    [InlineData("http://192.0.2.1:8080", "not one of this host's", "--udp", "0")] // UDP binds (first) and is not blamed
+    public async Task Serve_on_an_address_it_cannot_listen_on_exits_1_with_one_error_line_naming_the_url(string urls, string reason, params string[] more)
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
+        using var taken6 = new TcpListener(IPAddress.IPv6Loopback, 0);
         taken.Start();
-        var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        taken6.Start();
+        urls = string.Format(System.Globalization.CultureInfo.InvariantCulture, urls, ((IPEndPoint)taken.LocalEndpoint).Port, ((IPEndPoint)taken6.LocalEndpoint).Port);
+        var url = urls.Split(';')[^1];
 
-        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", url, "--api-key", "serve-test-key"], 30);
+        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", urls, "--api-key", "serve-test-key", .. more], 30);
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        var lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.True(lines.Length == 1, result.ToString());
-        Assert.StartsWith($"error: --urls: cannot listen on {url}", lines[0], StringComparison.Ordinal);
-        Assert.Contains("in use", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+        var lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("info: ", StringComparison.Ordinal) && !l.StartsWith("UDP ingest", StringComparison.Ordinal)) // --udp says where it listens
+            .ToList();
+        Assert.True(lines.Count == 1, result.ToString());
+        Assert.StartsWith($"error: --urls: cannot listen on {url}: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(reason, lines[0], StringComparison.Ordinal);
     }
 
     [Fact]

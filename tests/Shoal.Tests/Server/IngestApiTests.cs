@@ -142,6 +142,12 @@ public sealed class IngestApiTests
     [InlineData("""{"key":"a\r\nb","type":"t","data":1}""", "key")]
     [InlineData("""{"key":"a","type":"t\n","data":1}""", "type")]
     [InlineData("""{"key":"a","type":"t","data":1,"id":"x\ry"}""", "id")]
+    [InlineData("""{"key":"\ud800","type":"t","data":1}""", "key")]
+    [InlineData("""[{"key":"a","type":"t","data":1},{"key":"a","type":"\udc00x","data":1}]""", "[1].type")]
+    [InlineData("""{"key":"a","type":"t","data":1,"id":"x\ud800"}""", "id")]
+    [InlineData("""{"key":"a","type":"t","data":1,"headers":{"h":"\udbff"}}""", "headers.h")]
+    [InlineData("""{"key":"a","type":"t","data":1,"headers":{"\ud800":"v"}}""", @"headers.\ud800")]
+    [InlineData("""{"key":"a","type":"t","\ud800":1}""", @"\ud800")]
     public async Task Bad_input_is_400_naming_the_field_and_stores_nothing(string body, string field)
     {
         await using var host = await ServerHost.StartAsync();
@@ -151,6 +157,41 @@ public sealed class IngestApiTests
 
         await ServerHost.AssertProblemAsync(response, 400, field);
         Assert.Equal(0, await Runtimes.CountAsync(host.Engine, Topic));
+    }
+
+    /// <summary>Inside <c>data</c> a lone surrogate escape is JSON, and <c>data</c> is stored as sent (docs/server.md).</summary>
+    [Fact]
+    public async Task A_lone_surrogate_escape_inside_data_is_stored_as_sent()
+    {
+        await using var host = await ServerHost.StartAsync();
+        await host.CreateTopicAsync(Topic, 1);
+
+        using var response = await host.PostEventsAsync(Topic, """{"key":"a","type":"t","data":{"s":"\ud800"}}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = Assert.Single(await Runtimes.ReadAllAsync(host.Engine, Topic));
+        Assert.Equal("""{"s":"\ud800"}""", Encoding.UTF8.GetString(stored.Payload.Span));
+    }
+
+    /// <summary>An event the publisher or engine refuses is named as the body names it, like the parser's own errors.</summary>
+    [Fact]
+    public async Task A_refusal_by_the_engine_names_the_field_as_the_request_wrote_it()
+    {
+        await using var engine = new RefusingEngine(Runtimes.Engine());
+        await using var host = await ServerHost.StartAsync(engine);
+        await host.CreateTopicAsync(Topic, 4);
+        var events = Enumerable.Range(0, 6).Select(i => $$"""{"id":"e-{{i}}","key":"k-{{i}}","type":"t","data":{{i}}}""").ToList();
+        var refusedHeader = new List<string>(events) { [4] = """{"id":"e-4","key":"k-4","type":"t","data":4,"headers":{"x-refused":"1"}}""" };
+        var refusedKey = new List<string>(events) { [2] = """{"id":"e-2","key":"refused-key","type":"t","data":2}""" };
+
+        using var header = await host.PostEventsAsync(Topic, "[" + string.Join(',', refusedHeader) + "]");
+        using var key = await host.PostEventsAsync(Topic, "[" + string.Join(',', refusedKey) + "]");
+        using var lone = await host.PostEventsAsync(Topic, """{"key":"a","type":"t","data":1,"headers":{"x-refused":"1"}}""");
+
+        var problem = await ServerHost.AssertProblemAsync(header, 400, "[4].headers.x-refused");
+        Assert.StartsWith("'[4].headers.x-refused' this engine refuses it", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await ServerHost.AssertProblemAsync(key, 400, "[2].key");
+        await ServerHost.AssertProblemAsync(lone, 400, "headers.x-refused");
     }
 
     [Fact]
@@ -311,6 +352,28 @@ public sealed class IngestApiTests
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/topics/{Topic}/events") { Content = new StreamContent(new MemoryStream(body)) };
         request.Headers.TransferEncodingChunked = true;
         return await host.Client.SendAsync(request);
+    }
+
+    /// <summary>
+    /// Refuses, as <see cref="EventRules.Validate"/> does (index within its partition's part), events with a header
+    /// <c>x-refused</c> or the key <c>refused-key</c>: an engine with a rule the server does not know.
+    /// </summary>
+    private sealed class RefusingEngine(IShoalEngine inner) : ForwardingEngine(inner)
+    {
+        public override ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
+        {
+            for (var i = 0; i < events.Length; i++)
+            {
+                var e = events.Span[i];
+                var field = e.Headers?.ContainsKey("x-refused") == true ? "Headers[\"x-refused\"]" : e.Key == "refused-key" ? "Key" : null;
+                if (field is not null)
+                {
+                    return ValueTask.FromException(new ShoalConfigurationException($"events[{i}].{field}", $"event '{e.Id}': this engine refuses it (test)."));
+                }
+            }
+
+            return base.AppendAsync(topic, partition, events, results, cancellationToken);
+        }
     }
 
     /// <summary>Fails the first append to one partition, as an engine that loses its connection mid-batch.</summary>

@@ -16,9 +16,15 @@ public sealed class TracingTests : IDisposable
         Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
     };
 
+    private readonly ConcurrentQueue<(string Name, string? Topic)> _stopped = new();
+
     private readonly ConcurrentDictionary<string, (ActivityTraceId TraceId, string? Name, string? Header)> _seen = new();
 
-    public TracingTests() => ActivitySource.AddActivityListener(_listener);
+    public TracingTests()
+    {
+        _listener.ActivityStopped = a => _stopped.Enqueue((a.OperationName, a.GetTagItem("messaging.destination.name") as string));
+        ActivitySource.AddActivityListener(_listener);
+    }
 
     public void Dispose() => _listener.Dispose();
 
@@ -61,6 +67,53 @@ public sealed class TracingTests : IDisposable
         await Wait.UntilAsync(() => _seen.ContainsKey("http-1"), "the handler ran");
         Assert.Equal(traceId, _seen["http-1"].TraceId);
         Assert.Contains(traceId.ToString(), _seen["http-1"].Header, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The trace headers the server adds (here the ingest activity's <c>traceparent</c>, and the caller's
+    /// <c>tracestate</c> it continues) count against the header limit when the request is checked: an event at the limit
+    /// with them is stored; one that the caller's <c>tracestate</c> takes over it is a 400 naming the event and field,
+    /// refused before the publisher is asked (no <c>shoal.publish</c>), storing nothing.
+    /// </summary>
+    [Fact]
+    public async Task The_trace_headers_the_server_adds_are_counted_when_the_request_is_checked()
+    {
+        const string Topic = "traced-limit";
+        await using var engine = Runtimes.Engine();
+        await using var host = await ServerHost.StartAsync(engine);
+        await host.CreateTopicAsync(Topic, 4);
+        var probe = new EventEnvelope("limit-0", Topic, "k", "t", ReadOnlyMemory<byte>.Empty)
+        {
+            Headers = new Dictionary<string, string> { ["pad"] = "x", ["traceparent"] = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" },
+            Deduplicate = true,
+            ContentType = ContentTypes.Json,
+        };
+        var pad = new string('x', 1 + EventRules.MaxHeaderBlockBytes - (int)EventRules.HeaderBlockBytes(probe));
+        string AtLimit(string id) => $$$"""{"id":"{{{id}}}","key":"k","type":"t","data":1,"headers":{"pad":"{{{pad}}}"}}""";
+        async Task<HttpResponseMessage> PostAsync(string body, string? traceState)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/topics/{Topic}/events") { Content = ServerHost.Json(body) };
+            request.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01");
+            if (traceState is not null)
+            {
+                request.Headers.Add("tracestate", traceState);
+            }
+
+            return await host.Client.SendAsync(request);
+        }
+
+        using var atLimit = await PostAsync(AtLimit("limit-1"), traceState: null);
+        Assert.Equal(HttpStatusCode.Accepted, atLimit.StatusCode);
+        var stored = Assert.Single(await Runtimes.ReadAllAsync(engine, Topic));
+        Assert.True(stored.Headers!.ContainsKey("traceparent"));
+        _stopped.Clear();
+
+        using var over = await PostAsync($"[{{\"id\":\"small\",\"key\":\"j\",\"type\":\"t\",\"data\":1}},{AtLimit("limit-2")}]", traceState: "vendor=1");
+
+        var problem = await ServerHost.AssertProblemAsync(over, 400, "[1].headers");
+        Assert.Contains("65535", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await Runtimes.CountAsync(engine, Topic));
+        Assert.DoesNotContain(_stopped, a => a.Name == "shoal.publish" && a.Topic == Topic);
     }
 
     private async Task<ShoalRuntime> StartConsumerAsync(Shoal.Engine.IShoalEngine engine, string topic)
