@@ -10,6 +10,9 @@ internal static class VerifyCommand
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long past <c>--wait</c> a call already under way may take before the verb gives up on it.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
+
     public static Command Create()
     {
         var engine = EngineUris.CreateOption();
@@ -34,9 +37,27 @@ internal static class VerifyCommand
     /// <remarks>
     /// Transient engine errors (a timeout, a server restarting, a leader election) are retried, each reported on
     /// stderr, for as long as <paramref name="wait"/> lasts (counted from the start); only then does the verb fail,
-    /// with the last error.
+    /// with the last error. <paramref name="wait"/> plus <see cref="Grace"/> is a hard deadline: whatever does not
+    /// return by then (a listing, a read, a connection), the verb fails with one line saying what it was waiting for.
     /// </remarks>
     private static async Task<int> RunAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, CancellationToken cancellationToken)
+    {
+        var waitingFor = new WaitingFor($"a connection to {uri}");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(wait > Durations.Max - Grace ? Durations.Max : wait + Grace);
+        try
+        {
+            // WaitAsync: a call that does not observe its token cannot hold the verb past the deadline either.
+            return await CheckAsync(uri, topic, group, wait, output, waitingFor, deadline.Token).WaitAsync(deadline.Token);
+        }
+        catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && e is OperationCanceledException or ShoalException)
+        {
+            return output.Fail($"--wait {Durations.Format(wait)} passed (plus {Durations.Format(Grace)} grace) while waiting for {waitingFor.What}.");
+        }
+    }
+
+    private static async Task<int> CheckAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, WaitingFor waitingFor, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var retrying = EngineRetries.ReportTo(output.Error);
@@ -44,9 +65,10 @@ internal static class VerifyCommand
 
         await using var opened = await WithinWait(() => EngineUris.OpenAsync(uri, cancellationToken));
         var engine = opened.Engine;
+        waitingFor.What = $"the description of topic '{topic}' on {uri}";
         var description = await WithinWait(() => engine.Log.DescribeTopicAsync(topic, cancellationToken))
             ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");
-        var scan = new VerifyScan(engine, topic, group, description.Partitions);
+        var scan = new VerifyScan(engine, topic, group, description.Partitions, waitingFor);
         long lag;
         while (true)
         {
@@ -58,6 +80,7 @@ internal static class VerifyCommand
                 break;
             }
 
+            waitingFor.What = $"group '{group}' to catch up (lag {lag})";
             await Task.Delay(Poll, cancellationToken);
         }
 
@@ -104,6 +127,18 @@ internal static class VerifyCommand
         }
 
         return report.Passed() ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+}
+
+/// <summary>What <c>shoal verify</c> is waiting for at the moment, for the error that ends it at its deadline.</summary>
+internal sealed class WaitingFor(string what)
+{
+    private volatile string _what = what;
+
+    public string What
+    {
+        get => _what;
+        set => _what = value;
     }
 }
 

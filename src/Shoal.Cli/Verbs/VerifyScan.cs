@@ -23,10 +23,12 @@ internal sealed class VerifyScan
     private DemoVerifier _verifier = new(Array.Empty<long>());
     private long[] _sourcePosition;
     private long[] _recordPosition;
+    private readonly WaitingFor? _waitingFor;
     private bool _recordTopicExists;
 
-    public VerifyScan(IShoalEngine engine, string topic, string group, int partitions)
+    public VerifyScan(IShoalEngine engine, string topic, string group, int partitions, WaitingFor? waitingFor = null)
     {
+        _waitingFor = waitingFor;
         _engine = engine;
         _topic = topic;
         _group = group;
@@ -99,8 +101,17 @@ internal sealed class VerifyScan
 
     public SequenceCounts Check() => _verifier.Check();
 
+    private void Doing(string what)
+    {
+        if (_waitingFor is not null)
+        {
+            _waitingFor.What = what;
+        }
+    }
+
     private async Task<bool> RefreshRunsAsync(CancellationToken cancellationToken)
     {
+        Doing($"the list of produce runs of topic '{_topic}'");
         var runs = (await ProduceRuns.ListAsync(_engine.Coordination, _topic, cancellationToken)).Select(r => r.Run).ToList();
         var same = runs.Count == _runs.Count && runs.Zip(_runs).All(p => p.First.RunId == p.Second.RunId);
         _runs = runs;
@@ -137,6 +148,7 @@ internal sealed class VerifyScan
 
     private async Task ReadRecordsAsync(CancellationToken cancellationToken)
     {
+        Doing($"the description of record topic '{_recordTopic}'");
         _recordTopicExists = _recordTopicExists || await _engine.Log.DescribeTopicAsync(_recordTopic, cancellationToken) is not null;
         if (!_recordTopicExists)
         {
@@ -162,6 +174,7 @@ internal sealed class VerifyScan
 
     private async Task<long> LagAsync(CancellationToken cancellationToken)
     {
+        Doing($"the committed offsets of group '{_group}'");
         var committed = new long[_partitions];
         var prefix = CoordinationKeys.GroupOffsetsPrefix(_topic, _group);
         foreach (var entry in await _engine.Coordination.ListAsync(prefix, cancellationToken))
@@ -186,9 +199,11 @@ internal sealed class VerifyScan
 
     private async Task ReadPartitionAsync(string topic, int partition, long[] positions, bool countTrimmed, Visit visit, CancellationToken cancellationToken)
     {
+        Doing($"the offsets of partition {partition} of '{topic}'");
         var end = (await _engine.Log.GetOffsetsAsync(topic, partition, cancellationToken)).End;
         while (positions[partition] < end)
         {
+            Doing($"a read of partition {partition} of '{topic}' from offset {positions[partition]} (end {end})");
             var count = await _engine.Log.ReadAsync(topic, partition, positions[partition], _buffer, cancellationToken);
             for (var i = 0; i < count; i++)
             {
