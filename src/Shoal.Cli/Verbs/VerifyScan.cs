@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shoal.Cli.Demo;
 using Shoal.Engine;
 
@@ -133,7 +132,7 @@ internal sealed class VerifyScan
         {
             await ReadPartitionAsync(_topic, p, _sourcePosition, countTrimmed: true, (in EventEnvelope e) =>
             {
-                if (Decode(e, ProducedEvent.TypeName, VerbJsonContext.Default.ProducedEvent) is { } produced
+                if (ProducedEvent.TryDecode(in e) is { } produced
                     && ProducedEvent.TryParseKey(produced.Key, out var key) && _verifier.Contains(key, produced.Seq))
                 {
                     _verifier.MarkProduced(key, produced.Seq);
@@ -159,7 +158,7 @@ internal sealed class VerifyScan
         {
             await ReadPartitionAsync(_recordTopic, p, _recordPosition, countTrimmed: false, (in EventEnvelope e) =>
             {
-                if (Decode(e, HandledRecord.TypeName, VerbJsonContext.Default.HandledRecord) is { } record
+                if (e.Type == HandledRecord.TypeName && e.ContentType == ContentTypes.Json && HandledRecord.TryDecode(e.Payload) is { } record
                     && ProducedEvent.TryParseKey(record.Key, out var key) && _verifier.Contains(key, record.Seq))
                 {
                     _verifier.Record(key, record.Seq, record.Epoch);
@@ -217,24 +216,6 @@ internal sealed class VerifyScan
             }
 
             Array.Clear(_buffer, 0, count);
-        }
-    }
-
-    private static T? Decode<T>(in EventEnvelope envelope, string type, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
-        where T : class
-    {
-        if (envelope.Type != type || envelope.ContentType != ContentTypes.Json)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(envelope.Payload.Span, info);
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 }
