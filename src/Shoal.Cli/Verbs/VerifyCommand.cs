@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 
@@ -10,7 +11,7 @@ internal static class VerifyCommand
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long past <c>--wait</c> a call already under way may take before the verb gives up on it.</summary>
+    /// <summary>How long past <c>--wait</c>, and how long without progress, a call under way may take before the verb gives up on it.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
     public static Command Create()
@@ -37,24 +38,31 @@ internal static class VerifyCommand
     /// <remarks>
     /// Transient engine errors (a timeout, a server restarting, a leader election) are retried, each reported on
     /// stderr, for as long as <paramref name="wait"/> lasts (counted from the start); only then does the verb fail,
-    /// with the last error. <paramref name="wait"/> plus <see cref="Grace"/> is a hard deadline: whatever does not
-    /// return by then (a listing, a read, a connection), the verb fails with one line saying what it was waiting for.
+    /// with the last error. Past <paramref name="wait"/> plus <see cref="Grace"/>, a call that has not returned for
+    /// <see cref="Grace"/> (a listing, a read, a connection: anything that hangs) is given up on: the verb fails with
+    /// one line saying what it was waiting for. A pass still making progress (each read batch is progress) is let finish.
     /// </remarks>
     private static async Task<int> RunAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, CancellationToken cancellationToken)
     {
         var waitingFor = new WaitingFor($"a connection to {uri}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(wait > Durations.Max - Grace ? Durations.Max : wait + Grace);
-        try
+        var started = Stopwatch.GetTimestamp();
+        var work = CheckAsync(uri, topic, group, wait, output, waitingFor, deadline.Token);
+        while (!work.IsCompleted)
         {
-            // WaitAsync: a call that does not observe its token cannot hold the verb past the deadline either.
-            return await CheckAsync(uri, topic, group, wait, output, waitingFor, deadline.Token).WaitAsync(deadline.Token);
+            if (Stopwatch.GetElapsedTime(started) - wait >= Grace && waitingFor.Idle >= Grace)
+            {
+                // Not awaited: a call that does not observe its token cannot hold the verb past the deadline either.
+                await deadline.CancelAsync();
+                return output.Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"--wait {Durations.Format(wait)} passed, and nothing came for {waitingFor.Idle.TotalSeconds:0.0} s while waiting for {waitingFor.What}."));
+            }
+
+            await Task.WhenAny(work, Task.Delay(Poll, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
         }
-        catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-            && e is OperationCanceledException or ShoalException)
-        {
-            return output.Fail($"--wait {Durations.Format(wait)} passed (plus {Durations.Format(Grace)} grace) while waiting for {waitingFor.What}.");
-        }
+
+        return await work;
     }
 
     private static async Task<int> CheckAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, WaitingFor waitingFor, CancellationToken cancellationToken)
@@ -134,12 +142,21 @@ internal static class VerifyCommand
 internal sealed class WaitingFor(string what)
 {
     private volatile string _what = what;
+    private long _since = Stopwatch.GetTimestamp();
 
+    /// <summary>The call under way; setting it marks progress (the previous call returned).</summary>
     public string What
     {
         get => _what;
-        set => _what = value;
+        set
+        {
+            _what = value;
+            Volatile.Write(ref _since, Stopwatch.GetTimestamp());
+        }
     }
+
+    /// <summary>How long the call under way has been running.</summary>
+    public TimeSpan Idle => Stopwatch.GetElapsedTime(Volatile.Read(ref _since));
 }
 
 /// <summary>What <c>shoal verify</c> found; <c>--json</c> prints it with exactly these camelCase names.</summary>
