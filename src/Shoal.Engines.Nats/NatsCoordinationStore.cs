@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -20,6 +21,9 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
     /// <summary>The first attempt's wait for a listing's consumer to answer; each retry waits twice as long, up to <see cref="MaxAttemptWait"/>.</summary>
     private static readonly TimeSpan FirstAttemptWait = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxAttemptWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a listing's attempt waits for each next entry once its consumer has answered.</summary>
+    internal static readonly TimeSpan EntryWait = TimeSpan.FromSeconds(2);
     private readonly INatsKVStore _kv;
     private readonly TimeSpan _budget;
 
@@ -103,6 +107,12 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
     /// until the request timeout is spent. Without this, one listing in three failed after the full 10 s timeout for as
     /// long as a server of the bucket was down, stalling every member's rebalance step (and lease renewals) with it.
     /// </para>
+    /// <para>
+    /// A consumer that answered can stall too (its peer restarting): an attempt that receives no next entry for 2 s
+    /// (<see cref="EntryWait"/>) is abandoned and retried in the same way. A listing that keeps delivering is never cut
+    /// off; one that cannot finish fails once the request timeout is spent, with a transient
+    /// <see cref="EngineException"/> saying what its last attempt saw — it never waits on a stalled consumer for longer.
+    /// </para>
     /// </remarks>
     public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
@@ -110,22 +120,34 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         var (filter, exact) = CoordinationKeyCodec.Filter(prefix);
         var started = TimeProvider.System.GetTimestamp();
         var wait = FirstAttemptWait;
+        var attempts = 0;
+        string? lastSeen = null;
+        Exception? lastError = null;
         while (true)
         {
             var remaining = _budget - TimeProvider.System.GetElapsedTime(started);
-            var last = remaining <= wait;
-            using var attempt = last
-                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-                : new CancellationTokenSource(wait, TimeProvider.System);
-            using var link = last ? default : cancellationToken.Register(static a => ((CancellationTokenSource)a!).Cancel(), attempt);
+            if (attempts > 0 && remaining <= TimeSpan.Zero)
+            {
+                var over = TimeProvider.System.GetElapsedTime(started).TotalSeconds;
+                throw new EngineException(
+                    string.Create(CultureInfo.InvariantCulture, $"NATS KV: listing '{prefix}' failed: no complete answer after {attempts} attempts over {over:0.#} s; the last: {lastSeen}"),
+                    lastError ?? new TimeoutException(lastSeen),
+                    isTransient: true);
+            }
+
+            attempts++;
+            var answerWait = remaining <= wait ? TimeSpan.FromTicks(Math.Max(remaining.Ticks, FirstAttemptWait.Ticks)) : wait;
+            using var attempt = new ListingAttempt(answerWait, cancellationToken);
             try
             {
                 return await ListOnceAsync(prefix, filter, exact, attempt, cancellationToken);
             }
-            catch (Exception e) when (!last && !cancellationToken.IsCancellationRequested
-                && (e is OperationCanceledException || (e is NatsException && attempt.IsCancellationRequested) || e is NatsJSApiNoResponseException))
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                && (e is OperationCanceledException || (e is NatsException && attempt.TimedOut) || e is NatsJSApiNoResponseException))
             {
-                // No answer in time: ask again (another consumer, possibly on another peer).
+                // No answer in time, or no next entry in time: ask again (another consumer, possibly on another peer).
+                lastSeen = attempt.Describe(e);
+                lastError = e is OperationCanceledException ? null : e;
             }
             catch (NatsException e)
             {
@@ -136,27 +158,21 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         }
     }
 
-    private async ValueTask<IReadOnlyList<KvEntry>> ListOnceAsync(string prefix, string filter, bool exact, CancellationTokenSource attempt, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<KvEntry>> ListOnceAsync(string prefix, string filter, bool exact, ListingAttempt attempt, CancellationToken cancellationToken)
     {
         var entries = new Dictionary<string, KvEntry>(StringComparer.Ordinal);
-        var answered = false;
         var opts = new NatsKVWatchOpts
         {
             OnNoData = _ =>
             {
-                answered = true;
+                attempt.Answered();
                 return ValueTask.FromResult(true);
             },
         };
         await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, attempt.Token))
         {
-            if (!answered)
-            {
-                // The consumer exists and delivers: from here the listing is bounded by the caller's token only.
-                answered = true;
-                attempt.CancelAfter(Timeout.InfiniteTimeSpan);
-            }
-
+            // The consumer delivers: from here each next entry must come within EntryWait.
+            attempt.Delivered(entry.Delta);
             var key = CoordinationKeyCodec.Decode(entry.Key);
             if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -231,4 +247,63 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
 
     private static EngineException Failed(string doing, string key, Exception? error) =>
         NatsErrors.Failure($"NATS KV: {doing} '{key}' failed: {(error is null ? "unknown error" : NatsErrors.Describe(error))}", error);
+}
+
+/// <summary>
+/// One attempt of <see cref="NatsCoordinationStore.ListAsync"/>: cancelled when its consumer has not answered within the
+/// first wait, or when no next entry came within <see cref="NatsCoordinationStore.EntryWait"/>; it remembers how far it got.
+/// </summary>
+internal sealed class ListingAttempt : IDisposable
+{
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenSource _linked;
+    private readonly TimeSpan _answerWait;
+    private int _delivered;
+    private ulong _pending;
+    private bool _answered;
+
+    public ListingAttempt(TimeSpan answerWait, CancellationToken cancellationToken)
+    {
+        _answerWait = answerWait;
+        _timeout = new CancellationTokenSource(answerWait, TimeProvider.System);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
+    }
+
+    public CancellationToken Token => _linked.Token;
+
+    /// <summary>True when this attempt was abandoned for waiting too long (not for the caller's token).</summary>
+    public bool TimedOut => _timeout.IsCancellationRequested;
+
+    /// <summary>The consumer said it has nothing to deliver.</summary>
+    public void Answered() => _answered = true;
+
+    /// <summary>An entry arrived, with <paramref name="pending"/> more to come: the wait for the next one starts again.</summary>
+    public void Delivered(ulong pending)
+    {
+        _answered = true;
+        _delivered++;
+        _pending = pending;
+        _timeout.CancelAfter(NatsCoordinationStore.EntryWait);
+    }
+
+    /// <summary>What the attempt saw, for the error a listing that never finishes ends with.</summary>
+    public string Describe(Exception e)
+    {
+        if (e is NatsException && !TimedOut)
+        {
+            return NatsErrors.Describe(e);
+        }
+
+        return _answered
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"the watch delivered {_delivered} entries ({_pending} more pending), then nothing for {NatsCoordinationStore.EntryWait.TotalSeconds:0.#} s")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"the watch's consumer did not answer within {_answerWait.TotalMilliseconds:0} ms{(e is NatsException ? $" ({NatsErrors.Describe(e)})" : string.Empty)}");
+    }
+
+    public void Dispose()
+    {
+        _linked.Dispose();
+        _timeout.Dispose();
+    }
 }

@@ -61,6 +61,30 @@ public sealed class ProducedEvent
 
     public static EventSerializers Serializers() =>
         EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = VerbJsonContext.Default });
+
+    /// <summary>
+    /// The event in <paramref name="envelope"/> as <c>shoal worker</c> reads it: type <see cref="TypeName"/>, decoded by
+    /// the serializer <see cref="Serializers"/> has for its content type (every documented encoding); null for another
+    /// type, an unknown content type or a payload that does not decode.
+    /// </summary>
+    internal static ProducedEvent? TryDecode(in EventEnvelope envelope)
+    {
+        if (envelope.Type != TypeName || !Decoders.TryGetByContentType(envelope.ContentType, out var serializer))
+        {
+            return null;
+        }
+
+        try
+        {
+            return serializer.Deserialize<ProducedEvent>(envelope.Payload);
+        }
+        catch (EventSerializationException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly EventSerializers Decoders = Serializers();
 }
 
 /// <summary>Source-generated JSON for the verbs' events and records (camelCase).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 
@@ -9,6 +10,9 @@ namespace Shoal.Cli.Verbs;
 internal static class VerifyCommand
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long past <c>--wait</c>, and how long without progress, a call under way may take before the verb gives up on it.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
     public static Command Create()
     {
@@ -34,9 +38,34 @@ internal static class VerifyCommand
     /// <remarks>
     /// Transient engine errors (a timeout, a server restarting, a leader election) are retried, each reported on
     /// stderr, for as long as <paramref name="wait"/> lasts (counted from the start); only then does the verb fail,
-    /// with the last error.
+    /// with the last error. Past <paramref name="wait"/> plus <see cref="Grace"/>, a call that has not returned for
+    /// <see cref="Grace"/> (a listing, a read, a connection: anything that hangs) is given up on: the verb fails with
+    /// one line saying what it was waiting for. A pass still making progress (each read batch is progress) is let finish.
     /// </remarks>
     private static async Task<int> RunAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, CancellationToken cancellationToken)
+    {
+        var waitingFor = new WaitingFor($"a connection to {uri}");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var work = CheckAsync(uri, topic, group, wait, output, waitingFor, deadline.Token);
+        while (!work.IsCompleted)
+        {
+            if (Stopwatch.GetElapsedTime(started) - wait >= Grace && waitingFor.Idle >= Grace)
+            {
+                // Not awaited: a call that does not observe its token cannot hold the verb past the deadline either.
+                await deadline.CancelAsync();
+                return output.Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"--wait {Durations.Format(wait)} passed, and nothing came for {waitingFor.Idle.TotalSeconds:0.0} s while waiting for {waitingFor.What}."));
+            }
+
+            await Task.WhenAny(work, Task.Delay(Poll, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return await work;
+    }
+
+    private static async Task<int> CheckAsync(string uri, string topic, string group, TimeSpan wait, CliOutput output, WaitingFor waitingFor, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var retrying = EngineRetries.ReportTo(output.Error);
@@ -44,9 +73,10 @@ internal static class VerifyCommand
 
         await using var opened = await WithinWait(() => EngineUris.OpenAsync(uri, cancellationToken));
         var engine = opened.Engine;
+        waitingFor.What = $"the description of topic '{topic}' on {uri}";
         var description = await WithinWait(() => engine.Log.DescribeTopicAsync(topic, cancellationToken))
             ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");
-        var scan = new VerifyScan(engine, topic, group, description.Partitions);
+        var scan = new VerifyScan(engine, topic, group, description.Partitions, waitingFor);
         long lag;
         while (true)
         {
@@ -58,6 +88,7 @@ internal static class VerifyCommand
                 break;
             }
 
+            waitingFor.What = $"group '{group}' to catch up (lag {lag})";
             await Task.Delay(Poll, cancellationToken);
         }
 
@@ -105,6 +136,27 @@ internal static class VerifyCommand
 
         return report.Passed() ? ExitCodes.Ok : ExitCodes.Failed;
     }
+}
+
+/// <summary>What <c>shoal verify</c> is waiting for at the moment, for the error that ends it at its deadline.</summary>
+internal sealed class WaitingFor(string what)
+{
+    private volatile string _what = what;
+    private long _since = Stopwatch.GetTimestamp();
+
+    /// <summary>The call under way; setting it marks progress (the previous call returned).</summary>
+    public string What
+    {
+        get => _what;
+        set
+        {
+            _what = value;
+            Volatile.Write(ref _since, Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>How long the call under way has been running.</summary>
+    public TimeSpan Idle => Stopwatch.GetElapsedTime(Volatile.Read(ref _since));
 }
 
 /// <summary>What <c>shoal verify</c> found; <c>--json</c> prints it with exactly these camelCase names.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Shoal.Cli.Demo;
 using Shoal.Engine;
 
@@ -23,10 +22,12 @@ internal sealed class VerifyScan
     private DemoVerifier _verifier = new(Array.Empty<long>());
     private long[] _sourcePosition;
     private long[] _recordPosition;
+    private readonly WaitingFor? _waitingFor;
     private bool _recordTopicExists;
 
-    public VerifyScan(IShoalEngine engine, string topic, string group, int partitions)
+    public VerifyScan(IShoalEngine engine, string topic, string group, int partitions, WaitingFor? waitingFor = null)
     {
+        _waitingFor = waitingFor;
         _engine = engine;
         _topic = topic;
         _group = group;
@@ -99,8 +100,17 @@ internal sealed class VerifyScan
 
     public SequenceCounts Check() => _verifier.Check();
 
+    private void Doing(string what)
+    {
+        if (_waitingFor is not null)
+        {
+            _waitingFor.What = what;
+        }
+    }
+
     private async Task<bool> RefreshRunsAsync(CancellationToken cancellationToken)
     {
+        Doing($"the list of produce runs of topic '{_topic}'");
         var runs = (await ProduceRuns.ListAsync(_engine.Coordination, _topic, cancellationToken)).Select(r => r.Run).ToList();
         var same = runs.Count == _runs.Count && runs.Zip(_runs).All(p => p.First.RunId == p.Second.RunId);
         _runs = runs;
@@ -122,7 +132,7 @@ internal sealed class VerifyScan
         {
             await ReadPartitionAsync(_topic, p, _sourcePosition, countTrimmed: true, (in EventEnvelope e) =>
             {
-                if (Decode(e, ProducedEvent.TypeName, VerbJsonContext.Default.ProducedEvent) is { } produced
+                if (ProducedEvent.TryDecode(in e) is { } produced
                     && ProducedEvent.TryParseKey(produced.Key, out var key) && _verifier.Contains(key, produced.Seq))
                 {
                     _verifier.MarkProduced(key, produced.Seq);
@@ -137,6 +147,7 @@ internal sealed class VerifyScan
 
     private async Task ReadRecordsAsync(CancellationToken cancellationToken)
     {
+        Doing($"the description of record topic '{_recordTopic}'");
         _recordTopicExists = _recordTopicExists || await _engine.Log.DescribeTopicAsync(_recordTopic, cancellationToken) is not null;
         if (!_recordTopicExists)
         {
@@ -147,7 +158,7 @@ internal sealed class VerifyScan
         {
             await ReadPartitionAsync(_recordTopic, p, _recordPosition, countTrimmed: false, (in EventEnvelope e) =>
             {
-                if (Decode(e, HandledRecord.TypeName, VerbJsonContext.Default.HandledRecord) is { } record
+                if (e.Type == HandledRecord.TypeName && e.ContentType == ContentTypes.Json && HandledRecord.TryDecode(e.Payload) is { } record
                     && ProducedEvent.TryParseKey(record.Key, out var key) && _verifier.Contains(key, record.Seq))
                 {
                     _verifier.Record(key, record.Seq, record.Epoch);
@@ -162,6 +173,7 @@ internal sealed class VerifyScan
 
     private async Task<long> LagAsync(CancellationToken cancellationToken)
     {
+        Doing($"the committed offsets of group '{_group}'");
         var committed = new long[_partitions];
         var prefix = CoordinationKeys.GroupOffsetsPrefix(_topic, _group);
         foreach (var entry in await _engine.Coordination.ListAsync(prefix, cancellationToken))
@@ -186,9 +198,11 @@ internal sealed class VerifyScan
 
     private async Task ReadPartitionAsync(string topic, int partition, long[] positions, bool countTrimmed, Visit visit, CancellationToken cancellationToken)
     {
+        Doing($"the offsets of partition {partition} of '{topic}'");
         var end = (await _engine.Log.GetOffsetsAsync(topic, partition, cancellationToken)).End;
         while (positions[partition] < end)
         {
+            Doing($"a read of partition {partition} of '{topic}' from offset {positions[partition]} (end {end})");
             var count = await _engine.Log.ReadAsync(topic, partition, positions[partition], _buffer, cancellationToken);
             for (var i = 0; i < count; i++)
             {
@@ -202,24 +216,6 @@ internal sealed class VerifyScan
             }
 
             Array.Clear(_buffer, 0, count);
-        }
-    }
-
-    private static T? Decode<T>(in EventEnvelope envelope, string type, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
-        where T : class
-    {
-        if (envelope.Type != type || envelope.ContentType != ContentTypes.Json)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(envelope.Payload.Span, info);
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 }

@@ -192,4 +192,46 @@ public sealed class VerifyVerbTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("topic 'nope' does not exist", result.Err);
     }
+
+    /// <summary>
+    /// Event <paramref name="seq"/> (0–127) of key-0 as a foreign producer writes it in each documented encoding
+    /// (docs/wire-format.md, "The CLI's event"), bytes written by hand.
+    /// </summary>
+    private static byte[] Foreign(string contentType, byte seq) => contentType switch
+    {
+        ContentTypes.Json => System.Text.Encoding.UTF8.GetBytes($$"""{"key":"key-0","seq":{{seq}},"runId":"run-1"}"""),
+        ContentTypes.MessagePack => [0x83, 0xA3, .. "key"u8, 0xA5, .. "key-0"u8, 0xA3, .. "seq"u8, seq, 0xA5, .. "runId"u8, 0xA5, .. "run-1"u8],
+        ContentTypes.Protobuf => [0x0A, 0x05, .. "key-0"u8, 0x10, seq, 0x1A, 0x05, .. "run-1"u8],
+        ContentTypes.Xml => System.Text.Encoding.UTF8.GetBytes($"<producedEvent><key>key-0</key><seq>{seq}</seq><runId>run-1</runId></producedEvent>"),
+        _ => throw new ArgumentOutOfRangeException(nameof(contentType)),
+    };
+
+    [Theory]
+    [InlineData(ContentTypes.Json)]
+    [InlineData(ContentTypes.MessagePack)]
+    [InlineData(ContentTypes.Protobuf)]
+    [InlineData(ContentTypes.Xml)]
+    [InlineData("application/vnd.msgpack")]
+    public async Task Events_in_every_documented_encoding_are_verified_like_json(string contentType)
+    {
+        // A foreign producer's run: reserved as 'shoal produce' would, its 20 events written in the given encoding.
+        const int events = 20;
+        var engine = NewEngine();
+        await using var opened = await EngineUris.OpenAsync(engine);
+        await opened.Engine.Log.CreateTopicAsync(new TopicOptions { Name = Topic, Partitions = 1 });
+        await ProduceRuns.ReserveAsync(opened.Engine.Coordination, Topic, new ProduceRun { RunId = "run-1", Keys = 1, Events = events, Acknowledged = events }, CancellationToken.None);
+        var type = contentType == "application/vnd.msgpack" ? ContentTypes.MessagePack : contentType;
+        var batch = Enumerable.Range(0, events)
+            .Select(n => new EventEnvelope($"run-1-{n}", Topic, "key-0", ProducedEvent.TypeName, Foreign(type, (byte)n)) { ContentType = contentType })
+            .ToArray();
+        await opened.Engine.Log.AppendAsync(Topic, 0, batch, new AppendedEvent[events]);
+        await RecordAsync(opened, Range(0, events, 1), committed: events);
+
+        var result = await VerifyAsync(engine);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(events, result.Long("produced"));
+        Assert.Equal(0, result.Long("unexpected"));
+        Assert.Equal(0, result.Long("lost"));
+    }
 }
