@@ -67,7 +67,8 @@ public sealed class MetricsAndUdpTests
         await Wait.UntilAsync(() => udp.Malformed == 7 && udp.Accepted == 30, "every datagram received", 10);
         Assert.Equal(30, await Runtimes.CountAsync(host.Engine, "telemetry"));
         var metrics = await host.Client.GetStringAsync("/metrics");
-        Assert.Matches(new Regex("""shoal_udp_datagrams_total\{[^}]*shoal_outcome="malformed"[^}]*\} 7"""), metrics);
+        // The counter is the process's (one static meter): other tests' servers in this process may add to it.
+        Assert.True(Value(metrics, "shoal_udp_datagrams_total", "malformed") >= 7, metrics);
         using var ready = await host.SendAsync(HttpMethod.Get, "/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
