@@ -4,8 +4,8 @@ namespace Shoal.Diagnostics;
 
 /// <summary>
 /// W3C trace context in event headers: the publisher writes the current <see cref="Activity"/>'s <c>traceparent</c>
-/// (and <c>tracestate</c>) into each event it publishes, unless the event already carries one; the consumer starts
-/// the handler's activity as a child of it. See docs/server.md (Tracing) and docs/wire-format.md.
+/// (and <c>tracestate</c>) into each event it publishes, unless the event already carries one (its name in any case);
+/// the consumer starts the handler's activity as a child of it. See docs/server.md (Tracing) and docs/wire-format.md.
 /// </summary>
 internal static class TraceContext
 {
@@ -24,23 +24,55 @@ internal static class TraceContext
 
     /// <summary>
     /// The headers to store: <paramref name="headers"/> as given when there is no trace context to add or they carry
-    /// their own <c>traceparent</c>; otherwise a copy with it added (the caller's dictionary is never changed).
+    /// their own <c>traceparent</c> (in any case: <c>TraceParent</c> is the same header); otherwise a copy with it
+    /// added, and <c>tracestate</c> with it unless they carry their own (the caller's dictionary is never changed).
     /// </summary>
     public static IReadOnlyDictionary<string, string>? Inject(IReadOnlyDictionary<string, string>? headers, (string? Parent, string? State) trace)
     {
-        if (trace.Parent is null || (headers is not null && headers.ContainsKey(TraceParent)))
+        if (trace.Parent is null || TryGet(headers, TraceParent, out _))
         {
             return headers;
         }
 
         var copy = headers is null ? new Dictionary<string, string>(2, StringComparer.Ordinal) : new Dictionary<string, string>(headers, StringComparer.Ordinal);
         copy[TraceParent] = trace.Parent;
-        if (!string.IsNullOrEmpty(trace.State))
+        if (!string.IsNullOrEmpty(trace.State) && !TryGet(headers, TraceState, out _))
         {
             copy[TraceState] = trace.State;
         }
 
         return copy;
+    }
+
+    /// <summary>
+    /// The value of the header <paramref name="name"/> (lower case), matched ignoring case: header names are
+    /// case-insensitive (W3C writes them in lower case, HTTP and NATS compare them ignoring case), and the event rules
+    /// allow one header of a name in any case.
+    /// </summary>
+    public static bool TryGet(IReadOnlyDictionary<string, string>? headers, string name, out string value)
+    {
+        value = string.Empty;
+        if (headers is null || headers.Count == 0)
+        {
+            return false;
+        }
+
+        if (headers.TryGetValue(name, out var exact))
+        {
+            value = exact;
+            return true;
+        }
+
+        foreach (var (key, found) in headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = found;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -55,9 +87,9 @@ internal static class TraceContext
         }
 
         ActivityContext parent = default;
-        if (envelope.Headers is { } headers && headers.TryGetValue(TraceParent, out var traceParent))
+        if (TryGet(envelope.Headers, TraceParent, out var traceParent))
         {
-            headers.TryGetValue(TraceState, out var traceState);
+            var traceState = TryGet(envelope.Headers, TraceState, out var state) ? state : null;
             if (!ActivityContext.TryParse(traceParent, traceState, isRemote: true, out parent))
             {
                 parent = default;

@@ -19,4 +19,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(3005, LogLevel.Warning, "UDP ingest: publishing {Count} events to topic {Topic} failed; they are dropped (at-most-once)")]
     public static partial void UdpPublishFailed(ILogger logger, Exception exception, string topic, int count);
+
+    [LoggerMessage(3006, LogLevel.Debug, "UDP ingest: an event to topic {Topic} was refused and is dropped (counted malformed): {Reason}")]
+    public static partial void UdpEventRefused(ILogger logger, string topic, string reason);
 }

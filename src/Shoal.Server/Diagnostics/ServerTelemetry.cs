@@ -13,8 +13,8 @@ internal static class ServerTelemetry
     public static readonly Counter<long> UdpDatagrams = Meter.CreateCounter<long>(
         "shoal.udp.datagrams", "{datagram}", "UDP datagrams received, by shoal.outcome: accepted, malformed, dropped (queue full), failed (engine error).");
 
-    /// <summary>Starts the ingest activity (a producer span under the request's), or null when nobody listens.</summary>
-    public static Activity? StartIngest(string topic)
+    /// <summary>Starts the ingest activity of a request or datagram (a producer span, under the request's), or null when nobody listens; a datagram's topic is tagged once it is read.</summary>
+    public static Activity? StartIngest(string? topic)
     {
         if (!ActivitySource.HasListeners())
         {
@@ -22,7 +22,11 @@ internal static class ServerTelemetry
         }
 
         var activity = ActivitySource.StartActivity("shoal.ingest", ActivityKind.Producer);
-        activity?.SetTag("messaging.destination.name", topic);
+        if (topic is not null)
+        {
+            activity?.SetTag("messaging.destination.name", topic);
+        }
+
         return activity;
     }
 

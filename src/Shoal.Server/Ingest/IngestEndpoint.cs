@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
@@ -39,11 +38,11 @@ internal sealed partial class IngestEndpoint(IEventPublisher publisher, ShoalSer
             return TooLarge(null);
         }
 
-        // The ingest activity first: its trace context is what the events carry, added (and checked) by the parser,
-        // so the publisher adds none after the check.
+        // The ingest activity first: its trace context is what the events carry, added (and checked) by the parser
+        // (IngestParser.TraceToAdd decides), so the publisher adds none after the check.
         using var activity = ServerTelemetry.StartIngest(topic);
         var events = new List<ParsedEvent>();
-        if (IngestParser.Parse(body.Memory, requireTopic: false, options.MaxBatchEvents, options.MaxEventBytes, events, TraceToAdd(request)) is { } error)
+        if (IngestParser.Parse(body.Memory, requireTopic: false, options.MaxBatchEvents, options.MaxEventBytes, events, CallerTraceParent(request)) is { } error)
         {
             return Problems.Result(error.Status, error.Status == 413 ? "Too large" : "Invalid event", $"'{error.Field}' {error.Message}", error.Field);
         }
@@ -83,6 +82,10 @@ internal sealed partial class IngestEndpoint(IEventPublisher publisher, ShoalSer
                 null);
         }
     }
+
+    /// <summary>The request's <c>traceparent</c> header, for <see cref="IngestParser.TraceToAdd"/>.</summary>
+    private static string? CallerTraceParent(HttpRequest request) =>
+        request.Headers.TryGetValue(TraceContext.TraceParent, out var value) ? value.ToString() : null;
 
     private IResult TooLarge(long? length) => Problems.Result(413, "Too large",
         $"The body{(length is { } l ? $" is {l} bytes and" : string.Empty)} exceeds the limit of {options.MaxRequestBytes} bytes.", "body");
@@ -147,23 +150,6 @@ internal sealed partial class IngestEndpoint(IEventPublisher publisher, ShoalSer
         {
             // Past Kestrel's own cap (the limit plus the drain allowance): it closes the connection after the 413.
         }
-    }
-
-    /// <summary>
-    /// The one decision of which trace headers the server adds to a request's events: the current activity's W3C
-    /// context (the <c>shoal.ingest</c> activity, under the caller's), or when no activity carries one (nobody listens
-    /// to traces) the caller's valid <c>traceparent</c> as is. The parser adds them and checks the events with them.
-    /// </summary>
-    internal static (string? Parent, string? State) TraceToAdd(HttpRequest request)
-    {
-        if (Activity.Current is not null)
-        {
-            return TraceContext.Current();
-        }
-
-        return request.Headers.TryGetValue(TraceContext.TraceParent, out var value) && ActivityContext.TryParse(value.ToString(), null, out _)
-            ? (value.ToString(), null)
-            : default;
     }
 
     /// <summary>

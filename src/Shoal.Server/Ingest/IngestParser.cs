@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Shoal.Diagnostics;
@@ -30,12 +31,15 @@ internal static class IngestParser
 
     /// <summary>
     /// Parses <paramref name="body"/>; on success <paramref name="events"/> holds every event in order, each with the
-    /// <paramref name="trace"/> headers added (unless it carries its own <c>traceparent</c>) and checked with them.
+    /// trace headers the server adds (<see cref="TraceToAdd"/>; none when it carries its own <c>traceparent</c>, in
+    /// any case) and checked with them. <paramref name="callerTraceParent"/> is the <c>traceparent</c> the request
+    /// came with (HTTP), or null (UDP: a datagram has no transport headers).
     /// </summary>
     public static IngestError? Parse(
-        ReadOnlyMemory<byte> body, bool requireTopic, int maxEvents, int maxEventBytes, List<ParsedEvent> events, (string? Parent, string? State) trace = default)
+        ReadOnlyMemory<byte> body, bool requireTopic, int maxEvents, int maxEventBytes, List<ParsedEvent> events, string? callerTraceParent)
     {
         events.Clear();
+        var trace = TraceToAdd(callerTraceParent);
         var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         try
         {
@@ -258,6 +262,23 @@ internal static class IngestParser
 
         events.Add(new ParsedEvent(topic, new SerializedEvent(key, type, payload) { Id = id, Headers = stored, ContentType = ContentTypes.Json }, path));
         return null;
+    }
+
+    /// <summary>
+    /// The one decision of which trace headers the server adds to the events it ingests, over HTTP and UDP alike: the
+    /// current activity's W3C context (the <c>shoal.ingest</c> activity of the request or datagram, under the caller's
+    /// when there is one), or when no activity carries one (nobody listens to traces) the caller's valid
+    /// <c>traceparent</c> as is. The publisher then adds none: each event carries a <c>traceparent</c> already, or
+    /// there is no activity to take one from.
+    /// </summary>
+    internal static (string? Parent, string? State) TraceToAdd(string? callerTraceParent)
+    {
+        if (Activity.Current is not null)
+        {
+            return TraceContext.Current();
+        }
+
+        return callerTraceParent is not null && ActivityContext.TryParse(callerTraceParent, null, out _) ? (callerTraceParent, null) : default;
     }
 
     private static IngestError Bad(string field, string message) => new(400, field, message);

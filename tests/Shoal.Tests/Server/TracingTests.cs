@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Shoal.Server.Udp;
 using Shoal.Tests.Runtime;
 using Xunit;
 
@@ -114,6 +117,90 @@ public sealed class TracingTests : IDisposable
         Assert.Contains("65535", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, await Runtimes.CountAsync(engine, Topic));
         Assert.DoesNotContain(_stopped, a => a.Name == "shoal.publish" && a.Topic == Topic);
+    }
+
+    /// <summary>
+    /// Header names are case-insensitive here: an event's own trace header written <c>TraceParent</c> (HTTP) or
+    /// <c>TRACEPARENT</c> (library publisher) is recognised as its trace context. Nothing is added (no second
+    /// <c>traceparent</c> for the case-duplicate rule to refuse), the event is stored with its header as written, and
+    /// its handler runs under that trace. Before, the HTTP request was a 400 naming <c>headers.traceparent</c> and the
+    /// library publish threw.
+    /// </summary>
+    [Fact]
+    public async Task An_events_own_trace_header_in_any_case_is_its_parent_and_nothing_is_added()
+    {
+        const string Topic = "traced-case";
+        await using var engine = Runtimes.Engine();
+        await using var runtime = await StartConsumerAsync(engine, Topic);
+        await using var host = await ServerHost.StartAsync(engine);
+        var httpTrace = ActivityTraceId.CreateRandom();
+        var libraryTrace = ActivityTraceId.CreateRandom();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/topics/{Topic}/events")
+        {
+            Content = ServerHost.Json($$$"""{"key":"case-http","type":"numbered","data":{"key":"case-http","sequence":1},"headers":{"TraceParent":"00-{{{httpTrace}}}-{{{ActivitySpanId.CreateRandom()}}}-01","TraceState":"vendor=1"}}"""),
+        };
+        request.Headers.Add("traceparent", $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01");
+        using var response = await host.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        using (Producer.StartActivity("produce"))
+        {
+            await runtime.Publisher.PublishAsync(Topic, new OutgoingEvent<Numbered>("case-lib", new Numbered("case-lib", 1))
+            {
+                Headers = new Dictionary<string, string> { ["TRACEPARENT"] = $"00-{libraryTrace}-{ActivitySpanId.CreateRandom()}-01" },
+            });
+        }
+
+        await Wait.UntilAsync(() => _seen.ContainsKey("case-http") && _seen.ContainsKey("case-lib"), "both handlers ran");
+        Assert.Equal(httpTrace, _seen["case-http"].TraceId);
+        Assert.Equal(libraryTrace, _seen["case-lib"].TraceId);
+        var stored = await Runtimes.ReadAllAsync(engine, Topic);
+        string[] TraceHeaders(string key) => [.. stored.Single(e => e.Key == key).Headers!.Keys.Where(k => k.StartsWith("trace", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)];
+        Assert.Equal(["TraceParent", "TraceState"], TraceHeaders("case-http"));
+        Assert.Equal(["TRACEPARENT"], TraceHeaders("case-lib"));
+    }
+
+    /// <summary>
+    /// UDP ingest adds its trace headers where HTTP does (the parser, with the one decision of which), so they count when
+    /// a datagram is checked: with a trace listener on, a datagram whose event is exactly at the header limit as sent is
+    /// counted <c>malformed</c> alone, and every other datagram is stored, each with the server's <c>traceparent</c>.
+    /// Before, the publisher added <c>traceparent</c> after the check and the whole publish batch failed.
+    /// </summary>
+    [Fact]
+    public async Task A_udp_datagram_the_trace_headers_take_over_the_limit_is_malformed_alone()
+    {
+        const string Topic = "traced-udp";
+        await using var host = await ServerHost.StartAsync(options: o => o with { UdpEndpoint = new IPEndPoint(IPAddress.Loopback, 0) });
+        await host.CreateTopicAsync(Topic, 4);
+        var udp = (UdpIngest)host.Server.Services.GetService(typeof(UdpIngest))!;
+        var endpoint = await udp.Bound;
+        var probe = new EventEnvelope("udp-limit", Topic, "k", "t", ReadOnlyMemory<byte>.Empty)
+        {
+            Headers = new Dictionary<string, string> { ["pad"] = "x" },
+            Deduplicate = true,
+            ContentType = ContentTypes.Json,
+        };
+        var pad = new string('x', 1 + EventRules.MaxHeaderBlockBytes - (int)EventRules.HeaderBlockBytes(probe));
+        var atLimit = Encoding.UTF8.GetBytes($$$"""{"topic":"{{{Topic}}}","id":"udp-limit","key":"k","type":"t","data":1,"headers":{"pad":"{{{pad}}}"}}""");
+        Assert.True(atLimit.Length <= 65_507, $"the datagram is {atLimit.Length} bytes");
+        using var client = new UdpClient(AddressFamily.InterNetwork);
+        for (var i = 0; i < 20; i++)
+        {
+            if (i == 10)
+            {
+                await client.SendAsync(atLimit, atLimit.Length, endpoint);
+            }
+
+            var bytes = Encoding.UTF8.GetBytes($$$"""{"topic":"{{{Topic}}}","key":"u{{{i}}}","type":"t","data":{{{i}}}}""");
+            await client.SendAsync(bytes, bytes.Length, endpoint);
+        }
+
+        await Wait.UntilAsync(() => udp.Malformed == 1 && udp.Accepted == 20, "20 datagrams accepted and 1 counted malformed", 10);
+        var stored = await Runtimes.ReadAllAsync(host.Engine, Topic);
+        Assert.Equal(20, stored.Count);
+        Assert.All(stored, e => Assert.True(e.Headers!.ContainsKey("traceparent")));
+        Assert.Equal(0, udp.Dropped);
     }
 
     private async Task<ShoalRuntime> StartConsumerAsync(Shoal.Engine.IShoalEngine engine, string topic)
