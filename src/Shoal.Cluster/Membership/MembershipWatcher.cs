@@ -97,7 +97,9 @@ internal sealed class MembershipWatcher
     /// <summary>
     /// Watches the group's records until <paramref name="cancellationToken"/> is cancelled (then returns normally). A
     /// failed watch (the store unreachable) is re-established after a short pause rather than ending membership for
-    /// good (found by the simulation, seed 129).
+    /// good (found by the simulation, seed 129) — and so is a watch that ends without being cancelled (a store whose
+    /// watch completes, as a NATS KV watch can when a server restarts): otherwise this member's view of the group would
+    /// freeze, and a member that joined later would never be given partitions.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -107,7 +109,12 @@ internal sealed class MembershipWatcher
             try
             {
                 await WatchOnceAsync(cancellationToken);
-                return;
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                throw new EngineException($"the watch of '{_prefix}' ended without being cancelled", isTransient: true);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

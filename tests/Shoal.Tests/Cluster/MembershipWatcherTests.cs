@@ -225,6 +225,75 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
         Assert.Empty(left.Live);
     }
 
+    [Fact]
+    public async Task A_watch_that_ends_without_being_cancelled_is_watched_again()
+    {
+        // As a NATS KV watch can when a server restarts: the first watch ends after its initial snapshot. The watcher
+        // must watch again, or its view freezes and a member joining later is never seen (nor given partitions).
+        var ending = new EndingStore(Store);
+        var watcher = new MembershipWatcher(ending, "orders", Ttl, _clock);
+        await using var a = Heartbeat("a", 1);
+        await a.StartAsync();
+        _watching = watcher.RunAsync(_stop.Token);
+        await Wait.UntilAsync(() => ending.Ended >= 1, "the first watch ended");
+
+        // The watcher pauses (on its clock) before watching again.
+        await Wait.UntilAsync(() =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            return ending.Watches >= 2;
+        }, "a second watch");
+        await Wait.UntilAsync(() => watcher.Current.Find("a") is not null, "a live");
+
+        await using var b = Heartbeat("b", 2);
+        await b.StartAsync();
+        await Wait.UntilAsync(() => watcher.Current.Find("b") is not null, "b, which joined after the first watch ended, seen", 15);
+        Assert.False(_watching.IsCompleted);
+    }
+
+    /// <summary>A store whose first watch ends (completes, no error) right after its initial snapshot.</summary>
+    private sealed class EndingStore(ICoordinationStore inner) : ICoordinationStore
+    {
+        private int _watches;
+        private int _ended;
+
+        public int Watches => Volatile.Read(ref _watches);
+
+        public int Ended => Volatile.Read(ref _ended);
+
+        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+            inner.TryCreateAsync(key, value, cancellationToken);
+
+        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
+            inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
+            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
+
+        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _watches) == 1)
+            {
+                foreach (var entry in await inner.ListAsync(prefix, cancellationToken))
+                {
+                    yield return new KvChange(KvChangeKind.Put, entry.Key, entry.Value, entry.Revision);
+                }
+
+                Interlocked.Increment(ref _ended);
+                yield break;
+            }
+
+            await foreach (var change in inner.WatchAsync(prefix, cancellationToken))
+            {
+                yield return change;
+            }
+        }
+    }
+
     /// <summary>A store whose watch stops delivering changes while <see cref="Holding"/> is set (a slow watch).</summary>
     private sealed class LaggingStore(ICoordinationStore inner) : ICoordinationStore
     {
