@@ -304,20 +304,8 @@ internal sealed class ChaosRun
         return true;
     }
 
-    private Dictionary<int, CommittedOffset> ReadCommitted()
-    {
-        var result = new Dictionary<int, CommittedOffset>();
-        var prefix = CoordinationKeys.GroupOffsetsPrefix(Topic, Group);
-        foreach (var entry in _shared.Coordination.ListAsync(prefix).AsTask().Result)
-        {
-            if (int.TryParse(entry.Key.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var p) && CommittedOffset.TryDecode(entry.Value.Span, out var c))
-            {
-                result[p] = c;
-            }
-        }
-
-        return result;
-    }
+    private Dictionary<int, CommittedOffset> ReadCommitted() =>
+        CommittedOffset.ReadGroupAsync(_shared.Coordination, Topic, Group).AsTask().Result;
 
     private HashSet<(int Partition, long Offset)> ReadDeadLetters()
     {

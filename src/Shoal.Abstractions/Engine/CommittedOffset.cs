@@ -90,6 +90,29 @@ public readonly record struct CommittedOffset(long Offset, long Epoch)
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// A group's committed offsets on a topic, by partition, read from <paramref name="store"/> (the records under
+    /// <see cref="CoordinationKeys.GroupOffsetsPrefix"/>). Partitions without a record, and records that do not
+    /// decode, are absent.
+    /// </summary>
+    public static async ValueTask<Dictionary<int, CommittedOffset>> ReadGroupAsync(
+        ICoordinationStore store, string topic, string group, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var committed = new Dictionary<int, CommittedOffset>();
+        var prefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
+        foreach (var entry in await store.ListAsync(prefix, cancellationToken))
+        {
+            if (int.TryParse(entry.Key.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var partition)
+                && TryDecode(entry.Value.Span, out var offset))
+            {
+                committed[partition] = offset;
+            }
+        }
+
+        return committed;
+    }
+
     /// <summary>Decodes a record written by <see cref="Encode"/>; false when the bytes are not one.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> utf8, out CommittedOffset value)
     {

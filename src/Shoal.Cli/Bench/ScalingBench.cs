@@ -196,7 +196,7 @@ internal static class ScalingBench
     }
 
     private static async Task<long> CommittedAsync(IShoalEngine engine, string topic, CancellationToken cancellationToken) =>
-        (await StatusCommand.CommittedAsync(engine.Coordination, topic, Group, cancellationToken)).Values.Sum(c => c.Offset);
+        (await CommittedOffset.ReadGroupAsync(engine.Coordination, topic, Group, cancellationToken)).Values.Sum(c => c.Offset);
 
     /// <summary>Events per second: the least-squares slope of committed events over time.</summary>
     internal static double Slope(IReadOnlyList<(double Seconds, long Committed)> samples)

@@ -106,26 +106,9 @@ internal static class StatusCommand
         return new StatusReport { Engine = uri, Groups = groups };
     }
 
-    /// <summary>The group's committed offset per partition (partitions without a commit are absent).</summary>
-    public static async Task<Dictionary<int, CommittedOffset>> CommittedAsync(ICoordinationStore store, string topic, string group, CancellationToken cancellationToken)
-    {
-        var committed = new Dictionary<int, CommittedOffset>();
-        var prefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
-        foreach (var entry in await store.ListAsync(prefix, cancellationToken))
-        {
-            if (int.TryParse(entry.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var p)
-                && CommittedOffset.TryDecode(entry.Value.Span, out var offset))
-            {
-                committed[p] = offset;
-            }
-        }
-
-        return committed;
-    }
-
     private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, TimeProvider time, CancellationToken cancellationToken)
     {
-        var committed = await CommittedAsync(engine.Coordination, topic, group, cancellationToken);
+        var committed = await CommittedOffset.ReadGroupAsync(engine.Coordination, topic, group, cancellationToken);
         var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken)).ToDictionary(l => l.Partition);
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var description = await engine.Log.DescribeTopicAsync(topic, cancellationToken);

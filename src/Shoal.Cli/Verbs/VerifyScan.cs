@@ -174,21 +174,11 @@ internal sealed class VerifyScan
     private async Task<long> LagAsync(CancellationToken cancellationToken)
     {
         Doing($"the committed offsets of group '{_group}'");
-        var committed = new long[_partitions];
-        var prefix = CoordinationKeys.GroupOffsetsPrefix(_topic, _group);
-        foreach (var entry in await _engine.Coordination.ListAsync(prefix, cancellationToken))
-        {
-            if (int.TryParse(entry.Key.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
-                && (uint)p < (uint)_partitions && CommittedOffset.TryDecode(entry.Value.Span, out var offset))
-            {
-                committed[p] = offset.Offset;
-            }
-        }
-
+        var committed = await CommittedOffset.ReadGroupAsync(_engine.Coordination, _topic, _group, cancellationToken);
         long lag = 0;
         for (var p = 0; p < _partitions; p++)
         {
-            lag += Math.Max(0, _sourcePosition[p] - committed[p]);
+            lag += Math.Max(0, _sourcePosition[p] - (committed.TryGetValue(p, out var c) ? c.Offset : 0));
         }
 
         return lag;

@@ -75,15 +75,7 @@ public static class ClusterStatus
             .ToDictionary(l => l.Partition, l => new LeaseRecord(l.Owner, l.Epoch, l.ExpiresAtMs));
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        var committed = new Dictionary<int, CommittedOffset>();
-        var offsetPrefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
-        foreach (var entry in await engine.Coordination.ListAsync(offsetPrefix, cancellationToken))
-        {
-            if (TryPartition(entry.Key, offsetPrefix, out var partition) && CommittedOffset.TryDecode(entry.Value.Span, out var offset))
-            {
-                committed[partition] = offset;
-            }
-        }
+        var committed = await CommittedOffset.ReadGroupAsync(engine.Coordination, topic, group, cancellationToken);
 
         var partitions = new PartitionStatus[description.Partitions];
         for (var p = 0; p < partitions.Length; p++)
