@@ -32,6 +32,7 @@ internal sealed class MembershipWatcher
     private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private MembershipView _current = MembershipView.Empty;
+    private DateTimeOffset _nextIdleConfirm = DateTimeOffset.MinValue;
     private long _version;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -213,14 +214,24 @@ internal sealed class MembershipWatcher
     }
 
     /// <summary>
-    /// Recomputes the view at the current time and signals when membership changed; returns the next expiry.
-    /// Before declaring a live member dead it re-reads the records from the store, so a watch that lags behind
-    /// (its changes not yet delivered to this loop) never makes a heartbeating member look dead.
+    /// Recomputes the view at the current time and signals when membership changed; returns when to look again (the
+    /// next expiry). Before declaring a live member dead it re-reads the records from the store, so a watch that lags
+    /// behind (its changes not yet delivered to this loop) never makes a heartbeating member look dead. While no member
+    /// is live it re-reads them once per session TTL: a watch that stalled silently (as a NATS KV watch can across a
+    /// server restart) while the re-read failed would otherwise leave nothing to wake for, and the view would stay
+    /// empty for good — a member joining later never seen, never given partitions.
     /// </summary>
     private async Task<DateTimeOffset?> RefreshAsync(CancellationToken cancellationToken)
     {
-        var view = MembershipView.Compute(_records.Values, _time.GetUtcNow(), _sessionTtl);
-        if (view.Dead.Any(d => Current.Find(d.MemberId) is not null))
+        var now = _time.GetUtcNow();
+        var view = MembershipView.Compute(_records.Values, now, _sessionTtl);
+        var idle = view.Live.Count == 0 && now >= _nextIdleConfirm;
+        if (idle)
+        {
+            _nextIdleConfirm = now + _sessionTtl;
+        }
+
+        if (idle || view.Dead.Any(d => Current.Find(d.MemberId) is not null))
         {
             try
             {
@@ -257,6 +268,6 @@ internal sealed class MembershipWatcher
             changed.TrySetResult();
         }
 
-        return view.NextExpiry;
+        return view.NextExpiry ?? (view.Live.Count == 0 ? _nextIdleConfirm : null);
     }
 }

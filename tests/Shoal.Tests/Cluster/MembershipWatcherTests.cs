@@ -251,6 +251,72 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
         Assert.False(_watching.IsCompleted);
     }
 
+    [Fact]
+    public async Task A_watch_that_stalls_while_the_store_cannot_be_listed_does_not_freeze_an_empty_view()
+    {
+        // After a NATS server restart: the watch stops delivering without ending, and the re-read that should confirm a
+        // death fails, so every member looks dead. A member joining afterwards must still be seen.
+        var stalling = new StallingStore(Store);
+        var watcher = new MembershipWatcher(stalling, "orders", Ttl, _clock);
+        await using var a = Heartbeat("a", 1);
+        await a.StartAsync();
+        _watching = watcher.RunAsync(_stop.Token);
+        await Wait.UntilAsync(() => watcher.Current.Find("a") is not null, "a live");
+
+        stalling.Stalled = true;
+        stalling.ListFails = true;
+        var version = watcher.Version;
+        _clock.Advance(Ttl + Interval);
+        var empty = await watcher.WaitForChangeAsync(version).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(empty.Live);
+
+        // The store answers again; the watch stays stalled. b joins and a heartbeats: both are seen within a session TTL.
+        stalling.ListFails = false;
+        await using var b = Heartbeat("b", 2);
+        await b.StartAsync();
+        await BeatAsync(a, b);
+        await Wait.UntilAsync(() =>
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            return watcher.Current.Find("a") is not null && watcher.Current.Find("b") is not null;
+        }, "a and b live again", 15);
+    }
+
+    /// <summary>A store whose watch stops delivering (without ending) once <see cref="Stalled"/> is set, and whose listings fail while <see cref="ListFails"/> is.</summary>
+    private sealed class StallingStore(ICoordinationStore inner) : ICoordinationStore
+    {
+        public volatile bool Stalled;
+
+        public volatile bool ListFails;
+
+        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+            inner.TryCreateAsync(key, value, cancellationToken);
+
+        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
+            inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
+            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
+
+        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+            ListFails ? throw new EngineException("no answer (test)", isTransient: true) : inner.ListAsync(prefix, cancellationToken);
+
+        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var change in inner.WatchAsync(prefix, cancellationToken))
+            {
+                if (Stalled)
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+
+                yield return change;
+            }
+        }
+    }
+
     /// <summary>A store whose first watch ends (completes, no error) right after its initial snapshot.</summary>
     private sealed class EndingStore(ICoordinationStore inner) : ICoordinationStore
     {
