@@ -216,16 +216,15 @@ internal sealed class MembershipWatcher
     /// <summary>
     /// Recomputes the view at the current time and signals when membership changed; returns when to look again (the
     /// next expiry). Before declaring a live member dead it re-reads the records from the store, so a watch that lags
-    /// behind (its changes not yet delivered to this loop) never makes a heartbeating member look dead. While no member
-    /// is live it re-reads them once per session TTL: a watch that stalled silently (as a NATS KV watch can across a
-    /// server restart) while the re-read failed would otherwise leave nothing to wake for, and the view would stay
-    /// empty for good — a member joining later never seen, never given partitions.
+    /// behind (its changes not yet delivered to this loop) never makes a heartbeating member look dead. And it re-reads
+    /// them once per session TTL in any case: a watch can stall silently (as a NATS KV watch can across a server
+    /// restart), and a member joining later would then never be seen, never given partitions.
     /// </summary>
     private async Task<DateTimeOffset?> RefreshAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var view = MembershipView.Compute(_records.Values, now, _sessionTtl);
-        var idle = view.Live.Count == 0 && now >= _nextIdleConfirm;
+        var idle = now >= _nextIdleConfirm;
         if (idle)
         {
             _nextIdleConfirm = now + _sessionTtl;
@@ -268,6 +267,6 @@ internal sealed class MembershipWatcher
             changed.TrySetResult();
         }
 
-        return view.NextExpiry ?? (view.Live.Count == 0 ? _nextIdleConfirm : null);
+        return view.NextExpiry is { } expiry && expiry < _nextIdleConfirm ? expiry : _nextIdleConfirm;
     }
 }
