@@ -3,7 +3,7 @@ namespace Shoal;
 /// <summary>
 /// Publishes typed events to topics. Keyed events go to the partition of their key's hash. Unkeyed events (key null:
 /// <see cref="EventPublisherExtensions.PublishUnkeyedAsync"/>, or an <see cref="OutgoingEvent{TEvent}"/> with a null key)
-/// are spread by the configured <see cref="Partitioning.UnkeyedPartitioning"/>, except that an unkeyed event with an id
+/// are spread by the publisher's unkeyed partitioning (round-robin, sticky or random; see <c>PublisherOptions</c> in Shoal.Runtime), except that an unkeyed event with an id
 /// of your own goes to the partition of its id's hash, so a retry meets its original (de-duplication is per
 /// partition). Thread-safe.
 /// </summary>
@@ -77,7 +77,7 @@ public static class EventPublisherExtensions
 
     /// <summary>
     /// Publishes one event without a key: it has no order relative to other events, and goes to the partition the
-    /// publisher's <see cref="Partitioning.UnkeyedPartitioning"/> picks — or, when <paramref name="id"/> is given, to
+    /// publisher's unkeyed partitioning picks — or, when <paramref name="id"/> is given, to
     /// the partition of the id's hash, so that publishing it again with the same id is de-duplicated.
     /// </summary>
     public static ValueTask<PublishResult> PublishUnkeyedAsync<TEvent>(this IEventPublisher publisher, string topic, TEvent @event, string? id = null, CancellationToken cancellationToken = default)
