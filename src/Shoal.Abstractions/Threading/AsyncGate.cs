@@ -5,7 +5,7 @@ namespace Shoal.Threading;
 /// context. SemaphoreSlim's cancellable waits complete through the thread pool, which a single-threaded simulation
 /// cannot order; here a waiter's task is awaited directly and cancellation runs on the cancelling thread.
 /// </summary>
-internal sealed class AsyncGate
+public sealed class AsyncGate
 {
     private readonly object _lock = new();
     private readonly LinkedList<TaskCompletionSource> _waiters = new();

@@ -9,9 +9,10 @@ namespace Shoal.Threading;
 /// <see cref="SynchronizationContext"/> or <see cref="TaskScheduler"/>, but the runtime's internal continuations
 /// (those of <see cref="Task.WaitAsync(CancellationToken)"/> and <see cref="Task.WhenAny(Task[])"/>) go to the
 /// thread pool, so a single-threaded simulation would see work appear from another thread at a time no seed
-/// decides. These helpers first await the signal on the caller's context, then combine the result.
+/// decides. These helpers first await the signal on the caller's context, then combine the result. Public for
+/// engine authors: an engine whose waits resume on the caller's context runs under the deterministic simulation.
 /// </remarks>
-internal static class Signals
+public static class Signals
 {
     /// <summary>The signal as a task that completes on the caller's context (itself when already complete).</summary>
     public static Task OnCallerContext(this Task signal) => signal.IsCompleted ? signal : AwaitAsync(signal);
