@@ -70,7 +70,7 @@ internal sealed class DurableStorage : IDisposable
             if (!File.Exists(file))
             {
                 // A topic whose creation was cut short before its file was renamed into place never existed.
-                Log.IncompleteTopicIgnored(_logger, _uri, directory);
+                DurableLogMessages.IncompleteTopicIgnored(_logger, _uri, directory);
                 continue;
             }
 
@@ -126,7 +126,7 @@ internal sealed class DurableStorage : IDisposable
             _failure ??= cause;
         }
 
-        Log.WriteFailed(_logger, _uri, topic, partition, cause);
+        DurableLogMessages.WriteFailed(_logger, _uri, topic, partition, cause);
         return new EngineException(
             $"{_uri}: writing partition {partition} of topic '{topic}' failed: {Diagnose(cause)}. The events of this append were not " +
             "acknowledged; the engine stops accepting writes (restart the process to recover what was acknowledged).", cause);
@@ -236,23 +236,23 @@ internal sealed class DurableStorage : IDisposable
 
         if (report.CommitProblem is { } problem)
         {
-            Log.CommitRecordsRepaired(_logger, _uri, topic, partition, Path.Combine(journal.DirectoryPath, "commits"), problem,
+            DurableLogMessages.CommitRecordsRepaired(_logger, _uri, topic, partition, Path.Combine(journal.DirectoryPath, "commits"), problem,
                 report.Records, report.Records > 0 ? $"offsets {report.FirstOffset} to {report.NextOffset - 1}" : "none");
         }
 
         if (report.AcceptedDamage is { } damage)
         {
-            Log.DamageAccepted(_logger, _uri, topic, partition, report.End, damage, report.Records, acceptLossFile);
+            DurableLogMessages.DamageAccepted(_logger, _uri, topic, partition, report.End, damage, report.Records, acceptLossFile);
         }
 
         if (report.SavedTo is { } saved)
         {
-            Log.UnreadableBytesSaved(_logger, _uri, topic, partition, report.SavedBytes, report.End, saved);
+            DurableLogMessages.UnreadableBytesSaved(_logger, _uri, topic, partition, report.SavedBytes, report.End, saved);
         }
 
         if (report.TornBytes > 0)
         {
-            Log.TornTailTruncated(_logger, _uri, topic, partition, report.TornBytes, report.End);
+            DurableLogMessages.TornTailTruncated(_logger, _uri, topic, partition, report.TornBytes, report.End);
         }
     }
 }

@@ -59,7 +59,7 @@ internal sealed class FileShoalEngine : IShoalEngine
                 coordinationFiles = CoordinationFiles.Open(Path.Combine(directory, "coordination"), store, out var torn);
                 if (torn > 0)
                 {
-                    InProcess.Log.CoordinationTornTail(logger, name, torn);
+                    InProcess.DurableLogMessages.CoordinationTornTail(logger, name, torn);
                 }
             }
             catch (CoordinationCorruptException e)
@@ -91,7 +91,7 @@ internal sealed class FileShoalEngine : IShoalEngine
             }
 
             var elapsedMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            InProcess.Log.Recovered(logger, name, topics.Count, events, elapsedMs);
+            InProcess.DurableLogMessages.Recovered(logger, name, topics.Count, events, elapsedMs);
             return new FileShoalEngine(name, directoryLock, coordinationFiles, store, storage, log, options);
         }
         catch (Exception e)
@@ -138,7 +138,7 @@ internal sealed class FileShoalEngine : IShoalEngine
                         Done = [.. committed.Done.Where(r => r.Start < end).Select(r => r with { End = Math.Min(r.End, end) })],
                     };
                     await store.TryUpdateAsync(entry.Key, lowered.Encode(), entry.Revision);
-                    InProcess.Log.CommittedOffsetLowered(logger, name, topic.Options.Name, partition, group, reach, end, acceptLossFile);
+                    InProcess.DurableLogMessages.CommittedOffsetLowered(logger, name, topic.Options.Name, partition, group, reach, end, acceptLossFile);
                     continue;
                 }
 

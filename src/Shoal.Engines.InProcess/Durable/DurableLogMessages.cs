@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Shoal.Engines.InProcess;
 
 /// <summary>The durable engine's log messages.</summary>
-internal static partial class Log
+internal static partial class DurableLogMessages
 {
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning,
         Message = "{Uri}: partition {Partition} of topic '{Topic}' had {Bytes} bytes after its last commit (a write cut short by a crash, never acknowledged); truncated to the last complete record at address {Address}")]
