@@ -47,8 +47,8 @@ internal static class ScalingBenchCommand
             Description = "Distinct keys of the backlog (many, so per-key order never limits concurrency)",
             DefaultValueFactory = _ => 10_000,
         }.InRange(1, 10_000_000);
-        var warmup = Durations.CreateOption("--warmup", TimeSpan.FromSeconds(3), "Time after the partitions are shared evenly before the window opens");
-        var window = Durations.CreateOption("--window", TimeSpan.FromSeconds(10), "How long committed offsets are sampled");
+        var warmup = DurationOptions.Create("--warmup", TimeSpan.FromSeconds(3), "Time after the partitions are shared evenly before the window opens");
+        var window = DurationOptions.Create("--window", TimeSpan.FromSeconds(10), "How long committed offsets are sampled");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("scaling", "Events per second of 1, 2, 4… shoal worker processes with an I/O-bound handler of bounded concurrency, against N x one worker")
         {

@@ -45,8 +45,8 @@ internal static class ServeCommand
             Description = "Ingest requests per second per API key (429 beyond); 0 = no limit",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 10_000_000);
-        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members whose records state no session TTL of their own (earlier versions) show as dead when silent this long").Positive();
-        var statusInterval = Durations.CreateOption(
+        var sessionTtl = DurationOptions.Create("--session-ttl", defaults.SessionTtl, "Members whose records state no session TTL of their own (earlier versions) show as dead when silent this long").Positive();
+        var statusInterval = DurationOptions.Create(
             "--status-interval", defaults.StatusInterval, "How often the cluster's status is read for the dashboard and the lag metric")
             .Positive();
         var json = CliOutput.CreateJsonOption();

@@ -35,20 +35,20 @@ internal static class SuperviseCommand
             Description = "Most workers (the policy also never asks for more than the topic's partitions)",
             DefaultValueFactory = _ => 8,
         }.InRange(1, 1000);
-        var interval = Durations.CreateOption("--interval", TimeSpan.FromSeconds(5), "How often to sample lag and rates and decide");
+        var interval = DurationOptions.Create("--interval", TimeSpan.FromSeconds(5), "How often to sample lag and rates and decide");
         var targetLag = new Option<long>("--target-lag")
         {
             Description = $"Lag (events over all partitions) the group may carry without extra workers (default {policyDefaults.TargetLag})",
             DefaultValueFactory = _ => policyDefaults.TargetLag,
         }.AtLeast(0);
-        var startup = Durations.CreateOption("--startup", policyDefaults.MemberStartupTime, "How long a new worker takes to start and take partitions");
+        var startup = DurationOptions.Create("--startup", policyDefaults.MemberStartupTime, "How long a new worker takes to start and take partitions");
         var tolerance = new Option<double>("--tolerance")
         {
             Description = $"No change while the needed capacity is within this fraction of the current (default {policyDefaults.Tolerance.ToString(CultureInfo.InvariantCulture)})",
             DefaultValueFactory = _ => policyDefaults.Tolerance,
         }.InRange(0, 0.99);
         var policy = new PolicyOptions(policyDefaults);
-        var stopTimeout = Durations.CreateOption("--stop-timeout", TimeSpan.FromSeconds(45), "After SIGTERM, how long a worker may take to hand over before it is killed");
+        var stopTimeout = DurationOptions.Create("--stop-timeout", TimeSpan.FromSeconds(45), "After SIGTERM, how long a worker may take to hand over before it is killed");
         var logs = new Option<string?>("--logs")
         {
             Description = "Append each worker's output to DIR/MEMBER.log (default: keep only its last error lines, shown if it crashes)",

@@ -15,7 +15,7 @@ internal static class StatusCommand
     {
         var engine = EngineUris.CreateOption();
         var group = VerbOptions.Group("Only this group (default: every group found in the engine)", required: false);
-        var sample = Durations.CreateOption("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
+        var sample = DurationOptions.Create("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets, lag and the autoscaler's desired members")
         {

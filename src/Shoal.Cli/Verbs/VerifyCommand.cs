@@ -19,7 +19,7 @@ internal static class VerifyCommand
         var engine = EngineUris.CreateOption();
         var topic = VerbOptions.Topic("The topic 'shoal produce' published to");
         var group = VerbOptions.Group("The group whose workers ran --handler verify");
-        var wait = Durations.CreateOption("--wait", TimeSpan.FromSeconds(30), "How long to wait for the group to catch up before reporting");
+        var wait = DurationOptions.Create("--wait", TimeSpan.FromSeconds(30), "How long to wait for the group to catch up before reporting");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("verify", "Wait until a group has caught up (or --wait passes), then report lost, duplicated and reordered events; exit 1 on loss or reordering")
         {
