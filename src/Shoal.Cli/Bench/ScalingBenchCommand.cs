@@ -3,6 +3,7 @@ using System.Globalization;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
+using Shoal.Engine;
 
 namespace Shoal.Cli.Bench;
 
@@ -19,8 +20,8 @@ internal static class ScalingBenchCommand
             Description = "NATS servers the workers share (nats://HOST:PORT[,…]); default: a nats-server started on loopback for the run",
             HelpName = "URI",
         }.Check(uri => uri is null ? null
-            : !EngineUris.TryParse(uri, out var parsed, out var problem) ? problem
-            : parsed.Scheme != NatsEngineUri.Scheme ? $"'{uri}': worker processes need an engine they can share; use nats://HOST:PORT."
+            : !ShoalEngines.TryValidate(uri, out var problem) ? problem
+            : !EngineUris.SharedBetweenProcesses(uri) ? $"'{uri}': worker processes need an engine they can share; use nats://HOST:PORT."
             : null);
         var workers = new Option<string>("--workers")
         {

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
+using Shoal.Engine;
 using Shoal.Server;
 
 namespace Shoal.Cli.Serve;
@@ -82,8 +83,8 @@ internal static class ServeCommand
     /// </summary>
     public static async Task<int> RunAsync(string engineUri, ShoalServerOptions options, CliOutput output, CancellationToken cancellationToken)
     {
-        await using var opened = await EngineUris.OpenAsync(engineUri, cancellationToken);
-        await using var server = ShoalServer.Create(opened.Engine, options, QuietHostStart);
+        await using var engine = await ShoalEngines.OpenAsync(engineUri, EngineUris.Services, cancellationToken);
+        await using var server = ShoalServer.Create(engine, options, QuietHostStart);
         try
         {
             await server.StartAsync(cancellationToken);
@@ -101,7 +102,7 @@ internal static class ServeCommand
             return output.Fail($"--urls: cannot listen on {FailedUrl(options.Urls, e, server)}: {Reason(socket)}.");
         }
 
-        var started = new ServeStarted([.. server.Urls.Select(u => u.ToString().TrimEnd('/'))], server.UdpEndpoint?.ToString(), opened.Engine.Name);
+        var started = new ServeStarted([.. server.Urls.Select(u => u.ToString().TrimEnd('/'))], server.UdpEndpoint?.ToString(), engine.Name);
         if (output.Json)
         {
             output.WriteJson(started, CliJsonContext.Default.ServeStarted);

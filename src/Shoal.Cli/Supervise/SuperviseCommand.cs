@@ -7,6 +7,7 @@ using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Cluster.Autoscaling;
+using Shoal.Engine;
 
 namespace Shoal.Cli.Supervise;
 
@@ -130,11 +131,11 @@ internal static class SuperviseCommand
         // Started as a server restarts (a JetStream leader election, a timeout): transient errors are retried, each said on
         // stderr, for as long as a worker would retry its own start.
         var startup = new StartupRetries(Worker.DefaultStartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
-        await using var opened = await startup.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken));
-        var description = await startup.RunAsync(() => opened.Engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken))
+        await using var engine = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken));
+        var description = await startup.RunAsync(() => engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken))
             ?? throw new ShoalException(
                 $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
-        var observer = new AutoscaleObserver(opened.Engine, settings.Topic, settings.Group, TimeProvider.System,
+        var observer = new AutoscaleObserver(engine, settings.Topic, settings.Group, TimeProvider.System,
             new ClusterOptions { HeartbeatInterval = worker.Heartbeat, SessionTtl = worker.SessionTtl });
         var autoscaler = new Autoscaler(observer, settings.Policy);
         var launcher = new WorkerProcessLauncher(

@@ -35,13 +35,13 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(output.Error);
-        await using var opened = await EngineRetries.RunAsync(() => EngineUris.OpenAsync(uri, cancellationToken), RetryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken), RetryFor, cancellationToken, retrying);
         var report = await EngineRetries.RunAsync(
-            async () => await ReadAsync(opened.Engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+            async () => await ReadAsync(engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         if (sample > TimeSpan.Zero)
         {
             report = await EngineRetries.RunAsync(
-                async () => await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+                async () => await StatusAutoscale.AddAsync(engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         }
 
         if (output.Json)
