@@ -23,6 +23,7 @@ public sealed class ShoalBuilder
     private readonly List<Action<EventTypeRegistry>> _eventTypes = [];
     private readonly List<(string Group, Shoal.Cluster.ClusterMemberOptions Member)> _members = [];
     private Func<IServiceProvider, IShoalEngine>? _engine;
+    private Func<IServiceProvider, CancellationToken, ValueTask<IShoalEngine>>? _openEngine;
 
     internal ShoalBuilder(IServiceCollection services) => Services = services;
 
@@ -37,7 +38,40 @@ public sealed class ShoalBuilder
     {
         ArgumentNullException.ThrowIfNull(factory);
         _engine = factory;
+        _openEngine = null;
         return this;
+    }
+
+    /// <summary>
+    /// Uses the engine <paramref name="factory"/> opens, awaited when the host starts (before the groups start), with
+    /// the host's start token. <see cref="IShoalEngine"/>, <see cref="ShoalRuntime"/> and <see cref="IEventPublisher"/>
+    /// can be injected before that, but publishing or reading before <c>host.StartAsync</c> throws
+    /// <see cref="ShoalException"/>. The container owns the engine: it is disposed with the container.
+    /// </summary>
+    public ShoalBuilder UseEngine(Func<IServiceProvider, CancellationToken, ValueTask<IShoalEngine>> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _openEngine = factory;
+        _engine = null;
+        return this;
+    }
+
+    /// <summary>
+    /// Uses the engine <paramref name="uri"/> names — <c>inproc://</c>, <c>inproc://NAME</c>, <c>file://DIR?…</c>,
+    /// <c>nats://HOST:PORT?…</c> (docs/engines.md) — opened with <see cref="ShoalEngines.OpenAsync"/> when the host starts,
+    /// with the container's <see cref="ILoggerFactory"/> and <see cref="TimeProvider"/>. <c>nats://</c> needs the package
+    /// Shoal.Engines.Nats in the application. A URI that cannot be used makes <c>host.StartAsync</c> throw
+    /// <see cref="ShoalConfigurationException"/> (field <see cref="ShoalEngines.UriField"/>) naming it; otherwise as
+    /// <see cref="UseEngine(Func{IServiceProvider, CancellationToken, ValueTask{IShoalEngine}})"/>.
+    /// </summary>
+    public ShoalBuilder UseEngine(string uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return UseEngine((services, cancellationToken) => ShoalEngines.OpenAsync(uri, new EngineServices
+        {
+            LoggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            TimeProvider = TimeOf(services),
+        }, cancellationToken));
     }
 
     /// <summary>
@@ -47,6 +81,7 @@ public sealed class ShoalBuilder
     public ShoalBuilder UseInProcessEngine(InProcessEngineOptions? options = null)
     {
         _engine = sp => CreateInProcessEngine(sp, options);
+        _openEngine = null;
         return this;
     }
 
@@ -124,8 +159,16 @@ public sealed class ShoalBuilder
         return this;
     }
 
+    /// <summary>True when the engine comes from a URI or an async factory, opened by the hosted service's start.</summary>
+    internal bool OpensEngineOnStart => _openEngine is not null;
+
     internal IShoalEngine CreateEngine(IServiceProvider services)
     {
+        if (_openEngine is not null)
+        {
+            return new DeferredEngine(_openEngine, services);
+        }
+
         var engine = _engine is null ? CreateInProcessEngine(services, null) : _engine(services);
         return engine ?? throw new ShoalConfigurationException("ShoalBuilder.UseEngine", "the engine factory returned null.");
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Shoal.Engine;
 
 namespace Shoal.Hosting;
 
@@ -20,6 +21,12 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // An engine from a URI or an async factory opens here, with the host's start token (ShoalBuilder.UseEngine).
+        if (services.GetRequiredService<ShoalBuilder>().OpensEngineOnStart && services.GetRequiredService<IShoalEngine>() is DeferredEngine deferred)
+        {
+            await deferred.OpenAsync(cancellationToken);
+        }
+
         // Created here rather than in the constructor so that invalid options surface from host.StartAsync as the
         // ShoalConfigurationException itself.
         var runtime = services.GetRequiredService<ShoalRuntime>();

@@ -31,7 +31,7 @@ internal static class AutoscaleSimCommand
             Description = "Virtual seconds to simulate (default: 900, sine 1800)",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 86_400);
-        var startup = Durations.CreateOption("--startup", defaults.StartupDelay, "Time from asking for a member to its handling events");
+        var startup = DurationOptions.Create("--startup", defaults.StartupDelay, "Time from asking for a member to its handling events");
         var baseRate = new Option<double>("--base-rate")
         {
             Description = "Base arrivals in events/s (profiles are multiples of it)",

@@ -13,10 +13,10 @@ internal sealed class PolicyOptions
 {
     public PolicyOptions(AutoscaleOptions defaults)
     {
-        UpWindow = Durations.CreateOption("--scale-up-window", defaults.ScaleUpWindow, "Scale up only to the lowest recommendation of this window");
-        DownWindow = Durations.CreateOption("--scale-down-window", defaults.ScaleDownWindow, "Scale down only to the highest recommendation of this window");
-        Cooldown = Durations.CreateOption("--cooldown", defaults.Cooldown, "No change sooner than this after the previous one");
-        Drain = Durations.CreateOption("--drain-time", defaults.TargetDrainTime, "Backlog above the target lag should drain within this");
+        UpWindow = DurationOptions.Create("--scale-up-window", defaults.ScaleUpWindow, "Scale up only to the lowest recommendation of this window");
+        DownWindow = DurationOptions.Create("--scale-down-window", defaults.ScaleDownWindow, "Scale down only to the highest recommendation of this window");
+        Cooldown = DurationOptions.Create("--cooldown", defaults.Cooldown, "No change sooner than this after the previous one");
+        Drain = DurationOptions.Create("--drain-time", defaults.TargetDrainTime, "Backlog above the target lag should drain within this");
         DeepDrop = new Option<double>("--deep-drop")
         {
             Description = "Once the lag is drained, scale down after the scale-up window (not the scale-down window) when the arrivals "

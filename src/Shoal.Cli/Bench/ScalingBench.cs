@@ -54,8 +54,7 @@ internal static class ScalingBench
     {
         var directory = Path.Combine(Path.GetTempPath(), "shoal-scaling-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        await using var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
-        var engine = opened.Engine;
+        await using var engine = await ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken);
         var run = Guid.NewGuid().ToString("N")[..8];
         var counts = settings.Workers.Contains(1) ? settings.Workers : [1, .. settings.Workers];
         double? one = null;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
+using Shoal.Engine;
 
 namespace Shoal.Cli.Bench;
 
@@ -19,8 +20,8 @@ internal static class ScalingBenchCommand
             Description = "NATS servers the workers share (nats://HOST:PORT[,…]); default: a nats-server started on loopback for the run",
             HelpName = "URI",
         }.Check(uri => uri is null ? null
-            : !EngineUris.TryParse(uri, out var parsed, out var problem) ? problem
-            : parsed.Scheme != NatsEngineUri.Scheme ? $"'{uri}': worker processes need an engine they can share; use nats://HOST:PORT."
+            : !ShoalEngines.TryValidate(uri, out var problem) ? problem
+            : !EngineUris.SharedBetweenProcesses(uri) ? $"'{uri}': worker processes need an engine they can share; use nats://HOST:PORT."
             : null);
         var workers = new Option<string>("--workers")
         {
@@ -47,8 +48,8 @@ internal static class ScalingBenchCommand
             Description = "Distinct keys of the backlog (many, so per-key order never limits concurrency)",
             DefaultValueFactory = _ => 10_000,
         }.InRange(1, 10_000_000);
-        var warmup = Durations.CreateOption("--warmup", TimeSpan.FromSeconds(3), "Time after the partitions are shared evenly before the window opens");
-        var window = Durations.CreateOption("--window", TimeSpan.FromSeconds(10), "How long committed offsets are sampled");
+        var warmup = DurationOptions.Create("--warmup", TimeSpan.FromSeconds(3), "Time after the partitions are shared evenly before the window opens");
+        var window = DurationOptions.Create("--window", TimeSpan.FromSeconds(10), "How long committed offsets are sampled");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("scaling", "Events per second of 1, 2, 4… shoal worker processes with an I/O-bound handler of bounded concurrency, against N x one worker")
         {

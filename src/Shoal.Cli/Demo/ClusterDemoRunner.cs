@@ -37,9 +37,8 @@ internal sealed class ClusterDemoRunner
 
     public async Task<DemoReport> RunAsync(IProgress<long> progress, CancellationToken cancellationToken)
     {
-        var (opened, topic) = await DemoEngine.OpenAsync(_settings, TimeSpan.FromMilliseconds(100), cancellationToken);
-        await using var _ = opened;
-        var engine = opened.Engine;
+        var (engine, topic) = await DemoEngine.OpenAsync(_settings, TimeSpan.FromMilliseconds(100), cancellationToken);
+        await using var _ = engine;
         _engine = engine;
         _topic = topic;
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

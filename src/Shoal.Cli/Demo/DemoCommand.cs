@@ -63,8 +63,8 @@ internal static class DemoCommand
         {
             Description = "Run the cluster layer even with one member (to compare member counts like for like)",
         };
-        var heartbeat = Durations.CreateOption("--heartbeat", defaults.Heartbeat, "How often members heartbeat and renew leases").Positive();
-        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "A member silent this long is dead; its leases expire").Positive();
+        var heartbeat = DurationOptions.Create("--heartbeat", defaults.Heartbeat, "How often members heartbeat and renew leases").Positive();
+        var sessionTtl = DurationOptions.Create("--session-ttl", defaults.SessionTtl, "A member silent this long is dead; its leases expire").Positive();
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Keys handled concurrently per partition",

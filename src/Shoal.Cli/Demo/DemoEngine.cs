@@ -1,4 +1,5 @@
 using Shoal.Cli.Engines;
+using Shoal.Engine;
 using Shoal.Engines.InProcess;
 
 namespace Shoal.Cli.Demo;
@@ -11,15 +12,15 @@ internal static class DemoEngine
     /// events every 100 ms (the settings the demo always had) and topic <c>demo</c>; for any other URI that engine,
     /// and a fresh topic <c>demo-{8 hex digits}</c> so the run never mixes with an earlier run's events.
     /// </summary>
-    public static async ValueTask<(OpenedEngine Engine, string Topic)> OpenAsync(DemoSettings settings, TimeSpan retentionCheck, CancellationToken cancellationToken)
+    public static async ValueTask<(IShoalEngine Engine, string Topic)> OpenAsync(DemoSettings settings, TimeSpan retentionCheck, CancellationToken cancellationToken)
     {
         if (settings.Engine == EngineUris.InProcess)
         {
             var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = retentionCheck });
-            return (new OpenedEngine(engine, owned: true), "demo");
+            return (engine, "demo");
         }
 
-        var opened = await EngineUris.OpenAsync(settings.Engine, cancellationToken);
+        var opened = await ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken);
         return (opened, "demo-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 4));
     }
 }

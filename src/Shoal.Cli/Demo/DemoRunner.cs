@@ -38,9 +38,8 @@ internal sealed class DemoRunner : IDemoRunner
         });
 
         // Commit and trim every 100 ms (defaults: 1 s) so handled events leave memory while the run goes on.
-        var (opened, topic) = await DemoEngine.OpenAsync(settings, ProgressInterval, cancellationToken);
-        await using var _ = opened;
-        var engine = opened.Engine;
+        var (engine, topic) = await DemoEngine.OpenAsync(settings, ProgressInterval, cancellationToken);
+        await using var _ = engine;
         var options = new ShoalOptions
         {
             Topics = [new TopicOptions { Name = topic, Partitions = settings.Partitions, Format = settings.Format }],

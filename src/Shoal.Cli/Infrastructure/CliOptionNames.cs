@@ -10,6 +10,7 @@ internal static class CliOptionNames
 {
     private static readonly Dictionary<string, string> Options = new(StringComparer.Ordinal)
     {
+        [Shoal.Engine.ShoalEngines.UriField] = "--engine",
         ["ClusterOptions.HeartbeatInterval"] = "--heartbeat",
         ["ClusterOptions.SessionTtl"] = "--session-ttl",
         ["ClusterMemberOptions.MemberId"] = "--member-id",

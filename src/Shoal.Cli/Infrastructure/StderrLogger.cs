@@ -8,7 +8,9 @@ namespace Shoal.Cli.Infrastructure;
 /// </summary>
 internal sealed class StderrLogger : ILoggerProvider, ILogger
 {
-    public static ILoggerFactory Factory { get; } = new LoggerFactory([new StderrLogger()]);
+    /// <summary>Loggers on stderr for the engines the verbs open; the NATS client's own log stays off (it always was).</summary>
+    public static ILoggerFactory Factory { get; } =
+        new LoggerFactory([new StderrLogger()], new LoggerFilterOptions { Rules = { new LoggerFilterRule(null, "NATS", LogLevel.None, null) } });
 
     public ILogger CreateLogger(string categoryName) => this;
 

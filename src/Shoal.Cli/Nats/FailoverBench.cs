@@ -32,8 +32,7 @@ internal static class FailoverBench
     {
         await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = settings.Servers }, cancellationToken);
         var uri = cluster.EngineUri;
-        await using var opened = await EngineUris.OpenAsync(uri, cancellationToken);
-        var engine = opened.Engine;
+        await using var engine = await ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken);
         var processes = new List<ShoalProcess>();
         try
         {

@@ -17,8 +17,8 @@ internal static class FailoverBenchCommand
         var rounds = new Option<int>("--rounds") { Description = "Kills (one measurement each; the median and the worst are reported)", DefaultValueFactory = _ => 5 }.InRange(1, 100);
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the topic", DefaultValueFactory = _ => 12 }.InRange(2, 1000);
         var rate = new Option<double>("--rate") { Description = "Events per second published throughout (so every partition has work when its owner dies)", DefaultValueFactory = _ => 2000 }.InRange(100, 1e6);
-        var heartbeat = Durations.CreateOption("--heartbeat", TimeSpan.FromMilliseconds(200), "The workers' heartbeat and lease-renewal interval").Positive();
-        var sessionTtl = Durations.CreateOption("--session-ttl", TimeSpan.FromSeconds(1), "The workers' session TTL (at least twice --heartbeat)").Positive();
+        var heartbeat = DurationOptions.Create("--heartbeat", TimeSpan.FromMilliseconds(200), "The workers' heartbeat and lease-renewal interval").Positive();
+        var sessionTtl = DurationOptions.Create("--session-ttl", TimeSpan.FromSeconds(1), "The workers' session TTL (at least twice --heartbeat)").Positive();
         var json = CliOutput.CreateJsonOption();
         var command = new Command("failover", "SIGKILL worker processes on a local NATS cluster and measure how long until survivors resume their partitions (target ≤ 3 s)")
         {

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
+using Shoal.Engine;
 using Shoal.Server;
 
 namespace Shoal.Cli.Serve;
@@ -45,8 +46,8 @@ internal static class ServeCommand
             Description = "Ingest requests per second per API key (429 beyond); 0 = no limit",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 10_000_000);
-        var sessionTtl = Durations.CreateOption("--session-ttl", defaults.SessionTtl, "Members whose records state no session TTL of their own (earlier versions) show as dead when silent this long").Positive();
-        var statusInterval = Durations.CreateOption(
+        var sessionTtl = DurationOptions.Create("--session-ttl", defaults.SessionTtl, "Members whose records state no session TTL of their own (earlier versions) show as dead when silent this long").Positive();
+        var statusInterval = DurationOptions.Create(
             "--status-interval", defaults.StatusInterval, "How often the cluster's status is read for the dashboard and the lag metric")
             .Positive();
         var json = CliOutput.CreateJsonOption();
@@ -82,8 +83,8 @@ internal static class ServeCommand
     /// </summary>
     public static async Task<int> RunAsync(string engineUri, ShoalServerOptions options, CliOutput output, CancellationToken cancellationToken)
     {
-        await using var opened = await EngineUris.OpenAsync(engineUri, cancellationToken);
-        await using var server = ShoalServer.Create(opened.Engine, options, QuietHostStart);
+        await using var engine = await ShoalEngines.OpenAsync(engineUri, EngineUris.Services, cancellationToken);
+        await using var server = ShoalServer.Create(engine, options, QuietHostStart);
         try
         {
             await server.StartAsync(cancellationToken);
@@ -101,7 +102,7 @@ internal static class ServeCommand
             return output.Fail($"--urls: cannot listen on {FailedUrl(options.Urls, e, server)}: {Reason(socket)}.");
         }
 
-        var started = new ServeStarted([.. server.Urls.Select(u => u.ToString().TrimEnd('/'))], server.UdpEndpoint?.ToString(), opened.Engine.Name);
+        var started = new ServeStarted([.. server.Urls.Select(u => u.ToString().TrimEnd('/'))], server.UdpEndpoint?.ToString(), engine.Name);
         if (output.Json)
         {
             output.WriteJson(started, CliJsonContext.Default.ServeStarted);

@@ -7,6 +7,7 @@ using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Cluster.Autoscaling;
+using Shoal.Engine;
 
 namespace Shoal.Cli.Supervise;
 
@@ -35,20 +36,20 @@ internal static class SuperviseCommand
             Description = "Most workers (the policy also never asks for more than the topic's partitions)",
             DefaultValueFactory = _ => 8,
         }.InRange(1, 1000);
-        var interval = Durations.CreateOption("--interval", TimeSpan.FromSeconds(5), "How often to sample lag and rates and decide");
+        var interval = DurationOptions.Create("--interval", TimeSpan.FromSeconds(5), "How often to sample lag and rates and decide");
         var targetLag = new Option<long>("--target-lag")
         {
             Description = $"Lag (events over all partitions) the group may carry without extra workers (default {policyDefaults.TargetLag})",
             DefaultValueFactory = _ => policyDefaults.TargetLag,
         }.AtLeast(0);
-        var startup = Durations.CreateOption("--startup", policyDefaults.MemberStartupTime, "How long a new worker takes to start and take partitions");
+        var startup = DurationOptions.Create("--startup", policyDefaults.MemberStartupTime, "How long a new worker takes to start and take partitions");
         var tolerance = new Option<double>("--tolerance")
         {
             Description = $"No change while the needed capacity is within this fraction of the current (default {policyDefaults.Tolerance.ToString(CultureInfo.InvariantCulture)})",
             DefaultValueFactory = _ => policyDefaults.Tolerance,
         }.InRange(0, 0.99);
         var policy = new PolicyOptions(policyDefaults);
-        var stopTimeout = Durations.CreateOption("--stop-timeout", TimeSpan.FromSeconds(45), "After SIGTERM, how long a worker may take to hand over before it is killed");
+        var stopTimeout = DurationOptions.Create("--stop-timeout", TimeSpan.FromSeconds(45), "After SIGTERM, how long a worker may take to hand over before it is killed");
         var logs = new Option<string?>("--logs")
         {
             Description = "Append each worker's output to DIR/MEMBER.log (default: keep only its last error lines, shown if it crashes)",
@@ -130,11 +131,11 @@ internal static class SuperviseCommand
         // Started as a server restarts (a JetStream leader election, a timeout): transient errors are retried, each said on
         // stderr, for as long as a worker would retry its own start.
         var startup = new StartupRetries(Worker.DefaultStartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
-        await using var opened = await startup.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken));
-        var description = await startup.RunAsync(() => opened.Engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken))
+        await using var engine = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken));
+        var description = await startup.RunAsync(() => engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken))
             ?? throw new ShoalException(
                 $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
-        var observer = new AutoscaleObserver(opened.Engine, settings.Topic, settings.Group, TimeProvider.System,
+        var observer = new AutoscaleObserver(engine, settings.Topic, settings.Group, TimeProvider.System,
             new ClusterOptions { HeartbeatInterval = worker.Heartbeat, SessionTtl = worker.SessionTtl });
         var autoscaler = new Autoscaler(observer, settings.Policy);
         var launcher = new WorkerProcessLauncher(

@@ -48,5 +48,5 @@ internal static class EngineRetries
 
     /// <summary>Reports each retry on <paramref name="error"/> as one line: <c>retrying in 400ms: what failed</c>.</summary>
     public static Action<EngineException, TimeSpan> ReportTo(TextWriter error) =>
-        (e, wait) => error.WriteLine($"retrying in {Infrastructure.Durations.Format(wait)}: {e.Message}");
+        (e, wait) => error.WriteLine($"retrying in {Durations.Format(wait)}: {e.Message}");
 }

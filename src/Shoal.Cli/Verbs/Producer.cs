@@ -24,8 +24,7 @@ internal static class Producer
     public static async Task<int> RunAsync(ProduceSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(error);
-        await using var opened = await EngineRetries.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken), RetryFor, cancellationToken, retrying);
-        var engine = opened.Engine;
+        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken), RetryFor, cancellationToken, retrying);
         var (partitions, created) = await EngineRetries.RunAsync(() => EnsureTopicAsync(engine, settings, cancellationToken), RetryFor, cancellationToken, retrying);
         if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUris.InProcess, StringComparison.Ordinal))
         {

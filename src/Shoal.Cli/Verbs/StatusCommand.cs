@@ -15,7 +15,7 @@ internal static class StatusCommand
     {
         var engine = EngineUris.CreateOption();
         var group = VerbOptions.Group("Only this group (default: every group found in the engine)", required: false);
-        var sample = Durations.CreateOption("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
+        var sample = DurationOptions.Create("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets, lag and the autoscaler's desired members")
         {
@@ -35,13 +35,13 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(output.Error);
-        await using var opened = await EngineRetries.RunAsync(() => EngineUris.OpenAsync(uri, cancellationToken), RetryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken), RetryFor, cancellationToken, retrying);
         var report = await EngineRetries.RunAsync(
-            async () => await ReadAsync(opened.Engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+            async () => await ReadAsync(engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         if (sample > TimeSpan.Zero)
         {
             report = await EngineRetries.RunAsync(
-                async () => await StatusAutoscale.AddAsync(opened.Engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+                async () => await StatusAutoscale.AddAsync(engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         }
 
         if (output.Json)

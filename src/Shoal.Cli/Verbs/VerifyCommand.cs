@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
+using Shoal.Engine;
 
 namespace Shoal.Cli.Verbs;
 
@@ -19,7 +20,7 @@ internal static class VerifyCommand
         var engine = EngineUris.CreateOption();
         var topic = VerbOptions.Topic("The topic 'shoal produce' published to");
         var group = VerbOptions.Group("The group whose workers ran --handler verify");
-        var wait = Durations.CreateOption("--wait", TimeSpan.FromSeconds(30), "How long to wait for the group to catch up before reporting");
+        var wait = DurationOptions.Create("--wait", TimeSpan.FromSeconds(30), "How long to wait for the group to catch up before reporting");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("verify", "Wait until a group has caught up (or --wait passes), then report lost, duplicated and reordered events; exit 1 on loss or reordering")
         {
@@ -71,8 +72,7 @@ internal static class VerifyCommand
         var retrying = EngineRetries.ReportTo(output.Error);
         Task<T> WithinWait<T>(Func<ValueTask<T>> call) => EngineRetries.RunAsync(call, wait - clock.Elapsed, cancellationToken, retrying);
 
-        await using var opened = await WithinWait(() => EngineUris.OpenAsync(uri, cancellationToken));
-        var engine = opened.Engine;
+        await using var engine = await WithinWait(() => ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken));
         waitingFor.What = $"the description of topic '{topic}' on {uri}";
         var description = await WithinWait(() => engine.Log.DescribeTopicAsync(topic, cancellationToken))
             ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");

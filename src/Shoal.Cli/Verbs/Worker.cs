@@ -30,18 +30,17 @@ internal static class Worker
     {
         ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
         var startup = new StartupRetries(settings.StartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
-        OpenedEngine opened;
+        IShoalEngine opened;
         try
         {
-            opened = await startup.RunAsync(() => EngineUris.OpenAsync(settings.Engine, cancellationToken));
+            opened = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return StoppedBeforeStart(settings, output);
         }
 
-        await using var connection = opened;
-        var engine = connection.Engine;
+        await using var engine = opened;
         TopicDescription topic;
         try
         {
@@ -209,7 +208,7 @@ internal static class Worker
     /// </summary>
     private static async Task<TopicDescription> TopicAsync(IShoalEngine engine, WorkerSettings settings, CliOutput output, StartupRetries startup, CancellationToken cancellationToken)
     {
-        var shared = EngineUris.TryParse(settings.Engine, out var uri, out _) && uri.SharedBetweenProcesses;
+        var shared = EngineUris.SharedBetweenProcesses(settings.Engine);
         var waiting = Stopwatch.StartNew();
         var noticed = TimeSpan.MinValue;
         while (true)

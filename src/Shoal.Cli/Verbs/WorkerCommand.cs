@@ -33,8 +33,8 @@ internal static class WorkerCommand
             Description = "Relative share of partitions (for --assignor weighted)",
             DefaultValueFactory = _ => 1,
         }.InRange(0, 1_000_000);
-        var heartbeat = Durations.CreateOption("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases").Positive();
-        var sessionTtl = Durations.CreateOption("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)").Positive();
+        var heartbeat = DurationOptions.Create("--heartbeat", ClusterOptions.Default.HeartbeatInterval, "How often the member heartbeats and renews its leases").Positive();
+        var sessionTtl = DurationOptions.Create("--session-ttl", ClusterOptions.Default.SessionTtl, "A member silent this long is dead and its leases expire (at least twice --heartbeat)").Positive();
         var concurrency = new Option<int>("--concurrency")
         {
             Description = "Keys handled concurrently per partition",
@@ -57,7 +57,7 @@ internal static class WorkerCommand
             Description = "Handle at most this many events per second in this worker, over all its partitions (a member with a fixed capacity, for autoscaling demos and tests); 0 = no limit",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 1e9);
-        var startupTimeout = Durations.CreateOption(
+        var startupTimeout = DurationOptions.Create(
             "--startup-timeout", Worker.DefaultStartupTimeout,
             "How long transient engine errors (timeouts, a server restarting, a leader election) are retried while the worker starts, before it gives up; waiting for a topic that does not exist yet does not count")
             .Positive();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shoal.Cli;
 using Shoal.Cli.Demo;
+using Shoal.Engine;
 using Xunit;
 
 namespace Shoal.Tests.Cli;
@@ -78,8 +79,8 @@ public sealed class DemoRunnerTests
 
         Assert.Equal((5_000, 0, 0), (first.Processed, first.Lost, first.OrderViolations));
         Assert.Equal((5_000, 0, 0), (second.Processed, second.Lost, second.OrderViolations));
-        await using var opened = await Shoal.Cli.Engines.EngineUris.OpenAsync(engine);
-        var topics = await opened.Engine.Log.ListTopicsAsync();
+        await using var opened = await ShoalEngines.OpenAsync(engine);
+        var topics = await opened.Log.ListTopicsAsync();
         Assert.Equal(2, topics.Count(t => t.Name.StartsWith("demo-", StringComparison.Ordinal) && !t.Name.Contains('.', StringComparison.Ordinal)));
     }
 

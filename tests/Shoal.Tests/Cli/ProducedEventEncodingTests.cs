@@ -1,4 +1,3 @@
-using Shoal.Cli.Engines;
 using Shoal.Cli.Verbs;
 using Shoal.Engine;
 using Shoal.Partitioning;
@@ -49,23 +48,23 @@ public sealed class ProducedEventEncodingTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var engine = NewEngine();
         const string topic = "foreign", group = "g";
-        await using var opened = await EngineUris.OpenAsync(engine, deadline.Token);
-        await opened.Engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = Partitions }, deadline.Token);
+        await using var opened = await ShoalEngines.OpenAsync(engine, cancellationToken: deadline.Token);
+        await opened.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = Partitions }, deadline.Token);
         var partition = KeyHasher.PartitionFor(Key, Partitions);
         var foreign = new EventEnvelope("foreign-1", topic, Key, ProducedEvent.TypeName, payload) { ContentType = contentType };
-        await opened.Engine.Log.AppendAsync(topic, partition, new[] { foreign }, new AppendedEvent[1], deadline.Token);
+        await opened.Log.AppendAsync(topic, partition, new[] { foreign }, new AppendedEvent[1], deadline.Token);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var worker = StartWorker(engine, topic, group, "w1", stop.Token);
         var records = HandledRecord.TopicFor(topic, group);
         var dlq = $"{topic}.{group}.dlq";
-        await Wait.UntilAsync(async () => await Runtimes.CountAsync(opened.Engine, records) + await Runtimes.CountAsync(opened.Engine, dlq) > 0, "the worker handles or dead-letters the event", 30);
+        await Wait.UntilAsync(async () => await Runtimes.CountAsync(opened, records) + await Runtimes.CountAsync(opened, dlq) > 0, "the worker handles or dead-letters the event", 30);
         await stop.CancelAsync();
         var result = await worker;
 
-        var dead = await Runtimes.ReadAllAsync(opened.Engine, dlq);
+        var dead = await Runtimes.ReadAllAsync(opened, dlq);
         Assert.True(dead.Count == 0, $"dead-lettered: {string.Join("; ", dead.Select(d => d.Headers![ShoalHeaders.ErrorMessage]))}\n{result}");
-        var record = HandledRecord.TryDecode(Assert.Single(await Runtimes.ReadAllAsync(opened.Engine, records)).Payload);
+        var record = HandledRecord.TryDecode(Assert.Single(await Runtimes.ReadAllAsync(opened, records)).Payload);
         Assert.NotNull(record);
         Assert.Equal(("foreign-1", Key, 17L, "run-1"), (record.EventId, record.Key, record.Seq, record.RunId));
         Assert.Equal(0, result.ExitCode);

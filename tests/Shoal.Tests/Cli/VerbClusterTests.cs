@@ -1,5 +1,5 @@
-using Shoal.Cli.Engines;
 using Shoal.Cli.Verbs;
+using Shoal.Engine;
 using Shoal.Tests.Cluster;
 using Xunit;
 using static Shoal.Tests.Cli.VerbRunner;
@@ -75,7 +75,7 @@ public sealed class VerbClusterTests
         Assert.True(r1.Long("recorded") + r2.Long("recorded") >= 4000);
 
         // Every record names the member that handled the event and the epoch it held the partition under.
-        await using var opened = await EngineUris.OpenAsync(engine);
+        await using var opened = await ShoalEngines.OpenAsync(engine);
         var records = await ReadAllAsync(opened, HandledRecord.TopicFor("orders", "billing"), 4);
         Assert.True(records.Count >= 4000);
         Assert.All(records, r =>
@@ -195,16 +195,16 @@ public sealed class VerbClusterTests
         }
     }
 
-    internal static async Task<List<HandledRecord>> ReadAllAsync(OpenedEngine opened, string topic, int partitions)
+    internal static async Task<List<HandledRecord>> ReadAllAsync(IShoalEngine opened, string topic, int partitions)
     {
         var records = new List<HandledRecord>();
         var buffer = new EventEnvelope[256];
         for (var p = 0; p < partitions; p++)
         {
-            var end = (await opened.Engine.Log.GetOffsetsAsync(topic, p)).End;
+            var end = (await opened.Log.GetOffsetsAsync(topic, p)).End;
             for (long next = 0; next < end;)
             {
-                var count = await opened.Engine.Log.ReadAsync(topic, p, next, buffer);
+                var count = await opened.Log.ReadAsync(topic, p, next, buffer);
                 for (var i = 0; i < count; i++)
                 {
                     records.Add(HandledRecord.TryDecode(buffer[i].Payload) ?? throw new InvalidOperationException("bad record"));

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Shoal.Cli.Engines;
 using Shoal.Cli.Verbs;
 using Shoal.Engine;
 using Xunit;
@@ -17,18 +16,18 @@ public sealed class VerifyVerbTests
     private const string Group = "g";
 
     /// <summary>Produces 100 events of one key (sequences 0…99) in one partition; no worker runs.</summary>
-    private static async Task<(string Engine, OpenedEngine Opened)> ProduceAsync()
+    private static async Task<(string Engine, IShoalEngine Opened)> ProduceAsync()
     {
         var engine = NewEngine();
         var produced = await RunAsync(["produce", "--engine", engine, "--topic", Topic, "--events", "100", "--keys", "1", "--partitions", "1"]);
         Assert.True(produced.ExitCode == 0, produced.ToString());
-        return (engine, await EngineUris.OpenAsync(engine));
+        return (engine, await ShoalEngines.OpenAsync(engine));
     }
 
     /// <summary>Appends records of key-0 with the given (sequence, epoch) pairs, in order, and commits <paramref name="committed"/>.</summary>
-    private static async Task RecordAsync(OpenedEngine opened, IEnumerable<(long Seq, long Epoch)> handled, long committed = 100)
+    private static async Task RecordAsync(IShoalEngine opened, IEnumerable<(long Seq, long Epoch)> handled, long committed = 100)
     {
-        var log = opened.Engine.Log;
+        var log = opened.Log;
         var recordTopic = (await log.CreateTopicAsync(HandledRecord.TopicOptionsFor(Topic, Group, 1))).Name;
         var recorder = new HandledRecorder(log, recordTopic);
         foreach (var (seq, epoch) in handled)
@@ -37,11 +36,11 @@ public sealed class VerifyVerbTests
         }
 
         var key = CoordinationKeys.Offset(Topic, Group, 0);
-        var existing = await opened.Engine.Coordination.GetAsync(key);
+        var existing = await opened.Coordination.GetAsync(key);
         var value = new CommittedOffset(committed, 1).Encode();
         Assert.NotNull(existing is { } e
-            ? await opened.Engine.Coordination.TryUpdateAsync(key, value, e.Revision)
-            : await opened.Engine.Coordination.TryCreateAsync(key, value));
+            ? await opened.Coordination.TryUpdateAsync(key, value, e.Revision)
+            : await opened.Coordination.TryCreateAsync(key, value));
     }
 
     private static Task<VerbResult> VerifyAsync(string engine) =>
@@ -149,15 +148,15 @@ public sealed class VerifyVerbTests
     public async Task An_acknowledged_event_missing_from_the_topic_is_lost()
     {
         var engine = NewEngine();
-        await using var opened = await EngineUris.OpenAsync(engine);
-        await opened.Engine.Log.CreateTopicAsync(new TopicOptions { Name = Topic, Partitions = 1 });
+        await using var opened = await ShoalEngines.OpenAsync(engine);
+        await opened.Log.CreateTopicAsync(new TopicOptions { Name = Topic, Partitions = 1 });
         // A producer that was told 10 events were stored, of which the engine kept 9.
         var run = new ProduceRun { RunId = "r", Keys = 1, Events = 10, Acknowledged = 10 };
-        await ProduceRuns.ReserveAsync(opened.Engine.Coordination, Topic, run, default);
+        await ProduceRuns.ReserveAsync(opened.Coordination, Topic, run, default);
         var events = Enumerable.Range(0, 10).Where(n => n != 7).Select(n => new EventEnvelope(
             $"r-{n}", Topic, "key-0", ProducedEvent.TypeName,
             JsonSerializer.SerializeToUtf8Bytes(new ProducedEvent { Key = "key-0", Seq = n, RunId = "r" }, VerbJsonContext.Default.ProducedEvent))).ToArray();
-        await opened.Engine.Log.AppendAsync(Topic, 0, events, new AppendedEvent[events.Length]);
+        await opened.Log.AppendAsync(Topic, 0, events, new AppendedEvent[events.Length]);
         await RecordAsync(opened, Range(0, 10, 1).Where(r => r.Item1 != 7), committed: 9);
 
         var result = await VerifyAsync(engine);
@@ -174,7 +173,7 @@ public sealed class VerifyVerbTests
     {
         var (engine, opened) = await ProduceAsync();
         await using var _ = opened;
-        await opened.Engine.Log.AppendAsync(Topic, 0, new[] { new EventEnvelope("x", Topic, "key-0", "other.type", "{}"u8.ToArray()) }, new AppendedEvent[1]);
+        await opened.Log.AppendAsync(Topic, 0, new[] { new EventEnvelope("x", Topic, "key-0", "other.type", "{}"u8.ToArray()) }, new AppendedEvent[1]);
         await RecordAsync(opened, Range(0, 100, 1), committed: 101);
 
         var result = await VerifyAsync(engine);
@@ -217,14 +216,14 @@ public sealed class VerifyVerbTests
         // A foreign producer's run: reserved as 'shoal produce' would, its 20 events written in the given encoding.
         const int events = 20;
         var engine = NewEngine();
-        await using var opened = await EngineUris.OpenAsync(engine);
-        await opened.Engine.Log.CreateTopicAsync(new TopicOptions { Name = Topic, Partitions = 1 });
-        await ProduceRuns.ReserveAsync(opened.Engine.Coordination, Topic, new ProduceRun { RunId = "run-1", Keys = 1, Events = events, Acknowledged = events }, CancellationToken.None);
+        await using var opened = await ShoalEngines.OpenAsync(engine);
+        await opened.Log.CreateTopicAsync(new TopicOptions { Name = Topic, Partitions = 1 });
+        await ProduceRuns.ReserveAsync(opened.Coordination, Topic, new ProduceRun { RunId = "run-1", Keys = 1, Events = events, Acknowledged = events }, CancellationToken.None);
         var type = contentType == "application/vnd.msgpack" ? ContentTypes.MessagePack : contentType;
         var batch = Enumerable.Range(0, events)
             .Select(n => new EventEnvelope($"run-1-{n}", Topic, "key-0", ProducedEvent.TypeName, Foreign(type, (byte)n)) { ContentType = contentType })
             .ToArray();
-        await opened.Engine.Log.AppendAsync(Topic, 0, batch, new AppendedEvent[events]);
+        await opened.Log.AppendAsync(Topic, 0, batch, new AppendedEvent[events]);
         await RecordAsync(opened, Range(0, events, 1), committed: events);
 
         var result = await VerifyAsync(engine);

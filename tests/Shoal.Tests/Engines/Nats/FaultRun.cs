@@ -1,5 +1,4 @@
 using System.Globalization;
-using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
 using Shoal.Engine;
@@ -26,7 +25,7 @@ internal sealed class FaultRun : IAsyncDisposable
     private readonly ITestOutputHelper _log;
     private readonly List<ShoalProcess> _processes = [];
     private readonly HashSet<string> _expectedToExit = new(StringComparer.Ordinal);
-    private OpenedEngine? _watcher;
+    private IShoalEngine? _watcher;
 
     public FaultRun(string engine, ITestOutputHelper log)
     {
@@ -127,8 +126,8 @@ internal sealed class FaultRun : IAsyncDisposable
     {
         try
         {
-            _watcher ??= await EngineUris.OpenAsync(Engine, cancellationToken);
-            var report = await StatusCommand.ReadAsync(_watcher.Engine, Engine, Group, TimeProvider.System, cancellationToken);
+            _watcher ??= await ShoalEngines.OpenAsync(Engine, cancellationToken: cancellationToken);
+            var report = await StatusCommand.ReadAsync(_watcher, Engine, Group, TimeProvider.System, cancellationToken);
             return report.Groups.FirstOrDefault(g => g.Topic == Topic);
         }
         catch (EngineException ex)
@@ -178,8 +177,8 @@ internal sealed class FaultRun : IAsyncDisposable
     /// </summary>
     public async Task CreateTopicAsync()
     {
-        _watcher ??= await EngineUris.OpenAsync(Engine);
-        await _watcher.Engine.Log.CreateTopicAsync(new TopicOptions
+        _watcher ??= await ShoalEngines.OpenAsync(Engine);
+        await _watcher.Log.CreateTopicAsync(new TopicOptions
         {
             Name = Topic,
             Partitions = Partitions,

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using NATS.Client.JetStream;
 using Shoal.Cli;
-using Shoal.Cli.Engines;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
 using Xunit;
@@ -40,9 +39,9 @@ public sealed class NatsClusterTests
         Assert.Equal(3, urls.Length);
         Assert.All(pids, pid => Assert.False(System.Diagnostics.Process.GetProcessById(pid).HasExited));
 
-        await using (var opened = await EngineUris.OpenAsync(info.RootElement.GetProperty("engine").GetString()!, deadline.Token))
+        await using (var opened = await ShoalEngines.OpenAsync(info.RootElement.GetProperty("engine").GetString()!, cancellationToken: deadline.Token))
         {
-            var engine = opened.Engine;
+            var engine = opened;
             var topic = $"r3-{Guid.NewGuid():N}";
             var created = await engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 2 }, deadline.Token);
             Assert.Equal(3, created.Options.Replicas);

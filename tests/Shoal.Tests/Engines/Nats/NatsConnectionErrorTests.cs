@@ -1,5 +1,5 @@
-using Shoal.Cli.Engines;
 using Shoal.Cli.Nats;
+using Shoal.Engine;
 using Shoal.Engines.Nats;
 using Xunit;
 
@@ -51,32 +51,11 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
     {
         var hostPort = _secured.Urls[0]["nats://".Length..];
 
-        var missing = await Assert.ThrowsAsync<EngineException>(async () => await EngineUris.OpenAsync($"nats://{hostPort}"));
+        var missing = await Assert.ThrowsAsync<EngineException>(async () => await ShoalEngines.OpenAsync($"nats://{hostPort}"));
         Assert.Contains("Authorization", missing.Message, StringComparison.OrdinalIgnoreCase);
 
-        await using var opened = await EngineUris.OpenAsync($"nats://shoal:right-password@{hostPort}");
+        await using var opened = await ShoalEngines.OpenAsync($"nats://shoal:right-password@{hostPort}");
         var topic = $"auth-{Guid.NewGuid():N}";
-        Assert.Equal(2, (await opened.Engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 2 })).Partitions);
-    }
-
-    [Theory]
-    [InlineData("nats://", "at least one server")]
-    [InlineData("nats://h:1?replicas=9", "replicas: must be between 1 and 5")]
-    [InlineData("nats://h:1?storage=tape", "storage")]
-    [InlineData("nats://h:1?bogus=1", "bogus")]
-    [InlineData("nats://user@h:1", "user:password@")]
-    [InlineData("nats://h:1?creds=/no/such/file.creds", "does not exist")]
-    public async Task A_bad_nats_uri_is_a_configuration_error_naming_the_option(string uri, string reason)
-    {
-        var error = await Assert.ThrowsAsync<ShoalConfigurationException>(async () => await EngineUris.OpenAsync(uri));
-        Assert.Equal("--engine", error.Field);
-        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_password_or_token_never_appears_in_uri_messages()
-    {
-        Assert.Equal("nats://u:***@h:1", NatsEngineUri.Redact("nats://u:secret@h:1"));
-        Assert.Equal("nats://h:1?token=***&replicas=3", NatsEngineUri.Redact("nats://h:1?token=secret&replicas=3"));
+        Assert.Equal(2, (await opened.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 2 })).Partitions);
     }
 }

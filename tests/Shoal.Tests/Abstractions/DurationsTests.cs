@@ -1,7 +1,6 @@
-using Shoal.Cli.Infrastructure;
 using Xunit;
 
-namespace Shoal.Tests.Cli;
+namespace Shoal.Tests.Abstractions;
 
 public sealed class DurationsTests
 {
@@ -65,19 +64,5 @@ public sealed class DurationsTests
         var value = TimeSpan.FromMilliseconds(milliseconds);
         Assert.Equal(expected, Durations.Format(value));
         Assert.Equal(value, Durations.Parse(Durations.Format(value)));
-    }
-
-    [Fact]
-    public void Option_parses_durations_and_reports_bad_ones_naming_the_option()
-    {
-        var option = Durations.CreateOption("--timeout", TimeSpan.FromSeconds(5), "How long to wait");
-        var command = new System.CommandLine.RootCommand { option };
-
-        Assert.Equal(TimeSpan.FromSeconds(5), command.Parse([]).GetValue(option));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), command.Parse(["--timeout", "200ms"]).GetValue(option));
-
-        var bad = command.Parse(["--timeout", "32"]);
-        var error = Assert.Single(bad.Errors);
-        Assert.StartsWith("--timeout: '32' is not a duration", error.Message);
     }
 }

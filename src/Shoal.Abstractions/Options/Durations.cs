@@ -1,15 +1,16 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Shoal.Cli.Infrastructure;
+namespace Shoal;
 
 /// <summary>
-/// Durations on the command line: a non-negative number with a unit, <c>200ms</c>, <c>1s</c>, <c>1.5s</c>,
-/// <c>2m</c>, <c>1h</c>, or a bare <c>0</c>. A bare number other than 0 is rejected: its unit would be a guess. Every
-/// duration option drives a timer somewhere, so none may exceed <see cref="Max"/>.
+/// Durations written as text — in engine URIs (<c>file://data?flush-interval=10ms</c>,
+/// <c>nats://h:4222?connect-timeout=5s</c>), on the command line, in configuration: a non-negative number with a unit,
+/// <c>200ms</c>, <c>1s</c>, <c>1.5s</c>, <c>2m</c>, <c>1h</c>, or a bare <c>0</c>. A bare number other than 0 is
+/// rejected: its unit would be a guess. Every such duration drives a timer somewhere, so none may exceed
+/// <see cref="Max"/>.
 /// </summary>
-internal static partial class Durations
+public static partial class Durations
 {
     private const string Accepted = "write a number with a unit: 200ms, 1s, 1.5s, 2m, 1h (or 0)";
 
@@ -19,7 +20,10 @@ internal static partial class Durations
     private static readonly string Longest = string.Create(CultureInfo.InvariantCulture,
         $"a duration may be at most {Math.Floor(Max.TotalHours)}h (about {Max.TotalDays:0.#} days, the longest a timer can wait)");
 
-    /// <summary>Parses <paramref name="text"/>; throws <see cref="ShoalConfigurationException"/> naming <paramref name="name"/>.</summary>
+    /// <summary>Parses <paramref name="text"/>.</summary>
+    /// <param name="text">The duration, e.g. <c>250ms</c>.</param>
+    /// <param name="name">The field or option the text was given for, named by the error.</param>
+    /// <exception cref="ShoalConfigurationException">The text is not a duration Shoal accepts; the field is <paramref name="name"/>.</exception>
     public static TimeSpan Parse(string text, string name = "duration")
     {
         if (TryParse(text, out var value, out var error))
@@ -30,7 +34,7 @@ internal static partial class Durations
         throw new ShoalConfigurationException(name, error);
     }
 
-    /// <summary>Parses <paramref name="text"/>, or returns false with a message saying what is accepted.</summary>
+    /// <summary>Parses <paramref name="text"/>, or returns false with an <paramref name="error"/> quoting it and saying what is accepted.</summary>
     public static bool TryParse(string? text, out TimeSpan value, out string error)
     {
         value = TimeSpan.Zero;
@@ -81,32 +85,6 @@ internal static partial class Durations
             _ => string.Create(CultureInfo.InvariantCulture, $"{ms}ms"),
         };
     }
-
-    /// <summary>A duration option: parsed by <see cref="TryParse"/>, errors name the option.</summary>
-    public static Option<TimeSpan> CreateOption(string name, TimeSpan defaultValue, string description)
-    {
-        return new Option<TimeSpan>(name)
-        {
-            Description = $"{description} (default {Format(defaultValue)}; e.g. 200ms, 1s, 2m)",
-            HelpName = "duration",
-            DefaultValueFactory = _ => defaultValue,
-            CustomParser = result =>
-            {
-                var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-                if (TryParse(token, out var value, out var error))
-                {
-                    return value;
-                }
-
-                result.AddError($"{name}: {error}");
-                return default;
-            },
-        };
-    }
-
-    /// <summary>Adds a check that the duration is more than 0 (for intervals and timeouts, where 0 means nothing).</summary>
-    public static Option<TimeSpan> Positive(this Option<TimeSpan> option) =>
-        option.Check(value => value > TimeSpan.Zero ? null : $"must be more than 0; was {Format(value)}.");
 
     [GeneratedRegex(@"^(?<number>\d+(\.\d+)?)(?<unit>ms|s|m|h)$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();

@@ -1,24 +1,57 @@
 using System.Globalization;
-using Shoal.Cli.Infrastructure;
-using Shoal.Engines.Nats;
+using Shoal.Engine;
 
-namespace Shoal.Cli.Engines;
+namespace Shoal.Engines.Nats;
 
 /// <summary>
-/// <c>nats://[user:password@]host:port[,host:port…][?option=value&amp;…]</c> → <see cref="NatsEngineOptions"/>.
-/// Options: <c>token</c>, <c>creds</c> (credentials file), <c>nkey</c> (NKey seed file), <c>replicas</c> (topics' default),
-/// <c>kv-replicas</c> (coordination bucket), <c>storage</c> (<c>file</c>|<c>memory</c>), <c>tls</c> (<c>true</c> requires TLS),
-/// <c>tls-ca</c>, <c>tls-cert</c>, <c>tls-key</c>, <c>tls-insecure</c> (<c>true</c>: tests only), <c>connect-timeout</c> (a duration).
+/// Opens <c>nats://[user:password@]host:port[,host:port…][?option=value&amp;…]</c> for <see cref="ShoalEngines"/>,
+/// which finds it by name when this package is present: a new connection (<see cref="NatsEngine.ConnectAsync"/>), the
+/// caller's until disposed. Options: <c>token</c>, <c>creds</c> (credentials file), <c>nkey</c> (NKey seed file),
+/// <c>replicas</c> (topics' default), <c>kv-replicas</c> (coordination bucket), <c>storage</c> (<c>file</c>|<c>memory</c>),
+/// <c>tls</c> (<c>true</c> requires TLS), <c>tls-ca</c>, <c>tls-cert</c>, <c>tls-key</c>, <c>tls-insecure</c> (<c>true</c>:
+/// tests only), <c>connect-timeout</c> (a duration, <see cref="Durations"/>). A password or token never appears in an
+/// error: messages quote the URI through <see cref="ShoalEngines.Redact"/>.
 /// </summary>
-internal static class NatsEngineUri
+public sealed class NatsEngineProvider : IEngineProvider
 {
-    public const string Scheme = "nats";
+    private const string Scheme = "nats";
 
-    /// <summary>Parses the part after <c>nats://</c>; false with a reason when it cannot be used.</summary>
-    public static bool TryParse(string uri, string rest, out NatsEngineOptions options, out string problem)
+    /// <inheritdoc />
+    public IReadOnlyList<string> Schemes { get; } = [Scheme];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Usages { get; } = ["nats://[USER:PASS@]HOST:PORT[,HOST:PORT...][?OPTIONS]"];
+
+    /// <inheritdoc />
+    public bool TryValidate(string uri, out string problem) => TryParse(uri, out _, out problem);
+
+    /// <inheritdoc />
+    public async ValueTask<IShoalEngine> OpenAsync(string uri, EngineServices services, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!TryParse(uri, out var options, out var problem))
+        {
+            throw new ShoalConfigurationException(ShoalEngines.UriField, problem);
+        }
+
+        return await NatsEngine.ConnectAsync(options with { LoggerFactory = services.LoggerFactory }, cancellationToken);
+    }
+
+    /// <summary>Parses a <c>nats://</c> URI; false with a reason quoting it (redacted) when it cannot be used.</summary>
+    private static bool TryParse(string uri, out NatsEngineOptions options, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
         options = NatsEngineOptions.Default;
         problem = string.Empty;
+        var separator = uri.IndexOf("://", StringComparison.Ordinal);
+        if (separator < 0 || !uri[..separator].Equals(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            problem = $"'{Redact(uri)}': {nameof(NatsEngineProvider)} opens nats:// URIs only.";
+            return false;
+        }
+
+        var rest = uri[(separator + 3)..];
         var query = string.Empty;
         var q = rest.IndexOf('?', StringComparison.Ordinal);
         if (q >= 0)
@@ -121,7 +154,9 @@ internal static class NatsEngineUri
                     connection = connection with { ConnectTimeout = timeout };
                     break;
                 default:
-                    problem = $"'{Redact(uri)}': option '{pair.Split('=')[0]}' is unknown or its value '{value}' is not valid; " +
+                    // The value of an unknown option is not quoted: it may be a secret under a misspelt name (tokn=...).
+                    var shown = Known.Contains(name) || eq < 0 ? Redact(uri) : Redact(uri).Replace(pair, pair[..(eq + 1)] + "***", StringComparison.Ordinal);
+                    problem = $"'{shown}': option '{pair.Split('=')[0]}' is unknown or its value{(Known.Contains(name) ? $" '{value}'" : string.Empty)} is not valid; " +
                         "use token, creds, nkey, replicas (1-5), kv-replicas (1-5), storage (file|memory), tls, tls-ca, tls-cert, tls-key, tls-insecure, connect-timeout (e.g. 5s).";
                     return false;
             }
@@ -135,12 +170,15 @@ internal static class NatsEngineUri
         }
         catch (ShoalConfigurationException e)
         {
-            problem = $"'{Redact(uri)}': {(Settings.TryGetValue(e.Field, out var setting) ? $"{setting}: {CliOptionNames.WithoutField(e)}" : e.Message)}";
+            problem = $"'{Redact(uri)}': {(Settings.TryGetValue(e.Field, out var setting) ? $"{setting}: {WithoutField(e)}" : e.Message)}";
             return false;
         }
 
         return true;
     }
+
+    /// <summary>The options whose values are quoted when they are not valid (none of them is a secret).</summary>
+    private static readonly HashSet<string> Known = new(StringComparer.Ordinal) { "replicas", "kv-replicas", "storage" };
 
     /// <summary>The URI setting behind each options field the URI sets, for messages.</summary>
     private static readonly Dictionary<string, string> Settings = new(StringComparer.Ordinal)
@@ -164,35 +202,16 @@ internal static class NatsEngineUri
         Uri.TryCreate($"nats://{server}", UriKind.Absolute, out var parsed) && parsed.Host.Length > 0 && parsed.AbsolutePath == "/"
         && parsed.UserInfo.Length == 0 && parsed.Query.Length == 0 && parsed.Port is -1 or (> 0 and <= 65535) && !server.EndsWith(':');
 
-    /// <summary>The URI with any password and token replaced by <c>***</c>, for messages.</summary>
-    public static string Redact(string uri)
-    {
-        var text = uri;
-        var at = text.LastIndexOf('@');
-        var start = text.IndexOf("://", StringComparison.Ordinal);
-        if (at > 0 && start >= 0)
-        {
-            var colon = text.IndexOf(':', start + 3);
-            if (colon > 0 && colon < at)
-            {
-                text = text[..(colon + 1)] + "***" + text[at..];
-            }
-        }
-
-        var token = text.IndexOf("token=", StringComparison.OrdinalIgnoreCase);
-        if (token >= 0)
-        {
-            var end = text.IndexOf('&', token);
-            text = text[..(token + 6)] + "***" + (end < 0 ? string.Empty : text[end..]);
-        }
-
-        return text;
-    }
-
     /// <summary>A flag's value: empty (the flag alone), true/false, yes/no or 1/0.</summary>
     private static bool TryParseFlag(string value, out bool flag)
     {
         flag = value.Length == 0 || value.ToLowerInvariant() is "1" or "true" or "yes";
         return flag || value.ToLowerInvariant() is "0" or "false" or "no";
     }
+
+    private static string Redact(string uri) => ShoalEngines.Redact(uri);
+
+    /// <summary>The message of an options error without its leading <c>field: </c> (the URI setting's name goes there).</summary>
+    private static string WithoutField(ShoalConfigurationException error) =>
+        error.Message.StartsWith(error.Field + ": ", StringComparison.Ordinal) ? error.Message[(error.Field.Length + 2)..] : error.Message;
 }
