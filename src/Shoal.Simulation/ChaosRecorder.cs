@@ -26,7 +26,6 @@ internal sealed class ChaosRecorder(VirtualClock clock, string topic, string gro
     private readonly XxHash64 _hash = new();
     private readonly List<string> _trace = [];
     private readonly string _leasePrefix = LeaseRecord.Prefix(topic, group);
-    private readonly string _offsetPrefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
 
     public List<Handling> Handlings { get; } = [];
 
@@ -70,7 +69,7 @@ internal sealed class ChaosRecorder(VirtualClock clock, string topic, string gro
             Writes.Add(new RecordWrite(actor, p, clock.Elapsed, IsLease: true, lease.Owner, lease.Epoch, lease.ExpiresAtMs, -1, deleted));
             Note($"{actor} lease p{p} owner={lease.Owner} e{lease.Epoch} exp={lease.ExpiresAtMs - VirtualClock.Origin.ToUnixTimeMilliseconds()} r{revision}");
         }
-        else if (key.StartsWith(_offsetPrefix, StringComparison.Ordinal) && int.TryParse(key.AsSpan(_offsetPrefix.Length), CultureInfo.InvariantCulture, out p))
+        else if (CoordinationKeys.TryParseOffset(key, out var offsetTopic, out var offsetGroup, out p) && offsetTopic == topic && offsetGroup == group)
         {
             CommittedOffset.TryDecode(value, out var committed);
             Writes.Add(new RecordWrite(actor, p, clock.Elapsed, IsLease: false, string.Empty, committed.Epoch, 0, committed.Offset, deleted));

@@ -63,9 +63,19 @@ internal sealed class ChaosRun
         var error = driver.IsFaulted ? driver.Exception!.GetBaseException().ToString() : _scheduler.ForeignStacks.Count > 0 ? "determinism leak, posted from:\n" + string.Join("\n---\n", _scheduler.ForeignStacks) : null;
         var deadLettered = ReadDeadLetters();
         var committed = ReadCommitted();
-        var check = ChaosChecker.Check(new ChaosChecker.Input(
-            _workload, _stored, _acknowledged, _recorder.Handlings, _recorder.Writes, deadLettered, committed,
-            _settings.MaxInFlight, _healedAt, _settledAt, _settings.LivenessBound));
+        var origin = VirtualClock.Origin.ToUnixTimeMilliseconds();
+        var check = GuaranteeChecker.Check(new GuaranteeRun
+        {
+            Events = [.. _workload.Events.Select((e, i) => new PublishedEvent(e.Key, e.Seq, _acknowledged.Contains(i)))],
+            Stored = [.. _stored.Select(s => new StoredEvent(s.Key.Partition, s.Key.Offset, s.Value, deadLettered.Contains(s.Key)))],
+            Handlings = [.. _recorder.Handlings.Select(h => new HandlerAttempt(h.Member, h.Partition, h.Offset, h.Epoch, h.Key, h.Seq, h.Attempt, h.Start, h.End, h.Succeeded))],
+            Writes = [.. _recorder.Writes.Select(w => new OwnershipWrite(w.Actor, w.Partition, w.At, w.IsLease, w.Owner, w.Epoch, TimeSpan.FromMilliseconds(w.ExpiresAtMs - origin), w.Offset))],
+            Committed = committed,
+            MaxInFlight = _settings.MaxInFlight,
+            HealedAt = _healedAt,
+            SettledAt = _settledAt,
+            LivenessBound = _settings.LivenessBound,
+        });
         return new ChaosResult(_seed, check, _recorder.TraceHash, _recorder.Trace, _scheduler.Steps, _scheduler.ForeignPosts, _clock.Elapsed, error);
     }
 
@@ -340,7 +350,7 @@ internal sealed class ChaosRun
 }
 
 /// <summary>The outcome of one seed.</summary>
-internal sealed record ChaosResult(int Seed, ChaosCheck Check, ulong TraceHash, IReadOnlyList<string> Trace, long Steps, int ForeignPosts, TimeSpan VirtualTime, string? HarnessError)
+internal sealed record ChaosResult(int Seed, GuaranteeVerdict Check, ulong TraceHash, IReadOnlyList<string> Trace, long Steps, int ForeignPosts, TimeSpan VirtualTime, string? HarnessError)
 {
     public bool Failed => Check.Violations > 0 || HarnessError is not null || ForeignPosts > 0;
 }

@@ -100,17 +100,45 @@ public readonly record struct CommittedOffset(long Offset, long Epoch)
     {
         ArgumentNullException.ThrowIfNull(store);
         var committed = new Dictionary<int, CommittedOffset>();
-        var prefix = CoordinationKeys.GroupOffsetsPrefix(topic, group);
-        foreach (var entry in await store.ListAsync(prefix, cancellationToken))
+        foreach (var record in Read(await store.ListAsync(CoordinationKeys.GroupOffsetsPrefix(topic, group), cancellationToken)))
         {
-            if (int.TryParse(entry.Key.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var partition)
-                && TryDecode(entry.Value.Span, out var offset))
+            if (record.Topic == topic && record.Group == group)
             {
-                committed[partition] = offset;
+                committed[record.Partition] = record.Committed;
             }
         }
 
         return committed;
+    }
+
+    /// <summary>
+    /// Every committed offset record in <paramref name="store"/> (under <see cref="CoordinationKeys.OffsetsRoot"/>, or only
+    /// <paramref name="topic"/>'s groups when given) that decodes, with where it is stored.
+    /// </summary>
+    public static async ValueTask<IReadOnlyList<StoredCommittedOffset>> ListAsync(
+        ICoordinationStore store, string? topic = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var prefix = topic is null ? CoordinationKeys.OffsetsRoot : CoordinationKeys.TopicOffsetsPrefix(topic);
+        return [.. Read(await store.ListAsync(prefix, cancellationToken))];
+    }
+
+    /// <summary>
+    /// The committed offset records among <paramref name="entries"/> (store entries under
+    /// <see cref="CoordinationKeys.OffsetsRoot"/>): entries whose key is not a committed-offset key or whose value does
+    /// not decode are skipped.
+    /// </summary>
+    public static IEnumerable<StoredCommittedOffset> Read(IEnumerable<KvEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries)
+        {
+            if (CoordinationKeys.TryParseOffset(entry.Key, out var topic, out var group, out var partition)
+                && TryDecode(entry.Value.Span, out var committed))
+            {
+                yield return new StoredCommittedOffset(topic, group, partition, committed, entry);
+            }
+        }
     }
 
     /// <summary>Decodes a record written by <see cref="Encode"/>; false when the bytes are not one.</summary>
@@ -235,3 +263,11 @@ public readonly record struct CommittedOffset(long Offset, long Epoch)
         return done;
     }
 }
+
+/// <summary>A committed offset record and where it is stored (see <see cref="CommittedOffset.ListAsync"/>).</summary>
+/// <param name="Topic">The topic.</param>
+/// <param name="Group">The group.</param>
+/// <param name="Partition">The partition.</param>
+/// <param name="Committed">The decoded record.</param>
+/// <param name="Entry">The store entry it was decoded from (key and revision, for a compare-and-set).</param>
+public readonly record struct StoredCommittedOffset(string Topic, string Group, int Partition, CommittedOffset Committed, KvEntry Entry);

@@ -18,6 +18,31 @@ public static class CoordinationKeys
     /// <summary>One partition's committed offset for a group: <c>shoal/offsets/{topic}/{group}/{partition}</c>.</summary>
     public static string Offset(string topic, string group, int partition) => $"{OffsetsRoot}{topic}/{group}/{partition}";
 
+    /// <summary>
+    /// Splits a committed-offset key (<see cref="Offset"/>) into its topic, group and partition; false for any other key.
+    /// </summary>
+    public static bool TryParseOffset(string key, out string topic, out string group, out int partition)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        topic = group = string.Empty;
+        partition = 0;
+        if (!key.StartsWith(OffsetsRoot, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = key[OffsetsRoot.Length..].Split('/');
+        if (parts is not [{ Length: > 0 } t, { Length: > 0 } g, var p]
+            || !int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out partition))
+        {
+            partition = 0;
+            return false;
+        }
+
+        (topic, group) = (t, g);
+        return true;
+    }
+
     /// <summary>Parked keys of a group (strict-order poison handling): <c>shoal/parked/{topic}/{group}/{partition}/</c>.</summary>
     public static string ParkedPrefix(string topic, string group, int partition) => $"shoal/parked/{topic}/{group}/{partition}/";
 

@@ -22,13 +22,13 @@ internal sealed class ClusterDemoRunner
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
 
     private readonly DemoSettings _settings;
-    private readonly DemoVerifier _verifier;
+    private readonly GuaranteeChecker _verifier;
     private readonly ClusterProbe _probe;
     private readonly List<Node> _nodes = [];
     private IShoalEngine _engine = null!;
     private string _topic = "demo";
 
-    public ClusterDemoRunner(DemoSettings settings, DemoVerifier verifier)
+    public ClusterDemoRunner(DemoSettings settings, GuaranteeChecker verifier)
     {
         _settings = settings;
         _verifier = verifier;
@@ -60,7 +60,7 @@ internal sealed class ClusterDemoRunner
         var producer = DemoProducer.RunAsync(
             producerRuntime.Publisher,
             _topic,
-            _verifier,
+            _settings,
             count => Interlocked.Add(ref produced, count),
             async ct =>
             {
@@ -155,7 +155,7 @@ internal sealed class ClusterDemoRunner
         await commitWatch;
         await stallWatch;
         progress.Report(_verifier.DistinctSoFar());
-        return _verifier.Build(Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64) with
+        return _verifier.Build(_settings, Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64) with
         {
             Nodes = _settings.Nodes + _settings.Join,
             ZombieCommitsRejected = rejected,

@@ -17,12 +17,11 @@ internal static class DemoProducer
     public static Task RunAsync(
         IEventPublisher publisher,
         string topic,
-        DemoVerifier verifier,
+        DemoSettings settings,
         Action<long> published,
         Func<CancellationToken, ValueTask>? beforeBatch,
         CancellationToken cancellationToken)
     {
-        var settings = verifier.Settings;
         var keyCount = (int)Math.Min(settings.Keys, settings.Events);
         var keys = new string[keyCount];
         for (var k = 0; k < keyCount; k++)
@@ -35,7 +34,7 @@ internal static class DemoProducer
         for (var lane = 0; lane < lanes; lane++)
         {
             var own = lane;
-            producers[lane] = Task.Run(() => ProduceLaneAsync(publisher, topic, verifier, keys, own, lanes, published, beforeBatch, cancellationToken), cancellationToken);
+            producers[lane] = Task.Run(() => ProduceLaneAsync(publisher, topic, settings, keys, own, lanes, published, beforeBatch, cancellationToken), cancellationToken);
         }
 
         return Task.WhenAll(producers);
@@ -44,7 +43,7 @@ internal static class DemoProducer
     private static async Task ProduceLaneAsync(
         IEventPublisher publisher,
         string topic,
-        DemoVerifier verifier,
+        DemoSettings settings,
         string[] keys,
         int lane,
         int lanes,
@@ -52,8 +51,8 @@ internal static class DemoProducer
         Func<CancellationToken, ValueTask>? beforeBatch,
         CancellationToken cancellationToken)
     {
-        var total = verifier.Settings.Events;
-        var keyCount = verifier.Settings.Keys;
+        var total = settings.Events;
+        var keyCount = settings.Keys;
         var batch = new List<OutgoingEvent<DemoEvent>>(BatchSize);
 
         // This lane's events in publish order: round r, key k (k mod lanes = lane) is event r·keys + k.
@@ -77,7 +76,7 @@ internal static class DemoProducer
                     break;
                 }
 
-                batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = verifier.SequenceOf(n) }));
+                batch.Add(new OutgoingEvent<DemoEvent>(keys[key], new DemoEvent { Key = key, Sequence = settings.SequenceOf(n) }));
                 key += lanes;
                 if (key >= keys.Length)
                 {

@@ -1,3 +1,5 @@
+using Shoal.Cluster;
+
 namespace Shoal.Cli.Demo;
 
 /// <summary>What <c>shoal demo</c> found; serialized with exactly these camelCase names by <c>--json</c>.</summary>
@@ -56,4 +58,39 @@ internal sealed record DemoReport
 
     /// <summary>0 when <see cref="Passed"/>, otherwise 1 (duplicates alone are allowed: delivery is at-least-once).</summary>
     public int ExitCode() => Passed() ? 0 : 1;
+}
+
+/// <summary>The demo's report from the <see cref="GuaranteeChecker"/> its handlers recorded into.</summary>
+internal static class DemoReports
+{
+    /// <summary>
+    /// Compares the records with the first <paramref name="produced"/> published events (event n has key n mod keys and
+    /// sequence n / keys, so each key's first sequences were published). Call once, after the handlers stopped.
+    /// </summary>
+    public static DemoReport Build(this GuaranteeChecker checker, DemoSettings settings, long produced, TimeSpan elapsed, long peakWorkingSetBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(produced);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(produced, settings.Events);
+        for (var key = 0; key < checker.KeyCount; key++)
+        {
+            checker.MarkProducedFirst(key, (produced / settings.Keys) + (key < produced % settings.Keys ? 1 : 0));
+        }
+
+        var counts = checker.Check();
+        var seconds = elapsed.TotalSeconds;
+        return new DemoReport
+        {
+            Produced = produced,
+            Processed = counts.Processed,
+            Lost = counts.Lost,
+            Duplicates = counts.Duplicates,
+            OrderViolations = counts.OrderViolations,
+            EventsPerSecond = seconds > 0 ? Math.Round(counts.Processed / seconds, 1) : 0,
+            ElapsedMs = (long)Math.Round(elapsed.TotalMilliseconds),
+            PeakMemoryMb = Math.Round(peakWorkingSetBytes / (1024.0 * 1024.0), 1),
+            Partitions = settings.Partitions,
+            Keys = settings.Keys,
+            Nodes = settings.Nodes,
+        };
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Serialization;
@@ -9,7 +10,7 @@ namespace Shoal.Cli.Demo;
 /// <summary>
 /// Runs the demo on the in-process engine: one producer publishes event n with key <c>n mod keys</c> and
 /// sequence <c>n / keys</c> while a group handles them; the handler records every (key, sequence) in the
-/// <see cref="DemoVerifier"/>, which then compares what was published with what was handled.
+/// <see cref="GuaranteeChecker"/>, which then compares what was published with what was handled.
 /// </summary>
 internal sealed class DemoRunner : IDemoRunner
 {
@@ -19,7 +20,7 @@ internal sealed class DemoRunner : IDemoRunner
 
     public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
     {
-        var verifier = new DemoVerifier(settings);
+        var verifier = new GuaranteeChecker(settings.Capacity());
         if (settings.IsCluster)
         {
             return await new ClusterDemoRunner(settings, verifier).RunAsync(progress, cancellationToken);
@@ -60,7 +61,7 @@ internal sealed class DemoRunner : IDemoRunner
 
         var clock = Stopwatch.StartNew();
         long produced = 0;
-        var producer = DemoProducer.RunAsync(shoal.Publisher, topic, verifier, count => Interlocked.Add(ref produced, count), beforeBatch: null, cancellationToken);
+        var producer = DemoProducer.RunAsync(shoal.Publisher, topic, settings, count => Interlocked.Add(ref produced, count), beforeBatch: null, cancellationToken);
 
         // Wait until everything published has been handled, or nothing moves for StallLimit.
         var lastCount = -1L;
@@ -91,10 +92,10 @@ internal sealed class DemoRunner : IDemoRunner
         await producer;
         await shoal.StopAsync(cancellationToken);
         progress.Report(verifier.RecordedSoFar());
-        return verifier.Build(Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
+        return verifier.Build(settings, Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 
-    private static async ValueTask HandleSlowlyAsync(DemoVerifier verifier, DemoEvent e, TimeSpan work, CancellationToken cancellationToken)
+    private static async ValueTask HandleSlowlyAsync(GuaranteeChecker verifier, DemoEvent e, TimeSpan work, CancellationToken cancellationToken)
     {
         await Task.Delay(work, cancellationToken);
         verifier.Record(e.Key, e.Sequence);

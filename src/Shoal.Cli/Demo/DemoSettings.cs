@@ -3,10 +3,29 @@ namespace Shoal.Cli.Demo;
 /// <summary>The parsed options of <c>shoal demo</c>.</summary>
 internal sealed record DemoSettings
 {
+    /// <summary>The key index of the n-th published event (0-based, in publish order).</summary>
+    public int KeyOf(long eventNumber) => (int)(eventNumber % Keys);
+
+    /// <summary>The sequence (within its key) of the n-th published event.</summary>
+    public long SequenceOf(long eventNumber) => eventNumber / Keys;
+
+    /// <summary>
+    /// Per key, how many sequences the run can publish: the capacity of its <see cref="Shoal.Cluster.GuaranteeChecker"/>.
+    /// Keys at or beyond the event count never get an event: they need no state.
+    /// </summary>
+    public long[] Capacity()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Events, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Keys, 1);
+        var capacity = new long[(int)Math.Min(Keys, Events)];
+        Array.Fill(capacity, (Events + Keys - 1) / Keys);
+        return capacity;
+    }
+
     /// <summary>Events to publish (<c>--events</c>).</summary>
     public long Events { get; init; } = 1_000_000;
 
-    /// <summary>Distinct keys (<c>--keys</c>); event n has key n mod keys (see <see cref="DemoVerifier"/>).</summary>
+    /// <summary>Distinct keys (<c>--keys</c>); event n has key n mod keys (<see cref="KeyOf"/>) and sequence n / keys (<see cref="SequenceOf"/>).</summary>
     public int Keys { get; init; } = 1_000;
 
     /// <summary>Partitions of the demo topic (<c>--partitions</c>).</summary>

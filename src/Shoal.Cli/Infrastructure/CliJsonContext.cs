@@ -12,7 +12,7 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(ProduceReport))]
 [JsonSerializable(typeof(WorkerReport))]
 [JsonSerializable(typeof(VerifyReport))]
-[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(AutoscaleStatus))]
 [JsonSerializable(typeof(AutoscaleSimReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
 [JsonSerializable(typeof(Shoal.Cli.Serve.ServeStarted))]

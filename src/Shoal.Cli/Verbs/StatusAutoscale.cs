@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Shoal.Cluster;
 using Shoal.Cluster.Autoscaling;
 using Shoal.Engine;
 
@@ -13,29 +14,31 @@ namespace Shoal.Cli.Verbs;
 /// </summary>
 internal static class StatusAutoscale
 {
-    public static async Task<StatusReport> AddAsync(IShoalEngine engine, StatusReport report, TimeSpan sample, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The policy's answer for every (group, topic) of <paramref name="groups"/> that has partitions.</summary>
+    public static async Task<IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus>> ReadAsync(
+        IShoalEngine engine, IReadOnlyList<GroupStatus> groups, TimeSpan sample, TimeProvider time, CancellationToken cancellationToken)
     {
-        var scalers = new List<(int Index, Autoscaler Autoscaler)>();
-        for (var i = 0; i < report.Groups.Count; i++)
+        var scalers = new List<((string Group, string Topic) Key, Autoscaler Autoscaler)>();
+        foreach (var group in groups)
         {
-            var group = report.Groups[i];
-            if (group.Topic is not null && group.Partitions.Count > 0)
+            foreach (var topic in group.Topics.Where(t => t.Partitions.Count > 0))
             {
                 var options = new AutoscaleOptions
                 {
                     MinMembers = 1,
-                    MaxMembers = group.Partitions.Count,
+                    MaxMembers = topic.Partitions.Count,
                     ScaleUpWindow = TimeSpan.Zero,
                     ScaleDownWindow = TimeSpan.Zero,
                     Cooldown = TimeSpan.Zero,
                 };
-                scalers.Add((i, new Autoscaler(new AutoscaleObserver(engine, group.Topic, group.Group, time), options)));
+                scalers.Add(((group.Group, topic.Topic), new Autoscaler(new AutoscaleObserver(engine, topic.Topic, group.Group, time), options)));
             }
         }
 
+        var answers = new Dictionary<(string Group, string Topic), AutoscaleStatus>();
         if (scalers.Count == 0)
         {
-            return report;
+            return answers;
         }
 
         try
@@ -46,33 +49,29 @@ internal static class StatusAutoscale
             }
 
             await Task.Delay(sample, time, cancellationToken);
-            var groups = report.Groups.ToList();
-            foreach (var (index, autoscaler) in scalers)
+            foreach (var (key, autoscaler) in scalers)
             {
                 var decision = await autoscaler.EvaluateAsync(cancellationToken: cancellationToken);
                 var taken = autoscaler.LastSample!;
-                groups[index] = groups[index] with
+                answers[key] = new AutoscaleStatus
                 {
-                    Autoscale = new AutoscaleStatus
-                    {
-                        DesiredMembers = decision.DesiredMembers,
-                        LiveMembers = taken.LiveMembers,
-                        Reason = JsonNamingPolicy.CamelCase.ConvertName(decision.Reason.ToString()),
-                        Lag = decision.Lag,
-                        ArrivalRate = Math.Round(taken.ArrivalRate, 1),
-                        ProcessedRate = Math.Round(taken.ProcessedRate, 1),
-                        PerMemberRate = Math.Round(taken.ProcessingRatePerMember, 1),
-                        SampledMs = (long)sample.TotalMilliseconds,
-                    },
+                    DesiredMembers = decision.DesiredMembers,
+                    LiveMembers = taken.LiveMembers,
+                    Reason = JsonNamingPolicy.CamelCase.ConvertName(decision.Reason.ToString()),
+                    Lag = decision.Lag,
+                    ArrivalRate = Math.Round(taken.ArrivalRate, 1),
+                    ProcessedRate = Math.Round(taken.ProcessedRate, 1),
+                    PerMemberRate = Math.Round(taken.ProcessingRatePerMember, 1),
+                    SampledMs = (long)sample.TotalMilliseconds,
                 };
             }
 
-            return report with { Groups = groups };
+            return answers;
         }
         catch (TopicNotFoundException)
         {
             // A topic deleted between the two reads: show the rest without the autoscaler's answer.
-            return report;
+            return new Dictionary<(string Group, string Topic), AutoscaleStatus>();
         }
     }
 }

@@ -1,9 +1,11 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
-using Shoal.Cluster.Leases;
 using Shoal.Engine;
 
 namespace Shoal.Cli.Verbs;
@@ -36,171 +38,76 @@ internal static class StatusCommand
     {
         var retrying = EngineRetries.ReportTo(output.Error);
         await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken), RetryFor, cancellationToken, retrying);
-        var report = await EngineRetries.RunAsync(
-            async () => await ReadAsync(engine, uri, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+        var groups = await EngineRetries.RunAsync(
+            async () => await ReadAsync(engine, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+        IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus> autoscale = new Dictionary<(string, string), AutoscaleStatus>();
         if (sample > TimeSpan.Zero)
         {
-            report = await EngineRetries.RunAsync(
-                async () => await StatusAutoscale.AddAsync(engine, report, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+            autoscale = await EngineRetries.RunAsync(
+                async () => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
         }
 
         if (output.Json)
         {
-            output.WriteJson(report, CliJsonContext.Default.StatusReport);
+            output.Line(StatusJson.Write(uri, groups, autoscale));
         }
         else
         {
-            Print(output, report);
+            Print(output, uri, groups, autoscale);
         }
 
         return ExitCodes.Ok;
     }
 
     /// <summary>
-    /// Reads every (topic, group) with committed offsets, and every group with member records, from the engine. Members
-    /// and leases are judged by <paramref name="time"/> read after their records, so no heartbeat or lease looks younger
-    /// than it is.
+    /// The library's read model (<see cref="ClusterStatus.ReadGroupsAsync"/>) of every group, or only
+    /// <paramref name="onlyGroup"/>: members are judged by their own session TTL, records without one by
+    /// <see cref="ClusterOptions.SessionTtl"/>'s default.
     /// </summary>
-    public static async Task<StatusReport> ReadAsync(IShoalEngine engine, string uri, string? onlyGroup, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<GroupStatus>> ReadAsync(IShoalEngine engine, string? onlyGroup, TimeProvider time, CancellationToken cancellationToken) =>
+        await ClusterStatus.ReadGroupsAsync(engine, onlyGroup, ClusterOptions.Default.SessionTtl, time, cancellationToken);
+
+    /// <summary>healthy, degraded or unhealthy (as the member last reported), or dead (no heartbeat within its session TTL).</summary>
+    internal static string Health(MemberStatus member) => member.Live ? member.Record.Health.ToString().ToLowerInvariant() : "dead";
+
+    /// <summary>The partitions of <paramref name="topic"/> whose live lease <paramref name="member"/> holds (none without a topic).</summary>
+    internal static IEnumerable<int> Owned(MemberStatus member, GroupTopicStatus? topic) =>
+        topic?.Partitions.Where(p => p.Owner == member.Record.MemberId).Select(p => p.Partition) ?? [];
+
+    /// <summary>One block of the output per (group, topic); a group without topics is one block with no topic.</summary>
+    internal static IEnumerable<(GroupStatus Group, GroupTopicStatus? Topic)> Blocks(IReadOnlyList<GroupStatus> groups) =>
+        groups.SelectMany(g => g.Topics.Count == 0 ? [(g, (GroupTopicStatus?)null)] : g.Topics.Select(t => (g, (GroupTopicStatus?)t)));
+
+    private static void Print(CliOutput output, string uri, IReadOnlyList<GroupStatus> groups, IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus> autoscale)
     {
-        var store = engine.Coordination;
-        var pairs = new SortedSet<(string Topic, string Group)>();
-        foreach (var entry in await store.ListAsync(CoordinationKeys.OffsetsRoot, cancellationToken))
+        if (groups.Count == 0)
         {
-            var parts = entry.Key[CoordinationKeys.OffsetsRoot.Length..].Split('/');
-            if (parts.Length == 3 && (onlyGroup is null || parts[1] == onlyGroup))
-            {
-                pairs.Add((parts[0], parts[1]));
-            }
-        }
-
-        var memberGroups = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in await store.ListAsync(MemberKeys.MembersRoot, cancellationToken))
-        {
-            var parts = entry.Key[MemberKeys.MembersRoot.Length..].Split('/');
-            if (parts.Length == 2 && (onlyGroup is null || parts[0] == onlyGroup))
-            {
-                memberGroups.Add(parts[0]);
-            }
-        }
-
-        var groups = new List<GroupStatus>();
-        foreach (var (topic, group) in pairs)
-        {
-            var partitions = await PartitionsAsync(engine, topic, group, time, cancellationToken);
-            groups.Add(new GroupStatus
-            {
-                Topic = topic,
-                Group = group,
-                Members = await MembersAsync(store, group, partitions, time, cancellationToken),
-                Partitions = partitions,
-                Lag = partitions.Sum(p => p.Lag),
-            });
-        }
-
-        foreach (var group in memberGroups.Where(g => !pairs.Any(p => p.Group == g)))
-        {
-            groups.Add(new GroupStatus { Topic = null, Group = group, Members = await MembersAsync(store, group, [], time, cancellationToken), Partitions = [] });
-        }
-
-        return new StatusReport { Engine = uri, Groups = groups };
-    }
-
-    private static async Task<List<PartitionStatus>> PartitionsAsync(IShoalEngine engine, string topic, string group, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var committed = await CommittedOffset.ReadGroupAsync(engine.Coordination, topic, group, cancellationToken);
-        var leases = (await ClusterRecords.ListLeasesAsync(engine.Coordination, topic, group, cancellationToken)).ToDictionary(l => l.Partition);
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var description = await engine.Log.DescribeTopicAsync(topic, cancellationToken);
-        var count = description?.Partitions ?? (committed.Count == 0 ? 0 : committed.Keys.Max() + 1);
-        var rows = new List<PartitionStatus>(count);
-        for (var p = 0; p < count; p++)
-        {
-            var offsets = description is null ? default : await engine.Log.GetOffsetsAsync(topic, p, cancellationToken);
-            long? done = committed.TryGetValue(p, out var c) ? c.Offset : null;
-            var lease = leases.TryGetValue(p, out var l) ? l : (PartitionLease?)null;
-            rows.Add(new PartitionStatus
-            {
-                Partition = p,
-                Owner = lease is { Owner.Length: > 0 } held && held.ExpiresAtMs > nowMs ? held.Owner : null,
-                Lease = lease switch
-                {
-                    null => "none",
-                    { Owner.Length: 0 } => "released",
-                    { } x when x.ExpiresAtMs <= nowMs => "expired",
-                    _ => "held",
-                },
-                Epoch = lease?.Epoch ?? (done is null ? 0 : c.Epoch),
-                LeaseExpiresInMs = lease is { Owner.Length: > 0 } x2 ? x2.ExpiresAtMs - nowMs : null,
-                Committed = done,
-                End = offsets.End,
-                Lag = Math.Max(0, offsets.End - (done ?? offsets.Start)),
-            });
-        }
-
-        return rows;
-    }
-
-    /// <summary>
-    /// The group's member records, each judged by its own session TTL (<see cref="MembershipView.IsLive"/>; records
-    /// without one by <see cref="ClusterOptions.SessionTtl"/>'s default): a dead member's health is <c>dead</c>.
-    /// </summary>
-    private static async Task<List<MemberStatus>> MembersAsync(ICoordinationStore store, string group, List<PartitionStatus> partitions, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var members = new List<MemberStatus>();
-        var records = await ClusterRecords.ListMembersAsync(store, group, cancellationToken);
-        var now = time.GetUtcNow();
-        var defaultTtl = ClusterOptions.Default.SessionTtl;
-        foreach (var record in records)
-        {
-            members.Add(new MemberStatus
-            {
-                MemberId = record.MemberId,
-                Health = MembershipView.IsLive(record, now, defaultTtl) ? record.Health.ToString().ToLowerInvariant() : "dead",
-                Weight = record.Weight,
-                Capacity = record.Capacity,
-                InFlight = record.Load.InFlight,
-                EventsPerSecond = Math.Round(record.Load.EventsPerSecond, 1),
-                HeartbeatAgeMs = (long)MembershipView.HeartbeatAge(record, now).TotalMilliseconds,
-                SessionTtlMs = (long)(record.SessionTtl ?? defaultTtl).TotalMilliseconds,
-                Address = record.Address,
-                Owned = [.. partitions.Where(p => p.Owner == record.MemberId).Select(p => p.Partition)],
-            });
-        }
-
-        return members;
-    }
-
-    private static void Print(CliOutput output, StatusReport report)
-    {
-        if (report.Groups.Count == 0)
-        {
-            output.Line($"No groups found on {report.Engine}.");
+            output.Line($"No groups found on {uri}.");
             return;
         }
 
         var c = CultureInfo.InvariantCulture;
-        foreach (var g in report.Groups)
+        foreach (var (g, t) in Blocks(groups))
         {
-            var title = g.Topic is null ? $"group {g.Group} (no committed offsets yet)" : $"group {g.Group} on topic {g.Topic}: lag {g.Lag.ToString("N0", c)}";
+            var title = t is null ? $"group {g.Group} (no committed offsets yet)" : $"group {g.Group} on topic {t.Topic}: lag {t.Lag.ToString("N0", c)}";
             TablePrinter.Print(output, title + " — members",
                 ["member", "health", "weight", "in flight", "events/s", "heartbeat age", "partitions"],
                 [.. g.Members.Select(m => new[]
                 {
-                    m.MemberId, m.Health, m.Weight.ToString(c), m.InFlight.ToString(c), m.EventsPerSecond.ToString("N1", c),
-                    m.HeartbeatAgeMs.ToString(c) + " ms", string.Join(' ', m.Owned),
+                    m.Record.MemberId, Health(m), m.Record.Weight.ToString(c), m.Record.Load.InFlight.ToString(c), Math.Round(m.Record.Load.EventsPerSecond, 1).ToString("N1", c),
+                    ((long)m.HeartbeatAge.TotalMilliseconds).ToString(c) + " ms", string.Join(' ', Owned(m, t)),
                 })]);
-            if (g.Partitions.Count > 0)
+            if (t is { Partitions.Count: > 0 })
             {
                 TablePrinter.Print(output, title + " — partitions",
                     ["partition", "owner", "lease", "epoch", "committed", "end", "lag"],
-                    [.. g.Partitions.Select(p => new[]
+                    [.. t.Partitions.Select(p => new[]
                     {
-                        p.Partition.ToString(c), p.Owner ?? "-", p.Lease, p.Epoch.ToString(c), p.Committed?.ToString(c) ?? "-", p.End.ToString(c), p.Lag.ToString(c),
+                        p.Partition.ToString(c), p.Owner ?? "-", p.Lease.ToString().ToLowerInvariant(), p.Epoch.ToString(c), p.Committed?.ToString(c) ?? "-", p.End.ToString(c), p.Lag.ToString(c),
                     })]);
             }
 
-            if (g.Autoscale is { } a)
+            if (t is not null && autoscale.TryGetValue((g.Group, t.Topic), out var a))
             {
                 output.Line(string.Create(c,
                     $"group {g.Group}: autoscaler wants {a.DesiredMembers} members ({a.Reason}; {a.LiveMembers} live) — lag {a.Lag:N0}, arrivals {a.ArrivalRate:N1}/s, processed {a.ProcessedRate:N1}/s, per member {a.PerMemberRate:N1}/s over {a.SampledMs} ms"));
@@ -209,84 +116,96 @@ internal static class StatusCommand
     }
 }
 
-/// <summary>What <c>shoal status --json</c> prints.</summary>
-internal sealed record StatusReport
+/// <summary>
+/// What <c>shoal status --json</c> prints (docs/cli.md): the library's read model, one entry of <c>groups</c> per
+/// (group, topic), with the autoscaling policy's answer where it was sampled.
+/// </summary>
+internal static class StatusJson
 {
-    public required string Engine { get; init; }
+    public static string Write(string uri, IReadOnlyList<GroupStatus> groups, IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus> autoscale)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("engine", uri);
+            w.WriteStartArray("groups");
+            foreach (var (g, t) in StatusCommand.Blocks(groups))
+            {
+                var now = g.At;
+                w.WriteStartObject();
+                w.WriteString("topic", t?.Topic);
+                w.WriteString("group", g.Group);
+                w.WriteStartArray("members");
+                foreach (var m in g.Members)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("memberId", m.Record.MemberId);
+                    w.WriteString("health", StatusCommand.Health(m));
+                    w.WriteNumber("weight", m.Record.Weight);
+                    w.WriteNumber("capacity", m.Record.Capacity);
+                    w.WriteNumber("inFlight", m.Record.Load.InFlight);
+                    w.WriteNumber("eventsPerSecond", Math.Round(m.Record.Load.EventsPerSecond, 1));
+                    w.WriteNumber("heartbeatAgeMs", (long)m.HeartbeatAge.TotalMilliseconds);
+                    w.WriteNumber("sessionTtlMs", (long)m.SessionTtl.TotalMilliseconds);
+                    w.WriteString("address", m.Record.Address);
+                    w.WriteStartArray("owned");
+                    foreach (var p in StatusCommand.Owned(m, t))
+                    {
+                        w.WriteNumberValue(p);
+                    }
 
-    public required IReadOnlyList<GroupStatus> Groups { get; init; }
-}
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
 
-/// <summary>One group on one topic.</summary>
-internal sealed record GroupStatus
-{
-    /// <summary>The topic, or null for a group that has members but no committed offsets yet.</summary>
-    public required string? Topic { get; init; }
+                w.WriteEndArray();
+                w.WriteStartArray("partitions");
+                foreach (var p in t?.Partitions ?? [])
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("partition", p.Partition);
+                    w.WriteString("owner", p.Owner);
+                    w.WriteString("lease", p.Lease.ToString().ToLowerInvariant());
+                    w.WriteNumber("epoch", p.Epoch);
+                    WriteNumberOrNull(w, "leaseExpiresInMs", p.LeaseExpiresAt is { } expires ? (long)(expires - now).TotalMilliseconds : null);
+                    WriteNumberOrNull(w, "committed", p.Committed);
+                    w.WriteNumber("end", p.End);
+                    w.WriteNumber("lag", p.Lag);
+                    w.WriteEndObject();
+                }
 
-    public required string Group { get; init; }
+                w.WriteEndArray();
+                w.WriteNumber("lag", t?.Lag ?? 0);
+                w.WritePropertyName("autoscale");
+                if (t is not null && autoscale.TryGetValue((g.Group, t.Topic), out var a))
+                {
+                    JsonSerializer.Serialize(w, a, CliJsonContext.Default.AutoscaleStatus);
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
 
-    public required IReadOnlyList<MemberStatus> Members { get; init; }
+                w.WriteEndObject();
+            }
 
-    public required IReadOnlyList<PartitionStatus> Partitions { get; init; }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
 
-    /// <summary>Sum of the partitions' lag.</summary>
-    public long Lag { get; init; }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
-    /// <summary>The autoscaling policy's answer (null with <c>--sample 0</c> or for a group without a topic).</summary>
-    public AutoscaleStatus? Autoscale { get; init; }
-}
-
-/// <summary>A member, from its heartbeat record.</summary>
-internal sealed record MemberStatus
-{
-    public required string MemberId { get; init; }
-
-    /// <summary>healthy, degraded or unhealthy (as the member last reported), or dead (no heartbeat within its session TTL).</summary>
-    public required string Health { get; init; }
-
-    public double Weight { get; init; }
-
-    public int Capacity { get; init; }
-
-    public long InFlight { get; init; }
-
-    public double EventsPerSecond { get; init; }
-
-    /// <summary>Now minus the record's heartbeat time (the member's clock); never negative.</summary>
-    public long HeartbeatAgeMs { get; init; }
-
-    /// <summary>The session TTL the member is judged by: its own, or the default for a record that does not state one.</summary>
-    public long SessionTtlMs { get; init; }
-
-    public string? Address { get; init; }
-
-    /// <summary>Partitions whose live lease this member holds.</summary>
-    public required IReadOnlyList<int> Owned { get; init; }
-}
-
-/// <summary>A partition of a group: its lease, committed offset and lag.</summary>
-internal sealed record PartitionStatus
-{
-    public int Partition { get; init; }
-
-    /// <summary>The member holding a live lease, or null.</summary>
-    public string? Owner { get; init; }
-
-    /// <summary>held, expired, released or none.</summary>
-    public required string Lease { get; init; }
-
-    /// <summary>The lease's fencing epoch (or the committed offset's, without a lease record).</summary>
-    public long Epoch { get; init; }
-
-    /// <summary>Until the lease lapses unless renewed (negative: lapsed); null when nobody holds it.</summary>
-    public long? LeaseExpiresInMs { get; init; }
-
-    /// <summary>The committed offset (next to process), or null when the group never started the partition.</summary>
-    public long? Committed { get; init; }
-
-    /// <summary>The partition's end offset.</summary>
-    public long End { get; init; }
-
-    /// <summary>End minus committed (minus the start offset when nothing is committed).</summary>
-    public long Lag { get; init; }
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
 }

@@ -1,11 +1,11 @@
-using Shoal.Cli.Demo;
+using Shoal.Cluster;
 using Shoal.Engine;
 
 namespace Shoal.Cli.Verbs;
 
 /// <summary>
 /// What <c>shoal verify</c> knows so far: the topic's produce runs, the events found in the topic (marked as produced
-/// in a <see cref="DemoVerifier"/>) and the records found in the group's record topic (recorded in it with their
+/// in a <see cref="GuaranteeChecker"/>) and the records found in the group's record topic (recorded in it with their
 /// epochs). Both topics are read incrementally, partition by partition, from where the last pass stopped; a new
 /// produce run changes the verifier's capacity and starts the scan over.
 /// </summary>
@@ -19,7 +19,7 @@ internal sealed class VerifyScan
     private readonly int _partitions;
     private readonly EventEnvelope[] _buffer = new EventEnvelope[ReadBatch];
     private List<ProduceRun> _runs = [];
-    private DemoVerifier _verifier = new(Array.Empty<long>());
+    private GuaranteeChecker _verifier = new(Array.Empty<long>());
     private long[] _sourcePosition;
     private long[] _recordPosition;
     private readonly WaitingFor? _waitingFor;
@@ -98,7 +98,7 @@ internal sealed class VerifyScan
         return missing;
     }
 
-    public SequenceCounts Check() => _verifier.Check();
+    public GuaranteeCounts Check() => _verifier.Check();
 
     private void Doing(string what)
     {
@@ -119,7 +119,7 @@ internal sealed class VerifyScan
             return false;
         }
 
-        _verifier = new DemoVerifier(ProduceRuns.Capacity(runs));
+        _verifier = new GuaranteeChecker(ProduceRuns.Capacity(runs));
         _sourcePosition = new long[_partitions];
         _recordPosition = new long[_partitions];
         UnexpectedEvents = UnexpectedRecords = Trimmed = 0;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Shoal.Cluster.Leases;
 using Shoal.Engine;
 
@@ -49,11 +48,14 @@ public static class ClusterStatus
         var records = await ClusterRecords.ListMembersAsync(store, group, cancellationToken);
         var now = time.GetUtcNow();
         var members = records
-            .Select(record => new MemberStatus(record, MembershipView.IsLive(record, now, defaultSessionTtl), MembershipView.HeartbeatAge(record, now)))
+            .Select(record => new MemberStatus(record, MembershipView.IsLive(record, now, defaultSessionTtl), MembershipView.HeartbeatAge(record, now))
+            {
+                SessionTtl = record.SessionTtl ?? defaultSessionTtl,
+            })
             .ToList();
 
         var topics = new List<GroupTopicStatus>();
-        foreach (var (topic, _) in (await ListTopicGroupsAsync(store, cancellationToken)).Where(p => p.Group == group))
+        foreach (var (topic, _) in (await ListTopicGroupsAsync(store, cancellationToken)).Where(p => p.Group == group).OrderBy(p => p.Topic, StringComparer.Ordinal))
         {
             if (await ReadTopicAsync(engine, topic, group, time, cancellationToken) is { } status)
             {
@@ -62,6 +64,26 @@ public static class ClusterStatus
         }
 
         return members.Count == 0 && topics.Count == 0 ? null : new GroupStatus(group, now, members, topics);
+    }
+
+    /// <summary>
+    /// <see cref="ReadGroupAsync"/> for every group <see cref="ListGroupsAsync"/> finds (or only <paramref name="group"/>
+    /// when given), ordered by name; groups the store knows nothing of are left out.
+    /// </summary>
+    public static async ValueTask<IReadOnlyList<GroupStatus>> ReadGroupsAsync(IShoalEngine engine, string? group, TimeSpan defaultSessionTtl, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var names = group is null ? await ListGroupsAsync(engine, cancellationToken) : [group];
+        var groups = new List<GroupStatus>(names.Count);
+        foreach (var name in names)
+        {
+            if (await ReadGroupAsync(engine, name, defaultSessionTtl, time, cancellationToken) is { } status)
+            {
+                groups.Add(status);
+            }
+        }
+
+        return groups;
     }
 
     private static async ValueTask<GroupTopicStatus?> ReadTopicAsync(IShoalEngine engine, string topic, string group, TimeProvider time, CancellationToken cancellationToken)
@@ -85,7 +107,17 @@ public static class ClusterStatus
             long? commit = committed.TryGetValue(p, out var c) ? c.Offset : null;
             var epoch = Math.Max(lease?.Epoch ?? 0, committed.TryGetValue(p, out var ce) ? ce.Epoch : 0);
             var owner = lease is { } held && !held.IsFree(nowMs) ? held.Owner : null;
-            partitions[p] = new PartitionStatus(p, owner, epoch, commit, offsets.Start, offsets.End);
+            partitions[p] = new PartitionStatus(p, owner, epoch, commit, offsets.Start, offsets.End)
+            {
+                Lease = lease switch
+                {
+                    null => LeaseState.None,
+                    { Owner.Length: 0 } => LeaseState.Released,
+                    { } x when x.ExpiresAtMs <= nowMs => LeaseState.Expired,
+                    _ => LeaseState.Held,
+                },
+                LeaseExpiresAt = lease is { Owner.Length: > 0 } x2 ? DateTimeOffset.FromUnixTimeMilliseconds(x2.ExpiresAtMs) : null,
+            };
         }
 
         long deadLetters = 0;
@@ -105,14 +137,16 @@ public static class ClusterStatus
     private static async ValueTask<HashSet<(string Topic, string Group)>> ListTopicGroupsAsync(ICoordinationStore store, CancellationToken cancellationToken)
     {
         var pairs = new HashSet<(string, string)>();
-        foreach (var root in new[] { CoordinationKeys.OffsetsRoot, LeaseRecord.Root })
+        foreach (var record in await CommittedOffset.ListAsync(store, cancellationToken: cancellationToken))
         {
-            foreach (var entry in await store.ListAsync(root, cancellationToken))
+            pairs.Add((record.Topic, record.Group));
+        }
+
+        foreach (var entry in await store.ListAsync(LeaseRecord.Root, cancellationToken))
+        {
+            if (Split(entry.Key.AsSpan(LeaseRecord.Root.Length)) is [var topic, var group, _])
             {
-                if (Split(entry.Key.AsSpan(root.Length)) is [var topic, var group, _])
-                {
-                    pairs.Add((topic, group));
-                }
+                pairs.Add((topic, group));
             }
         }
 
@@ -120,7 +154,4 @@ public static class ClusterStatus
     }
 
     private static string[] Split(ReadOnlySpan<char> rest) => rest.ToString().Split('/');
-
-    private static bool TryPartition(string key, string prefix, out int partition) =>
-        int.TryParse(key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out partition);
 }

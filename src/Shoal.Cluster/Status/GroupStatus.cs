@@ -8,7 +8,14 @@ namespace Shoal.Cluster;
 public sealed record GroupStatus(string Group, DateTimeOffset At, IReadOnlyList<MemberStatus> Members, IReadOnlyList<GroupTopicStatus> Topics);
 
 /// <summary>A member record, whether its heartbeat is within its session TTL, and how old the heartbeat is (never negative).</summary>
-public sealed record MemberStatus(MemberRecord Record, bool Live, TimeSpan HeartbeatAge);
+public sealed record MemberStatus(MemberRecord Record, bool Live, TimeSpan HeartbeatAge)
+{
+    /// <summary>
+    /// The session TTL the member is judged by: its own (<see cref="MemberRecord.SessionTtl"/>), or the reader's default
+    /// for a record that does not state one.
+    /// </summary>
+    public TimeSpan SessionTtl { get; init; }
+}
 
 /// <summary>A group's progress on one topic.</summary>
 /// <param name="Topic">The topic.</param>
@@ -29,6 +36,28 @@ public sealed record GroupTopicStatus(string Topic, IReadOnlyList<PartitionStatu
 /// <param name="End">The end offset (the next offset to be appended).</param>
 public sealed record PartitionStatus(int Partition, string? Owner, long Epoch, long? Committed, long Start, long End)
 {
+    /// <summary>The state of the partition's lease record when it was read.</summary>
+    public LeaseState Lease { get; init; }
+
+    /// <summary>When the lease lapses unless renewed (in the past: lapsed); null when no member holds it (released or none).</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
     /// <summary>Events appended but not committed: <c>End - Committed</c> (from the start offset when nothing was committed).</summary>
     public long Lag => Math.Max(0, End - Math.Max(Committed ?? Start, Start));
+}
+
+/// <summary>The state of a partition's lease record (see <see cref="PartitionStatus.Lease"/>).</summary>
+public enum LeaseState
+{
+    /// <summary>No lease record: the partition was never taken.</summary>
+    None,
+
+    /// <summary>A member holds the lease and it has not expired.</summary>
+    Held,
+
+    /// <summary>Its holder stopped renewing it; the next owner takes it.</summary>
+    Expired,
+
+    /// <summary>Its holder handed it over (the record keeps the epoch, with no owner).</summary>
+    Released,
 }

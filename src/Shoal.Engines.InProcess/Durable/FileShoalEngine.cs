@@ -121,7 +121,7 @@ internal sealed class FileShoalEngine : IShoalEngine
         foreach (var topic in topics)
         {
             var prefix = CoordinationKeys.TopicOffsetsPrefix(topic.Options.Name);
-            foreach (var (group, partition, committed, entry) in CommittedOffsetScan.Records(store.List(prefix), prefix, topic.Partitions.Count))
+            foreach (var (_, group, partition, committed, entry) in CommittedOffsetScan.Records(store.List(prefix), topic.Partitions.Count))
             {
                 var end = topic.Partitions[partition].Offsets.End;
                 var reach = committed.Done.Count > 0 ? committed.Done[^1].End : committed.Offset;

@@ -54,4 +54,38 @@ public sealed class CommittedOffsetTests
         Assert.Throws<ArgumentException>(() => new CommittedOffset(10, 1) { Done = [new OffsetRange(15, 16), new OffsetRange(12, 13)] }.Encode());
         Assert.Throws<ArgumentException>(() => new CommittedOffset(10, 1) { Done = [new OffsetRange(12, 14), new OffsetRange(14, 16)] }.Encode());
     }
+
+    [Fact]
+    public async Task Listing_reads_every_record_with_its_topic_group_and_partition_and_skips_what_is_not_one()
+    {
+        await using var engine = Shoal.Engines.InProcess.InProcessEngine.Create();
+        var store = engine.Coordination;
+        Assert.NotNull(await store.TryCreateAsync(CoordinationKeys.Offset("orders", "billing", 2), new CommittedOffset(7, 3).Encode()));
+        Assert.NotNull(await store.TryCreateAsync(CoordinationKeys.Offset("audit", "billing", 0), new CommittedOffset(1, 1).Encode()));
+        Assert.NotNull(await store.TryCreateAsync(CoordinationKeys.Offset("orders", "shipping", 0), "not json"u8.ToArray()));
+        Assert.NotNull(await store.TryCreateAsync(CoordinationKeys.OffsetsRoot + "orders/billing/x", new CommittedOffset(1, 1).Encode()));
+
+        var all = await CommittedOffset.ListAsync(store);
+        var orders = await CommittedOffset.ListAsync(store, "orders");
+
+        Assert.Equal([("audit", "billing", 0, 1L), ("orders", "billing", 2, 7L)], all.Select(r => (r.Topic, r.Group, r.Partition, r.Committed.Offset)).Order());
+        Assert.Equal(3, Assert.Single(orders).Committed.Epoch);
+        Assert.Equal(new Dictionary<int, CommittedOffset> { [2] = new(7, 3) }, await CommittedOffset.ReadGroupAsync(store, "orders", "billing"));
+    }
+
+    [Theory]
+    [InlineData("shoal/offsets/orders/billing/12", true)]
+    [InlineData("shoal/offsets/orders/billing/", false)]
+    [InlineData("shoal/offsets/orders/billing/-1", false)]
+    [InlineData("shoal/offsets/orders/12", false)]
+    [InlineData("shoal/offsets/orders/billing/1/2", false)]
+    [InlineData("shoal/leases/orders/billing/12", false)]
+    public void An_offset_key_splits_into_topic_group_and_partition(string key, bool valid)
+    {
+        Assert.Equal(valid, CoordinationKeys.TryParseOffset(key, out var topic, out var group, out var partition));
+        if (valid)
+        {
+            Assert.Equal(("orders", "billing", 12), (topic, group, partition));
+        }
+    }
 }

@@ -27,6 +27,36 @@ public sealed class ClusterStatusTests
         Assert.Equal(TimeSpan.FromSeconds(2), members["quick"].HeartbeatAge);
     }
 
+    [Fact]
+    public async Task Partitions_show_each_lease_state_and_members_their_session_ttl()
+    {
+        var time = new FakeTimeProvider(T0);
+        await using var engine = InProcessEngine.Create(new InProcessEngineOptions { TimeProvider = time });
+        await engine.Log.CreateTopicAsync(new Shoal.TopicOptions { Name = "orders", Partitions = 4 });
+        await Write(engine, new MemberRecord { MemberId = "old", Incarnation = "02", HeartbeatAt = T0 });
+        var expiry = T0.AddSeconds(5).ToUnixTimeMilliseconds();
+        await Lease(engine, 0, new Shoal.Cluster.Leases.LeaseRecord("old", 3, expiry));
+        await Lease(engine, 1, new Shoal.Cluster.Leases.LeaseRecord(string.Empty, 2, expiry));
+        await Lease(engine, 2, new Shoal.Cluster.Leases.LeaseRecord("gone", 4, T0.ToUnixTimeMilliseconds()));
+        Assert.NotNull(await engine.Coordination.TryCreateAsync(Shoal.Engine.CoordinationKeys.Offset("orders", "billing", 3), new Shoal.Engine.CommittedOffset(0, 1).Encode()));
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var groups = await ClusterStatus.ReadGroupsAsync(engine, null, TimeSpan.FromSeconds(30), time);
+
+        var status = Assert.Single(groups);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.Single(status.Members).SessionTtl);
+        var partitions = Assert.Single(status.Topics).Partitions;
+        Assert.Equal([LeaseState.Held, LeaseState.Released, LeaseState.Expired, LeaseState.None], partitions.Select(p => p.Lease));
+        Assert.Equal([(string?)"old", null, null, null], partitions.Select(p => p.Owner));
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(expiry), partitions[0].LeaseExpiresAt);
+        Assert.Null(partitions[1].LeaseExpiresAt);
+        Assert.Equal(T0, partitions[2].LeaseExpiresAt);
+        Assert.Equal([3L, 2, 4, 1], partitions.Select(p => p.Epoch));
+    }
+
+    private static async Task Lease(Shoal.Engine.IShoalEngine engine, int partition, Shoal.Cluster.Leases.LeaseRecord lease) =>
+        Assert.NotNull(await engine.Coordination.TryCreateAsync(Shoal.Cluster.Leases.LeaseRecord.Key("orders", "billing", partition), lease.Encode()));
+
     private static async Task Write(Shoal.Engine.IShoalEngine engine, MemberRecord record) =>
         Assert.NotNull(await engine.Coordination.TryCreateAsync(MemberKeys.Member("billing", record.MemberId), MemberRecordCodec.Encode(record)));
 }

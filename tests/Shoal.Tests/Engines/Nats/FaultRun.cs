@@ -1,6 +1,7 @@
 using System.Globalization;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
+using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Tests.Cli;
 using Xunit;
@@ -122,13 +123,13 @@ internal sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>The group's status as <c>shoal status</c> reads it, or null while the engine cannot answer (a server is down).</summary>
-    public async Task<GroupStatus?> StatusAsync(CancellationToken cancellationToken)
+    public async Task<GroupTopicStatus?> StatusAsync(CancellationToken cancellationToken)
     {
         try
         {
             _watcher ??= await ShoalEngines.OpenAsync(Engine, cancellationToken: cancellationToken);
-            var report = await StatusCommand.ReadAsync(_watcher, Engine, Group, TimeProvider.System, cancellationToken);
-            return report.Groups.FirstOrDefault(g => g.Topic == Topic);
+            var groups = await StatusCommand.ReadAsync(_watcher, Group, TimeProvider.System, cancellationToken);
+            return groups.SelectMany(g => g.Topics).FirstOrDefault(t => t.Topic == Topic);
         }
         catch (EngineException ex)
         {
@@ -138,10 +139,10 @@ internal sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>Polls the group's status until <paramref name="condition"/> holds; fails if a process dies unexpectedly or at the deadline.</summary>
-    public async Task<GroupStatus> UntilAsync(Func<GroupStatus, bool> condition, string what, int seconds = 60)
+    public async Task<GroupTopicStatus> UntilAsync(Func<GroupTopicStatus, bool> condition, string what, int seconds = 60)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        GroupStatus? last = null;
+        GroupTopicStatus? last = null;
         while (true)
         {
             // The producer may finish (exit 0) at any time; nothing else may exit unless the test ended it.
@@ -187,10 +188,10 @@ internal sealed class FaultRun : IAsyncDisposable
         });
     }
 
-    public static long Committed(GroupStatus status) => status.Partitions.Sum(p => p.Committed ?? 0);
+    public static long Committed(GroupTopicStatus status) => status.Partitions.Sum(p => p.Committed ?? 0);
 
     /// <summary>Partition → (owner, epoch) of every live lease.</summary>
-    public static Dictionary<int, (string Owner, long Epoch)> Owners(GroupStatus status) =>
+    public static Dictionary<int, (string Owner, long Epoch)> Owners(GroupTopicStatus status) =>
         status.Partitions.Where(p => p.Owner is not null).ToDictionary(p => p.Partition, p => (p.Owner!, p.Epoch));
 
     public async ValueTask DisposeAsync()
@@ -215,7 +216,7 @@ internal sealed class FaultRun : IAsyncDisposable
         return process;
     }
 
-    private static string Describe(GroupStatus status) =>
+    private static string Describe(GroupTopicStatus status) =>
         $"committed {Committed(status)}, lag {status.Lag}, leases {string.Join(" ", status.Partitions.Select(p => $"{p.Partition}:{p.Owner ?? "-"}@{p.Epoch}{(p.Lag > 0 ? $"(lag {p.Lag})" : string.Empty)}"))}";
 
     private static string Tail(string text) => string.Join('\n', text.TrimEnd().Split('\n').TakeLast(40));

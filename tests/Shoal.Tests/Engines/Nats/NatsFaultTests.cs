@@ -161,7 +161,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
     /// its first owner's 1, so Σ(epoch − 1) bounds the takeovers (graceful moves count too, which only loosens it).
     /// </summary>
     /// <summary><c>shoal verify</c> passed: every produced event handled, none lost, out of order or unexpected, duplicates bounded.</summary>
-    private void AssertCaughtUpWithNothingLost(Shoal.Tests.Cli.VerbResult verify, int events, Shoal.Cli.Verbs.GroupStatus final)
+    private void AssertCaughtUpWithNothingLost(Shoal.Tests.Cli.VerbResult verify, int events, Shoal.Cluster.GroupTopicStatus final)
     {
         Assert.True(verify.ExitCode == 0, "verify failed: " + verify);
         var report = verify.Json();
@@ -173,7 +173,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
         AssertDuplicatesWithinInFlightWindow(report.GetProperty("duplicates").GetInt64(), final);
     }
 
-    private void AssertDuplicatesWithinInFlightWindow(long duplicates, Shoal.Cli.Verbs.GroupStatus final)
+    private void AssertDuplicatesWithinInFlightWindow(long duplicates, Shoal.Cluster.GroupTopicStatus final)
     {
         var takeovers = final.Partitions.Sum(p => Math.Max(0, p.Epoch - 1));
         log.WriteLine($"duplicates {duplicates}, epoch changes {takeovers}, bound {takeovers * 2 * InFlightWindow}");

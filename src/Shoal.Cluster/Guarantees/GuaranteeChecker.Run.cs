@@ -1,73 +1,15 @@
 using System.Globalization;
-using Shoal.Engine;
 
-namespace Shoal.Simulation;
+namespace Shoal.Cluster;
 
-/// <summary>What the checker found in one run. Every count but <see cref="Duplicates"/> must be 0.</summary>
-internal sealed record ChaosCheck
+public sealed partial class GuaranteeChecker
 {
-    public int EventsChecked { get; init; }
-
-    public int Lost { get; init; }
-
-    public int OrderViolations { get; init; }
-
-    public int ZombieCommitsAccepted { get; init; }
-
-    public int DoubleOwnership { get; init; }
-
-    public int Duplicates { get; init; }
-
-    /// <summary>In-flight window × takeovers (acquisitions of a lease its holder had not released).</summary>
-    public int DuplicatesAllowed { get; init; }
-
-    public int Takeovers { get; init; }
-
-    public bool DuplicatesOverWindow => Duplicates > DuplicatesAllowed;
-
-    /// <summary>Not everything was handled and committed within the bound after the last fault.</summary>
-    public bool LivenessFailed { get; init; }
-
-    public IReadOnlyList<string> Details { get; init; } = [];
-
-    public int Violations => Lost + OrderViolations + ZombieCommitsAccepted + DoubleOwnership + (DuplicatesOverWindow ? 1 : 0) + (LivenessFailed ? 1 : 0);
-}
-
-/// <summary>
-/// The invariants of docs/guarantees.md, checked over one run's records (see docs/testing.md for each definition):
-/// lost, order, zombie commits accepted, double ownership, duplicates within the in-flight window, liveness.
-/// </summary>
-internal static class ChaosChecker
-{
-    public sealed record Input(
-        ChaosWorkload Workload,
-        IReadOnlyDictionary<(int Partition, long Offset), int> Stored,
-        IReadOnlySet<int> Acknowledged,
-        IReadOnlyList<Handling> Handlings,
-        IReadOnlyList<RecordWrite> Writes,
-        IReadOnlySet<(int Partition, long Offset)> DeadLettered,
-        IReadOnlyDictionary<int, CommittedOffset> Committed,
-        int MaxInFlight,
-        TimeSpan? HealedAt,
-        TimeSpan? SettledAt,
-        TimeSpan LivenessBound);
-
-    private sealed class Epoch(int partition, long number, string owner, TimeSpan acquiredAt)
-    {
-        public int Partition { get; } = partition;
-
-        public long Number { get; } = number;
-
-        public string Owner { get; } = owner;
-
-        public TimeSpan AcquiredAt { get; } = acquiredAt;
-
-        public TimeSpan? ReleasedAt { get; set; }
-
-        public long ExpiresAtMs { get; set; }
-    }
-
-    public static ChaosCheck Check(Input input)
+    /// <summary>
+    /// Judges a whole run (see <see cref="GuaranteeRun"/> for its records and <see cref="GuaranteeVerdict"/> for each
+    /// invariant): lost, order, zombie commits accepted, double ownership, duplicates within the in-flight window, and
+    /// liveness when the run says when it healed and settled.
+    /// </summary>
+    public static GuaranteeVerdict Check(GuaranteeRun input)
     {
         var details = new List<string>();
         void Detail(string text)
@@ -79,8 +21,8 @@ internal static class ChaosChecker
         }
 
         // 1. Epochs from the lease writes, in the order they happened.
-        var epochs = new Dictionary<(int, long), Epoch>();
-        var current = new Dictionary<int, Epoch>();
+        var epochs = new Dictionary<(int, long), OwnershipEpoch>();
+        var current = new Dictionary<int, OwnershipEpoch>();
         var takeovers = 0;
         var doubleOwnership = 0;
         var zombieCommits = 0;
@@ -111,7 +53,7 @@ internal static class ChaosChecker
                 // An acquisition. The previous holder must have released, or its lease must have expired.
                 if (previous is not null)
                 {
-                    var expired = previous.ExpiresAtMs - VirtualClock.Origin.ToUnixTimeMilliseconds() <= w.At.TotalMilliseconds;
+                    var expired = previous.ExpiresAt <= w.At;
                     if (previous.ReleasedAt is null)
                     {
                         takeovers++;
@@ -123,7 +65,7 @@ internal static class ChaosChecker
                     }
                 }
 
-                var epoch = new Epoch(w.Partition, w.Epoch, w.Owner, w.At) { ExpiresAtMs = w.ExpiresAtMs };
+                var epoch = new OwnershipEpoch(w.Partition, w.Epoch, w.Owner, w.At) { ExpiresAt = w.LeaseExpiresAt };
                 epochs[(w.Partition, w.Epoch)] = epoch;
                 current[w.Partition] = epoch;
             }
@@ -135,7 +77,7 @@ internal static class ChaosChecker
                 }
                 else
                 {
-                    same.ExpiresAtMs = Math.Max(same.ExpiresAtMs, w.ExpiresAtMs);
+                    same.ExpiresAt = same.ExpiresAt > w.LeaseExpiresAt ? same.ExpiresAt : w.LeaseExpiresAt;
                 }
             }
         }
@@ -152,7 +94,7 @@ internal static class ChaosChecker
         }
 
         // 3. Accepted handlings: successful, finished before a newer epoch fenced the partition's offset record.
-        bool Accepted(Handling h)
+        bool Accepted(HandlerAttempt h)
         {
             if (!h.Succeeded || h.End is not { } end)
             {
@@ -173,35 +115,65 @@ internal static class ChaosChecker
             return true;
         }
 
-        var handledBy = new Dictionary<int, int>();
+        // Lost and duplicates: the accepted handlings, recorded against what was acknowledged and not dead-lettered.
+        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var capacity = new List<long>();
+        foreach (var e in input.Events)
+        {
+            if (!keys.TryGetValue(e.Key, out var k))
+            {
+                keys[e.Key] = k = keys.Count;
+                capacity.Add(0);
+            }
+
+            capacity[k] = Math.Max(capacity[k], e.Sequence + 1);
+        }
+
+        var stored = new Dictionary<(int Partition, long Offset), int>();
+        var where = new Dictionary<int, StoredEvent>();
+        foreach (var s in input.Stored)
+        {
+            stored[(s.Partition, s.Offset)] = s.Event;
+            where.Add(s.Event, s);
+        }
+
+        var checker = new GuaranteeChecker(capacity);
         foreach (var h in input.Handlings)
         {
-            if (Accepted(h) && input.Stored.TryGetValue((h.Partition, h.Offset), out var index))
+            if (Accepted(h) && stored.TryGetValue((h.Partition, h.Offset), out var index))
             {
-                handledBy[index] = handledBy.GetValueOrDefault(index) + 1;
+                var e = input.Events[index];
+                checker.Record(keys[e.Key], e.Sequence);
             }
         }
 
-        var where = input.Stored.ToDictionary(kv => kv.Value, kv => kv.Key);
         var lost = 0;
-        foreach (var index in input.Acknowledged.Order())
+        var acknowledged = 0;
+        for (var index = 0; index < input.Events.Count; index++)
         {
-            if (handledBy.ContainsKey(index) || (where.TryGetValue(index, out var at) && input.DeadLettered.Contains(at)))
+            var e = input.Events[index];
+            if (!e.Acknowledged)
+            {
+                continue;
+            }
+
+            acknowledged++;
+            var at = where.GetValueOrDefault(index);
+            if (checker.WasRecorded(keys[e.Key], e.Sequence) || at is { DeadLettered: true })
             {
                 continue;
             }
 
             lost++;
-            var e = input.Workload.Events[index];
-            Detail(Invariant($"lost: event e{index} ({e.Key}#{e.Seq}) at p{where.GetValueOrDefault(index).Partition}@{where.GetValueOrDefault(index).Offset} was acknowledged but never handled in an accepted epoch nor dead-lettered"));
+            Detail(Invariant($"lost: event e{index} ({e.Key}#{e.Sequence}) at p{at?.Partition ?? 0}@{at?.Offset ?? 0} was acknowledged but never handled in an accepted epoch nor dead-lettered"));
         }
 
-        var duplicates = handledBy.Values.Sum(n => n - 1);
+        var duplicates = (int)checker.Check().Duplicates;
         var allowed = takeovers * input.MaxInFlight;
 
         // 4. Order: within one ownership (partition, epoch), a key's first attempts go up in sequence.
         var order = 0;
-        var last = new Dictionary<(int, long, string), Handling>();
+        var last = new Dictionary<(int, long, string), HandlerAttempt>();
         foreach (var h in input.Handlings)
         {
             if (h.Attempt != 1)
@@ -210,20 +182,20 @@ internal static class ChaosChecker
             }
 
             var slot = (h.Partition, h.Epoch, h.Key);
-            if (last.TryGetValue(slot, out var before) && h.Seq <= before.Seq)
+            if (last.TryGetValue(slot, out var before) && h.Sequence <= before.Sequence)
             {
                 order++;
-                Detail(Invariant($"order: {h.Member} started {h.Key}#{h.Seq} after {h.Key}#{before.Seq} in p{h.Partition} epoch {h.Epoch} at {h.Start.TotalMilliseconds:F0} ms"));
+                Detail(Invariant($"order: {h.Member} started {h.Key}#{h.Sequence} after {h.Key}#{before.Sequence} in p{h.Partition} epoch {h.Epoch} at {h.Start.TotalMilliseconds:F0} ms"));
             }
 
             last[slot] = h;
         }
 
         // 5. Liveness.
-        var liveness = input.SettledAt is null || input.HealedAt is null || input.SettledAt - input.HealedAt > input.LivenessBound;
+        var liveness = input.LivenessBound is { } bound && (input.SettledAt is null || input.HealedAt is null || input.SettledAt - input.HealedAt > bound);
         if (liveness)
         {
-            Detail(Invariant($"liveness: not everything handled and committed within {input.LivenessBound.TotalSeconds:F0} s of the last fault (healed at {input.HealedAt?.TotalMilliseconds:F0} ms); committed: {string.Join(", ", input.Committed.OrderBy(c => c.Key).Select(c => $"p{c.Key}={c.Value.Offset}/e{c.Value.Epoch}"))}"));
+            Detail(Invariant($"liveness: not everything handled and committed within {input.LivenessBound!.Value.TotalSeconds:F0} s of the last fault (healed at {input.HealedAt?.TotalMilliseconds:F0} ms); committed: {string.Join(", ", input.Committed.OrderBy(c => c.Key).Select(c => $"p{c.Key}={c.Value.Offset}/e{c.Value.Epoch}"))}"));
         }
 
         if (duplicates > allowed)
@@ -231,9 +203,9 @@ internal static class ChaosChecker
             Detail(Invariant($"duplicates: {duplicates} redeliveries exceed the in-flight window ({input.MaxInFlight}) × {takeovers} takeovers"));
         }
 
-        return new ChaosCheck
+        return new GuaranteeVerdict
         {
-            EventsChecked = input.Acknowledged.Count,
+            EventsChecked = acknowledged,
             Lost = lost,
             OrderViolations = order,
             ZombieCommitsAccepted = zombieCommits,
@@ -247,4 +219,20 @@ internal static class ChaosChecker
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+
+    private sealed class OwnershipEpoch(int partition, long number, string owner, TimeSpan acquiredAt)
+    {
+        public int Partition { get; } = partition;
+
+        public long Number { get; } = number;
+
+        public string Owner { get; } = owner;
+
+        public TimeSpan AcquiredAt { get; } = acquiredAt;
+
+        public TimeSpan? ReleasedAt { get; set; }
+
+        public TimeSpan ExpiresAt { get; set; }
+    }
 }

@@ -1,24 +1,31 @@
 using System.Numerics;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Cluster;
 
 /// <summary>
-/// Checks what handlers saw against what was published, for the demo (in memory) and for <c>shoal verify</c>
-/// (from the records in the engine). Every key's sequences are 0, 1, 2, …: one bit per (key, sequence) — about
-/// one bit per event — finds lost events and duplicates exactly; a per-key highest sequence finds order violations.
-/// In the demo, event n (0-based, in publish order) has key <c>n mod keys</c> and sequence <c>n / keys</c>, so the
-/// expected set follows from the number produced; <c>shoal verify</c> instead marks what it finds in the log with
-/// <see cref="MarkProduced"/> and gives each key its own capacity.
+/// Checks the guarantees of a run — nothing lost, duplicates, each key's order, and, where ownership is known, no
+/// zombie commit accepted and no double ownership — from what was published and what handlers did. Used by
+/// <c>shoal demo</c>, <c>shoal verify</c> and <c>shoal chaos</c>; a library user checks a run of their own the same way.
 /// </summary>
 /// <remarks>
-/// <see cref="Record(int, long)"/> is called from handlers: events of one key never concurrently (the runtime's
+/// <para>
+/// Two ways in. Recording: keys are indices 0 … <see cref="KeyCount"/> − 1 and every key's sequences are 0, 1, 2, …;
+/// handlers call <see cref="Record(int, long)"/> (or <see cref="Record(int, long, long)"/> with the owner's fencing
+/// epoch) as they go, what was published is marked with <see cref="MarkProduced"/> or
+/// <see cref="MarkProducedFirst"/>, and <see cref="Check()"/> counts. One bit per (key, sequence) — about one bit per
+/// event — finds lost events and duplicates exactly; a per-key highest sequence finds order violations. A whole run:
+/// <see cref="Check(GuaranteeRun)"/> judges handler attempts, lease and offset-record writes (see
+/// <see cref="GuaranteeRun"/>) and returns a <see cref="GuaranteeVerdict"/>.
+/// </para>
+/// <para>
+/// <see cref="Record(int, long)"/> may be called from handlers: events of one key never concurrently (the runtime's
 /// ordering guarantee, which gives happens-before between them), events of different keys concurrently. Per-key
 /// counters are therefore plain fields of the key's own slot; only the bitmap words that two keys' ranges share need
 /// <see cref="Interlocked.Or(ref long, long)"/>. No global lock.
+/// </para>
 /// </remarks>
-internal sealed class DemoVerifier
+public sealed partial class GuaranteeChecker
 {
-    private readonly DemoSettings? _settings;
     private readonly int _keyCount;
     private readonly long[] _start;
     private readonly KeyState[] _states;
@@ -27,14 +34,9 @@ internal sealed class DemoVerifier
     private long[]? _produced;
     private Dictionary<(int Key, long Epoch), long>? _lastInEpoch;
 
-    public DemoVerifier(DemoSettings settings)
-        : this(UniformCapacity(settings))
-    {
-        _settings = settings;
-    }
-
-    /// <summary>A verifier for keys 0 … capacity.Count − 1, key k with sequences 0 … capacity[k] − 1.</summary>
-    public DemoVerifier(IReadOnlyList<long> capacity)
+    /// <summary>A checker for keys 0 … capacity.Count − 1, key k with sequences 0 … capacity[k] − 1.</summary>
+    /// <param name="capacity">Per key, how many sequences it may have.</param>
+    public GuaranteeChecker(IReadOnlyList<long> capacity)
     {
         ArgumentNullException.ThrowIfNull(capacity);
         _keyCount = capacity.Count;
@@ -56,33 +58,12 @@ internal sealed class DemoVerifier
         _seen = new long[(_start[_keyCount] + 63) / 64];
     }
 
-    /// <summary>Keys of the verifier (indices 0 … KeyCount − 1).</summary>
+    /// <summary>Keys of the checker (indices 0 … KeyCount − 1).</summary>
     public int KeyCount => _keyCount;
 
-    private static long[] UniformCapacity(DemoSettings settings)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Events, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Keys, 1);
-        // Keys at or beyond the event count never get an event: they need no state.
-        var keyCount = (int)Math.Min(settings.Keys, settings.Events);
-        var perKey = (settings.Events + settings.Keys - 1) / settings.Keys;
-        var capacity = new long[keyCount];
-        Array.Fill(capacity, perKey);
-        return capacity;
-    }
-
-    /// <summary>True when (key, sequence) is within the verifier's capacity.</summary>
+    /// <summary>True when (key, sequence) is within the checker's capacity.</summary>
     public bool Contains(int keyIndex, long sequence) =>
         (uint)keyIndex < (uint)_keyCount && (ulong)sequence < (ulong)(_start[keyIndex + 1] - _start[keyIndex]);
-
-    /// <summary>The key index of the demo's n-th published event.</summary>
-    public int KeyOf(long eventNumber) => (int)(eventNumber % Settings.Keys);
-
-    /// <summary>The sequence (within its key) of the demo's n-th published event.</summary>
-    public long SequenceOf(long eventNumber) => eventNumber / Settings.Keys;
-
-    /// <summary>The demo settings the verifier was built from.</summary>
-    public DemoSettings Settings => _settings ?? throw new InvalidOperationException("This verifier was not built from demo settings.");
 
     /// <summary>Events recorded so far (a racy sum, for progress only).</summary>
     public long RecordedSoFar()
@@ -172,7 +153,7 @@ internal sealed class DemoVerifier
         if (!Contains(keyIndex, sequence))
         {
             throw new ArgumentOutOfRangeException(
-                nameof(sequence), $"key {keyIndex}, sequence {sequence} is outside the verifier ({_keyCount} keys).");
+                nameof(sequence), $"key {keyIndex}, sequence {sequence} is outside the checker ({_keyCount} keys).");
         }
 
         _produced ??= new long[_seen.Length];
@@ -188,7 +169,7 @@ internal sealed class DemoVerifier
     /// Compares the records with what <see cref="MarkProduced"/> marked: produced, handled (records), lost (marked,
     /// never recorded), duplicates and order violations. Call once recording has stopped.
     /// </summary>
-    public SequenceCounts Check()
+    public GuaranteeCounts Check()
     {
         Interlocked.MemoryBarrier();
         long processed = 0, duplicates = 0, violations = 0, produced = 0, lost = 0;
@@ -208,7 +189,7 @@ internal sealed class DemoVerifier
             }
         }
 
-        return new SequenceCounts(produced, processed, lost, duplicates, violations);
+        return new GuaranteeCounts(produced, processed, lost, duplicates, violations);
     }
 
     /// <summary>Updates the key's counters; true when the sequence had been seen before (a duplicate).</summary>
@@ -236,42 +217,33 @@ internal sealed class DemoVerifier
         return false;
     }
 
-    /// <summary>Compares the records with the first <paramref name="produced"/> published events.</summary>
-    public DemoReport Build(long produced, TimeSpan elapsed, long peakWorkingSetBytes)
+    /// <summary>
+    /// Marks sequences 0 … <paramref name="count"/> − 1 of <paramref name="keyIndex"/> as published (see
+    /// <see cref="MarkProduced"/>): a key whose events were published in sequence order.
+    /// </summary>
+    public void MarkProducedFirst(int keyIndex, long count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(produced);
-        var settings = Settings;
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(produced, settings.Events);
-        Interlocked.MemoryBarrier();
-
-        long processed = 0, seenExpected = 0, duplicates = 0, violations = 0;
-        var keys = settings.Keys;
-        for (var key = 0; key < _keyCount; key++)
+        if (count == 0)
         {
-            ref readonly var state = ref _states[key];
-            processed += state.Count;
-            duplicates += state.Duplicates;
-            violations += state.OrderViolations;
-            var expected = (produced / keys) + (key < produced % keys ? 1 : 0);
-            seenExpected += CountBits(_start[key], expected);
+            return;
         }
 
-        var seconds = elapsed.TotalSeconds;
-        return new DemoReport
+        if (count < 0 || !Contains(keyIndex, count - 1))
         {
-            Produced = produced,
-            Processed = processed,
-            Lost = produced - seenExpected,
-            Duplicates = duplicates,
-            OrderViolations = violations,
-            EventsPerSecond = seconds > 0 ? Math.Round(processed / seconds, 1) : 0,
-            ElapsedMs = (long)Math.Round(elapsed.TotalMilliseconds),
-            PeakMemoryMb = Math.Round(peakWorkingSetBytes / (1024.0 * 1024.0), 1),
-            Partitions = settings.Partitions,
-            Keys = settings.Keys,
-            Nodes = settings.Nodes,
-        };
+            throw new ArgumentOutOfRangeException(nameof(count), $"key {keyIndex}, sequences 0 … {count - 1} are outside the checker ({_keyCount} keys).");
+        }
+
+        _produced ??= new long[_seen.Length];
+        var end = _start[keyIndex] + count;
+        for (var bit = _start[keyIndex]; bit < end; bit++)
+        {
+            _produced[bit >> 6] |= 1L << (int)(bit & 63);
+        }
     }
+
+    /// <summary>True when (key, sequence) was recorded at least once.</summary>
+    public bool WasRecorded(int keyIndex, long sequence) =>
+        Contains(keyIndex, sequence) && CountBits(_start[keyIndex] + sequence, 1) == 1;
 
     private long CountBits(long start, long length)
     {
@@ -300,10 +272,10 @@ internal sealed class DemoVerifier
     }
 }
 
-/// <summary>What <see cref="DemoVerifier.Check"/> found.</summary>
+/// <summary>What <see cref="GuaranteeChecker.Check()"/> found.</summary>
 /// <param name="Produced">Distinct (key, sequence) pairs marked as published.</param>
 /// <param name="Processed">Records (handlings), duplicates included.</param>
 /// <param name="Lost">Published pairs never recorded.</param>
 /// <param name="Duplicates">Records of a pair already recorded.</param>
-/// <param name="OrderViolations">Records that broke a key's order (see <see cref="DemoVerifier.Record(int, long, long)"/>).</param>
-internal readonly record struct SequenceCounts(long Produced, long Processed, long Lost, long Duplicates, long OrderViolations);
+/// <param name="OrderViolations">Records that broke a key's order (see <see cref="GuaranteeChecker.Record(int, long, long)"/>).</param>
+public readonly record struct GuaranteeCounts(long Produced, long Processed, long Lost, long Duplicates, long OrderViolations);

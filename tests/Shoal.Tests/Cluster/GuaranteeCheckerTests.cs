@@ -1,15 +1,21 @@
 using Shoal.Cli.Demo;
+using Shoal.Cluster;
 using Xunit;
 
-namespace Shoal.Tests.Cli;
+namespace Shoal.Tests.Cluster;
 
-public sealed class DemoVerifierTests
+/// <summary>
+/// <see cref="GuaranteeChecker"/>'s recording side, as <c>shoal demo</c> (event n: key n mod keys, sequence n / keys)
+/// and <c>shoal verify</c> (per-key capacities, marked produce) use it. Its whole-run side:
+/// <see cref="GuaranteeRunTests"/> and the simulation's tests.
+/// </summary>
+public sealed class GuaranteeCheckerTests
 {
-    private static DemoVerifier Create(long events, int keys) =>
+    private static DemoChecker Create(long events, int keys) =>
         new(new DemoSettings { Events = events, Keys = keys, Partitions = 4, Nodes = 1 });
 
     /// <summary>Records events [from, to) the way a perfect runtime would: each once, in publish order.</summary>
-    private static void RecordRange(DemoVerifier verifier, long from, long to)
+    private static void RecordRange(DemoChecker verifier, long from, long to)
     {
         for (var n = from; n < to; n++)
         {
@@ -173,7 +179,7 @@ public sealed class DemoVerifierTests
     [Fact]
     public void Per_key_capacities_check_what_was_marked_as_produced()
     {
-        var verifier = new DemoVerifier([3, 1, 0, 2]);
+        var verifier = new GuaranteeChecker([3, 1, 0, 2]);
         foreach (var (key, seq) in new[] { (0, 0L), (0, 1L), (0, 2L), (1, 0L), (3, 0L), (3, 1L) })
         {
             Assert.True(verifier.MarkProduced(key, seq));
@@ -185,7 +191,7 @@ public sealed class DemoVerifierTests
         verifier.Record(3, 1, epoch: 1);
         verifier.Record(3, 1, epoch: 2);
 
-        Assert.Equal(new SequenceCounts(Produced: 6, Processed: 4, Lost: 3, Duplicates: 1, OrderViolations: 0), verifier.Check());
+        Assert.Equal(new GuaranteeCounts(Produced: 6, Processed: 4, Lost: 3, Duplicates: 1, OrderViolations: 0), verifier.Check());
         Assert.False(verifier.Contains(2, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => verifier.Record(1, 1, epoch: 1));
     }
@@ -193,7 +199,7 @@ public sealed class DemoVerifierTests
     [Fact]
     public void Within_one_epoch_a_key_may_not_go_back_but_a_new_epoch_may_replay()
     {
-        var verifier = new DemoVerifier([10]);
+        var verifier = new GuaranteeChecker([10]);
         for (var s = 0; s < 6; s++)
         {
             verifier.Record(0, s, epoch: 1);
@@ -211,5 +217,27 @@ public sealed class DemoVerifierTests
         var counts = verifier.Check();
         Assert.Equal(1, counts.OrderViolations);
         Assert.Equal(5, counts.Duplicates);
+    }
+
+    /// <summary>A checker with the demo's settings, as <c>shoal demo</c> holds it.</summary>
+    private sealed class DemoChecker(DemoSettings settings)
+    {
+        private readonly GuaranteeChecker _checker = new(settings.Capacity());
+
+        public bool Contains(int key, long sequence) => _checker.Contains(key, sequence);
+
+        public int KeyOf(long n) => settings.KeyOf(n);
+
+        public long SequenceOf(long n) => settings.SequenceOf(n);
+
+        public void Record(int key, long sequence) => _checker.Record(key, sequence);
+
+        public void Record(int key, long sequence, long epoch) => _checker.Record(key, sequence, epoch);
+
+        public bool MarkProduced(int key, long sequence) => _checker.MarkProduced(key, sequence);
+
+        public GuaranteeCounts Check() => _checker.Check();
+
+        public DemoReport Build(long produced, TimeSpan elapsed, long peak) => _checker.Build(settings, produced, elapsed, peak);
     }
 }
