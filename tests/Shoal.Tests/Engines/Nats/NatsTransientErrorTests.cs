@@ -1,6 +1,7 @@
 using Shoal.Cli.Nats;
 using Shoal.Tests.Cli;
 using Shoal.Tests.Runtime;
+using Shoal.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
