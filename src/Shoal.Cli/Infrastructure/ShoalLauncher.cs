@@ -21,8 +21,4 @@ internal sealed record ShoalLauncher(string FileName, IReadOnlyList<string> Pref
     /// <summary>Starts <c>shoal</c> with <paramref name="arguments"/> (the verb first): see <see cref="ChildProcess.Start"/>.</summary>
     public ChildProcess Start(string name, IEnumerable<string> arguments, string? logFile = null, int? keptLines = null) =>
         ChildProcess.Start(FileName, name, [.. Prefix, .. arguments], logFile, keptLines);
-
-    /// <summary><c>dotnet PATH/shoal.dll</c>, with the <c>dotnet</c> that runs this process when known (tests).</summary>
-    public static ShoalLauncher ForAssembly(string dll) =>
-        new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll]);
 }
