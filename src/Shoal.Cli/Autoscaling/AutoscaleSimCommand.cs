@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Shoal.Cli.Infrastructure;
+using Shoal.Simulation.Autoscaling;
 
 namespace Shoal.Cli.Autoscaling;
 

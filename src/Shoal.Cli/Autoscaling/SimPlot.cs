@@ -1,4 +1,5 @@
 using ScottPlot;
+using Shoal.Simulation.Autoscaling;
 
 namespace Shoal.Cli.Autoscaling;
 

@@ -110,7 +110,7 @@ internal static class ScalingBench
 
     private static async Task<double> MeasureAsync(IShoalEngine engine, ScalingBenchSettings settings, string topic, int count, long backlog, string directory, CliOutput output, CancellationToken cancellationToken)
     {
-        var workers = new List<ShoalProcess>();
+        var workers = new List<ChildProcess>();
         try
         {
             for (var i = 0; i < count; i++)
@@ -161,7 +161,7 @@ internal static class ScalingBench
     }
 
     /// <summary>Waits until every partition is leased, by exactly <paramref name="count"/> workers, evenly (±1).</summary>
-    private static async Task WaitBalancedAsync(IShoalEngine engine, ScalingBenchSettings settings, string topic, int count, List<ShoalProcess> workers, CancellationToken cancellationToken)
+    private static async Task WaitBalancedAsync(IShoalEngine engine, ScalingBenchSettings settings, string topic, int count, List<ChildProcess> workers, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -186,7 +186,7 @@ internal static class ScalingBench
         }
     }
 
-    private static void CheckRunning(List<ShoalProcess> workers)
+    private static void CheckRunning(List<ChildProcess> workers)
     {
         if (workers.FirstOrDefault(w => w.HasExited) is { } gone)
         {
@@ -214,8 +214,8 @@ internal static class ScalingBench
         return variance == 0 ? 0 : covariance / variance;
     }
 
-    private static ShoalProcess Start(string name, string[] arguments, string logFile) =>
-        ShoalProcess.Start(ShoalLauncher.Current(), name, arguments, logFile);
+    private static ChildProcess Start(string name, string[] arguments, string logFile) =>
+        ShoalLauncher.Current().Start(name, arguments, logFile);
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

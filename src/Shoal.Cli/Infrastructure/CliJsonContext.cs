@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Verbs;
+using Shoal.Simulation.Autoscaling;
 
 namespace Shoal.Cli.Infrastructure;
 
@@ -16,8 +17,8 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(AutoscaleSimReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.DevClusterInfo))]
 [JsonSerializable(typeof(Shoal.Cli.Serve.ServeStarted))]
-[JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorEvent))]
-[JsonSerializable(typeof(Shoal.Cli.Supervise.SupervisorSummary))]
+[JsonSerializable(typeof(Shoal.Cluster.Autoscaling.SupervisorEvent))]
+[JsonSerializable(typeof(Shoal.Cluster.Autoscaling.SupervisorSummary))]
 [JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
 [JsonSerializable(typeof(Shoal.Cli.Bench.ScalingBenchReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.FailoverBenchReport))]

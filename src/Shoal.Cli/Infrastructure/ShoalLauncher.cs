@@ -1,3 +1,5 @@
+using Shoal.Hosting.Processes;
+
 namespace Shoal.Cli.Infrastructure;
 
 /// <summary>How to start <c>shoal</c> as a child process: an executable and the arguments that come before the verb.</summary>
@@ -16,7 +18,7 @@ internal sealed record ShoalLauncher(string FileName, IReadOnlyList<string> Pref
             : new ShoalLauncher(process, []);
     }
 
-    /// <summary><c>dotnet PATH/shoal.dll</c>, with the <c>dotnet</c> that runs this process when known (tests).</summary>
-    public static ShoalLauncher ForAssembly(string dll) =>
-        new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll]);
+    /// <summary>Starts <c>shoal</c> with <paramref name="arguments"/> (the verb first): see <see cref="ChildProcess.Start"/>.</summary>
+    public ChildProcess Start(string name, IEnumerable<string> arguments, string? logFile = null, int? keptLines = null) =>
+        ChildProcess.Start(FileName, name, [.. Prefix, .. arguments], logFile, keptLines);
 }

@@ -33,7 +33,7 @@ internal static class FailoverBench
         await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = settings.Servers }, cancellationToken);
         var uri = cluster.EngineUri;
         await using var engine = await ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken);
-        var processes = new List<ShoalProcess>();
+        var processes = new List<ChildProcess>();
         try
         {
             var producer = Start(processes, launcher, "producer",
@@ -44,7 +44,7 @@ internal static class FailoverBench
             ]);
             await UntilAsync(async () => await engine.Log.DescribeTopicAsync(Topic, cancellationToken) is not null, "the producer to create the topic", producer, cancellationToken);
 
-            var workers = new List<ShoalProcess>();
+            var workers = new List<ChildProcess>();
             for (var i = 1; i <= settings.Workers; i++)
             {
                 workers.Add(StartWorker(processes, launcher, uri, settings, $"fw-{i}"));
@@ -110,7 +110,7 @@ internal static class FailoverBench
         $"round {round.Round}: killed {round.Victim} (partitions {string.Join(",", round.Partitions)}): "
         + (round.ResumedMs < 0 ? "NOT resumed within 60 s" : $"all resumed on survivors after {round.ResumedMs} ms (first after {round.FirstResumedMs} ms)");
 
-    private static async Task<FailoverRound> KillOneAsync(IShoalEngine engine, int round, List<ShoalProcess> workers, CancellationToken cancellationToken)
+    private static async Task<FailoverRound> KillOneAsync(IShoalEngine engine, int round, List<ChildProcess> workers, CancellationToken cancellationToken)
     {
         var leases = await ClusterRecords.ListLeasesAsync(engine.Coordination, Topic, Group, cancellationToken);
         var victim = workers.OrderByDescending(w => leases.Count(l => l.Owner == w.Name)).First();
@@ -176,7 +176,7 @@ internal static class FailoverBench
     /// Waits until every partition has a live lease held by a running worker, every worker holds at least one (when
     /// there are enough partitions), and owners and epochs have not changed for a second.
     /// </summary>
-    private static async Task SettleAsync(IShoalEngine engine, int partitions, List<ShoalProcess> workers, CancellationToken cancellationToken)
+    private static async Task SettleAsync(IShoalEngine engine, int partitions, List<ChildProcess> workers, CancellationToken cancellationToken)
     {
         var names = workers.Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
         var last = string.Empty;
@@ -212,21 +212,21 @@ internal static class FailoverBench
         }
     }
 
-    private static ShoalProcess StartWorker(List<ShoalProcess> processes, ShoalLauncher launcher, string uri, FailoverBenchSettings settings, string member) =>
+    private static ChildProcess StartWorker(List<ChildProcess> processes, ShoalLauncher launcher, string uri, FailoverBenchSettings settings, string member) =>
         Start(processes, launcher, member,
         [
             "worker", "--engine", uri, "--topic", Topic, "--group", Group, "--handler", "verify", "--member-id", member,
             "--heartbeat", Durations.Format(settings.Heartbeat), "--session-ttl", Durations.Format(settings.SessionTtl), "--json",
         ]);
 
-    private static ShoalProcess Start(List<ShoalProcess> processes, ShoalLauncher launcher, string name, string[] args)
+    private static ChildProcess Start(List<ChildProcess> processes, ShoalLauncher launcher, string name, string[] args)
     {
-        var process = ShoalProcess.Start(launcher, name, args);
+        var process = launcher.Start(name, args);
         processes.Add(process);
         return process;
     }
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what, ShoalProcess process, CancellationToken cancellationToken)
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what, ChildProcess process, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + StepTimeout;
         while (!await condition())
@@ -245,7 +245,7 @@ internal static class FailoverBench
         }
     }
 
-    private static FailoverVerify ParseVerify(ShoalProcess verify)
+    private static FailoverVerify ParseVerify(ChildProcess verify)
     {
         var last = verify.Out.TrimEnd().Split('\n')[^1];
         try

@@ -24,9 +24,10 @@ internal sealed record LocalNatsClusterOptions
 
 /// <summary>
 /// Real <c>nats-server -js</c> processes on loopback, on free ports, with data in a directory: one server or a
-/// JetStream cluster. Used by <c>shoal dev-cluster</c>, <c>shoal bench nats</c> and the tests. Servers are stopped by
-/// pid: <see cref="KillAsync"/> (SIGKILL) and <see cref="RestartAsync"/> (same ports and data) for fault tests, SIGTERM
-/// then SIGKILL on dispose.
+/// JetStream cluster. Used by <c>shoal dev-cluster</c>, <c>shoal bench nats</c>, <c>shoal bench failover</c> and the
+/// tests. Servers are stopped by pid, SIGTERM then SIGKILL, on dispose. The tests' fault injection (kill, restart on the
+/// same ports and data, meta-leader lookup) is a fixture on top of this (<c>NatsFaultCluster</c> in
+/// <c>tests/Shoal.TestSupport</c>), through <see cref="Nodes"/>, <see cref="Launch"/> and <see cref="WaitReadyAsync"/>.
 /// </summary>
 internal sealed class LocalNatsCluster : IAsyncDisposable
 {
@@ -60,6 +61,9 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
 
     /// <summary>The process ids of the running servers (0 for a killed one).</summary>
     public IReadOnlyList<int> ProcessIds => [.. _nodes.Select(n => n.Process is { HasExited: false } p ? p.Id : 0)];
+
+    /// <summary>The servers, by index: ports and process (null once a fault test killed it).</summary>
+    internal IReadOnlyList<Node> Nodes => _nodes;
 
     /// <summary>The <c>nats-server</c> on PATH, or null.</summary>
     public static string? FindServer()
@@ -117,62 +121,6 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills server <paramref name="index"/> with SIGKILL and waits for it to exit.</summary>
-    public async Task KillAsync(int index)
-    {
-        if (_nodes[index].Process is { } process)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            await process.WaitForExitAsync();
-            process.Dispose();
-            _nodes[index].Process = null;
-        }
-    }
-
-    /// <summary>
-    /// Starts server <paramref name="index"/> again on its ports with its data and, unless <paramref name="waitUntilReady"/>
-    /// is false (to catch it while it rejoins), waits until JetStream answers.
-    /// </summary>
-    public async Task RestartAsync(int index, bool waitUntilReady = true, CancellationToken cancellationToken = default)
-    {
-        await KillAsync(index);
-        Launch(_nodes[index]);
-        if (waitUntilReady)
-        {
-            await WaitReadyAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>The index of the server JetStream's meta leader runs on (from a running server's <c>/jsz</c>), or null when none is known.</summary>
-    public async Task<int?> MetaLeaderAsync(CancellationToken cancellationToken = default)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        foreach (var node in _nodes.Where(n => n.Process is not null))
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{Port(node.MonitorPort)}/jsz"), cancellationToken);
-                using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                if (json.RootElement.TryGetProperty("meta_cluster", out var meta) && meta.TryGetProperty("leader", out var leader)
-                    && leader.GetString() is { } name && name.StartsWith("shoal-", StringComparison.Ordinal)
-                    && int.TryParse(name.AsSpan("shoal-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-                {
-                    return index;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
-            {
-                // Ask the next server.
-            }
-        }
-
-        return null;
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)
@@ -219,7 +167,8 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         }
     }
 
-    private void Launch(Node node)
+    /// <summary>Starts <paramref name="node"/>'s server on its ports with its data directory (it must not be running).</summary>
+    internal void Launch(Node node)
     {
         var store = Path.Combine(Directory, $"n{node.Index}");
         System.IO.Directory.CreateDirectory(store);
@@ -259,7 +208,7 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
     }
 
     /// <summary>Polls each running server's <c>/healthz</c> (JetStream current, meta leader known) until all say ok.</summary>
-    private async Task WaitReadyAsync(CancellationToken cancellationToken)
+    internal async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
@@ -309,7 +258,7 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         return File.Exists(log) ? "Log: " + string.Join(" | ", File.ReadLines(log).TakeLast(5)) : "(no log)";
     }
 
-    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+    internal static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Distinct free loopback ports (bound together, then released).</summary>
     internal static int[] FreePorts(int count)
@@ -335,7 +284,8 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         }
     }
 
-    private sealed class Node(int index, int clientPort, int clusterPort, int monitorPort)
+    /// <summary>One server: its index (its name is <c>shoal-{index}</c>), its ports and its process while it runs.</summary>
+    internal sealed class Node(int index, int clientPort, int clusterPort, int monitorPort)
     {
         public int Index { get; } = index;
 

@@ -138,7 +138,7 @@ internal static class SuperviseCommand
         var observer = new AutoscaleObserver(engine, settings.Topic, settings.Group, TimeProvider.System,
             new ClusterOptions { HeartbeatInterval = worker.Heartbeat, SessionTtl = worker.SessionTtl });
         var autoscaler = new Autoscaler(observer, settings.Policy);
-        var launcher = new WorkerProcessLauncher(
+        var launcher = WorkerProcessLauncher.Create(
             ["--engine", settings.Engine, "--topic", settings.Topic, "--group", settings.Group, .. settings.WorkerArguments],
             settings.LogDirectory);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Shoal.Cli.Infrastructure;
+using Shoal.Cluster.Autoscaling;
 using Spectre.Console;
 
 namespace Shoal.Cli.Supervise;

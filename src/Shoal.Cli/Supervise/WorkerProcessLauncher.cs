@@ -1,27 +1,21 @@
 using System.Globalization;
 using Shoal.Cli.Infrastructure;
+using Shoal.Hosting.Processes;
 
 namespace Shoal.Cli.Supervise;
 
 /// <summary>
-/// Starts real <c>shoal worker</c> processes: the same executable as this process (the <c>shoal</c> app host, or
-/// <c>dotnet shoal.dll</c>), with the supervisor's engine, topic and group, a member id, <c>--parent-pid</c> (so a
-/// worker whose supervisor was killed stops by itself) and the user's worker options. Output is drained; the last
-/// stderr lines are kept for crash reports, and everything goes to <c>{logDirectory}/{member}.log</c> when asked.
+/// The <c>shoal worker</c> command line of <c>supervise</c>'s workers: the same executable as this process (the
+/// <c>shoal</c> app host, or <c>dotnet shoal.dll</c>), with the supervisor's engine, topic and group, a member id,
+/// <c>--parent-pid</c> (so a worker whose supervisor was killed stops by itself) and the user's worker options, started
+/// by the library's <see cref="ProcessWorkerLauncher"/>.
 /// </summary>
-internal sealed class WorkerProcessLauncher : IWorkerLauncher
+internal static class WorkerProcessLauncher
 {
-    private const int KeptLines = 20;
-    private readonly ShoalLauncher _shoal = ShoalLauncher.Current();
-    private readonly IReadOnlyList<string> _workerArguments;
-    private readonly string? _logDirectory;
-
     /// <param name="workerArguments">Everything after <c>worker</c> except <c>--member-id</c>.</param>
-    /// <param name="logDirectory">Where each worker's output goes (appended), or null to keep only the last errors.</param>
-    public WorkerProcessLauncher(IReadOnlyList<string> workerArguments, string? logDirectory)
+    /// <param name="logDirectory">Where each worker's output goes (appended; created), or null to keep only the last errors.</param>
+    public static ProcessWorkerLauncher Create(IReadOnlyList<string> workerArguments, string? logDirectory)
     {
-        _workerArguments = workerArguments;
-        _logDirectory = logDirectory;
         if (logDirectory is not null)
         {
             try
@@ -33,29 +27,12 @@ internal sealed class WorkerProcessLauncher : IWorkerLauncher
                 throw new ShoalException($"--logs: cannot use '{logDirectory}' for the workers' logs: {e.Message}");
             }
         }
-    }
 
-    public IWorkerProcess Start(string memberId) => new WorkerProcess(ShoalProcess.Start(
-        _shoal,
-        memberId,
-        ["worker", .. _workerArguments, "--member-id", memberId, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)],
-        _logDirectory is null ? null : Path.Combine(_logDirectory, memberId + ".log"),
-        KeptLines));
-
-    /// <summary>The supervisor's view of a <see cref="ShoalProcess"/>.</summary>
-    private sealed class WorkerProcess(ShoalProcess process) : IWorkerProcess
-    {
-        public int Id => process.Id;
-
-        public Task<int> Exited { get; } = process.WaitForExitAsync();
-
-        public IReadOnlyList<string> LastErrors => process.ErrorLines;
-
-        public void Terminate() => process.Terminate();
-
-        public void Kill() => process.Kill();
-
-        /// <summary>The supervisor disposes a worker once it has exited; one that still runs is killed (SIGKILL) rather than left behind.</summary>
-        public void Dispose() => process.Kill();
+        var shoal = ShoalLauncher.Current();
+        var parentPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        return new ProcessWorkerLauncher(
+            shoal.FileName,
+            memberId => [.. shoal.Prefix, "worker", .. workerArguments, "--member-id", memberId, "--parent-pid", parentPid],
+            logDirectory);
     }
 }

@@ -3,14 +3,16 @@ using System.Text.Json;
 using Shoal.Cli.Infrastructure;
 using Shoal.Engine;
 using Shoal.Engines.InProcess;
+using Shoal.Hosting.Processes;
 using Shoal.Tests.Engines;
+using Shoal.TestSupport;
 using Xunit;
 
 namespace Shoal.Tests.Cli;
 
 /// <summary>
 /// The durable engine under SIGKILL, with real processes: the built <c>shoal.dll</c> run with <c>dotnet</c> on a
-/// <c>file://</c> data directory, killed with <see cref="ShoalProcess.KillAsync"/> (SIGKILL), then restarted. One
+/// <c>file://</c> data directory, killed with <see cref="ChildProcess.KillAsync"/> (SIGKILL), then restarted. One
 /// process owns the directory at a time, so the steps take turns: the test never opens it while a child runs.
 /// </summary>
 [Trait("Category", "Slow")]
@@ -154,7 +156,7 @@ public sealed class FileEngineCrashTests : IDisposable
         return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "log.*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, ShoalProcess process, string what)
+    private static async Task WaitForAsync(Func<bool> condition, ChildProcess process, string what)
     {
         var deadline = Stopwatch.StartNew();
         while (!condition())

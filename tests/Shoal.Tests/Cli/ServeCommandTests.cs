@@ -4,6 +4,7 @@ using Shoal.Cli;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
 using Shoal.Tests.Runtime;
+using Shoal.TestSupport;
 using Xunit;
 
 namespace Shoal.Tests.Cli;

@@ -1,4 +1,5 @@
 using Shoal.Tests.Engines;
+using Shoal.TestSupport;
 using Xunit;
 
 namespace Shoal.Tests.Cli;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli;
 using Shoal.Cli.Infrastructure;
+using Shoal.Hosting.Processes;
 
 namespace Shoal.Tests.Cli;
 
@@ -28,11 +29,12 @@ internal static class VerbRunner
              "--heartbeat", "200ms", "--session-ttl", "2s", "--json"],
             stop);
 
-    /// <summary>The built <c>shoal</c> (the <c>shoal.dll</c> beside the tests) under <c>dotnet</c>.</summary>
-    public static ShoalLauncher BuiltShoal { get; } = ShoalLauncher.ForAssembly(Path.Combine(AppContext.BaseDirectory, "shoal.dll"));
+    /// <summary>The built <c>shoal</c> (the <c>shoal.dll</c> beside the tests) under <c>dotnet</c>: the one that runs the tests when known.</summary>
+    public static ShoalLauncher BuiltShoal { get; } =
+        new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [Path.Combine(AppContext.BaseDirectory, "shoal.dll")]);
 
     /// <summary>Starts the built <c>shoal</c> as a real child process; dispose it to kill it if it still runs.</summary>
-    public static ShoalProcess StartProcess(string name, params string[] args) => ShoalProcess.Start(BuiltShoal, name, args);
+    public static ChildProcess StartProcess(string name, params string[] args) => BuiltShoal.Start(name, args);
 
     /// <summary>Whether process <paramref name="pid"/> still runs (a child, or one it started).</summary>
     public static bool IsRunning(int pid)

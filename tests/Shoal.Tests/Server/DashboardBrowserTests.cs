@@ -5,8 +5,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
+using Shoal.Hosting.Processes;
 using Shoal.Tests.Cli;
 using Shoal.Tests.Cluster;
+using Shoal.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -51,7 +53,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper log)
             Args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var processes = new List<ShoalProcess>();
+        var processes = new List<ChildProcess>();
         try
         {
             // The server first: it starts while the topic is produced (it shows no group until the workers join).
@@ -63,7 +65,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper log)
             Assert.True(produced.ExitCode == 0, produced.ToString());
             Assert.Equal(400, produced.Long("acknowledged"));
 
-            var workers = new Dictionary<string, ShoalProcess>();
+            var workers = new Dictionary<string, ChildProcess>();
             foreach (var id in Workers)
             {
                 processes.Add(workers[id] = VerbRunner.StartProcess(

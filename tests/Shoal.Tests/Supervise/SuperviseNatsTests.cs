@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
+using Shoal.Hosting.Processes;
 using Shoal.Tests.Cli;
+using Shoal.TestSupport;
 using Xunit;
 
 namespace Shoal.Tests.Supervise;
@@ -111,7 +113,7 @@ public sealed class SuperviseNatsTests
 
     private static bool Is(JsonElement e, string type) => e.GetProperty("type").GetString() == type;
 
-    private static List<JsonElement> Events(ShoalProcess process)
+    private static List<JsonElement> Events(ChildProcess process)
     {
         var events = new List<JsonElement>();
         foreach (var line in process.Lines)
@@ -125,7 +127,7 @@ public sealed class SuperviseNatsTests
         return events;
     }
 
-    private static async Task WaitForEventAsync(ShoalProcess process, Func<JsonElement, bool> condition, string what, double seconds)
+    private static async Task WaitForEventAsync(ChildProcess process, Func<JsonElement, bool> condition, string what, double seconds)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!Events(process).Any(condition))

@@ -3,6 +3,7 @@ using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Engine;
+using Shoal.Hosting.Processes;
 using Shoal.Tests.Cli;
 using Xunit;
 using Xunit.Abstractions;
@@ -24,7 +25,7 @@ internal sealed class FaultRun : IAsyncDisposable
     private const string ProducerName = "producer";
 
     private readonly ITestOutputHelper _log;
-    private readonly List<ShoalProcess> _processes = [];
+    private readonly List<ChildProcess> _processes = [];
     private readonly HashSet<string> _expectedToExit = new(StringComparer.Ordinal);
     private IShoalEngine? _watcher;
 
@@ -45,7 +46,7 @@ internal sealed class FaultRun : IAsyncDisposable
         int.TryParse(Environment.GetEnvironmentVariable("SHOAL_FAULT_EVENTS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 100_000;
 
     /// <summary>Starts <c>shoal produce</c> of <paramref name="events"/> R3 events, paced to take about ten seconds.</summary>
-    public ShoalProcess Produce(int events, string? engine = null) =>
+    public ChildProcess Produce(int events, string? engine = null) =>
         Start(ProducerName,
         [
             "produce", "--engine", engine ?? Engine, "--topic", Topic, "--events", Invariant(events), "--keys", Invariant(Keys),
@@ -53,7 +54,7 @@ internal sealed class FaultRun : IAsyncDisposable
         ]);
 
     /// <summary>Starts <c>shoal worker --handler verify --heartbeat 200ms --session-ttl 1s</c> as <paramref name="member"/>.</summary>
-    public ShoalProcess StartWorker(string member, string? engine = null) =>
+    public ChildProcess StartWorker(string member, string? engine = null) =>
         Start(member,
         [
             "worker", "--engine", engine ?? Engine, "--topic", Topic, "--group", Group, "--handler", "verify", "--member-id", member,
@@ -64,9 +65,9 @@ internal sealed class FaultRun : IAsyncDisposable
     /// Starts the workers one after another — the first creates the record and dead-letter topics (two dozen R3
     /// streams), which a loaded machine is slow to do for three at once — and waits until all of them own partitions.
     /// </summary>
-    public async Task<ShoalProcess[]> StartWorkersAsync(params (string Member, string? Engine)[] members)
+    public async Task<ChildProcess[]> StartWorkersAsync(params (string Member, string? Engine)[] members)
     {
-        var workers = new List<ShoalProcess>();
+        var workers = new List<ChildProcess>();
         foreach (var (member, engine) in members)
         {
             workers.Add(StartWorker(member, engine));
@@ -78,7 +79,7 @@ internal sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>SIGKILLs <paramref name="process"/> and waits until it is gone.</summary>
-    public async Task KillAsync(ShoalProcess process)
+    public async Task KillAsync(ChildProcess process)
     {
         _expectedToExit.Add(process.Name);
         await process.KillAsync();
@@ -94,7 +95,7 @@ internal sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>Waits for the producer to finish; asserts it published every event.</summary>
-    public async Task<VerbResult> WaitForProducerAsync(ShoalProcess producer, int events)
+    public async Task<VerbResult> WaitForProducerAsync(ChildProcess producer, int events)
     {
         _expectedToExit.Add(producer.Name);
         Assert.True(await producer.WaitForExitAsync(TimeSpan.FromSeconds(120)), "the producer did not finish: " + producer);
@@ -208,7 +209,7 @@ internal sealed class FaultRun : IAsyncDisposable
         }
     }
 
-    private ShoalProcess Start(string name, string[] args)
+    private ChildProcess Start(string name, string[] args)
     {
         var process = VerbRunner.StartProcess(name, args);
         _processes.Add(process);

@@ -1,5 +1,6 @@
 using Shoal.Cli.Nats;
 using Shoal.Engines.Nats;
+using Shoal.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -32,7 +33,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
     public async Task A_worker_killed_mid_run_loses_nothing_and_survivors_and_a_late_joiner_finish_in_order()
     {
         var events = FaultRun.Events;
-        await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
+        await using var cluster = await NatsFaultCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
         await using var run = new FaultRun(cluster.EngineUri, log);
 
         // Workers first, so the kill below lands while events are still arriving.
@@ -73,7 +74,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
     public async Task A_server_killed_mid_run_and_restarted_loses_no_acknowledged_event()
     {
         var events = FaultRun.Events;
-        await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
+        await using var cluster = await NatsFaultCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
         await using var run = new FaultRun(cluster.EngineUri, log);
 
         // The producer is given only server 0, the one that dies: it must reconnect to the servers it learned from the
@@ -111,7 +112,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
     {
         // nats-server 2.9 may place a listing's ephemeral consumer on the dead peer, whose creation then never answers;
         // before the store retried such attempts, about one listing in three failed after the full 10 s request timeout.
-        await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
+        await using var cluster = await NatsFaultCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
         await using var engine = await NatsEngine.ConnectAsync(new NatsEngineOptions
         {
             // A long request timeout: a listing retries within it, and a loaded 2-core machine can be slow to answer.

@@ -4,6 +4,7 @@ using NATS.Client.JetStream;
 using Shoal.Cli.Nats;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
+using Shoal.TestSupport;
 using Xunit;
 
 namespace Shoal.Tests.Engines.Nats;
@@ -99,7 +100,7 @@ public sealed class NatsReadTests(NatsServerFixture server)
     public async Task A_read_goes_on_without_loss_or_repeats_across_a_server_restart()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await using var cluster = await LocalNatsCluster.StartAsync(cancellationToken: deadline.Token);
+        await using var cluster = await NatsFaultCluster.StartAsync(cancellationToken: deadline.Token);
         await using var engine = await NatsEngine.ConnectAsync(new NatsEngineOptions { Connection = new NatsConnectionOptions { Urls = cluster.Urls } }, deadline.Token);
         var topic = $"restart{Guid.NewGuid():N}"[..16];
         const int events = 2000;

@@ -1,6 +1,7 @@
 using Shoal.Cli.Nats;
 using Shoal.Tests.Cli;
 using Shoal.Tests.Runtime;
+using Shoal.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -21,7 +22,7 @@ public sealed class NatsTransientErrorTests(ITestOutputHelper log)
     [Trait("Category", "Slow")]
     public async Task Verify_and_a_new_worker_started_as_a_server_restarts_retry_until_it_answers()
     {
-        await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
+        await using var cluster = await NatsFaultCluster.StartAsync(new LocalNatsClusterOptions { Servers = 3 });
         await using var run = new FaultRun(cluster.EngineUri, log);
         await run.CreateTopicAsync();
         await run.StartWorkersAsync(("w1", null));

@@ -1,8 +1,8 @@
-using Shoal.Cli.Autoscaling;
 using Shoal.Cluster.Autoscaling;
+using Shoal.Simulation.Autoscaling;
 using Xunit;
 
-namespace Shoal.Tests.Autoscaling;
+namespace Shoal.Tests.Simulation;
 
 /// <summary>Issue 8's targets, checked on the simulator with the default policy and fixed seeds.</summary>
 public sealed class AutoscaleSimulationTests

@@ -1,11 +1,11 @@
 using System.Globalization;
-using Shoal.Cli.Infrastructure;
-using Shoal.Cluster.Autoscaling;
 
-namespace Shoal.Cli.Supervise;
+namespace Shoal.Cluster.Autoscaling;
 
 /// <summary>What the supervisor's autoscaler answered for one interval.</summary>
-internal sealed record SupervisorTick(AutoscaleDecision Decision, AutoscaleSample? Sample);
+/// <param name="Decision">The policy's decision (its desired count is clamped to the supervisor's bounds).</param>
+/// <param name="Sample">What the observer measured, when it measured anything (shown in the decision event).</param>
+public sealed record SupervisorTick(AutoscaleDecision Decision, AutoscaleSample? Sample);
 
 /// <summary>
 /// <c>shoal supervise</c>'s loop: every interval it asks the autoscaler for the desired worker count (relative to the
@@ -14,10 +14,20 @@ internal sealed record SupervisorTick(AutoscaleDecision Decision, AutoscaleSampl
 /// (self-healing: not a scaling decision, the count asked for does not change), with a growing delay when it keeps
 /// crashing soon after starting. When <see cref="RunAsync"/>'s token is cancelled, every worker is asked to stop, and
 /// those still running after the stop timeout are killed. Processes and time are injected, so tests run it with fake
-/// processes on fake time.
+/// processes on fake time. <c>shoal supervise</c> runs it with <c>shoal worker</c> processes
+/// (<c>Shoal.Hosting.Processes.ProcessWorkerLauncher</c>); a library user can supervise any worker executable.
 /// </summary>
-internal sealed class Supervisor
+/// <remarks>
+/// A worker that exits with <see cref="RejectedOptionsExitCode"/> (2, as <c>shoal worker</c> and most Unix tools do for
+/// bad arguments) is not restarted: <see cref="RunAsync"/> throws <see cref="ShoalConfigurationException"/>.
+/// Not thread-safe: one <see cref="RunAsync"/> at a time, and <see cref="View"/> from the <c>report</c> callback or the
+/// same synchronization context.
+/// </remarks>
+public sealed class Supervisor
 {
+    /// <summary>The exit code of a worker that rejected its options: restarting it would only fail again.</summary>
+    public const int RejectedOptionsExitCode = 2;
+
     private readonly SupervisorOptions _options;
     private readonly IWorkerLauncher _launcher;
     private readonly Func<int, CancellationToken, ValueTask<SupervisorTick>> _evaluate;
@@ -31,10 +41,18 @@ internal sealed class Supervisor
     private double _workerSeconds;
     private DateTimeOffset _costSince;
 
+    /// <param name="options">How many workers, how often to decide, and the stop and restart timing.</param>
+    /// <param name="launcher">Starts one worker process by member id.</param>
     /// <param name="evaluate">Given the workers asked for, samples the engine and decides (an <see cref="Autoscaler"/>).</param>
     /// <param name="report">Receives every event, on the loop (one at a time).</param>
+    /// <param name="time">The clock the intervals, back-offs and stop timeouts run on.</param>
     public Supervisor(SupervisorOptions options, IWorkerLauncher launcher, Func<int, CancellationToken, ValueTask<SupervisorTick>> evaluate, Action<SupervisorEvent> report, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(launcher);
+        ArgumentNullException.ThrowIfNull(evaluate);
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(time);
         _options = options;
         _launcher = launcher;
         _evaluate = evaluate;
@@ -62,7 +80,7 @@ internal sealed class Supervisor
     /// <summary>
     /// Starts the minimum, then decides every interval until <paramref name="stop"/> is cancelled; then stops every
     /// worker and returns the summary. Throws <see cref="ShoalConfigurationException"/> when a worker rejects its
-    /// options (exit code 2): restarting it would only fail again.
+    /// options (exit code {RejectedOptionsExitCode}): restarting it would only fail again.
     /// </summary>
     public async Task<SupervisorSummary> RunAsync(string topic, string group, CancellationToken stop)
     {
@@ -246,10 +264,10 @@ internal sealed class Supervisor
             var process = slot.Process!;
             var code = process.Exited.Result;
             var errors = LastErrors(process);
-            if (code == ExitCodes.BadArguments)
+            if (code == RejectedOptionsExitCode)
             {
                 Emit(SupervisorEventTypes.Crashed, slot, exitCode: code, message: errors);
-                throw new ShoalConfigurationException("worker options", $"worker {slot.MemberId} rejected its options (exit code 2); not restarting it. {errors}");
+                throw new ShoalConfigurationException("worker options", $"worker {slot.MemberId} rejected its options (exit code {RejectedOptionsExitCode}); not restarting it. {errors}");
             }
 
             var ranFor = now - slot.StartedAt;
@@ -283,7 +301,7 @@ internal sealed class Supervisor
             slot.KilledBySupervisor = true;
             _killed++;
             slot.Process!.Kill();
-            Emit(SupervisorEventTypes.Killed, slot, message: $"did not stop within {Durations.Format(_options.StopTimeout)} of SIGTERM");
+            Emit(SupervisorEventTypes.Killed, slot, message: $"did not stop within {Format(_options.StopTimeout)} of SIGTERM");
         }
     }
 
@@ -358,6 +376,11 @@ internal sealed class Supervisor
         _costSince = now;
     }
 
+    /// <summary>A duration as the CLI's options write it: whole seconds as <c>45s</c>, otherwise milliseconds.</summary>
+    private static string Format(TimeSpan value) => value.Ticks % TimeSpan.TicksPerSecond == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalSeconds}s")
+        : string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds}ms");
+
     private static string? LastErrors(IWorkerProcess process) =>
         process.LastErrors.Count == 0 ? null : "stderr: " + string.Join(" | ", process.LastErrors.TakeLast(5));
 
@@ -396,4 +419,9 @@ internal sealed class Supervisor
 }
 
 /// <summary>One worker as the live view shows it.</summary>
-internal sealed record WorkerView(string MemberId, int Pid, string State, TimeSpan Age, int Restarts);
+/// <param name="MemberId">The member id the worker joined as (kept across restarts).</param>
+/// <param name="Pid">The process id; 0 while waiting for a restart.</param>
+/// <param name="State"><c>running</c>, <c>restarting</c> or <c>stopping</c>.</param>
+/// <param name="Age">Time since this process started.</param>
+/// <param name="Restarts">How many times the worker was restarted after a crash.</param>
+public sealed record WorkerView(string MemberId, int Pid, string State, TimeSpan Age, int Restarts);

@@ -1,14 +1,14 @@
-namespace Shoal.Cli.Supervise;
+namespace Shoal.Cluster.Autoscaling;
 
-/// <summary>Starts <c>shoal worker</c> processes for the supervisor (real processes, or fakes in tests).</summary>
-internal interface IWorkerLauncher
+/// <summary>Starts worker processes for a <see cref="Supervisor"/> (real processes, e.g. <c>shoal worker</c>, or fakes in tests).</summary>
+public interface IWorkerLauncher
 {
     /// <summary>Starts a worker that joins the group as <paramref name="memberId"/>. Throws <see cref="ShoalException"/> when it cannot start.</summary>
     IWorkerProcess Start(string memberId);
 }
 
-/// <summary>One started worker process.</summary>
-internal interface IWorkerProcess : IDisposable
+/// <summary>One started worker process. Disposing it releases it; one that still runs is killed rather than left behind.</summary>
+public interface IWorkerProcess : IDisposable
 {
     /// <summary>The process id.</summary>
     int Id { get; }
@@ -19,7 +19,7 @@ internal interface IWorkerProcess : IDisposable
     /// <summary>Asks the worker to hand its partitions over and exit (SIGTERM).</summary>
     void Terminate();
 
-    /// <summary>Ends the worker at once (SIGKILL): its leases expire after the session TTL.</summary>
+    /// <summary>Ends the worker at once (SIGKILL): its leases expire after the session TTL. Does nothing once it has exited.</summary>
     void Kill();
 
     /// <summary>The last lines the worker wrote to stderr (for a crash report).</summary>

@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace Shoal.Cli.Supervise;
+namespace Shoal.Cluster.Autoscaling;
 
 /// <summary>What a supervisor event is about.</summary>
-internal static class SupervisorEventTypes
+public static class SupervisorEventTypes
 {
     /// <summary>The autoscaler decided (every interval), whether or not the count changed.</summary>
     public const string Decision = "decision";
@@ -31,25 +31,29 @@ internal static class SupervisorEventTypes
 }
 
 /// <summary>
-/// One thing the supervisor did or saw: a line of its decision log (<c>--json</c> prints each as one JSON line).
+/// One thing the supervisor did or saw: a line of its decision log (<c>shoal supervise --json</c> prints each as one JSON line).
 /// Fields that do not apply to the type are null and left out of the JSON.
 /// </summary>
-internal sealed record SupervisorEvent
+public sealed record SupervisorEvent
 {
     /// <summary>One of <see cref="SupervisorEventTypes"/>.</summary>
     public required string Type { get; init; }
 
+    /// <summary>When it happened, on the supervisor's clock.</summary>
     public required DateTimeOffset At { get; init; }
 
     /// <summary>Workers asked for (running, starting or waiting for a restart) after this event.</summary>
     public int Workers { get; init; }
 
+    /// <summary>The worker's member id, for events about one worker.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Member { get; init; }
 
+    /// <summary>The worker's process id, when it has a process.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Pid { get; init; }
 
+    /// <summary>Exited, crashed: the process's exit code.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? ExitCode { get; init; }
 
@@ -69,12 +73,15 @@ internal sealed record SupervisorEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Recommendation { get; init; }
 
+    /// <summary>Decision: the group's total lag the policy saw.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Lag { get; init; }
 
+    /// <summary>Decision: events per second arriving on the topic.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? ArrivalRate { get; init; }
 
+    /// <summary>Decision: events per second the group processed.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? ProcessedRate { get; init; }
 
@@ -82,6 +89,7 @@ internal sealed record SupervisorEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? PerMemberRate { get; init; }
 
+    /// <summary>Decision: members alive in the group's membership.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? LiveMembers { get; init; }
 
@@ -89,30 +97,36 @@ internal sealed record SupervisorEvent
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Count { get; init; }
 
+    /// <summary>A human-readable detail: an error, or a crashed worker's last stderr lines.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Message { get; init; }
 }
 
-/// <summary>What <c>shoal supervise</c> prints when it stops (with <c>--json</c>: the last line).</summary>
-internal sealed record SupervisorSummary
+/// <summary>What a <see cref="Supervisor"/> did in all, returned when it stops (<c>shoal supervise</c> prints it; with <c>--json</c>: the last line).</summary>
+public sealed record SupervisorSummary
 {
+    /// <summary>Always <c>summary</c> (tells the last JSON line from the events).</summary>
     public string Type { get; init; } = "summary";
 
+    /// <summary>The topic the workers consume.</summary>
     public required string Topic { get; init; }
 
+    /// <summary>The consumer group the workers join.</summary>
     public required string Group { get; init; }
 
     /// <summary>Decisions taken (one per interval).</summary>
     public int Decisions { get; init; }
 
-    /// <summary>Decisions that added workers, and the workers they added.</summary>
+    /// <summary>Decisions that added workers.</summary>
     public int ScaleUps { get; init; }
 
+    /// <summary>Workers the scale-ups added.</summary>
     public int WorkersAdded { get; init; }
 
-    /// <summary>Decisions that removed workers, and the workers they asked to stop.</summary>
+    /// <summary>Decisions that removed workers.</summary>
     public int ScaleDowns { get; init; }
 
+    /// <summary>Workers the scale-downs asked to stop.</summary>
     public int WorkersRemoved { get; init; }
 
     /// <summary>Crashed workers started again (self-healing; not scaling decisions).</summary>
@@ -136,5 +150,6 @@ internal sealed record SupervisorSummary
     /// <summary>Workers that exited with a non-zero code after being asked to stop.</summary>
     public int UncleanExits { get; init; }
 
+    /// <summary>How long the supervisor ran, in milliseconds.</summary>
     public long ElapsedMs { get; init; }
 }

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using Shoal.Cli.Supervise;
 using Shoal.Cluster.Autoscaling;
 using Shoal.Tests.Runtime;
 using Xunit;
 
-namespace Shoal.Tests.Supervise;
+namespace Shoal.Tests.Autoscaling;
 
 /// <summary>The supervisor's loop with fake worker processes on fake time: what it starts, stops, restarts and kills.</summary>
 public sealed class SupervisorTests

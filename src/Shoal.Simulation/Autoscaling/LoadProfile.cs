@@ -1,7 +1,7 @@
-namespace Shoal.Cli.Autoscaling;
+namespace Shoal.Simulation.Autoscaling;
 
-/// <summary>The shapes of load <c>shoal autoscale-sim</c> can replay.</summary>
-internal enum LoadProfileKind
+/// <summary>The shapes of load an autoscaling simulation (<c>shoal autoscale-sim</c>) can replay.</summary>
+public enum LoadProfileKind
 {
     /// <summary>Base load, then 4× base from <see cref="LoadProfile.StepAt"/> to the end.</summary>
     Step,
@@ -20,18 +20,30 @@ internal enum LoadProfileKind
 /// Arrivals per second of one profile: a deterministic shape plus, for <see cref="LoadProfileKind.Noisy"/>,
 /// seeded noise. The same seed gives the same load, so a run is replayable.
 /// </summary>
-internal sealed class LoadProfile
+public sealed class LoadProfile
 {
+    /// <summary>When the step and the spike begin.</summary>
     public static readonly TimeSpan StepAt = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long the spike lasts.</summary>
     public static readonly TimeSpan SpikeLength = TimeSpan.FromSeconds(60);
+
+    /// <summary>The sine wave's period.</summary>
     public static readonly TimeSpan SinePeriod = TimeSpan.FromSeconds(600);
+
+    /// <summary>The step's and the spike's load, in multiples of the base rate.</summary>
     public const double StepFactor = 4;
+
+    /// <summary>The noisy profile's mean load, in multiples of the base rate.</summary>
     public const double NoisyLevel = 2.5;
+
+    /// <summary>The noisy profile's noise: ± this fraction, uniform.</summary>
     public const double Noise = 0.2;
 
     private readonly double[] _rates;
     private readonly double[] _shape;
 
+    /// <summary>The load of <paramref name="kind"/> around <paramref name="baseRate"/> events per second for <paramref name="seconds"/> seconds; <paramref name="seed"/> seeds the noise.</summary>
     public LoadProfile(LoadProfileKind kind, double baseRate, int seconds, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 1);

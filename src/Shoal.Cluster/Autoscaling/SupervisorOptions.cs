@@ -1,11 +1,12 @@
-namespace Shoal.Cli.Supervise;
+namespace Shoal.Cluster.Autoscaling;
 
 /// <summary>How <see cref="Supervisor"/> runs its workers (the autoscaling policy has its own options).</summary>
-internal sealed record SupervisorOptions
+public sealed record SupervisorOptions
 {
-    /// <summary>Fewest and most workers (the policy's bounds too).</summary>
+    /// <summary>Fewest workers (the policy's lower bound too). Default 1.</summary>
     public int MinWorkers { get; init; } = 1;
 
+    /// <summary>Most workers (the policy's upper bound too). Default 8.</summary>
     public int MaxWorkers { get; init; } = 8;
 
     /// <summary>How often the autoscaler samples the engine and decides. Default 5 s.</summary>
@@ -17,9 +18,10 @@ internal sealed record SupervisorOptions
     /// <summary>A worker that crashes sooner than this after its start is crash-looping: its restarts back off. Default 10 s.</summary>
     public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First and longest delay before restarting a crash-looping worker (doubling in between). Defaults 1 s and 30 s.</summary>
+    /// <summary>First delay before restarting a crash-looping worker (doubling with each quick crash). Default 1 s.</summary>
     public TimeSpan FirstRestartBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Longest delay before restarting a crash-looping worker. Default 30 s.</summary>
     public TimeSpan MaxRestartBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Member ids are <c>{prefix}-{n}</c>, n from 1 in start order; a restarted worker keeps its id.</summary>

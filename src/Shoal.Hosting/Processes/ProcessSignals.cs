@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 
-namespace Shoal.Cli.Infrastructure;
+namespace Shoal.Hosting.Processes;
 
 /// <summary>
 /// POSIX signals to a process by pid (.NET's <c>Process.Kill</c> only sends SIGKILL), and the parent process id, for
-/// the verbs that run child processes (<c>dev-cluster</c>'s servers, <c>supervise</c>'s workers).
+/// code that runs child processes (<see cref="ChildProcess"/>; <c>shoal dev-cluster</c>'s servers) and for workers that
+/// should stop when the process that started them is gone (<c>shoal worker --parent-pid</c>).
 /// </summary>
-internal static class ProcessSignals
+public static class ProcessSignals
 {
     private const int SigTerm = 15;
 

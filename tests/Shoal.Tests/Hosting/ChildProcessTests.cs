@@ -1,23 +1,26 @@
 using Shoal.Cli.Infrastructure;
+using Shoal.Hosting.Processes;
+using Shoal.Tests.Cli;
 using Shoal.Tests.Engines;
+using Shoal.TestSupport;
 using Xunit;
 
-namespace Shoal.Tests.Cli;
+namespace Shoal.Tests.Hosting;
 
 /// <summary>
-/// The runner every child <c>shoal</c> goes through (benches, <c>supervise</c>'s workers, these tests): what it keeps of
+/// The runner every child process goes through (benches, <c>supervise</c>'s workers, these tests): what it keeps of
 /// the output, what it logs, and that disposing leaves no process behind. The SIGKILL and SIGTERM paths are exercised by
 /// the crash, fault, serve and dashboard tests.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class ShoalProcessTests
+public sealed class ChildProcessTests
 {
     [Fact]
     public async Task It_keeps_the_last_lines_asked_for_and_logs_every_line_of_both_streams()
     {
         using var directory = new TempDirectory();
         var log = Path.Combine(directory.Path, "verify.log");
-        await using var verify = ShoalProcess.Start(VerbRunner.BuiltShoal, "verify", ["verify", "--topic", "t", "--group", "g", "--wait", "soon"], log, keptLines: 1);
+        await using var verify = VerbRunner.BuiltShoal.Start("verify", ["verify", "--topic", "t", "--group", "g", "--wait", "soon"], log, keptLines: 1);
 
         Assert.Equal(ExitCodes.BadArguments, await verify.WaitForExitAsync());
         Assert.True(verify.HasExited);

@@ -1,21 +1,23 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Shoal.Cli.Infrastructure;
+namespace Shoal.Hosting.Processes;
 
 /// <summary>
-/// A <c>shoal</c> verb running as a child process (a worker, a producer, a server, a supervisor), started as
-/// <see cref="ShoalLauncher"/> says. Its stdout and stderr are collected line by line as they come — every line, or the
-/// last <c>keptLines</c> of each — and, when asked, appended to a log file as well. <see cref="Kill"/> is SIGKILL (a
-/// crash), <see cref="Terminate"/> SIGTERM (the verbs' graceful stop), <see cref="StopAsync"/> SIGTERM and SIGKILL after
-/// a grace period. Disposing kills the process tree if it still runs and waits for it, so a caller that fails half-way
-/// leaves nothing behind. Stdin is a pipe nobody writes to: a child never reads the user's terminal.
+/// A child process (a worker, a producer, a server), with its stdout and stderr collected line by line as they come —
+/// every line, or the last <c>keptLines</c> of each — and, when asked, appended to a log file as well.
+/// <see cref="Kill"/> is SIGKILL (a crash), <see cref="Terminate"/> SIGTERM (a graceful stop: a Shoal worker hands its
+/// partitions over), <see cref="StopAsync"/> SIGTERM and SIGKILL after a grace period. Disposing kills the process tree
+/// if it still runs and waits for it, so a caller that fails half-way leaves nothing behind. Stdin is a pipe nobody
+/// writes to: a child never reads the user's terminal.
 /// </summary>
 /// <remarks>
-/// The one runner of child <c>shoal</c> processes: the benches (<c>bench scaling</c>, <c>bench failover</c>),
-/// <c>supervise</c>'s workers and the real-process tests all start theirs here.
+/// The one runner of child processes: <see cref="ProcessWorkerLauncher"/> (a supervisor's workers), the <c>shoal</c>
+/// benches and the real-process tests all start theirs here. Its output arrives on thread-pool threads and its waits
+/// run on the wall clock, which is why it lives in Hosting and not beside the supervisor in Cluster
+/// (docs/autoscaling.md).
 /// </remarks>
-internal sealed class ShoalProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
     private const int ShownLines = 40;
     private const int ShownErrorChars = 4_000;
@@ -26,7 +28,7 @@ internal sealed class ShoalProcess : IAsyncDisposable
     private readonly TextWriter? _log;
     private readonly Task<int> _exited;
 
-    private ShoalProcess(string name, Process process, Collected output, Collected errors, string? logFile, TextWriter? log)
+    private ChildProcess(string name, Process process, Collected output, Collected errors, string? logFile, TextWriter? log)
     {
         Name = name;
         LogFile = logFile;
@@ -41,6 +43,7 @@ internal sealed class ShoalProcess : IAsyncDisposable
     /// <summary>What messages call it, e.g. the member id or <c>producer</c>.</summary>
     public string Name { get; }
 
+    /// <summary>The process id (kept after the process has exited, for messages).</summary>
     public int Id { get; }
 
     /// <summary>The file its output is appended to, if any.</summary>
@@ -64,23 +67,39 @@ internal sealed class ShoalProcess : IAsyncDisposable
     /// <summary>Stderr so far, each line ending in <c>\n</c>.</summary>
     public string Err => Text(ErrorLines);
 
-    /// <summary>Starts <c>shoal</c> with <paramref name="arguments"/> (the verb first).</summary>
+    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/>.</summary>
+    /// <param name="fileName">The executable (a path, or a name found on PATH).</param>
     /// <param name="name">What messages call the process.</param>
+    /// <param name="arguments">The arguments, each passed as one (no shell quoting).</param>
     /// <param name="logFile">A file every stdout and stderr line is appended to, or null.</param>
     /// <param name="keptLines">How many of the last lines of each stream to keep in memory; null keeps them all.</param>
+    /// <param name="environment">Variables to set (a null value removes one) on top of this process's environment.</param>
     /// <exception cref="ShoalException">The executable could not be started.</exception>
-    public static ShoalProcess Start(ShoalLauncher launcher, string name, IEnumerable<string> arguments, string? logFile = null, int? keptLines = null)
+    public static ChildProcess Start(
+        string fileName,
+        string name,
+        IEnumerable<string> arguments,
+        string? logFile = null,
+        int? keptLines = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo(launcher.FileName)
+        ArgumentNullException.ThrowIfNull(fileName);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in launcher.Prefix.Concat(arguments))
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[key] = value;
         }
 
         var log = logFile is null ? null : TextWriter.Synchronized(new StreamWriter(logFile, append: true) { AutoFlush = true });
@@ -106,12 +125,12 @@ internal sealed class ShoalProcess : IAsyncDisposable
         {
             process.Dispose();
             log?.Dispose();
-            throw new ShoalException($"could not start {name} ({launcher.FileName}): {failure}");
+            throw new ShoalException($"could not start {name} ({fileName}): {failure}");
         }
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ShoalProcess(name, process, output, errors, logFile, log);
+        return new ChildProcess(name, process, output, errors, logFile, log);
     }
 
     /// <summary>SIGKILL: the process ends at once, without cleaning up (a crash). Its children, if any, live on.</summary>
@@ -139,22 +158,13 @@ internal sealed class ShoalProcess : IAsyncDisposable
         await _exited;
     }
 
-    /// <summary>SIGTERM: asks the verb to stop as Ctrl+C would (a worker hands its partitions over).</summary>
+    /// <summary>SIGTERM: asks the process to stop as Ctrl+C would (a Shoal worker hands its partitions over). On Windows, kills it.</summary>
     public void Terminate()
     {
         if (!HasExited)
         {
             ProcessSignals.Terminate(Id);
         }
-    }
-
-    /// <summary>SIGTERM, then waits for the exit code; throws <see cref="TimeoutException"/> (saying what it printed) after <paramref name="timeout"/>.</summary>
-    public async Task<int> TerminateAsync(TimeSpan timeout)
-    {
-        Terminate();
-        return await WaitForExitAsync(timeout)
-            ? ExitCode
-            : throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds:0} s of SIGTERM.\n{this}");
     }
 
     /// <summary>SIGTERM, then SIGKILL (with its children) if it has not exited within <paramref name="grace"/>.</summary>
@@ -182,31 +192,6 @@ internal sealed class ShoalProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             return false;
-        }
-    }
-
-    /// <summary>Waits for the first stdout line that <paramref name="match"/>es; fails early when the process exits first.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, string what, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (Lines.FirstOrDefault(match) is { } line)
-            {
-                return line;
-            }
-
-            if (HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited before {what}.\n{this}");
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"{Name}: no {what} within {timeout.TotalSeconds:0} s.\n{this}");
-            }
-
-            await Task.Delay(20);
         }
     }
 

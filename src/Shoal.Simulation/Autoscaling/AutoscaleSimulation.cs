@@ -1,10 +1,11 @@
 using Shoal.Cluster.Autoscaling;
 
-namespace Shoal.Cli.Autoscaling;
+namespace Shoal.Simulation.Autoscaling;
 
-/// <summary>What <c>shoal autoscale-sim</c> simulates: the load, the members' speed, the partitions and the policy.</summary>
-internal sealed record AutoscaleSimSettings
+/// <summary>What an autoscaling simulation (<c>shoal autoscale-sim</c>) runs: the load, the members' speed, the partitions and the policy.</summary>
+public sealed record AutoscaleSimSettings
 {
+    /// <summary>The shape of the load. Default <see cref="LoadProfileKind.Step"/>.</summary>
     public LoadProfileKind Profile { get; init; } = LoadProfileKind.Step;
 
     /// <summary>Seeds the noise of the noisy profile (the others are deterministic shapes).</summary>
@@ -28,14 +29,31 @@ internal sealed record AutoscaleSimSettings
     /// <summary>The policy under test.</summary>
     public AutoscaleOptions Policy { get; init; } = AutoscaleOptions.Default with { MaxMembers = 128 };
 
+    /// <summary>Seconds the run lasts: <see cref="Seconds"/>, or the profile's default.</summary>
     public int EffectiveSeconds => Seconds > 0 ? Seconds : LoadProfile.DefaultSeconds(Profile);
 }
 
 /// <summary>One second of a run: what arrived, how many members were asked for and working, and the lag after it.</summary>
-internal readonly record struct SimSecond(int T, double Arrivals, int Members, int Ready, double Lag, int OracleMembers, double OracleLag);
+/// <param name="T">The second, from 0.</param>
+/// <param name="Arrivals">Events that arrived during it.</param>
+/// <param name="Members">Members asked for (starting or working).</param>
+/// <param name="Ready">Members past their start-up delay.</param>
+/// <param name="Lag">The backlog at its end.</param>
+/// <param name="OracleMembers">Members the oracle (the cheapest schedule knowing the load in advance) paid for.</param>
+/// <param name="OracleLag">The oracle's backlog at its end.</param>
+public readonly record struct SimSecond(int T, double Arrivals, int Members, int Ready, double Lag, int OracleMembers, double OracleLag);
 
 /// <summary>A whole run: the timeline, the policy's decisions, and the numbers the targets are checked on.</summary>
-internal sealed record AutoscaleSimResult(
+/// <param name="Settings">What was run.</param>
+/// <param name="Timeline">Every second of the run.</param>
+/// <param name="Changes">The policy's decisions that changed the member count.</param>
+/// <param name="MaxLag">The largest backlog.</param>
+/// <param name="SecondsToRecover">Seconds from the largest load step until the lag was at or under the target again; null without a step, or if it never recovered.</param>
+/// <param name="DirectionChanges">How often the scaling direction reversed.</param>
+/// <param name="MaxDirectionChangesPerWindow">The most reversals within one stabilization window.</param>
+/// <param name="MemberSeconds">Cost: the sum over seconds of the members asked for.</param>
+/// <param name="OracleMemberSeconds">The oracle's cost.</param>
+public sealed record AutoscaleSimResult(
     AutoscaleSimSettings Settings,
     IReadOnlyList<SimSecond> Timeline,
     IReadOnlyList<AutoscaleDecision> Changes,
@@ -52,16 +70,19 @@ internal sealed record AutoscaleSimResult(
 /// its new members start working after the start-up delay. Removed members stop at once (a graceful hand-over takes
 /// well under a second). Cost is member-seconds of every member asked for, starting or working.
 /// </summary>
-internal static class AutoscaleSimulation
+public static class AutoscaleSimulation
 {
     /// <summary>Virtual time zero of every run.</summary>
     public static readonly DateTimeOffset Epoch = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Runs the settings' policy against the settings' profile.</summary>
     public static AutoscaleSimResult Run(AutoscaleSimSettings settings) => Run(settings, new AutoscalePolicy(settings.Policy));
 
     /// <summary>Runs <paramref name="policy"/> against <paramref name="load"/>, or the settings' profile when it is null.</summary>
     public static AutoscaleSimResult Run(AutoscaleSimSettings settings, AutoscalePolicy policy, LoadProfile? load = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(policy);
         load ??= new LoadProfile(settings.Profile, settings.BaseRate, settings.EffectiveSeconds, settings.Seed);
         var seconds = load.Seconds;
         var options = policy.Options;

@@ -1,6 +1,6 @@
-using Shoal.Cli.Supervise;
+using Shoal.Cluster.Autoscaling;
 
-namespace Shoal.Tests.Supervise;
+namespace Shoal.Tests.Autoscaling;
 
 /// <summary>Fake worker processes: the test decides when each exits and whether SIGTERM makes it exit.</summary>
 internal sealed class FakeLauncher : IWorkerLauncher
