@@ -242,12 +242,18 @@ public sealed class ShoalNode : IAsyncDisposable
                 _state = State.Stopped;
             }
 
-            foreach (var member in Members)
+            try
             {
-                await member.StopAsync(CancellationToken.None);
+                foreach (var member in Members)
+                {
+                    await member.StopAsync(CancellationToken.None);
+                }
+            }
+            finally
+            {
+                await Runtime.StopAsync(CancellationToken.None);
             }
 
-            await Runtime.StopAsync(CancellationToken.None);
             throw;
         }
 
