@@ -32,6 +32,7 @@ public sealed class ClusterMember : IAsyncDisposable
     private readonly Dictionary<int, Held> _held = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
+    private readonly LeaseHolder _leaseHolder;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private Task _watching = Task.CompletedTask;
@@ -70,7 +71,7 @@ public sealed class ClusterMember : IAsyncDisposable
             Sample,
             _logger);
         _watcher = new MembershipWatcher(runtime.Engine.Coordination, group, ttl, _time, _logger);
-        _group.PartitionFenced = OnPartitionFenced;
+        _leaseHolder = new LeaseHolder(this);
     }
 
     /// <summary>This member's id.</summary>
@@ -365,7 +366,7 @@ public sealed class ClusterMember : IAsyncDisposable
 
             try
             {
-                await _group.StartPartitionAsync(partition, lease.Epoch, stop);
+                await _group.StartPartitionAsync(partition, lease.Epoch, _leaseHolder, stop);
             }
             catch (PartitionFencedException)
             {
@@ -433,11 +434,12 @@ public sealed class ClusterMember : IAsyncDisposable
         }
     }
 
-    private void OnPartitionFenced(int partition)
+    /// <summary>A commit of a partition this member started under <paramref name="epoch"/> was fenced: its next step drops it.</summary>
+    private void OnPartitionFenced(int partition, long epoch)
     {
         lock (_gate)
         {
-            if (_held.TryGetValue(partition, out var h))
+            if (_held.TryGetValue(partition, out var h) && h.Lease.Epoch == epoch)
             {
                 h.Fenced = true;
             }
@@ -530,6 +532,15 @@ public sealed class ClusterMember : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Receives the runtime's fence reports for the partitions this member started under its leases; kept apart so
+    /// that <see cref="ClusterMember"/> itself does not offer <see cref="IPartitionLeaseHolder"/> to its users.
+    /// </summary>
+    private sealed class LeaseHolder(ClusterMember member) : IPartitionLeaseHolder
+    {
+        public void OnPartitionFenced(string group, int partition, long epoch) => member.OnPartitionFenced(partition, epoch);
     }
 
     private sealed class Held(int partition, PartitionLease lease)

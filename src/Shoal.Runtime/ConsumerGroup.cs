@@ -30,22 +30,18 @@ public sealed class ConsumerGroup
     public long CommitsRejected => _group.CommitsRejected;
 
     /// <summary>
-    /// Called (on the committing thread) when a partition finds at commit time that a newer epoch owns it; the
-    /// partition has already stopped processing and committed nothing. Call <see cref="AbandonPartitionAsync"/> next.
-    /// </summary>
-    public Action<int>? PartitionFenced
-    {
-        get => _group.PartitionFenced;
-        set => _group.PartitionFenced = value;
-    }
-
-    /// <summary>
     /// Starts consuming <paramref name="partition"/> from its committed offset under <paramref name="epoch"/>:
-    /// the offset record is rewritten with the epoch first, so older owners can no longer commit.
+    /// the offset record is rewritten with the epoch first, so older owners can no longer commit. Should a later
+    /// commit find that a newer epoch owns the partition, the partition stops processing, commits nothing, and
+    /// <paramref name="holder"/> (the holder of the lease that gave the epoch) is told through
+    /// <see cref="IPartitionLeaseHolder.OnPartitionFenced"/>: the only way a fence is reported.
     /// </summary>
     /// <exception cref="PartitionFencedException">A newer epoch already owns the partition.</exception>
-    public Task StartPartitionAsync(int partition, long epoch, CancellationToken cancellationToken = default) =>
-        _group.AddPartitionAsync(partition, epoch, cancellationToken);
+    public Task StartPartitionAsync(int partition, long epoch, IPartitionLeaseHolder holder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        return _group.AddPartitionAsync(partition, epoch, holder, cancellationToken);
+    }
 
     /// <summary>Hands a partition over: stop fetching, drain in-flight events (up to the drain timeout), commit.</summary>
     public Task StopPartitionAsync(int partition, CancellationToken cancellationToken = default) =>

@@ -4,11 +4,14 @@ using Shoal.Serialization;
 
 namespace Shoal.Simulation;
 
-/// <summary>One incarnation of a group member: its engine connection (with faults), runtime and cluster member.</summary>
+/// <summary>One incarnation of a group member: its engine connection (with faults) and its node (runtime and cluster member).</summary>
 internal sealed class SimulatedMember
 {
-    private SimulatedMember(string id, int incarnation, SimulatedEngine engine, VirtualClock clock, Random random)
+    private readonly string _group;
+
+    private SimulatedMember(string id, int incarnation, SimulatedEngine engine, VirtualClock clock, Random random, string group)
     {
+        _group = group;
         Id = id;
         Incarnation = incarnation;
         Engine = engine;
@@ -26,9 +29,9 @@ internal sealed class SimulatedMember
 
     public Random Random { get; }
 
-    public ShoalRuntime Runtime { get; private set; } = null!;
+    public ShoalNode Node { get; private set; } = null!;
 
-    public ClusterMember Member { get; private set; } = null!;
+    public ClusterMember Member => Node.GetMember(_group);
 
     public AssignorKind Assignor { get; private set; }
 
@@ -45,9 +48,9 @@ internal sealed class SimulatedMember
     {
         var random = new Random(seed);
         var engine = new SimulatedEngine($"{id}.{incarnation}", shared, recorder, scheduler.Clock, new Random(seed ^ 0x5bd1e995));
-        var member = new SimulatedMember(id, incarnation, engine, scheduler.Clock, random) { Assignor = assignor };
+        var member = new SimulatedMember(id, incarnation, engine, scheduler.Clock, random, group) { Assignor = assignor };
         var handler = new ChaosHandler(member, recorder, workload);
-        member.Runtime = ShoalRuntime.Create(engine, new ShoalOptions
+        var options = new ShoalOptions
         {
             Topics = [topic],
             EventTypes = new EventTypeRegistry().Add<ChaosEvent>("chaos"),
@@ -76,16 +79,18 @@ internal sealed class SimulatedMember
             RandomSeed = seed,
             Scheduler = scheduler.TaskScheduler,
             UnsafeCommitWithoutFencing = settings.Break == ProtocolBreak.CommitWithoutFencing,
-        });
-        await member.Runtime.StartAsync();
-        member.Member = ClusterMember.Create(member.Runtime, group, new ClusterMemberOptions
+        };
+        member.Node = ShoalNode.Create(engine, options, new Dictionary<string, ClusterMemberOptions>
         {
-            MemberId = id,
-            Assignor = assignor,
-            Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
-            UnsafeReleaseBeforeDrain = settings.Break == ProtocolBreak.ReleaseLeaseBeforeDrain,
+            [group] = new ClusterMemberOptions
+            {
+                MemberId = id,
+                Assignor = assignor,
+                Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
+                UnsafeReleaseBeforeDrain = settings.Break == ProtocolBreak.ReleaseLeaseBeforeDrain,
+            },
         });
-        await member.Member.StartAsync();
+        await member.Node.StartAsync();
         return member;
     }
 
@@ -101,7 +106,6 @@ internal sealed class SimulatedMember
     public async Task LeaveAsync()
     {
         Stopped = true;
-        await Member.StopAsync();
-        await Runtime.StopAsync();
+        await Node.StopAsync();
     }
 }

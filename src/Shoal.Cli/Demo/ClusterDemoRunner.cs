@@ -143,12 +143,9 @@ internal sealed class ClusterDemoRunner
         var rejected = _nodes.Sum(n => n.Runtime.GetGroup(Group).CommitsRejected);
         foreach (var node in _nodes)
         {
-            if (!node.Crashed)
-            {
-                await node.Member.StopAsync(cancellationToken);
-            }
-
-            await node.Runtime.DisposeAsync();
+            // A crashed node's member was abandoned: stopping it does nothing more; the runtime stops either way.
+            await node.Shoal.StopAsync(cancellationToken);
+            await node.Shoal.DisposeAsync();
         }
 
         await watching.CancelAsync();
@@ -216,21 +213,22 @@ internal sealed class ClusterDemoRunner
                 },
             ],
         };
-        var runtime = ShoalRuntime.Create(engine, options);
-        await runtime.StartAsync(cancellationToken);
-        var member = ClusterMember.Create(runtime, Group, new ClusterMemberOptions
+        var shoal = ShoalNode.Create(engine, options, new Dictionary<string, ClusterMemberOptions>
         {
-            MemberId = id,
-            Assignor = _settings.Assignor,
-            Cluster = new ClusterOptions { HeartbeatInterval = _settings.Heartbeat, SessionTtl = _settings.SessionTtl },
+            [Group] = new ClusterMemberOptions
+            {
+                MemberId = id,
+                Assignor = _settings.Assignor,
+                Cluster = new ClusterOptions { HeartbeatInterval = _settings.Heartbeat, SessionTtl = _settings.SessionTtl },
+            },
         });
-        node = new Node(index, id, engine, runtime, member);
+        node = new Node(index, id, engine, shoal);
         lock (_nodes)
         {
             _nodes.Add(node);
         }
 
-        await member.StartAsync(cancellationToken);
+        await shoal.StartAsync(cancellationToken);
     }
 
     private async Task CrashAsync()
@@ -256,7 +254,7 @@ internal sealed class ClusterDemoRunner
 
         foreach (var node in nodes)
         {
-            if (node.Crashed)
+            if (node.Crashed || !node.Joined)
             {
                 continue;
             }
@@ -319,7 +317,7 @@ internal sealed class ClusterDemoRunner
         }
     }
 
-    private sealed class Node(int index, string id, PausableEngine engine, ShoalRuntime runtime, ClusterMember member)
+    private sealed class Node(int index, string id, PausableEngine engine, ShoalNode shoal)
     {
         public int Index { get; } = index;
 
@@ -327,9 +325,15 @@ internal sealed class ClusterDemoRunner
 
         public PausableEngine Engine { get; } = engine;
 
-        public ShoalRuntime Runtime { get; } = runtime;
+        public ShoalNode Shoal { get; } = shoal;
 
-        public ClusterMember Member { get; } = member;
+        public ShoalRuntime Runtime => Shoal.Runtime;
+
+        /// <summary>True once the node's runtime started and its member was created (it joins the group).</summary>
+        public bool Joined => Shoal.Members.Count > 0;
+
+        /// <summary>The node's member of the group (once <see cref="Joined"/>).</summary>
+        public ClusterMember Member => Shoal.GetMember(Group);
 
         public volatile bool Crashed;
     }

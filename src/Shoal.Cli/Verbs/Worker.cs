@@ -10,8 +10,8 @@ using Shoal.Engine;
 namespace Shoal.Cli.Verbs;
 
 /// <summary>
-/// Runs <c>shoal worker</c>: a runtime with the group in <see cref="PartitionOwnership.Assigned"/> mode and a
-/// <see cref="ClusterMember"/> that takes its share of partitions through fenced leases. All state lives in the
+/// Runs <c>shoal worker</c>: a <see cref="ShoalNode"/> whose group is in <see cref="PartitionOwnership.Assigned"/> mode,
+/// so its <see cref="ClusterMember"/> takes a share of partitions through fenced leases. All state lives in the
 /// engine (offsets, leases, membership, verify records), so workers in different processes share one group.
 /// </summary>
 internal static class Worker
@@ -93,36 +93,28 @@ internal static class Worker
                 },
             ],
         };
-        ShoalRuntime started;
-        try
-        {
-            started = await StartRuntimeAsync(engine, options, startup, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return StoppedBeforeStart(settings, output);
-        }
-
-        await using var runtime = started;
-        var member = ClusterMember.Create(runtime, settings.Group, new ClusterMemberOptions
+        var member = new ClusterMemberOptions
         {
             MemberId = settings.MemberId,
             Weight = settings.Weight,
             Capacity = settings.Concurrency,
             Assignor = settings.Assignor,
             Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
-        });
+        };
+        ShoalNode started;
         try
         {
-            await member.StartAsync(cancellationToken);
+            started = await StartNodeAsync(engine, options, settings.Group, member, startup, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopped while registering: nothing was taken; a record the first heartbeat wrote is deleted, not left to expire.
-            await member.StopAsync(CancellationToken.None);
+            // The node stopped what it had started: a member record the first heartbeat wrote is deleted, not left to expire.
             return StoppedBeforeStart(settings, output);
         }
 
+        await using var node = started;
+        var runtime = node.Runtime;
+        var joined = node.GetMember(settings.Group);
         if (!output.Json)
         {
             output.Line($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {settings.Engine}, handler {settings.Handler}.");
@@ -142,7 +134,7 @@ internal static class Worker
                     break;
                 }
 
-                var owned = string.Join(",", member.OwnedPartitions.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"));
+                var owned = string.Join(",", joined.OwnedPartitions.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"));
                 if (!output.Json && owned != shown)
                 {
                     shown = owned;
@@ -156,8 +148,7 @@ internal static class Worker
         }
 
         // Hand every partition over (stop fetching, drain, commit, release the lease), leave the group, stop.
-        await member.StopAsync(CancellationToken.None);
-        await runtime.StopAsync(CancellationToken.None);
+        await node.StopAsync(CancellationToken.None);
         var group = runtime.GetGroup(settings.Group);
         var report = new WorkerReport
         {
@@ -168,7 +159,7 @@ internal static class Worker
             Handled = group.Counts.Handled,
             Failed = group.Counts.Failed,
             Recorded = recorder?.Recorded ?? 0,
-            LeasesLost = member.LeasesLost,
+            LeasesLost = joined.LeasesLost,
             CommitsRejected = group.CommitsRejected,
         };
         if (output.Json)
@@ -183,12 +174,16 @@ internal static class Worker
         return ExitCodes.Ok;
     }
 
-    /// <summary>The runtime, started; a start that fails with a transient engine error is retried with a new runtime within the start-up deadline.</summary>
-    private static Task<ShoalRuntime> StartRuntimeAsync(IShoalEngine engine, ShoalOptions options, StartupRetries startup, CancellationToken cancellationToken) =>
-        startup.RunAsync(async ValueTask<ShoalRuntime> () =>
+    /// <summary>
+    /// The node (runtime and cluster member), started; a start that fails with a transient engine error is retried with
+    /// a new node within the start-up deadline. A start that fails or is cancelled stopped what it had started.
+    /// </summary>
+    private static Task<ShoalNode> StartNodeAsync(
+        IShoalEngine engine, ShoalOptions options, string group, ClusterMemberOptions member, StartupRetries startup, CancellationToken cancellationToken) =>
+        startup.RunAsync(async ValueTask<ShoalNode> () =>
         {
-            // A runtime whose start failed is not started again: a new one is.
-            var created = ShoalRuntime.Create(engine, options);
+            // A node whose start failed is not started again: a new one is.
+            var created = ShoalNode.Create(engine, options, new Dictionary<string, ClusterMemberOptions> { [group] = member });
             try
             {
                 await created.StartAsync(cancellationToken);

@@ -37,7 +37,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
         {
             for (var partition = 0; partition < topic.Partitions; partition++)
             {
-                await AddPartitionAsync(partition, null, cancellationToken);
+                await AddPartitionAsync(partition, null, null, cancellationToken);
             }
         }
 
@@ -60,11 +60,11 @@ internal sealed class GroupConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>Called when a partition stops itself because it was fenced (its lease is lost).</summary>
-    public Action<int>? PartitionFenced { get; set; }
-
-    /// <summary>Starts consuming a partition from its committed offset, fenced by <paramref name="epoch"/> when given.</summary>
-    public async Task AddPartitionAsync(int partition, long? epoch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts consuming a partition from its committed offset, fenced by <paramref name="epoch"/> when given;
+    /// <paramref name="holder"/> (the lease's holder) is told if a newer epoch fences it later.
+    /// </summary>
+    public async Task AddPartitionAsync(int partition, long? epoch, IPartitionLeaseHolder? holder, CancellationToken cancellationToken)
     {
         if ((uint)partition >= (uint)PartitionCount)
         {
@@ -79,7 +79,13 @@ internal sealed class GroupConsumer : IAsyncDisposable
             }
         }
 
-        var consumer = new PartitionConsumer(_context, partition) { OnFenced = OnPartitionFenced };
+        var consumer = new PartitionConsumer(_context, partition);
+        if (holder is not null && epoch is { } fence)
+        {
+            // Runs inside the fenced consumer's commit: only report; the holder of the lease decides what follows.
+            consumer.OnFenced = fenced => holder.OnPartitionFenced(Name, fenced.Partition, fence);
+        }
+
         await consumer.StartAsync(epoch, cancellationToken);
         lock (_partitions)
         {
@@ -105,12 +111,6 @@ internal sealed class GroupConsumer : IAsyncDisposable
         Interlocked.Add(ref _handledGone, consumer.Handled);
         Interlocked.Add(ref _failedGone, consumer.Failed);
         await consumer.DisposeAsync();
-    }
-
-    private void OnPartitionFenced(PartitionConsumer consumer)
-    {
-        // Runs inside the fenced consumer's commit: only report; the owner of the lease decides what follows.
-        PartitionFenced?.Invoke(consumer.Partition);
     }
 
     /// <summary>Stops a partition gracefully (drain, commit) and forgets it.</summary>
