@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Hosting.Handlers;
@@ -21,7 +22,7 @@ public sealed class ShoalBuilder
     private readonly List<HandlerBinding> _handlers = [];
     private readonly List<Func<ShoalOptions, ShoalOptions>> _configure = [];
     private readonly List<Action<EventTypeRegistry>> _eventTypes = [];
-    private readonly List<(string Group, Shoal.Cluster.ClusterMemberOptions Member)> _members = [];
+    private readonly List<(string Group, ClusterMemberOptions Member)> _members = [];
     private Func<IServiceProvider, IShoalEngine>? _engine;
     private Func<IServiceProvider, CancellationToken, ValueTask<IShoalEngine>>? _openEngine;
 
@@ -136,17 +137,19 @@ public sealed class ShoalBuilder
     /// the member's assignor and fenced leases. The member starts after the runtime and, on host stop, hands its
     /// partitions over before the runtime stops.
     /// </summary>
-    public ShoalBuilder JoinCluster(string group, Shoal.Cluster.ClusterMemberOptions member)
+    public ShoalBuilder JoinCluster(string group, ClusterMemberOptions member)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(member);
         member.Validate();
+        if (_members.Exists(m => m.Group == group))
+        {
+            throw new ShoalConfigurationException("ShoalBuilder.JoinCluster", $"group '{group}' already joins a cluster; a node has one member per group.");
+        }
+
         _members.Add((group, member));
         return this;
     }
-
-    /// <summary>The cluster memberships requested with <see cref="JoinCluster"/>.</summary>
-    internal IReadOnlyList<(string Group, Shoal.Cluster.ClusterMemberOptions Member)> ClusterMembers => _members;
 
     /// <summary>
     /// Changes the remaining <see cref="ShoalOptions"/> (publisher, serializers, random seed, scheduler...), applied
@@ -173,10 +176,11 @@ public sealed class ShoalBuilder
         return engine ?? throw new ShoalConfigurationException("ShoalBuilder.UseEngine", "the engine factory returned null.");
     }
 
-    internal ShoalRuntime CreateRuntime(IServiceProvider services)
+    internal ShoalNode CreateNode(IServiceProvider services)
     {
         var options = BuildOptions(services);
-        return ShoalRuntime.Create(services.GetRequiredService<IShoalEngine>(), options);
+        var members = _members.ToDictionary(m => m.Group, m => m.Member, StringComparer.Ordinal);
+        return ShoalNode.Create(services.GetRequiredService<IShoalEngine>(), options, members);
     }
 
     internal ShoalOptions BuildOptions(IServiceProvider services)

@@ -3,12 +3,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Shoal.Cluster;
 using Shoal.Engine;
 
 namespace Shoal.Hosting;
 
 /// <summary>
-/// Starts the <see cref="ShoalRuntime"/> with the host and stops it with the host: on SIGTERM or Ctrl-C the generic
+/// Starts the <see cref="ShoalNode"/> (its runtime and cluster members) with the host and stops it with the host: on SIGTERM or Ctrl-C the generic
 /// host calls <see cref="StopAsync"/>, which stops fetching, drains in-flight handlers (up to each group's
 /// <see cref="GroupOptions.DrainTimeout"/>) and commits. The host's token (fired at
 /// <c>HostOptions.ShutdownTimeout</c>) cuts that short, so the drain must fit inside the shutdown timeout.
@@ -16,8 +17,7 @@ namespace Shoal.Hosting;
 internal sealed partial class ShoalHostedService(IServiceProvider services) : IHostedService
 {
     private readonly ILogger _logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Shoal.Hosting");
-    private ShoalRuntime? _runtime;
-    private readonly List<Shoal.Cluster.ClusterMember> _members = [];
+    private ShoalNode? _node;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,33 +28,27 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
         }
 
         // Created here rather than in the constructor so that invalid options surface from host.StartAsync as the
-        // ShoalConfigurationException itself.
-        var runtime = services.GetRequiredService<ShoalRuntime>();
-        WarnIfDrainDoesNotFit(runtime.Options);
-        _runtime = runtime;
-        await runtime.StartAsync(cancellationToken);
-        foreach (var (group, options) in services.GetRequiredService<ShoalBuilder>().ClusterMembers)
-        {
-            var member = Shoal.Cluster.ClusterMember.Create(runtime, group, options);
-            _members.Add(member);
-            await member.StartAsync(cancellationToken);
-        }
-
-        LogStarted(_logger, runtime.Engine.Name, runtime.Options.Groups.Count);
+        // ShoalConfigurationException itself. The node starts the runtime, then each group's cluster member; a start
+        // that fails stops what it had started.
+        var node = services.GetRequiredService<ShoalNode>();
+        WarnIfDrainDoesNotFit(node.Runtime.Options);
+        _node = node;
+        await node.StartAsync(cancellationToken);
+        LogStarted(_logger, node.Engine.Name, node.Runtime.Options.Groups.Count);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_runtime is not { } runtime)
+        if (_node is not { } node)
         {
             return;
         }
 
         LogStopping(_logger);
 
-        // Hand partitions over (drain, commit, release) and leave, so the other members take them at once.
-        await Task.WhenAll(_members.Select(m => m.StopAsync(cancellationToken)));
-        await runtime.StopAsync(cancellationToken);
+        // The members hand their partitions over (drain, commit, release) and leave, so the other members take them
+        // at once; then the runtime drains and commits the rest.
+        await node.StopAsync(cancellationToken);
         LogStopped(_logger);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Shoal.Cluster;
 using Shoal.Engine;
 
 namespace Shoal.Hosting;
@@ -7,8 +8,8 @@ namespace Shoal.Hosting;
 public static class ShoalServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds a Shoal node: <see cref="IShoalEngine"/>, <see cref="ShoalRuntime"/> and <see cref="IEventPublisher"/>
-    /// (singletons) and a hosted service that starts the node with the host and stops it gracefully with the host
+    /// Adds a Shoal node: <see cref="IShoalEngine"/>, <see cref="ShoalNode"/>, its <see cref="ShoalRuntime"/> and
+    /// <see cref="IEventPublisher"/> (singletons) and a hosted service that starts the node with the host and stops it gracefully with the host
     /// (stop fetching, drain, commit). Calling it again returns the same builder.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -23,7 +24,8 @@ public static class ShoalServiceCollectionExtensions
             services.AddSingleton(new BuilderMarker(builder));
             services.AddSingleton(builder);
             services.AddSingleton(builder.CreateEngine);
-            services.AddSingleton(builder.CreateRuntime);
+            services.AddSingleton(builder.CreateNode);
+            services.AddSingleton(sp => sp.GetRequiredService<ShoalNode>().Runtime);
             services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<ShoalRuntime>().Publisher);
             services.AddHostedService<ShoalHostedService>();
         }

@@ -14,6 +14,7 @@ namespace Shoal;
 /// </summary>
 public sealed class ShoalRuntime : IAsyncDisposable
 {
+    private int _disposed;
     private readonly ShoalOptions _options;
     private readonly EventSerializers _serializers;
     private readonly Random _random;
@@ -149,15 +150,21 @@ public sealed class ShoalRuntime : IAsyncDisposable
         return released;
     }
 
+    /// <summary>Stops (<see cref="StopAsync"/>) and releases the groups. Disposing again does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync();
         foreach (var group in _groups)
         {
             await group.DisposeAsync();
         }
-
     }
+
 
     private GroupConsumer FindGroup(string group) =>
         _groups.FirstOrDefault(g => g.Name == group) ?? throw new ShoalConfigurationException(nameof(group), $"this node runs no group named '{group}'.");

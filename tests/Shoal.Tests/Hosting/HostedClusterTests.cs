@@ -65,6 +65,37 @@ public sealed class HostedClusterTests
         Assert.Equal("ShoalBuilder.JoinCluster", error.Field);
     }
 
+    [Fact]
+    public void Joining_one_group_twice_is_refused_naming_the_call()
+    {
+        var services = new ServiceCollection();
+
+        var error = Assert.Throws<ShoalConfigurationException>(() => services.AddShoal(s => s
+            .JoinCluster("billing", new ClusterMemberOptions { MemberId = "m" })
+            .JoinCluster("billing", new ClusterMemberOptions { MemberId = "n" })));
+
+        Assert.Equal("ShoalBuilder.JoinCluster", error.Field);
+        Assert.Contains("'billing' already joins", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_group_with_assigned_partitions_and_no_cluster_member_is_refused_at_start()
+    {
+        // Nothing would ever give such a group a partition: it would consume nothing, silently.
+        var services = new ServiceCollection();
+        services.AddShoal(s => s
+            .AddTopic("orders", 8)
+            .AddEventType<OrderPlaced>()
+            .AddGroup(new GroupOptions { Name = "billing", Topic = "orders", PartitionOwnership = PartitionOwnership.Assigned })
+            .AddHandler<OrderPlaced, OrderingHandler>("billing", ServiceLifetime.Singleton));
+        services.AddSingleton(new Probe());
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<ShoalConfigurationException>(() => provider.GetRequiredService<ShoalRuntime>());
+
+        Assert.Contains("group 'billing' uses PartitionOwnership.Assigned", error.Message, StringComparison.Ordinal);
+    }
+
     private static IHost Build(IShoalEngine engine, Probe probe, string member)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -23,6 +23,18 @@ public sealed class LifecycleTests
     });
 
     [Fact]
+    public async Task A_runtime_disposed_twice_does_not_throw()
+    {
+        // A container that owns the runtime and a node that owns it too both dispose it (hosting does).
+        await using var engine = Runtimes.Engine();
+        var shoal = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), Recording(new Recorder())));
+        await shoal.StartAsync();
+
+        await shoal.DisposeAsync();
+        await shoal.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Stop_waits_for_an_in_flight_handler_and_commits_its_offset()
     {
         var clock = new TestClock();
