@@ -90,16 +90,19 @@ public sealed class HandOverTests
     [Fact]
     public async Task The_last_commit_of_a_graceful_stop_is_retried_after_an_engine_error()
     {
+        var clock = new TestClock();
         var store = new FlakyUpdatesEngine(Runtimes.Engine(), CoordinationKeys.OffsetsRoot);
         await using var engine = store;
         var recorder = new Recorder();
-        var first = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), FailingOrRecording(recorder, () => false)));
+        var first = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), FailingOrRecording(recorder, () => false)) with { TimeProvider = clock });
         await first.StartAsync();
         var published = await PublishAsync(first);
         await Wait.UntilAsync(() => recorder.Count == published.Length, "everything handled");
 
         store.FailNextUpdates(1);
-        await first.StopAsync();
+        var stop = first.StopAsync();
+        await clock.RunUntilAsync(() => stop.IsCompleted, "the stop retried its last commit (on the clock) and finished");
+        await stop;
         await first.DisposeAsync();
 
         Assert.Equal(1, store.Failed);
