@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Tests.Runtime;
 
 namespace Shoal.Tests.Cluster;
 
-/// <summary>Several nodes of one group in one process, sharing one in-process engine, each with its own runtime and member.</summary>
+/// <summary>
+/// Several nodes of one group in one process, sharing one in-process engine, each with its own runtime and member. On
+/// real time by default; given a <see cref="FakeTimeProvider"/>, every node and the engine run on it and a test moves
+/// time on with <see cref="RunUntilAsync"/>.
+/// </summary>
 internal sealed class ClusterHarness : IAsyncDisposable
 {
     public const string Topic = "orders";
@@ -16,14 +21,18 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     private readonly List<Node> _nodes = [];
 
-    public ClusterHarness(int partitions, TimeSpan? heartbeat = null, TimeSpan? ttl = null)
+    public ClusterHarness(int partitions, TimeSpan? heartbeat = null, TimeSpan? ttl = null, FakeTimeProvider? clock = null)
     {
         Partitions = partitions;
-        Engine = Runtimes.Engine();
+        Clock = clock;
+        Engine = Runtimes.Engine(clock);
         Cluster = new ClusterOptions { HeartbeatInterval = heartbeat ?? TimeSpan.FromMilliseconds(50), SessionTtl = ttl ?? TimeSpan.FromMilliseconds(400) };
     }
 
     public int Partitions { get; }
+
+    /// <summary>The fake clock every node runs on, or null on real time.</summary>
+    public FakeTimeProvider? Clock { get; }
 
     public IShoalEngine Engine { get; }
 
@@ -56,7 +65,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
             Handled.Enqueue((e.Key, e.Sequence, memberId, ctx.Partition));
         });
-        var runtime = ShoalRuntime.Create(engine ?? Engine, Runtimes.Options(Topic, Partitions, groupOptions, handler) with { RandomSeed = null });
+        var runtime = ShoalRuntime.Create(engine ?? Engine, Runtimes.Options(Topic, Partitions, groupOptions, handler) with
+        {
+            RandomSeed = null,
+            TimeProvider = (TimeProvider?)Clock ?? TimeProvider.System,
+        });
         await runtime.StartAsync();
         var memberOptions = new ClusterMemberOptions { MemberId = memberId, Cluster = Cluster };
         var clusterMember = ClusterMember.Create(runtime, Group, member?.Invoke(memberOptions) ?? memberOptions);
@@ -148,6 +161,27 @@ internal sealed class ClusterHarness : IAsyncDisposable
         catch (TimeoutException e)
         {
             throw new TimeoutException($"{e.Message}\n{Describe()}", e);
+        }
+    }
+
+    /// <summary>
+    /// On the fake clock: until <paramref name="condition"/> holds, moves time on by one heartbeat interval and gives
+    /// the nodes a few real milliseconds to act on it (beats, renewals, rebalance steps), failing after
+    /// <paramref name="seconds"/> of real time with every node's state.
+    /// </summary>
+    public async Task RunUntilAsync(Func<bool> condition, string what, double seconds = 10)
+    {
+        var clock = Clock ?? throw new InvalidOperationException("RunUntilAsync needs a harness on a fake clock.");
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {seconds}s (real time; {clock.GetUtcNow():HH:mm:ss} on the fake clock) waiting for: {what}\n{Describe()}");
+            }
+
+            clock.Advance(Cluster.HeartbeatInterval);
+            await Task.Delay(20);
         }
     }
 

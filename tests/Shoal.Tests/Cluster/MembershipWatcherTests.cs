@@ -252,6 +252,30 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_that_fails_is_watched_again()
+    {
+        // Found by the simulation (seed 129): the store became unreachable, the watch threw, and the watcher ended
+        // for good, so its member never saw a membership change again. It must pause (on its clock) and watch again.
+        var failing = new EndingStore(Store, fails: true);
+        var watcher = new MembershipWatcher(failing, "orders", Ttl, _clock);
+        await using var a = Heartbeat("a", 1);
+        await a.StartAsync();
+        _watching = watcher.RunAsync(_stop.Token);
+        await Wait.UntilAsync(() => failing.Ended >= 1, "the first watch failed");
+
+        await Wait.UntilAsync(() =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            return failing.Watches >= 2 || _watching.IsCompleted;
+        }, "a second watch");
+        Assert.False(_watching.IsCompleted, $"the watcher ended when its watch failed: {_watching.Exception?.InnerException?.Message}");
+        await using var b = Heartbeat("b", 2);
+        await b.StartAsync();
+        await Wait.UntilAsync(() => watcher.Current.Find("a") is not null && watcher.Current.Find("b") is not null, "a, and b, which joined after the watch failed, seen", 15);
+        Assert.False(_watching.IsCompleted);
+    }
+
+    [Fact]
     public async Task A_watch_that_stalls_while_the_store_cannot_be_listed_does_not_freeze_an_empty_view()
     {
         // After a NATS server restart: the watch stops delivering without ending, and the re-read that should confirm a
@@ -317,8 +341,11 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A store whose first watch ends (completes, no error) right after its initial snapshot.</summary>
-    private sealed class EndingStore(ICoordinationStore inner) : ICoordinationStore
+    /// <summary>
+    /// A store whose first watch ends right after its initial snapshot: it completes with no error, or, when
+    /// <paramref name="fails"/>, throws as a watch does when the store becomes unreachable.
+    /// </summary>
+    private sealed class EndingStore(ICoordinationStore inner, bool fails = false) : ICoordinationStore
     {
         private int _watches;
         private int _ended;
@@ -350,6 +377,11 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
                 }
 
                 Interlocked.Increment(ref _ended);
+                if (fails)
+                {
+                    throw new EngineException("the store is unreachable (test)", isTransient: true);
+                }
+
                 yield break;
             }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Shoal.Engine;
 using Xunit;
 
@@ -91,16 +90,19 @@ public sealed class HandOverTests
     [Fact]
     public async Task The_last_commit_of_a_graceful_stop_is_retried_after_an_engine_error()
     {
-        var store = new FlakyOffsets(Runtimes.Engine());
+        var clock = new TestClock();
+        var store = new FlakyUpdatesEngine(Runtimes.Engine(), CoordinationKeys.OffsetsRoot);
         await using var engine = store;
         var recorder = new Recorder();
-        var first = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), FailingOrRecording(recorder, () => false)));
+        var first = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, Group(), FailingOrRecording(recorder, () => false)) with { TimeProvider = clock });
         await first.StartAsync();
         var published = await PublishAsync(first);
         await Wait.UntilAsync(() => recorder.Count == published.Length, "everything handled");
 
         store.FailNextUpdates(1);
-        await first.StopAsync();
+        var stop = first.StopAsync();
+        await clock.RunUntilAsync(() => stop.IsCompleted, "the stop retried its last commit (on the clock) and finished");
+        await stop;
         await first.DisposeAsync();
 
         Assert.Equal(1, store.Failed);
@@ -147,48 +149,5 @@ public sealed class HandOverTests
         Assert.True(entry is not null && CommittedOffset.TryDecode(entry.Value.Value.Span, out var committed), "no committed offset record");
         CommittedOffset.TryDecode(entry.Value.Value.Span, out committed);
         return committed;
-    }
-
-    /// <summary>An engine whose coordination store fails the next N updates of committed offsets.</summary>
-    private sealed class FlakyOffsets(IShoalEngine inner) : ForwardingEngine(inner), ICoordinationStore
-    {
-        private int _failures;
-        private int _failed;
-
-        public int Failed => Volatile.Read(ref _failed);
-
-        public override ICoordinationStore Coordination => this;
-
-        public void FailNextUpdates(int count) => Volatile.Write(ref _failures, count);
-
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
-        {
-            if (key.StartsWith(CoordinationKeys.OffsetsRoot, StringComparison.Ordinal) && Interlocked.Decrement(ref _failures) >= 0)
-            {
-                Interlocked.Increment(ref _failed);
-                throw new EngineException("the coordination store is unreachable (injected)");
-            }
-
-            return Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-        }
-
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => Inner.Coordination.GetAsync(key, cancellationToken);
-
-        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.ListAsync(prefix, cancellationToken);
-
-        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await foreach (var change in Inner.Coordination.WatchAsync(prefix, cancellationToken))
-            {
-                yield return change;
-            }
-        }
     }
 }

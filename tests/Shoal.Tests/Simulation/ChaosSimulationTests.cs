@@ -34,29 +34,6 @@ public sealed class ChaosSimulationTests
         Assert.True(summary.MaxDuplicates > 0, "faults should cause some redelivery, or the faults are not reaching the cluster");
     }
 
-    // Seeds that found bugs, kept as regressions (see docs/testing.md):
-    // 4, 22, 31 — a lease release failing during a graceful stop made ClusterMember.StopAsync throw;
-    // 6 — members configured with different assignors each thought a partition was another's: nobody took it;
-    // 129 — a failed membership watch ended membership for good instead of being re-established;
-    // 2077 — a graceful hand-over while one key's event was still retrying: events of other keys finished after it were
-    //        handled again by the next owner (only the watermark was committed);
-    // 4413, 9133 — the last commit of a graceful hand-over failed (a transient engine error) and was not retried.
-    [Theory]
-    [InlineData(4)]
-    [InlineData(6)]
-    [InlineData(22)]
-    [InlineData(31)]
-    [InlineData(129)]
-    [InlineData(2077)]
-    [InlineData(4413)]
-    [InlineData(9133)]
-    public void Seeds_that_found_bugs_pass(int seed)
-    {
-        var result = ChaosRun.Execute(seed, new ChaosSettings());
-
-        Assert.True(!result.Failed, $"seed {seed}: {string.Join("; ", result.Check.Details)} {result.HarnessError}");
-    }
-
     [Fact]
     public void Commits_that_ignore_the_epoch_are_reported_as_zombie_commits()
     {
