@@ -6,8 +6,10 @@ namespace Shoal.Diagnostics;
 /// W3C trace context in event headers: the publisher writes the current <see cref="Activity"/>'s <c>traceparent</c>
 /// (and <c>tracestate</c>) into each event it publishes, unless the event already carries one (its name in any case);
 /// the consumer starts the handler's activity as a child of it. See docs/server.md (Tracing) and docs/wire-format.md.
+/// Public for gateways that publish events on behalf of others (the HTTP server adds the request's trace context with
+/// it before it checks events, so the event checked is the event stored).
 /// </summary>
-internal static class TraceContext
+public static class TraceContext
 {
     /// <summary>The W3C header carrying version, trace id, parent span id and flags.</summary>
     public const string TraceParent = "traceparent";
@@ -79,7 +81,7 @@ internal static class TraceContext
     /// Starts the handler's activity, a child of the event's <c>traceparent</c> when it has a valid one. Null when
     /// nobody listens to the <c>Shoal</c> activity source (the common, free case).
     /// </summary>
-    public static Activity? StartHandlerActivity(in EventEnvelope envelope, string group)
+    internal static Activity? StartHandlerActivity(in EventEnvelope envelope, string group)
     {
         if (!Telemetry.ActivitySource.HasListeners())
         {
