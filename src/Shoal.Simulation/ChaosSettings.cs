@@ -1,17 +1,5 @@
 namespace Shoal.Simulation;
 
-/// <summary>A protocol rule broken on purpose, to show the checker catches it.</summary>
-internal enum ProtocolBreak
-{
-    None,
-
-    /// <summary>Commits ignore the fencing epoch: expect zombie commits accepted.</summary>
-    CommitWithoutFencing,
-
-    /// <summary>Leases are released before the partition is drained: expect double ownership.</summary>
-    ReleaseLeaseBeforeDrain,
-}
-
 /// <summary>The shape of every simulated run; the seed decides everything else.</summary>
 internal sealed record ChaosSettings
 {
@@ -42,7 +30,14 @@ internal sealed record ChaosSettings
 
     public int MaxConcurrency { get; init; } = 8;
 
-    public ProtocolBreak Break { get; init; }
+    /// <summary>
+    /// Changes each member's runtime options before its node is created. Tests break the protocol on purpose with it
+    /// (through internal switches only they can reach), to show the checker catches what that breaks.
+    /// </summary>
+    internal Func<ShoalOptions, ShoalOptions>? ConfigureRuntime { get; init; }
+
+    /// <summary>Changes each member's cluster member options, as <see cref="ConfigureRuntime"/> does the runtime's.</summary>
+    internal Func<Shoal.Cluster.ClusterMemberOptions, Shoal.Cluster.ClusterMemberOptions>? ConfigureMember { get; init; }
 
     /// <summary>Keep the full trace (for <c>--trace</c>); the hash is always kept.</summary>
     public bool KeepTrace { get; init; }

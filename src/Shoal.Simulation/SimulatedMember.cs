@@ -78,18 +78,16 @@ internal sealed class SimulatedMember
             TimeProvider = scheduler.Clock,
             RandomSeed = seed,
             Scheduler = scheduler.TaskScheduler,
-            UnsafeCommitWithoutFencing = settings.Break == ProtocolBreak.CommitWithoutFencing,
         };
-        member.Node = ShoalNode.Create(engine, options, new Dictionary<string, ClusterMemberOptions>
+        options = settings.ConfigureRuntime?.Invoke(options) ?? options;
+        var memberOptions = new ClusterMemberOptions
         {
-            [group] = new ClusterMemberOptions
-            {
-                MemberId = id,
-                Assignor = assignor,
-                Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
-                UnsafeReleaseBeforeDrain = settings.Break == ProtocolBreak.ReleaseLeaseBeforeDrain,
-            },
-        });
+            MemberId = id,
+            Assignor = assignor,
+            Cluster = new ClusterOptions { HeartbeatInterval = settings.Heartbeat, SessionTtl = settings.SessionTtl },
+        };
+        memberOptions = settings.ConfigureMember?.Invoke(memberOptions) ?? memberOptions;
+        member.Node = ShoalNode.Create(engine, options, new Dictionary<string, ClusterMemberOptions> { [group] = memberOptions });
         await member.Node.StartAsync();
         return member;
     }

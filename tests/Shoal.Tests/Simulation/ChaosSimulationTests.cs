@@ -37,7 +37,7 @@ public sealed class ChaosSimulationTests
     [Fact]
     public void Commits_that_ignore_the_epoch_are_reported_as_zombie_commits()
     {
-        var found = FirstFailing(ProtocolBreak.CommitWithoutFencing, r => r.Check.ZombieCommitsAccepted > 0);
+        var found = FirstFailing(new ChaosSettings { ConfigureRuntime = o => o with { UnsafeCommitWithoutFencing = true } }, r => r.Check.ZombieCommitsAccepted > 0);
 
         Assert.True(found is not null, "no zombie commit was reported in 60 seeds with fencing switched off");
     }
@@ -45,16 +45,16 @@ public sealed class ChaosSimulationTests
     [Fact]
     public void Releasing_a_lease_before_draining_is_reported_as_double_ownership()
     {
-        var found = FirstFailing(ProtocolBreak.ReleaseLeaseBeforeDrain, r => r.Check.DoubleOwnership > 0);
+        var found = FirstFailing(new ChaosSettings { ConfigureMember = m => m with { UnsafeReleaseBeforeDrain = true } }, r => r.Check.DoubleOwnership > 0);
 
         Assert.True(found is not null, "no double ownership was reported in 60 seeds with early release switched on");
     }
 
-    private static ChaosResult? FirstFailing(ProtocolBreak broken, Func<ChaosResult, bool> matches)
+    private static ChaosResult? FirstFailing(ChaosSettings broken, Func<ChaosResult, bool> matches)
     {
         for (var seed = 1; seed <= 60; seed++)
         {
-            var result = ChaosRun.Execute(seed, new ChaosSettings { Break = broken });
+            var result = ChaosRun.Execute(seed, broken);
             if (matches(result))
             {
                 return result;
