@@ -18,7 +18,7 @@ public sealed class ClusterMemberStartTests
     [Fact]
     public async Task A_start_cancelled_while_registering_stops_cleanly_and_leaves_no_record()
     {
-        var engine = new SilentRegistration(Runtimes.Engine());
+        var engine = new SilentRegistration(Runtimes.Engine(), Group);
         var options = Runtimes.Options(Topic, 2, new GroupOptions { Name = Group, Topic = Topic, PartitionOwnership = PartitionOwnership.Assigned },
             HandlerRegistration.For<Numbered>((_, _, _) => ValueTask.CompletedTask)) with
         { RandomSeed = null };
@@ -40,43 +40,5 @@ public sealed class ClusterMemberStartTests
         await member.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(member.OwnedPartitions);
         Assert.Empty(await engine.Coordination.ListAsync(MemberKeys.GroupPrefix(Group)));
-    }
-
-    /// <summary>An engine whose coordination store never answers a member's registration (until cancelled).</summary>
-    private sealed class SilentRegistration(IShoalEngine inner) : ForwardingEngine(inner), ICoordinationStore
-    {
-        public TaskCompletionSource Registering { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override ICoordinationStore Coordination => this;
-
-        public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
-        {
-            if (key.StartsWith(MemberKeys.GroupPrefix(Group), StringComparison.Ordinal))
-            {
-                Registering.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
-            return await Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
-        }
-
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => Inner.Coordination.GetAsync(key, cancellationToken);
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.ListAsync(prefix, cancellationToken);
-
-        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await foreach (var change in Inner.Coordination.WatchAsync(prefix, cancellationToken))
-            {
-                yield return change;
-            }
-        }
     }
 }

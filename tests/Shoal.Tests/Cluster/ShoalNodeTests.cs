@@ -65,7 +65,7 @@ public sealed class ShoalNodeTests
     public async Task A_start_cancelled_while_the_member_registers_stops_the_runtime_and_leaves_no_record()
     {
         var clock = new TestClock();
-        var engine = new SilentRegistration(Runtimes.Engine(clock));
+        var engine = new SilentRegistration(Runtimes.Engine(clock), Group);
         await using var node = ShoalNode.Create(engine, Options(clock, []), Members("m1"));
 
         using var stop = new CancellationTokenSource();
@@ -284,44 +284,6 @@ public sealed class ShoalNodeTests
             if (done)
             {
                 Writes.Enqueue((op, key));
-            }
-        }
-    }
-
-    /// <summary>An engine whose coordination store never answers a member's registration (until cancelled).</summary>
-    private sealed class SilentRegistration(IShoalEngine inner) : ForwardingEngine(inner), ICoordinationStore
-    {
-        public TaskCompletionSource Registering { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override ICoordinationStore Coordination => this;
-
-        public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
-        {
-            if (key.StartsWith(MemberKeys.GroupPrefix(Group), StringComparison.Ordinal))
-            {
-                Registering.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
-            return await Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
-        }
-
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => Inner.Coordination.GetAsync(key, cancellationToken);
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.ListAsync(prefix, cancellationToken);
-
-        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await foreach (var change in Inner.Coordination.WatchAsync(prefix, cancellationToken))
-            {
-                yield return change;
             }
         }
     }
