@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Shoal.Cli.Infrastructure;
+using Shoal.Hosting.Processes;
 
 namespace Shoal.Cli.Nats;
 
@@ -65,9 +65,7 @@ internal static class DevClusterCommand
 
         // SIGTERM and SIGINT stop the servers before the process exits (without this, SIGTERM ends the process at
         // once and the servers live on).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var stop = StopSignals.Listen(cancellationToken);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -79,12 +77,6 @@ internal static class DevClusterCommand
 
         await error.WriteLineAsync("dev-cluster: stopping the servers.");
         return ExitCodes.Ok;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
@@ -8,6 +7,7 @@ using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Cluster.Autoscaling;
 using Shoal.Engine;
+using Shoal.Hosting.Processes;
 
 namespace Shoal.Cli.Supervise;
 
@@ -144,9 +144,7 @@ internal static class SuperviseCommand
 
         // SIGTERM and SIGINT stop the workers gracefully before the supervisor exits (the token System.CommandLine gives
         // is cancelled too, but this also covers the time it would otherwise allow before ending the process).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var stop = StopSignals.Listen(cancellationToken);
 
         var heading = $"supervise: group {settings.Group} on topic {settings.Topic} ({description.Partitions} partitions), {settings.Supervisor.MinWorkers}-{settings.Supervisor.MaxWorkers} workers, " +
             $"deciding every {Durations.Format(settings.Supervisor.Interval)}, engine {settings.Engine}. Ctrl-C or SIGTERM stops the workers gracefully.";
@@ -177,12 +175,6 @@ internal static class SuperviseCommand
         }
 
         return summary.UncleanExits > 0 || summary.Killed > 0 ? ExitCodes.Failed : ExitCodes.Ok;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 
     /// <summary>
