@@ -1,7 +1,21 @@
 namespace Shoal.Simulation;
 
-/// <summary>The outcome of many seeds.</summary>
-internal sealed record ChaosSummary(
+/// <summary>The outcome of many seeds, summed over their <see cref="ChaosResult"/>s.</summary>
+/// <param name="Runs">Seeds run.</param>
+/// <param name="Violations">Guarantee violations, harness errors and determinism leaks, together.</param>
+/// <param name="FailingSeeds">The seeds that failed, in ascending order: replay one with <c>shoal chaos --seed N --trace</c>.</param>
+/// <param name="MaxDuplicates">The most duplicates in one run.</param>
+/// <param name="EventsChecked">Events the checker checked, over all runs.</param>
+/// <param name="Lost">Events published but never handled.</param>
+/// <param name="OrderViolations">Events of a key handled before an earlier event of that key.</param>
+/// <param name="ZombieCommitsAccepted">Commits by a fenced (older) owner that the store accepted.</param>
+/// <param name="DoubleOwnership">Times two members held a partition's lease at once.</param>
+/// <param name="DuplicatesOverWindow">Runs whose duplicates exceeded the in-flight window of the partitions taken over.</param>
+/// <param name="LivenessFailures">Runs that did not finish within the liveness bound after the last fault.</param>
+/// <param name="HarnessErrors">Runs whose simulation failed.</param>
+/// <param name="DeterminismLeaks">Runs with work outside the simulation's scheduler.</param>
+/// <param name="Elapsed">Wall-clock time.</param>
+public sealed record ChaosSummary(
     int Runs,
     int Violations,
     IReadOnlyList<int> FailingSeeds,
@@ -15,11 +29,33 @@ internal sealed record ChaosSummary(
     int LivenessFailures,
     int HarnessErrors,
     int DeterminismLeaks,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Sums <paramref name="results"/>, which took <paramref name="elapsed"/>.</summary>
+    public static ChaosSummary Of(IReadOnlyCollection<ChaosResult> results, TimeSpan elapsed) => new(
+        Runs: results.Count,
+        Violations: results.Sum(r => r.Check.Violations + (r.HarnessError is null ? 0 : 1) + (r.ForeignPosts > 0 ? 1 : 0)),
+        FailingSeeds: [.. results.Where(r => r.Failed).Select(r => r.Seed).Order()],
+        MaxDuplicates: results.Count == 0 ? 0 : results.Max(r => r.Check.Duplicates),
+        EventsChecked: results.Sum(r => (long)r.Check.EventsChecked),
+        Lost: results.Sum(r => r.Check.Lost),
+        OrderViolations: results.Sum(r => r.Check.OrderViolations),
+        ZombieCommitsAccepted: results.Sum(r => r.Check.ZombieCommitsAccepted),
+        DoubleOwnership: results.Sum(r => r.Check.DoubleOwnership),
+        DuplicatesOverWindow: results.Count(r => r.Check.DuplicatesOverWindow),
+        LivenessFailures: results.Count(r => r.Check.LivenessFailed),
+        HarnessErrors: results.Count(r => r.HarnessError is not null && r.ForeignPosts == 0),
+        DeterminismLeaks: results.Count(r => r.ForeignPosts > 0),
+        Elapsed: elapsed);
+}
 
 /// <summary>Runs seeds on dedicated threads, one simulation per thread at a time (each run is single-threaded and deterministic).</summary>
-internal static class ChaosSweep
+public static class ChaosSweep
 {
+    /// <summary>
+    /// Runs <paramref name="seeds"/> on <paramref name="parallelism"/> threads; <paramref name="onResult"/> sees each result
+    /// as it ends (on the thread that ran it). Cancelling stops starting seeds; the summary covers the runs that ended.
+    /// </summary>
     public static ChaosSummary Run(IReadOnlyList<int> seeds, ChaosSettings settings, int parallelism, Action<ChaosResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -39,21 +75,6 @@ internal static class ChaosSweep
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
 
-        var done = results.OfType<ChaosResult>().ToList();
-        return new ChaosSummary(
-            Runs: done.Count,
-            Violations: done.Sum(r => r.Check.Violations + (r.HarnessError is null ? 0 : 1) + (r.ForeignPosts > 0 ? 1 : 0)),
-            FailingSeeds: [.. done.Where(r => r.Failed).Select(r => r.Seed)],
-            MaxDuplicates: done.Count == 0 ? 0 : done.Max(r => r.Check.Duplicates),
-            EventsChecked: done.Sum(r => (long)r.Check.EventsChecked),
-            Lost: done.Sum(r => r.Check.Lost),
-            OrderViolations: done.Sum(r => r.Check.OrderViolations),
-            ZombieCommitsAccepted: done.Sum(r => r.Check.ZombieCommitsAccepted),
-            DoubleOwnership: done.Sum(r => r.Check.DoubleOwnership),
-            DuplicatesOverWindow: done.Count(r => r.Check.DuplicatesOverWindow),
-            LivenessFailures: done.Count(r => r.Check.LivenessFailed),
-            HarnessErrors: done.Count(r => r.HarnessError is not null && r.ForeignPosts == 0),
-            DeterminismLeaks: done.Count(r => r.ForeignPosts > 0),
-            Elapsed: System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return ChaosSummary.Of(results.OfType<ChaosResult>().ToList(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 }

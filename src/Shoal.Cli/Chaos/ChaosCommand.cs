@@ -62,7 +62,7 @@ internal static class ChaosCommand
             }
         }
 
-        var summary = Summarize([result], TimeSpan.Zero);
+        var summary = ChaosReport.Of(ChaosSummary.Of([result], TimeSpan.Zero));
         if (output.Json)
         {
             output.WriteJson(summary with { TraceHash = result.TraceHash.ToString("x16", CultureInfo.InvariantCulture) }, CliJsonContext.Default.ChaosReport);
@@ -79,21 +79,19 @@ internal static class ChaosCommand
     private static int RunMany(CliOutput output, SeedRange range, ChaosSettings settings, int parallel, CancellationToken cancellationToken)
     {
         var seeds = Enumerable.Range(range.First, range.Last - range.First + 1).ToList();
-        var results = new List<ChaosResult>();
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        ChaosSweep.Run(seeds, settings, parallel, result =>
+        var printing = new Lock();
+        var summary = ChaosSweep.Run(seeds, settings, parallel, result =>
         {
-            lock (results)
+            if (result.Failed && !output.Json)
             {
-                results.Add(result);
-                if (result.Failed && !output.Json)
+                lock (printing)
                 {
                     PrintResult(output, result);
                 }
             }
         }, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        var report = Summarize(results, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        var report = ChaosReport.Of(summary);
         if (output.Json)
         {
             output.WriteJson(report, CliJsonContext.Default.ChaosReport);
@@ -126,24 +124,6 @@ internal static class ChaosCommand
             output.Line("  harness: " + error.Split('\n')[0]);
         }
     }
-
-    private static ChaosReport Summarize(List<ChaosResult> results, TimeSpan elapsed) => new()
-    {
-        Runs = results.Count,
-        Violations = results.Sum(r => r.Check.Violations + (r.HarnessError is null ? 0 : 1) + (r.ForeignPosts > 0 ? 1 : 0)),
-        FailingSeeds = [.. results.Where(r => r.Failed).Select(r => r.Seed).Order()],
-        MaxDuplicates = results.Count == 0 ? 0 : results.Max(r => r.Check.Duplicates),
-        EventsChecked = results.Sum(r => (long)r.Check.EventsChecked),
-        Lost = results.Sum(r => r.Check.Lost),
-        OrderViolations = results.Sum(r => r.Check.OrderViolations),
-        ZombieCommitsAccepted = results.Sum(r => r.Check.ZombieCommitsAccepted),
-        DoubleOwnership = results.Sum(r => r.Check.DoubleOwnership),
-        DuplicatesOverWindow = results.Count(r => r.Check.DuplicatesOverWindow),
-        LivenessFailures = results.Count(r => r.Check.LivenessFailed),
-        HarnessErrors = results.Count(r => r.HarnessError is not null && r.ForeignPosts == 0),
-        DeterminismLeaks = results.Count(r => r.ForeignPosts > 0),
-        ElapsedMs = (long)elapsed.TotalMilliseconds,
-    };
 
     private static SeedRange ParseSeeds(ArgumentResult result)
     {
@@ -200,4 +180,22 @@ internal sealed record ChaosReport
 
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? TraceHash { get; init; }
+
+    public static ChaosReport Of(ChaosSummary summary) => new()
+    {
+        Runs = summary.Runs,
+        Violations = summary.Violations,
+        FailingSeeds = summary.FailingSeeds,
+        MaxDuplicates = summary.MaxDuplicates,
+        EventsChecked = summary.EventsChecked,
+        Lost = summary.Lost,
+        OrderViolations = summary.OrderViolations,
+        ZombieCommitsAccepted = summary.ZombieCommitsAccepted,
+        DoubleOwnership = summary.DoubleOwnership,
+        DuplicatesOverWindow = summary.DuplicatesOverWindow,
+        LivenessFailures = summary.LivenessFailures,
+        HarnessErrors = summary.HarnessErrors,
+        DeterminismLeaks = summary.DeterminismLeaks,
+        ElapsedMs = (long)summary.Elapsed.TotalMilliseconds,
+    };
 }
