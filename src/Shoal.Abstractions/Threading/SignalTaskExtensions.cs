@@ -12,7 +12,7 @@ namespace Shoal.Threading;
 /// decides. These helpers first await the signal on the caller's context, then combine the result. Public for
 /// engine authors: an engine whose waits resume on the caller's context runs under the deterministic simulation.
 /// </remarks>
-public static class Signals
+public static class SignalTaskExtensions
 {
     /// <summary>The signal as a task that completes on the caller's context (itself when already complete).</summary>
     public static Task OnCallerContext(this Task signal) => signal.IsCompleted ? signal : AwaitAsync(signal);
