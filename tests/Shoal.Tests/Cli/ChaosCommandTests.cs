@@ -32,6 +32,7 @@ public sealed class ChaosCommandTests
         Assert.Equal(first, second);
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task A_seed_replays_to_the_same_trace_in_another_process()
     {

@@ -118,6 +118,7 @@ public sealed class CliOptionErrorTests
         Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "Integration")]
     [Theory]
     [InlineData("https://127.0.0.1:0", "https:// needs a certificate")]
     [InlineData("http://127.0.0.1:0/shoal", "a path")]
@@ -134,6 +135,7 @@ public sealed class CliOptionErrorTests
     }
 
     /// <summary>Every way a listen address can fail to bind, each one error line naming the URL as written (exit 1).</summary>
+    [Trait("Category", "Integration")]
     [Theory]
     [InlineData("http://127.0.0.1:{0}", "in use")]
     [InlineData("http://[::1]:{1}", "in use")]
@@ -163,6 +165,7 @@ public sealed class CliOptionErrorTests
         Assert.Contains(reason, lines[0], StringComparison.Ordinal);
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task Serve_with_a_udp_address_it_cannot_bind_exits_1_with_one_error_line_naming_it()
     {

@@ -22,6 +22,7 @@ public sealed class FileEngineCrashTests : IDisposable
 
     private string Uri => "file://" + _directory.Path;
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task SIGKILL_mid_publish_keeps_every_acknowledged_event_in_order()
     {
@@ -68,6 +69,7 @@ public sealed class FileEngineCrashTests : IDisposable
         Assert.True(events >= acknowledged);
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task SIGKILL_mid_processing_resumes_from_the_committed_offset_with_nothing_lost_or_reordered()
     {

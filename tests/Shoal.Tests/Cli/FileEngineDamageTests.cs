@@ -13,6 +13,7 @@ public sealed class FileEngineDamageTests : IDisposable
 
     private string Uri => "file://" + _directory.Path;
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task After_a_partition_s_commits_file_is_emptied_verify_finds_every_acknowledged_event()
     {

@@ -8,6 +8,7 @@ namespace Shoal.Tests.Cli;
 /// </summary>
 public sealed class NatsBenchCommandTests
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Bench_nats_runs_shoal_and_the_raw_client_on_one_server_and_reports_each_rate()

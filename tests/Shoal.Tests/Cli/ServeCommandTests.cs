@@ -64,6 +64,7 @@ public sealed class ServeCommandTests
 
 public sealed class ServeProcessTests
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task A_real_shoal_serve_process_stops_gracefully_on_sigterm_with_exit_0()

@@ -16,6 +16,7 @@ public sealed class StatusProcessTests : IDisposable
 
     private string Uri => "file://" + _directory.Path;
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task A_worker_killed_with_sigkill_is_shown_dead_once_its_own_session_ttl_has_passed()
     {

@@ -102,6 +102,7 @@ public sealed class VerbOptionTests
     /// <c>inproc://</c> engine lives inside one process, so verbs in different processes cannot share one: the
     /// multi-process tests come with an engine that can, NATS.)
     /// </summary>
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task The_built_shoal_runs_as_its_own_process()
     {

@@ -11,6 +11,7 @@ namespace Shoal.Tests.Cli;
 /// </summary>
 public sealed class WorkerStopTests
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task A_worker_stopped_at_any_moment_of_its_start_exits_0()

@@ -10,6 +10,7 @@ namespace Shoal.Tests.Engines;
 /// A full disk and a read-only directory, made real with small tmpfs mounts (the tests run as root, as CI does; they
 /// fail, saying so, where mounting is not permitted).
 /// </summary>
+[Trait("Category", "Integration")]
 [Trait("Category", "Slow")]
 public sealed class FileEngineDiskTests : IDisposable
 {

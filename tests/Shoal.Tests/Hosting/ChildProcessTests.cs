@@ -15,6 +15,7 @@ namespace Shoal.Tests.Hosting;
 [Trait("Category", "Slow")]
 public sealed class ChildProcessTests
 {
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task It_keeps_the_last_lines_asked_for_and_logs_every_line_of_both_streams()
     {
@@ -35,6 +36,7 @@ public sealed class ChildProcessTests
         Assert.Equal(kept, logged[1]);
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task Disposing_a_process_that_still_runs_kills_it_and_waits_until_it_is_gone()
     {

@@ -22,6 +22,7 @@ namespace Shoal.Tests.Server;
 /// </summary>
 [Collection(ClusterHarness.Collection)] // real-time clusters (a 1 s session TTL) run alone, not against other tests
 [Trait("Category", "Slow")]
+[Trait("Category", "Browser")]
 public sealed class DashboardBrowserTests(ITestOutputHelper log)
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -8,6 +8,7 @@ namespace Shoal.Tests.Server;
 
 /// <summary>HTTP ingest on a real <c>nats-server -js</c>: a refused request stores nothing on any partition.</summary>
 [Collection(NatsServerCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class IngestNatsTests(NatsServerFixture nats)
 {
     private const int Partitions = 4;

@@ -16,6 +16,7 @@ namespace Shoal.Tests.Supervise;
 /// </summary>
 public sealed class SuperviseNatsTests
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task A_load_step_adds_worker_processes_its_end_removes_them_and_nothing_is_lost_or_reordered()

@@ -8,6 +8,7 @@ namespace Shoal.Tests.Engines.Nats;
 [Collection(NatsFaultCollection.Name)]
 public sealed class FailoverBenchTests(ITestOutputHelper log)
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task One_round_kills_a_worker_and_reports_when_survivors_resumed_its_partitions()

@@ -14,6 +14,7 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
 {
     private const string Password = "s3cret-pass";
 
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Refused_credentials_and_unreachable_servers_fail_clearly_and_publish_nothing_twice()

@@ -11,6 +11,7 @@ namespace Shoal.Tests.Engines.Nats;
 /// <summary><c>shoal dev-cluster --servers 3</c> forms a JetStream cluster, an R3 topic works through the engine, and stopping the verb stops the servers.</summary>
 public sealed class NatsClusterTests
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Dev_cluster_of_three_servers_serves_an_R3_topic_and_stops_its_servers()

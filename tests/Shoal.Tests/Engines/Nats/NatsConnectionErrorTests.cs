@@ -15,6 +15,7 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _secured.DisposeAsync();
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task An_unreachable_server_fails_fast_naming_the_url()
     {

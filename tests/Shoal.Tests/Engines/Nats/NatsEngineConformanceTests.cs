@@ -7,6 +7,7 @@ namespace Shoal.Tests.Engines.Nats;
 
 /// <summary>The engine conformance suite against a real <c>nats-server -js</c>.</summary>
 [Collection(NatsServerCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NatsEngineConformanceTests(NatsServerFixture server) : EngineConformanceTests
 {
     private int _maxEventBytes = 1 << 20;

@@ -43,6 +43,7 @@ public sealed class NatsEngineProviderTests
         Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task A_secret_never_appears_when_the_servers_cannot_be_reached()
     {

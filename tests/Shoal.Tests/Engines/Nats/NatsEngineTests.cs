@@ -8,6 +8,7 @@ namespace Shoal.Tests.Engines.Nats;
 
 /// <summary>NATS-specific behaviour beyond the conformance suite: tricky names, tombstones, the runtime on NATS.</summary>
 [Collection(NatsServerCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NatsEngineTests(NatsServerFixture server)
 {
     private static readonly CancellationToken Deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;

@@ -42,6 +42,7 @@ public sealed class NatsErrorsTests
     }
 
     /// <summary>Only a server that answered without JetStream is said not to offer it; that is not transient.</summary>
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task A_server_without_jetstream_is_said_not_to_offer_it_and_that_is_not_transient()
     {

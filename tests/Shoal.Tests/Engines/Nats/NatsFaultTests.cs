@@ -28,6 +28,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
     /// <summary>GroupOptions.MaxInFlight of the workers: redelivery after a takeover is bounded by about two windows per partition.</summary>
     private const int InFlightWindow = 1024;
 
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task A_worker_killed_mid_run_loses_nothing_and_survivors_and_a_late_joiner_finish_in_order()
@@ -69,6 +70,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
     // Once skipped for a liveness bug (docs/testing.md): during the outage the verify handler's record appends failed,
     // events were dead-lettered, and the NATS engine rejected the dead-letter headers (shoal-*), so those partitions
     // retried their dead letter forever. Fixed at each step; this test found it, one run in six.
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task A_server_killed_mid_run_and_restarted_loses_no_acknowledged_event()
@@ -106,6 +108,7 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
         AssertCaughtUpWithNothingLost(verify, events, final);
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task With_a_server_of_the_coordination_bucket_killed_listings_still_answer_promptly()

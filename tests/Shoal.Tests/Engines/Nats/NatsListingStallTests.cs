@@ -20,6 +20,7 @@ namespace Shoal.Tests.Engines.Nats;
 /// buffered the rest already).
 /// </summary>
 [Collection(NatsServerCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NatsListingStallTests(NatsServerFixture server)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace Shoal.Tests.Engines.Nats;
 /// they rely on, and reads that go on without loss or repeats when the consumer disappears under them.
 /// </summary>
 [Collection(NatsServerCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NatsReadTests(NatsServerFixture server)
 {
     [Theory]

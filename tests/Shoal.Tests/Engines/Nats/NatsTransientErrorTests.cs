@@ -18,6 +18,7 @@ public sealed class NatsTransientErrorTests(ITestOutputHelper log)
 {
     private const int Events = 2000;
 
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Verify_and_a_new_worker_started_as_a_server_restarts_retry_until_it_answers()
@@ -58,6 +59,7 @@ public sealed class NatsTransientErrorTests(ITestOutputHelper log)
 [Collection(NatsFaultCollection.Name)]
 public sealed class NatsWorkerWaitsForTopicTests(ITestOutputHelper log)
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task A_worker_started_before_the_producer_waits_for_the_topic_then_handles_its_events()

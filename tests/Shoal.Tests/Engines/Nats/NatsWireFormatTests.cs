@@ -13,6 +13,7 @@ namespace Shoal.Tests.Engines.Nats;
 /// handles every event in per-key order.
 /// </summary>
 [Collection(NatsServerCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NatsWireFormatTests(NatsServerFixture server)
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace Shoal.Tests.Engines.Nats;
 [Collection(NatsFaultCollection.Name)]
 public sealed class VerifyDeadlineTests(ITestOutputHelper log)
 {
+    [Trait("Category", "Integration")]
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Verify_exits_at_its_wait_when_the_server_stops_answering()
