@@ -15,7 +15,7 @@ public static class ClusterRecords
         ArgumentNullException.ThrowIfNull(store);
         Names.Validate(nameof(group), group);
         var members = new List<MemberRecord>();
-        foreach (var entry in await store.ListAsync(MemberKeys.GroupPrefix(group), cancellationToken))
+        foreach (var entry in await store.ListAsync(CoordinationKeys.GroupMembersPrefix(group), cancellationToken))
         {
             if (MemberRecordCodec.TryDecode(entry.Value.Span, out var record) && record is not null)
             {
@@ -37,7 +37,7 @@ public static class ClusterRecords
         ArgumentNullException.ThrowIfNull(store);
         Names.Validate(nameof(topic), topic);
         Names.Validate(nameof(group), group);
-        var prefix = LeaseRecord.Prefix(topic, group);
+        var prefix = CoordinationKeys.GroupLeasesPrefix(topic, group);
         var leases = new List<PartitionLease>();
         foreach (var entry in await store.ListAsync(prefix, cancellationToken))
         {

@@ -119,7 +119,7 @@ public sealed class AutoscaleObserver
 
     private async ValueTask<int> LiveMembersAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var entries = await _engine.Coordination.ListAsync(MemberKeys.GroupPrefix(Group), cancellationToken);
+        var entries = await _engine.Coordination.ListAsync(CoordinationKeys.GroupMembersPrefix(Group), cancellationToken);
         var records = new List<MemberRecord>(entries.Count);
         foreach (var entry in entries)
         {

@@ -1,7 +1,7 @@
 namespace Shoal.Cluster;
 
 /// <summary>
-/// A member's heartbeat record, stored at <c>shoal/members/{group}/{memberId}</c> (see <see cref="MemberKeys"/>)
+/// A member's heartbeat record, stored at <c>shoal/members/{group}/{memberId}</c> (see <see cref="Shoal.Engine.CoordinationKeys.Member"/>)
 /// as UTF-8 JSON and rewritten every heartbeat interval. A record whose <see cref="HeartbeatAt"/> is the member's
 /// <see cref="SessionTtl"/> or more in the past belongs to a dead member (<see cref="MembershipView.IsLive"/>).
 /// </summary>

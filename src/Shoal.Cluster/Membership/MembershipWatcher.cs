@@ -44,7 +44,7 @@ internal sealed class MembershipWatcher
         OptionChecks.Positive("sessionTtl", sessionTtl);
         _store = store;
         _group = group;
-        _prefix = MemberKeys.GroupPrefix(group);
+        _prefix = CoordinationKeys.GroupMembersPrefix(group);
         _sessionTtl = sessionTtl;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
