@@ -13,7 +13,7 @@ public static class ClusterRecords
     public static async ValueTask<IReadOnlyList<MemberRecord>> ListMembersAsync(ICoordinationStore store, string group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        Names.Validate(nameof(group), group);
+        NameRules.Validate(nameof(group), group);
         var members = new List<MemberRecord>();
         foreach (var entry in await store.ListAsync(CoordinationKeys.GroupMembersPrefix(group), cancellationToken))
         {
@@ -35,8 +35,8 @@ public static class ClusterRecords
     public static async ValueTask<IReadOnlyList<PartitionLease>> ListLeasesAsync(ICoordinationStore store, string topic, string group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        Names.Validate(nameof(topic), topic);
-        Names.Validate(nameof(group), group);
+        NameRules.Validate(nameof(topic), topic);
+        NameRules.Validate(nameof(group), group);
         var prefix = CoordinationKeys.GroupLeasesPrefix(topic, group);
         var leases = new List<PartitionLease>();
         foreach (var entry in await store.ListAsync(prefix, cancellationToken))

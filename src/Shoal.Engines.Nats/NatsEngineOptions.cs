@@ -75,7 +75,7 @@ public sealed record NatsEngineOptions
 
         foreach (var (topic, storage) in TopicStorage)
         {
-            Names.Validate("NatsEngineOptions.TopicStorage", topic);
+            NameRules.Validate("NatsEngineOptions.TopicStorage", topic);
             OptionChecks.Defined("NatsEngineOptions.TopicStorage", storage);
         }
 

@@ -18,7 +18,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
     private readonly ShoalOptions _options;
     private readonly EventSerializers _serializers;
     private readonly Random _random;
-    private readonly List<GroupConsumer> _groups = [];
+    private readonly List<GroupPartitions> _groups = [];
     private readonly AsyncGate _lifecycle = new();
     private State _state;
 
@@ -82,7 +82,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
                 {
                     UnsafeCommitWithoutFencing = _options.UnsafeCommitWithoutFencing,
                 };
-                var consumer = new GroupConsumer(context);
+                var consumer = new GroupPartitions(context);
                 _groups.Add(consumer);
                 await consumer.StartAsync(cancellationToken);
             }
@@ -166,7 +166,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
     }
 
 
-    private GroupConsumer FindGroup(string group) =>
+    private GroupPartitions FindGroup(string group) =>
         _groups.FirstOrDefault(g => g.Name == group) ?? throw new ShoalConfigurationException(nameof(group), $"this node runs no group named '{group}'.");
 }
 

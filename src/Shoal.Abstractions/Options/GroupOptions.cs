@@ -42,7 +42,7 @@ public enum StartPosition
 /// </summary>
 public sealed record GroupOptions
 {
-    /// <summary>The group's name (see <see cref="Names"/>).</summary>
+    /// <summary>The group's name (see <see cref="NameRules"/>).</summary>
     public required string Name { get; init; }
 
     /// <summary>The topic the group consumes.</summary>
@@ -93,8 +93,8 @@ public sealed record GroupOptions
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
     public void Validate()
     {
-        Names.Validate("GroupOptions.Name", Name);
-        Names.Validate("GroupOptions.Topic", Topic);
+        NameRules.Validate("GroupOptions.Name", Name);
+        NameRules.Validate("GroupOptions.Topic", Topic);
         OptionChecks.Range("GroupOptions.MaxConcurrency", MaxConcurrency, 1, 100_000);
         OptionChecks.Range("GroupOptions.MaxInFlight", MaxInFlight, 1, 1_000_000);
         OptionChecks.Range("GroupOptions.FetchBatchSize", FetchBatchSize, 1, 100_000);

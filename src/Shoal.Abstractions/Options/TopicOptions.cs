@@ -19,7 +19,7 @@ public enum SerializationFormat
 /// <summary>A topic: a name, a fixed number of partitions, a default payload format, de-duplication and retention.</summary>
 public sealed record TopicOptions
 {
-    /// <summary>The topic's name (see <see cref="Names"/>).</summary>
+    /// <summary>The topic's name (see <see cref="NameRules"/>).</summary>
     public required string Name { get; init; }
 
     /// <summary>Number of partitions, fixed for the topic's life. Default 12.</summary>
@@ -52,7 +52,7 @@ public sealed record TopicOptions
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
     public void Validate()
     {
-        Names.Validate("TopicOptions.Name", Name);
+        NameRules.Validate("TopicOptions.Name", Name);
         OptionChecks.Range("TopicOptions.Partitions", Partitions, 1, 100_000);
         OptionChecks.Defined("TopicOptions.Format", Format);
         OptionChecks.NotNegative("TopicOptions.DeduplicationWindow", DeduplicationWindow);

@@ -60,8 +60,8 @@ public sealed class AutoscaleObserver
     public AutoscaleObserver(IShoalEngine engine, string topic, string group, TimeProvider? timeProvider = null, ClusterOptions? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        Names.Validate("topic", topic);
-        Names.Validate("group", group);
+        NameRules.Validate("topic", topic);
+        NameRules.Validate("group", group);
         cluster ??= ClusterOptions.Default;
         cluster.Validate();
         _engine = engine;

@@ -40,7 +40,7 @@ internal sealed class MembershipWatcher
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        Names.Validate("group", group);
+        NameRules.Validate("group", group);
         OptionChecks.Positive("sessionTtl", sessionTtl);
         _store = store;
         _group = group;

@@ -43,7 +43,7 @@ public static class ClusterStatus
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(time);
-        Names.Validate(nameof(group), group);
+        NameRules.Validate(nameof(group), group);
         var store = engine.Coordination;
         var records = await ClusterRecords.ListMembersAsync(store, group, cancellationToken);
         var now = time.GetUtcNow();

@@ -137,7 +137,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         _next = Math.Max(_committed, offsets.Start);
         if (_next > _committed)
         {
-            Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+            RuntimeLog.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, _next);
         }
 
         _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
@@ -149,7 +149,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
         var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _epoch, _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
-        Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+        RuntimeLog.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
 
         // The injected scheduler decides where the loop runs (the thread pool in production, one thread in simulation).
         _fetchLoop = Task.Factory.StartNew(FetchLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _group.Scheduler).Unwrap();
@@ -192,7 +192,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 {
                     // The engine is unreachable or failed: keep the partition and try again with backoff.
                     readFailures++;
-                    Log.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
+                    RuntimeLog.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
                     await Task.Delay(_group.EngineBackoff(readFailures), _group.Time, stop);
                     continue;
                 }
@@ -223,7 +223,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
                 if (dispatcher.Fault is { } fault)
                 {
-                    Log.PartitionFailed(_group.Logger, fault, _group.Group, _group.Topic, Partition);
+                    RuntimeLog.PartitionFailed(_group.Logger, fault, _group.Group, _group.Topic, Partition);
                     throw new ShoalException($"Partition {Partition} of '{_group.Topic}' failed in group '{_group.Group}'.", fault);
                 }
 
@@ -247,7 +247,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         _dispatcher.ResetTracker(resumeAt);
-        Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, resumeAt);
+        RuntimeLog.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, resumeAt);
     }
 
     private async Task CommitInBackgroundAsync()
@@ -258,7 +258,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+            RuntimeLog.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
         }
     }
 
@@ -289,7 +289,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 if (current is null || (storedEpoch > _epoch && !_group.UnsafeCommitWithoutFencing))
                 {
                     // A newer owner fenced this partition: this member is a zombie for it. Stop at once, commit nothing.
-                    Log.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
+                    RuntimeLog.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
                     Interlocked.Increment(ref _commitsRejected);
                     Telemetry.CommitsRejected.Add(1, _group.Tags);
                     Fence();
@@ -329,7 +329,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.PartitionFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+            RuntimeLog.PartitionFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
         }
 
         if (_dispatcher is { } dispatcher)
@@ -344,7 +344,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
                 {
                     // The drain deadline passed, or the caller (e.g. the host's shutdown timeout) gave up waiting.
-                    Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                    RuntimeLog.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
                 }
             }
 
@@ -357,12 +357,12 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
                 // A handler ignores its token; what it works on is not done, so the commit below leaves it out.
-                Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                RuntimeLog.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
             }
         }
 
         await CommitLastAsync(drainTimeout, cancellationToken);
-        Log.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
+        RuntimeLog.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
     }
 
     /// <summary>
@@ -386,7 +386,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+                RuntimeLog.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
             }
 
             var delay = _group.EngineBackoff(attempt);
@@ -446,7 +446,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                RuntimeLog.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
             }
         }
     }
