@@ -47,6 +47,3 @@ public sealed record MemberRecord
     /// </summary>
     public AssignorKind? Assignor { get; init; }
 }
-
-/// <summary>A member's current load: events being handled now and the recent handling rate.</summary>
-public readonly record struct MemberLoad(long InFlight, double EventsPerSecond);
