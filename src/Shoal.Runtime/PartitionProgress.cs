@@ -1,5 +1,3 @@
-using Shoal.Engine;
-
 namespace Shoal;
 
 /// <summary>A partition's progress in a group.</summary>

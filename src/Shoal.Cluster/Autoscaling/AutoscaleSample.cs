@@ -1,5 +1,3 @@
-using Shoal.Engine;
-
 namespace Shoal.Cluster.Autoscaling;
 
 /// <summary>What an <see cref="AutoscaleObserver"/> read at one instant.</summary>

@@ -1,5 +1,3 @@
-using Shoal.Engine;
-
 namespace Shoal.Cluster;
 
 /// <summary>What <see cref="GuaranteeChecker.Check(GuaranteeRun)"/> found. Every count but <see cref="Duplicates"/> must be 0.</summary>

@@ -1,5 +1,3 @@
-using Shoal.Engine;
-
 namespace Shoal.Cluster;
 
 /// <summary>A successful write of a partition's lease record or offset record.</summary>

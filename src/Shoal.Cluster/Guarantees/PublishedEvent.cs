@@ -1,5 +1,3 @@
-using Shoal.Engine;
-
 namespace Shoal.Cluster;
 
 /// <summary>An event the run published.</summary>

@@ -1,5 +1,3 @@
-using Shoal.Engine;
-
 namespace Shoal.Cluster;
 
 /// <summary>Where the log holds a published event.</summary>

@@ -1,5 +1,3 @@
-using Shoal.Cluster.Autoscaling;
-
 namespace Shoal.Simulation.Autoscaling;
 
 /// <summary>One second of a run: what arrived, how many members were asked for and working, and the lag after it.</summary>
