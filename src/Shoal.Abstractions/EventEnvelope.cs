@@ -61,19 +61,3 @@ public readonly record struct EventEnvelope
     /// <summary>The dense per-partition offset (0, 1, 2, …), or -1 before the event is stored.</summary>
     public long Offset { get; init; }
 }
-
-/// <summary>The content types Shoal writes into <see cref="EventEnvelope.ContentType"/>.</summary>
-public static class ContentTypes
-{
-    /// <summary>UTF-8 JSON (System.Text.Json); the default.</summary>
-    public const string Json = "application/json";
-
-    /// <summary>MessagePack.</summary>
-    public const string MessagePack = "application/x-msgpack";
-
-    /// <summary>Protocol Buffers (protobuf-net).</summary>
-    public const string Protobuf = "application/x-protobuf";
-
-    /// <summary>XML (System.Xml.Serialization).</summary>
-    public const string Xml = "application/xml";
-}

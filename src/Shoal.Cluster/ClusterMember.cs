@@ -15,7 +15,8 @@ namespace Shoal.Cluster;
 /// The group must use <see cref="PartitionOwnership.Assigned"/>. All decisions run on one async loop that wakes
 /// every heartbeat interval, on a membership change, or when a hand-over finishes; lease renewals run on that
 /// loop too, never behind handler work. A partition whose lease is lost, or whose commit is rejected because a
-/// newer epoch fenced it, stops at once without committing.
+/// newer epoch fenced it, stops at once without committing. The member keeps the loop and the decisions; the
+/// lease actions (renew, take, hand over, release, fence reports) are <see cref="LeaseKeeper"/>'s.
 /// </remarks>
 public sealed class ClusterMember : IAsyncDisposable
 {
@@ -24,23 +25,19 @@ public sealed class ClusterMember : IAsyncDisposable
     private readonly ClusterMemberOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly IAssignor _assignor;
-    private readonly Dictionary<AssignorKind, IAssignor> _otherAssignors = [];
+    private readonly GroupAssignor _assignor;
     private readonly PartitionLeases _leases;
     private readonly MemberHeartbeat _heartbeat;
     private readonly MembershipWatcher _watcher;
-    private readonly Dictionary<int, Held> _held = [];
+    private readonly HeldLeases _held = new();
+    private readonly LeaseKeeper _keeper;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly LeaseHolder _leaseHolder;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private Task _watching = Task.CompletedTask;
     private Assignment _target = Assignment.Empty;
     private IReadOnlyList<string> _live = [];
-    private (long Handled, long Failed) _lastCounts;
-    private long _lastSampleTimestamp = -1;
-    private long _leasesLost;
     private bool _started;
     private bool _stopped;
 
@@ -57,10 +54,10 @@ public sealed class ClusterMember : IAsyncDisposable
         _options = options;
         _time = runtime.Options.TimeProvider;
         _logger = runtime.Options.LoggerFactory.CreateLogger("Shoal.Cluster." + group);
-        _assignor = Assignors.Create(options.Assignor);
+        _assignor = new GroupAssignor(options.MemberId, options.Assignor);
         var ttl = options.Cluster.SessionTtl;
         _leases = new PartitionLeases(runtime.Engine.Coordination, _group.Options.Topic, group, _time, ttl);
-        var random = runtime.Options.RandomSeed is { } seed ? new Random(seed ^ StableHash(options.MemberId)) : new Random();
+        var random = MemberRandom.Create(runtime.Options.RandomSeed, options.MemberId);
         _heartbeat = new MemberHeartbeat(
             runtime.Engine.Coordination,
             new MemberIdentity(group, options.MemberId, options.Weight, options.Capacity, options.Address, options.Assignor),
@@ -68,10 +65,10 @@ public sealed class ClusterMember : IAsyncDisposable
             _time,
             random,
             options.Health,
-            Sample,
+            new LoadSampler(_group, _time).Sample,
             _logger);
         _watcher = new MembershipWatcher(runtime.Engine.Coordination, group, ttl, _time, _logger);
-        _leaseHolder = new LeaseHolder(this);
+        _keeper = new LeaseKeeper(_group, _leases, _held, options.MemberId, _logger, Wake);
     }
 
     /// <summary>This member's id.</summary>
@@ -81,16 +78,7 @@ public sealed class ClusterMember : IAsyncDisposable
     public string Group => _group.Options.Name;
 
     /// <summary>The partitions this member holds leases for, with their epochs.</summary>
-    public IReadOnlyDictionary<int, long> OwnedPartitions
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _held.ToDictionary(h => h.Key, h => h.Value.Lease.Epoch);
-            }
-        }
-    }
+    public IReadOnlyDictionary<int, long> OwnedPartitions => _held.Epochs();
 
     /// <summary>The last target assignment this member computed.</summary>
     public Assignment TargetAssignment
@@ -117,7 +105,7 @@ public sealed class ClusterMember : IAsyncDisposable
     }
 
     /// <summary>Leases this member lost (taken over after it failed to renew them in time, or fenced at commit).</summary>
-    public long LeasesLost => Interlocked.Read(ref _leasesLost);
+    public long LeasesLost => _keeper.Lost;
 
     /// <summary>Validates the options and creates the member for <paramref name="group"/> of <paramref name="runtime"/> (which must be started).</summary>
     public static ClusterMember Create(ShoalRuntime runtime, string group, ClusterMemberOptions options)
@@ -154,42 +142,8 @@ public sealed class ClusterMember : IAsyncDisposable
             return;
         }
 
-        Held[] held;
-        lock (_gate)
-        {
-            held = [.. _held.Values];
-        }
-
-        await Task.WhenAll(held.Select(async h =>
-        {
-            if (h.Releasing is { } releasing)
-            {
-                await releasing;
-            }
-            else
-            {
-                await _group.StopPartitionAsync(h.Partition, cancellationToken);
-            }
-
-            try
-            {
-                if (!h.Fenced && await _leases.ReleaseAsync(h.Lease, cancellationToken))
-                {
-                    ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
-                    Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "released");
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The partition is drained and committed; a store error only delays the next owner until the lease
-                // expires. Stopping must not fail for it (found by the simulation, seed 4).
-                ClusterLog.ReleaseFailed(_logger, ex, Group, MemberId, h.Partition, h.Lease.Epoch);
-            }
-        }));
-        lock (_gate)
-        {
-            _held.Clear();
-        }
+        await Task.WhenAll(_held.Snapshot().Select(h => _keeper.LeaveAsync(h, cancellationToken)));
+        _held.Clear();
 
         await _heartbeat.StopAsync(cancellationToken);
     }
@@ -206,14 +160,7 @@ public sealed class ClusterMember : IAsyncDisposable
         }
 
         await _heartbeat.AbandonAsync();
-        int[] partitions;
-        lock (_gate)
-        {
-            partitions = [.. _held.Keys];
-            _held.Clear();
-        }
-
-        await Task.WhenAll(partitions.Select(_group.AbandonPartitionAsync));
+        await Task.WhenAll(_held.RemoveAll().Select(_group.AbandonPartitionAsync));
     }
 
     public async ValueTask DisposeAsync()
@@ -283,27 +230,9 @@ public sealed class ClusterMember : IAsyncDisposable
     private async Task StepAsync(CancellationToken stop)
     {
         var me = MemberId;
-        Held[] held;
-        lock (_gate)
-        {
-            held = [.. _held.Values];
-        }
 
         // 1. Keep what is ours: renew every lease; a lease that cannot be renewed (or a fenced partition) is lost.
-        foreach (var h in held)
-        {
-            if (h.Fenced || await _leases.TryRenewAsync(h.Lease, stop) is not { } renewed)
-            {
-                await LoseAsync(h);
-                continue;
-            }
-
-            h.Lease = renewed;
-            if (h.Releasing is { IsCompleted: true })
-            {
-                await FinishHandOverAsync(h, stop);
-            }
-        }
+        await _keeper.RenewAsync(stop);
 
         // 2. Decide (no I/O): the target from live members and unexpired leases, what to hand over, what to take.
         var view = _watcher.Current;
@@ -314,12 +243,7 @@ public sealed class ClusterMember : IAsyncDisposable
         }
 
         var leases = await _leases.ListAsync(stop);
-        Dictionary<int, Held> byPartition;
-        lock (_gate)
-        {
-            byPartition = new Dictionary<int, Held>(_held);
-        }
-
+        var byPartition = _held.ByPartition();
         var plan = RebalancePlanner.Decide(
             new RebalancePlanner.Input(
                 me,
@@ -329,7 +253,7 @@ public sealed class ClusterMember : IAsyncDisposable
                 byPartition.Where(h => h.Value.Releasing is not null).Select(h => h.Key).ToHashSet(),
                 _group.PartitionCount,
                 _time.GetUtcNow().ToUnixTimeMilliseconds()),
-            GroupAssignor(view.Live));
+            _assignor.For(view.Live));
         lock (_gate)
         {
             if (plan.Target != _target)
@@ -345,107 +269,14 @@ public sealed class ClusterMember : IAsyncDisposable
         // 3. Hand over what is now someone else's (in the background: draining must not delay renewals).
         foreach (var partition in plan.HandOver)
         {
-            if (_options.UnsafeReleaseBeforeDrain)
-            {
-                var releasing = HandOverAsync(partition);
-                await FinishHandOverAsync(byPartition[partition], stop);
-                _ = releasing;
-                continue;
-            }
-
-            byPartition[partition].Releasing = HandOverAsync(partition);
+            await _keeper.HandOverAsync(byPartition[partition], _options.UnsafeReleaseBeforeDrain, stop);
         }
 
         // 4. Take what is ours and free.
         foreach (var partition in plan.Take)
         {
-            if (await _leases.TryAcquireAsync(partition, me, stop) is not { } lease)
-            {
-                continue;
-            }
-
-            try
-            {
-                await _group.StartPartitionAsync(partition, lease.Epoch, _leaseHolder, stop);
-            }
-            catch (PartitionFencedException)
-            {
-                // The offset record already carries a newer epoch (a lease record was reset by hand): leave it.
-                await _leases.ReleaseAsync(lease, stop);
-                continue;
-            }
-
-            lock (_gate)
-            {
-                _held[partition] = new Held(partition, lease);
-            }
-
-            ClusterLog.Acquired(_logger, Group, me, partition, lease.Epoch);
-            Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "acquired");
+            await _keeper.TakeAsync(partition, stop);
         }
-    }
-
-    private async Task HandOverAsync(int partition)
-    {
-        try
-        {
-            await _group.StopPartitionAsync(partition, CancellationToken.None);
-        }
-        finally
-        {
-            Wake();
-        }
-    }
-
-    private async Task FinishHandOverAsync(Held h, CancellationToken stop)
-    {
-        lock (_gate)
-        {
-            _held.Remove(h.Partition);
-        }
-
-        if (await _leases.ReleaseAsync(h.Lease, stop))
-        {
-            ClusterLog.Released(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
-            Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "released");
-        }
-    }
-
-    private async Task LoseAsync(Held h)
-    {
-        lock (_gate)
-        {
-            _held.Remove(h.Partition);
-        }
-
-        Interlocked.Increment(ref _leasesLost);
-        ClusterLog.Lost(_logger, Group, MemberId, h.Partition, h.Lease.Epoch);
-        Diagnostics.ClusterTelemetry.LeaseChanged(Group, _group.Options.Topic, "lost");
-        if (h.Releasing is { } releasing)
-        {
-            // The hand-over drain goes on in the background: it is bounded (drain timeout), and fenced (its commit is
-            // rejected once the next owner has written its epoch). Awaiting it here stalled this loop (no renewals, no
-            // takes) for as long as a handler ignored its token, while the heartbeat told the group all was well.
-            _ = ForgetAsync(releasing);
-        }
-        else
-        {
-            await _group.AbandonPartitionAsync(h.Partition);
-        }
-    }
-
-    /// <summary>A commit of a partition this member started under <paramref name="epoch"/> was fenced: its next step drops it.</summary>
-    private void OnPartitionFenced(int partition, long epoch)
-    {
-        lock (_gate)
-        {
-            if (_held.TryGetValue(partition, out var h) && h.Lease.Epoch == epoch)
-            {
-                h.Fenced = true;
-            }
-        }
-
-        Wake();
     }
 
     private void Wake()
@@ -453,73 +284,6 @@ public sealed class ClusterMember : IAsyncDisposable
         lock (_gate)
         {
             _wake.TrySetResult();
-        }
-    }
-
-    private MemberSample Sample()
-    {
-        var counts = _group.Counts;
-        var delta = (Handled: counts.Handled - _lastCounts.Handled, Failed: counts.Failed - _lastCounts.Failed);
-        _lastCounts = counts;
-        var partitions = _group.Partitions;
-        var positions = partitions.Select(p => new PartitionPosition(p.Partition, p.Processed, 0)).ToList();
-
-        // The load other members and dashboards see: handler calls running now, and the handling rate since the last
-        // heartbeat (on the injected clock).
-        var now = _time.GetTimestamp();
-        var seconds = _lastSampleTimestamp < 0 ? 0 : _time.GetElapsedTime(_lastSampleTimestamp, now).TotalSeconds;
-        _lastSampleTimestamp = now;
-        var rate = seconds > 0 ? Math.Round(Math.Max(0, delta.Handled) / seconds, 1) : 0;
-        return new MemberSample(
-            new HealthSample(Math.Max(0, delta.Handled), Math.Max(0, delta.Failed), positions, EngineError: false),
-            new MemberLoad(partitions.Sum(p => (long)p.InFlight), rate));
-    }
-
-    // string.GetHashCode and HashCode are randomized per process: a seed must give the same member randomness in a
-    // replay in another process (FNV-1a over the UTF-16 code units).
-    private static int StableHash(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)hash;
-    }
-
-    /// <summary>
-    /// The assignor of the live member with the lowest id (this member's own when that one does not say): members
-    /// configured with different assignors must still compute one target, or a partition every member thinks is
-    /// another's would never be taken (found by the simulation, seed 6).
-    /// </summary>
-    private IAssignor GroupAssignor(IReadOnlyList<MemberRecord> live)
-    {
-        var leader = live.Where(r => r.Assignor is not null).MinBy(r => r.MemberId, StringComparer.Ordinal);
-        if (leader is null || string.CompareOrdinal(MemberId, leader.MemberId) < 0 || leader.Assignor == _options.Assignor)
-        {
-            return _assignor;
-        }
-
-        var kind = leader.Assignor!.Value;
-        if (!_otherAssignors.TryGetValue(kind, out var assignor))
-        {
-            _otherAssignors[kind] = assignor = Assignors.Create(kind);
-        }
-
-        return assignor;
-    }
-
-    /// <summary>Lets <paramref name="task"/> finish unobserved (its failures are logged where they happen).</summary>
-    private static async Task ForgetAsync(Task task)
-    {
-        try
-        {
-            await task;
-        }
-        catch (Exception)
-        {
-            // The partition consumer logged it; nobody waits for this task.
         }
     }
 
@@ -532,25 +296,5 @@ public sealed class ClusterMember : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-    }
-
-    /// <summary>
-    /// Receives the runtime's fence reports for the partitions this member started under its leases; kept apart so
-    /// that <see cref="ClusterMember"/> itself does not offer <see cref="IPartitionLeaseHolder"/> to its users.
-    /// </summary>
-    private sealed class LeaseHolder(ClusterMember member) : IPartitionLeaseHolder
-    {
-        public void OnPartitionFenced(string group, int partition, long epoch) => member.OnPartitionFenced(partition, epoch);
-    }
-
-    private sealed class Held(int partition, PartitionLease lease)
-    {
-        public int Partition { get; } = partition;
-
-        public PartitionLease Lease { get; set; } = lease;
-
-        public Task? Releasing { get; set; }
-
-        public volatile bool Fenced;
     }
 }

@@ -34,7 +34,7 @@ public sealed record ClusterMemberOptions
 
     public void Validate()
     {
-        Names.Validate("ClusterMemberOptions.MemberId", MemberId);
+        NameRules.Validate("ClusterMemberOptions.MemberId", MemberId);
         if (!double.IsFinite(Weight) || Weight < 0)
         {
             throw new ShoalConfigurationException("ClusterMemberOptions.Weight", $"must be a finite number ≥ 0; was {Weight}.");

@@ -13,9 +13,9 @@ public static class ClusterRecords
     public static async ValueTask<IReadOnlyList<MemberRecord>> ListMembersAsync(ICoordinationStore store, string group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        Names.Validate(nameof(group), group);
+        NameRules.Validate(nameof(group), group);
         var members = new List<MemberRecord>();
-        foreach (var entry in await store.ListAsync(MemberKeys.GroupPrefix(group), cancellationToken))
+        foreach (var entry in await store.ListAsync(CoordinationKeys.GroupMembersPrefix(group), cancellationToken))
         {
             if (MemberRecordCodec.TryDecode(entry.Value.Span, out var record) && record is not null)
             {
@@ -35,9 +35,9 @@ public static class ClusterRecords
     public static async ValueTask<IReadOnlyList<PartitionLease>> ListLeasesAsync(ICoordinationStore store, string topic, string group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        Names.Validate(nameof(topic), topic);
-        Names.Validate(nameof(group), group);
-        var prefix = LeaseRecord.Prefix(topic, group);
+        NameRules.Validate(nameof(topic), topic);
+        NameRules.Validate(nameof(group), group);
+        var prefix = CoordinationKeys.GroupLeasesPrefix(topic, group);
         var leases = new List<PartitionLease>();
         foreach (var entry in await store.ListAsync(prefix, cancellationToken))
         {

@@ -61,7 +61,7 @@ public sealed class InProcessEngineProvider : IEngineProvider
         rest = separator < 0 ? string.Empty : uri[(separator + 3)..];
         switch (scheme)
         {
-            case InProcess when rest.Length > 0 && !Names.IsValid(rest):
+            case InProcess when rest.Length > 0 && !NameRules.IsValid(rest):
                 problem = $"'{uri}': the in-process engine name '{rest}' may only contain letters, digits, '-', '_' and '.'.";
                 return false;
             case InProcess:

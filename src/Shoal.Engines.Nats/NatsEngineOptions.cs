@@ -3,16 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Shoal.Engines.Nats;
 
-/// <summary>Where a topic's streams keep their data.</summary>
-public enum NatsStorage
-{
-    /// <summary>On disk (JetStream file storage); survives server restarts. The default.</summary>
-    File,
-
-    /// <summary>In the servers' memory; faster, lost when a server restarts (replicas keep copies on the others).</summary>
-    Memory,
-}
-
 /// <summary>Options of the NATS JetStream engine.</summary>
 public sealed record NatsEngineOptions
 {
@@ -75,7 +65,7 @@ public sealed record NatsEngineOptions
 
         foreach (var (topic, storage) in TopicStorage)
         {
-            Names.Validate("NatsEngineOptions.TopicStorage", topic);
+            NameRules.Validate("NatsEngineOptions.TopicStorage", topic);
             OptionChecks.Defined("NatsEngineOptions.TopicStorage", storage);
         }
 

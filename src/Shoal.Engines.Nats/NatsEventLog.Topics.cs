@@ -56,7 +56,7 @@ internal sealed partial class NatsEventLog
     public async ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (topic is null || !Names.IsValid(topic))
+        if (topic is null || !NameRules.IsValid(topic))
         {
             return null;
         }

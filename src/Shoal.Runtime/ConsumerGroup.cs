@@ -9,9 +9,9 @@ namespace Shoal;
 /// </summary>
 public sealed class ConsumerGroup
 {
-    private readonly GroupConsumer _group;
+    private readonly GroupPartitions _group;
 
-    internal ConsumerGroup(GroupConsumer group) => _group = group;
+    internal ConsumerGroup(GroupPartitions group) => _group = group;
 
     /// <summary>The group's options.</summary>
     public GroupOptions Options => _group.Context.Options;

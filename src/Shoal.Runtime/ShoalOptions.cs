@@ -4,16 +4,6 @@ using Shoal.Serialization;
 
 namespace Shoal;
 
-/// <summary>A group and its handlers.</summary>
-public sealed record GroupRegistration
-{
-    /// <summary>The group's options.</summary>
-    public required GroupOptions Options { get; init; }
-
-    /// <summary>The group's handlers, at least one; each event type may have several (they run in order).</summary>
-    public required IReadOnlyList<HandlerRegistration> Handlers { get; init; }
-}
-
 /// <summary>Everything a <see cref="ShoalRuntime"/> runs: topics, event types, groups, and the injected environment.</summary>
 public sealed record ShoalOptions
 {

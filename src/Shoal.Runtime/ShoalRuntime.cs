@@ -18,7 +18,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
     private readonly ShoalOptions _options;
     private readonly EventSerializers _serializers;
     private readonly Random _random;
-    private readonly List<GroupConsumer> _groups = [];
+    private readonly List<GroupPartitions> _groups = [];
     private readonly AsyncGate _lifecycle = new();
     private State _state;
 
@@ -82,7 +82,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
                 {
                     UnsafeCommitWithoutFencing = _options.UnsafeCommitWithoutFencing,
                 };
-                var consumer = new GroupConsumer(context);
+                var consumer = new GroupPartitions(context);
                 _groups.Add(consumer);
                 await consumer.StartAsync(cancellationToken);
             }
@@ -166,19 +166,6 @@ public sealed class ShoalRuntime : IAsyncDisposable
     }
 
 
-    private GroupConsumer FindGroup(string group) =>
+    private GroupPartitions FindGroup(string group) =>
         _groups.FirstOrDefault(g => g.Name == group) ?? throw new ShoalConfigurationException(nameof(group), $"this node runs no group named '{group}'.");
-}
-
-/// <summary>A partition's progress in a group.</summary>
-/// <param name="Partition">The partition.</param>
-/// <param name="Committed">The committed offset: a restart resumes here.</param>
-/// <param name="Processed">Every offset below this is done (committed at the next commit).</param>
-public readonly record struct PartitionProgress(int Partition, long Committed, long Processed)
-{
-    /// <summary>The fencing epoch this node consumes the partition under (0 outside a cluster).</summary>
-    public long Epoch { get; init; }
-
-    /// <summary>Handler calls of the partition running now on this node.</summary>
-    public int InFlight { get; init; }
 }

@@ -25,7 +25,7 @@ internal sealed class ChaosRecorder(VirtualClock clock, string topic, string gro
 {
     private readonly XxHash64 _hash = new();
     private readonly List<string> _trace = [];
-    private readonly string _leasePrefix = LeaseRecord.Prefix(topic, group);
+    private readonly string _leasePrefix = CoordinationKeys.GroupLeasesPrefix(topic, group);
 
     public List<Handling> Handlings { get; } = [];
 

@@ -3,13 +3,6 @@ using System.Text.Json;
 
 namespace Shoal.Engine;
 
-/// <summary>Offsets <c>[Start, End)</c> of one partition.</summary>
-public readonly record struct OffsetRange(long Start, long End)
-{
-    /// <summary>How many offsets the range holds.</summary>
-    public long Length => End - Start;
-}
-
 /// <summary>
 /// A committed offset record: the next offset the group will process in the partition (every offset below it is
 /// done), the fencing epoch of the owner that wrote it, and <see cref="Done"/>: offsets above it that are done too
@@ -263,11 +256,3 @@ public readonly record struct CommittedOffset(long Offset, long Epoch)
         return done;
     }
 }
-
-/// <summary>A committed offset record and where it is stored (see <see cref="CommittedOffset.ListAsync"/>).</summary>
-/// <param name="Topic">The topic.</param>
-/// <param name="Group">The group.</param>
-/// <param name="Partition">The partition.</param>
-/// <param name="Committed">The decoded record.</param>
-/// <param name="Entry">The store entry it was decoded from (key and revision, for a compare-and-set).</param>
-public readonly record struct StoredCommittedOffset(string Topic, string Group, int Partition, CommittedOffset Committed, KvEntry Entry);

@@ -1,8 +1,9 @@
 namespace Shoal.Engine;
 
 /// <summary>
-/// The layout of Shoal's records in the coordination store. Every engine stores the same keys, so any
-/// process (or tool) can read them. Documented in <c>docs/wire-format.md</c>.
+/// The layout of Shoal's records in the coordination store: committed offsets, parked keys, member records and
+/// partition leases. Every engine stores the same keys, so any process (or tool) can read them. Documented in
+/// <c>docs/wire-format.md</c>. Only the keys live here; each record's value is encoded and decoded by its own type.
 /// </summary>
 public static class CoordinationKeys
 {
@@ -52,4 +53,22 @@ public static class CoordinationKeys
     /// </summary>
     public static string Parked(string topic, string group, int partition, string key) =>
         ParkedPrefix(topic, group, partition) + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(key));
+
+    /// <summary>Root of every group's member records: <c>shoal/members/</c>.</summary>
+    public const string MembersRoot = "shoal/members/";
+
+    /// <summary>Every member record of a group: <c>shoal/members/{group}/</c>.</summary>
+    public static string GroupMembersPrefix(string group) => $"{MembersRoot}{group}/";
+
+    /// <summary>One member's record: <c>shoal/members/{group}/{memberId}</c>.</summary>
+    public static string Member(string group, string memberId) => $"{MembersRoot}{group}/{memberId}";
+
+    /// <summary>Root of every partition lease: <c>shoal/leases/</c>.</summary>
+    public const string LeasesRoot = "shoal/leases/";
+
+    /// <summary>The partition leases of one group of a topic: <c>shoal/leases/{topic}/{group}/</c>.</summary>
+    public static string GroupLeasesPrefix(string topic, string group) => $"{LeasesRoot}{topic}/{group}/";
+
+    /// <summary>One partition's lease for a group: <c>shoal/leases/{topic}/{group}/{partition}</c>.</summary>
+    public static string Lease(string topic, string group, int partition) => $"{GroupLeasesPrefix(topic, group)}{partition}";
 }

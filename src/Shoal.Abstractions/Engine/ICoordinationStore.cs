@@ -35,16 +35,3 @@ public interface ICoordinationStore
     /// </summary>
     IAsyncEnumerable<KvChange> WatchAsync(string prefix, CancellationToken cancellationToken = default);
 }
-
-/// <summary>A stored key, its value and its revision.</summary>
-public readonly record struct KvEntry(string Key, ReadOnlyMemory<byte> Value, long Revision);
-
-/// <summary>What happened to a key.</summary>
-public enum KvChangeKind
-{
-    Put,
-    Delete,
-}
-
-/// <summary>One change seen by a watch. For deletes, <see cref="Value"/> is empty.</summary>
-public readonly record struct KvChange(KvChangeKind Kind, string Key, ReadOnlyMemory<byte> Value, long Revision);

@@ -42,14 +42,3 @@ public interface IEventLog
     /// <summary>The partition's start offset (first retained event) and end offset (next offset to be written).</summary>
     ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default);
 }
-
-/// <summary>What a topic is: its options as stored by the engine.</summary>
-public sealed record TopicDescription(string Name, int Partitions, TopicOptions Options);
-
-/// <summary>The outcome of appending one event.</summary>
-/// <param name="Offset">Where the event is stored (for a duplicate: where the original is, or -1).</param>
-/// <param name="Duplicate">True when the event's id was seen within the de-duplication window and nothing was stored.</param>
-public readonly record struct AppendedEvent(long Offset, bool Duplicate);
-
-/// <summary>A partition's retained range: events live at offsets [Start, End).</summary>
-public readonly record struct PartitionOffsets(long Start, long End);

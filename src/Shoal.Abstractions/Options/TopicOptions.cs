@@ -1,25 +1,9 @@
 namespace Shoal;
 
-/// <summary>How a topic's payloads are encoded.</summary>
-public enum SerializationFormat
-{
-    /// <summary>System.Text.Json, UTF-8 (the default).</summary>
-    Json,
-
-    /// <summary>MessagePack.</summary>
-    MessagePack,
-
-    /// <summary>Protocol Buffers through protobuf-net.</summary>
-    Protobuf,
-
-    /// <summary>XML through System.Xml.Serialization.</summary>
-    Xml,
-}
-
 /// <summary>A topic: a name, a fixed number of partitions, a default payload format, de-duplication and retention.</summary>
 public sealed record TopicOptions
 {
-    /// <summary>The topic's name (see <see cref="Names"/>).</summary>
+    /// <summary>The topic's name (see <see cref="NameRules"/>).</summary>
     public required string Name { get; init; }
 
     /// <summary>Number of partitions, fixed for the topic's life. Default 12.</summary>
@@ -52,7 +36,7 @@ public sealed record TopicOptions
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
     public void Validate()
     {
-        Names.Validate("TopicOptions.Name", Name);
+        NameRules.Validate("TopicOptions.Name", Name);
         OptionChecks.Range("TopicOptions.Partitions", Partitions, 1, 100_000);
         OptionChecks.Defined("TopicOptions.Format", Format);
         OptionChecks.NotNegative("TopicOptions.DeduplicationWindow", DeduplicationWindow);
@@ -68,35 +52,5 @@ public sealed record TopicOptions
         }
 
         Retention.Validate();
-    }
-}
-
-/// <summary>
-/// Retention: events below the lowest committed offset of every group may be trimmed
-/// (<see cref="TrimCommitted"/>), and independent of groups the size and age limits apply, as in Kafka.
-/// </summary>
-public sealed record RetentionOptions
-{
-    /// <summary>Trim committed events, keep at most 1 GiB and 1,000,000 events per partition, no age limit. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
-    public static RetentionOptions Default => new();
-
-    /// <summary>Discard events every group has committed past. Default true. With no group yet, nothing is trimmed by this rule.</summary>
-    public bool TrimCommitted { get; init; } = true;
-
-    /// <summary>Keep at most this many events per partition (oldest discarded first). Default 1,000,000.</summary>
-    public long MaxEventsPerPartition { get; init; } = 1_000_000;
-
-    /// <summary>Keep at most this many payload bytes per partition (oldest discarded first). Default 1 GiB.</summary>
-    public long MaxBytesPerPartition { get; init; } = 1L << 30;
-
-    /// <summary>Discard events older than this. Default <see cref="Timeout.InfiniteTimeSpan"/> (no age limit).</summary>
-    public TimeSpan MaxAge { get; init; } = Timeout.InfiniteTimeSpan;
-
-    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first invalid field.</summary>
-    public void Validate()
-    {
-        OptionChecks.Range("RetentionOptions.MaxEventsPerPartition", MaxEventsPerPartition, 1, long.MaxValue);
-        OptionChecks.Range("RetentionOptions.MaxBytesPerPartition", MaxBytesPerPartition, 1, long.MaxValue);
-        OptionChecks.PositiveOrInfinite("RetentionOptions.MaxAge", MaxAge);
     }
 }

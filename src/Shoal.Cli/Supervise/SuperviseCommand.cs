@@ -59,7 +59,7 @@ internal static class SuperviseCommand
         {
             Description = "Workers are PREFIX-1, PREFIX-2, … in start order (default: the group, the host and the supervisor's pid)",
             HelpName = "PREFIX",
-        }.Check(value => value is null || Names.IsValid(value + "-1") ? null : $"'{value}' cannot start a member id: use A-Z a-z 0-9 - _ . starting with a letter or digit.");
+        }.Check(value => value is null || NameRules.IsValid(value + "-1") ? null : $"'{value}' cannot start a member id: use A-Z a-z 0-9 - _ . starting with a letter or digit.");
         var json = CliOutput.CreateJsonOption();
         var workerOptions = new Argument<string[]>("worker-options")
         {
@@ -208,7 +208,7 @@ internal static class SuperviseCommand
     {
         var host = new string([.. Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
         var prefix = string.Create(CultureInfo.InvariantCulture, $"{group}-{host}-{Environment.ProcessId}");
-        return Names.IsValid(prefix + "-1") ? prefix : string.Create(CultureInfo.InvariantCulture, $"sup-{Environment.ProcessId}");
+        return NameRules.IsValid(prefix + "-1") ? prefix : string.Create(CultureInfo.InvariantCulture, $"sup-{Environment.ProcessId}");
     }
 
     private sealed record WorkerSettingsCheck(TimeSpan Heartbeat, TimeSpan SessionTtl);

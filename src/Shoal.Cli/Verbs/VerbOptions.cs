@@ -18,7 +18,7 @@ internal static class VerbOptions
             Description = description,
             Required = required,
             HelpName = "name",
-        }.Check(value => Names.IsValid(value)
+        }.Check(value => NameRules.IsValid(value)
             ? null
             : $"'{value}' is not a valid name: use 1-200 characters of A-Z a-z 0-9 - _ . starting with a letter or digit.");
 }

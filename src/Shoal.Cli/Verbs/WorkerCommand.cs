@@ -25,7 +25,7 @@ internal static class WorkerCommand
         {
             Description = "This member's id; keep it stable across restarts (default: host name and process id)",
             HelpName = "id",
-        }.Check(value => value is null || Names.IsValid(value)
+        }.Check(value => value is null || NameRules.IsValid(value)
             ? null
             : $"'{value}' is not a valid member id: use 1-200 characters of A-Z a-z 0-9 - _ . starting with a letter or digit.");
         var weight = new Option<double>("--weight")
@@ -110,7 +110,7 @@ internal static class WorkerCommand
     {
         var host = new string([.. Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]);
         var id = $"{host.TrimStart('-', '_', '.')}-{Environment.ProcessId}";
-        return Names.IsValid(id) ? id : $"worker-{Environment.ProcessId}";
+        return NameRules.IsValid(id) ? id : $"worker-{Environment.ProcessId}";
     }
 }
 

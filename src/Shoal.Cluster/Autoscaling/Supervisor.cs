@@ -2,11 +2,6 @@ using System.Globalization;
 
 namespace Shoal.Cluster.Autoscaling;
 
-/// <summary>What the supervisor's autoscaler answered for one interval.</summary>
-/// <param name="Decision">The policy's decision (its desired count is clamped to the supervisor's bounds).</param>
-/// <param name="Sample">What the observer measured, when it measured anything (shown in the decision event).</param>
-public sealed record SupervisorTick(AutoscaleDecision Decision, AutoscaleSample? Sample);
-
 /// <summary>
 /// <c>shoal supervise</c>'s loop: every interval it asks the autoscaler for the desired worker count (relative to the
 /// workers it has asked for, like a Deployment's replicas), starts workers to scale up, and asks the youngest to hand
@@ -417,11 +412,3 @@ public sealed class Supervisor
         public bool KilledBySupervisor { get; set; }
     }
 }
-
-/// <summary>One worker as the live view shows it.</summary>
-/// <param name="MemberId">The member id the worker joined as (kept across restarts).</param>
-/// <param name="Pid">The process id; 0 while waiting for a restart.</param>
-/// <param name="State"><c>running</c>, <c>restarting</c> or <c>stopping</c>.</param>
-/// <param name="Age">Time since this process started.</param>
-/// <param name="Restarts">How many times the worker was restarted after a crash.</param>
-public sealed record WorkerView(string MemberId, int Pid, string State, TimeSpan Age, int Restarts);

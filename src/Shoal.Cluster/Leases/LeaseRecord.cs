@@ -1,20 +1,15 @@
 using System.Text.Json;
+using Shoal.Engine;
 
 namespace Shoal.Cluster.Leases;
 
 /// <summary>
-/// The stored lease of a partition: <c>shoal/leases/{topic}/{group}/{partition}</c> →
+/// The stored lease of a partition (key <see cref="CoordinationKeys.Lease"/>) →
 /// <c>{"owner":"m1","epoch":7,"expiresAtMs":1700000000000}</c>. A released lease keeps its epoch with an empty
 /// owner, so epochs only grow.
 /// </summary>
 internal readonly record struct LeaseRecord(string Owner, long Epoch, long ExpiresAtMs)
 {
-    public static string Key(string topic, string group, int partition) => $"{Prefix(topic, group)}{partition}";
-
-    public const string Root = "shoal/leases/";
-
-    public static string Prefix(string topic, string group) => $"{Root}{topic}/{group}/";
-
     public bool IsFree(long nowMs) => Owner.Length == 0 || ExpiresAtMs <= nowMs;
 
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>

@@ -29,7 +29,7 @@ internal sealed class PartitionLeases
     /// <summary>Every partition's lease record that exists, by partition.</summary>
     public async ValueTask<IReadOnlyDictionary<int, PartitionLease>> ListAsync(CancellationToken cancellationToken)
     {
-        var prefix = LeaseRecord.Prefix(_topic, _group);
+        var prefix = CoordinationKeys.GroupLeasesPrefix(_topic, _group);
         var result = new Dictionary<int, PartitionLease>();
         foreach (var entry in await _store.ListAsync(prefix, cancellationToken))
         {
@@ -50,7 +50,7 @@ internal sealed class PartitionLeases
     /// </summary>
     public async ValueTask<PartitionLease?> TryAcquireAsync(int partition, string member, CancellationToken cancellationToken)
     {
-        var key = LeaseRecord.Key(_topic, _group, partition);
+        var key = CoordinationKeys.Lease(_topic, _group, partition);
         var now = NowMs;
         var expires = now + (long)_ttl.TotalMilliseconds;
         var entry = await _store.GetAsync(key, cancellationToken);
@@ -89,7 +89,7 @@ internal sealed class PartitionLeases
     {
         var expires = NowMs + (long)_ttl.TotalMilliseconds;
         var record = new LeaseRecord(lease.Owner, lease.Epoch, expires);
-        var revision = await _store.TryUpdateAsync(LeaseRecord.Key(_topic, _group, lease.Partition), record.Encode(), lease.Revision, cancellationToken);
+        var revision = await _store.TryUpdateAsync(CoordinationKeys.Lease(_topic, _group, lease.Partition), record.Encode(), lease.Revision, cancellationToken);
         return revision is { } r ? lease with { ExpiresAtMs = expires, Revision = r } : null;
     }
 
@@ -97,7 +97,7 @@ internal sealed class PartitionLeases
     public async ValueTask<bool> ReleaseAsync(PartitionLease lease, CancellationToken cancellationToken)
     {
         var record = new LeaseRecord(string.Empty, lease.Epoch, 0);
-        var revision = await _store.TryUpdateAsync(LeaseRecord.Key(_topic, _group, lease.Partition), record.Encode(), lease.Revision, cancellationToken);
+        var revision = await _store.TryUpdateAsync(CoordinationKeys.Lease(_topic, _group, lease.Partition), record.Encode(), lease.Revision, cancellationToken);
         return revision is not null;
     }
 }

@@ -63,7 +63,7 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
         _time = time;
         _sample = sample;
         _logger = logger ?? NullLogger.Instance;
-        Key = MemberKeys.Member(identity.Group, identity.MemberId);
+        Key = CoordinationKeys.Member(identity.Group, identity.MemberId);
         Incarnation = random.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
     }
 

@@ -10,8 +10,8 @@ internal sealed record MemberIdentity(string Group, string MemberId, double Weig
 {
     public void Validate()
     {
-        Names.Validate("MemberIdentity.Group", Group);
-        Names.Validate("MemberIdentity.MemberId", MemberId);
+        NameRules.Validate("MemberIdentity.Group", Group);
+        NameRules.Validate("MemberIdentity.MemberId", MemberId);
         if (!double.IsFinite(Weight) || Weight < 0)
         {
             throw new ShoalConfigurationException("MemberIdentity.Weight", $"must be a finite number ≥ 0; was {Weight}.");

@@ -1,7 +1,7 @@
 namespace Shoal.Cluster;
 
 /// <summary>
-/// A member's heartbeat record, stored at <c>shoal/members/{group}/{memberId}</c> (see <see cref="MemberKeys"/>)
+/// A member's heartbeat record, stored at <c>shoal/members/{group}/{memberId}</c> (see <see cref="Shoal.Engine.CoordinationKeys.Member"/>)
 /// as UTF-8 JSON and rewritten every heartbeat interval. A record whose <see cref="HeartbeatAt"/> is the member's
 /// <see cref="SessionTtl"/> or more in the past belongs to a dead member (<see cref="MembershipView.IsLive"/>).
 /// </summary>
@@ -47,6 +47,3 @@ public sealed record MemberRecord
     /// </summary>
     public AssignorKind? Assignor { get; init; }
 }
-
-/// <summary>A member's current load: events being handled now and the recent handling rate.</summary>
-public readonly record struct MemberLoad(long InFlight, double EventsPerSecond);

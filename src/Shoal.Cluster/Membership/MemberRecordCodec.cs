@@ -101,7 +101,7 @@ internal static class MemberRecordCodec
                 }
             }
 
-            if (!Names.IsValid(memberId) || string.IsNullOrEmpty(incarnation) || health is null || heartbeatMs is null
+            if (!NameRules.IsValid(memberId) || string.IsNullOrEmpty(incarnation) || health is null || heartbeatMs is null
                 || !double.IsFinite(weight) || weight < 0 || capacity < 0)
             {
                 return false;

@@ -40,11 +40,11 @@ internal sealed class MembershipWatcher
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        Names.Validate("group", group);
+        NameRules.Validate("group", group);
         OptionChecks.Positive("sessionTtl", sessionTtl);
         _store = store;
         _group = group;
-        _prefix = MemberKeys.GroupPrefix(group);
+        _prefix = CoordinationKeys.GroupMembersPrefix(group);
         _sessionTtl = sessionTtl;
         _time = time;
         _logger = logger ?? NullLogger.Instance;

@@ -20,9 +20,9 @@ public static class ClusterStatus
             groups.Add(group);
         }
 
-        foreach (var entry in await engine.Coordination.ListAsync(MemberKeys.MembersRoot, cancellationToken))
+        foreach (var entry in await engine.Coordination.ListAsync(CoordinationKeys.MembersRoot, cancellationToken))
         {
-            if (Split(entry.Key.AsSpan(MemberKeys.MembersRoot.Length)) is [var group, _])
+            if (Split(entry.Key.AsSpan(CoordinationKeys.MembersRoot.Length)) is [var group, _])
             {
                 groups.Add(group);
             }
@@ -43,7 +43,7 @@ public static class ClusterStatus
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(time);
-        Names.Validate(nameof(group), group);
+        NameRules.Validate(nameof(group), group);
         var store = engine.Coordination;
         var records = await ClusterRecords.ListMembersAsync(store, group, cancellationToken);
         var now = time.GetUtcNow();
@@ -142,9 +142,9 @@ public static class ClusterStatus
             pairs.Add((record.Topic, record.Group));
         }
 
-        foreach (var entry in await store.ListAsync(LeaseRecord.Root, cancellationToken))
+        foreach (var entry in await store.ListAsync(CoordinationKeys.LeasesRoot, cancellationToken))
         {
-            if (Split(entry.Key.AsSpan(LeaseRecord.Root.Length)) is [var topic, var group, _])
+            if (Split(entry.Key.AsSpan(CoordinationKeys.LeasesRoot.Length)) is [var topic, var group, _])
             {
                 pairs.Add((topic, group));
             }

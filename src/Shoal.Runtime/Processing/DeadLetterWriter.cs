@@ -57,7 +57,7 @@ internal sealed class DeadLetterWriter(GroupContext group)
             {
                 await group.Engine.Log.AppendAsync(topic, partition, new[] { dead }, result, stop);
                 Telemetry.DeadLettered.Add(1, group.Tags);
-                Log.DeadLettered(group.Logger, group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, topic, reason);
+                RuntimeLog.DeadLettered(group.Logger, group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, topic, reason);
                 return;
             }
             catch (EventTooLargeException) when (!dead.Payload.IsEmpty)
@@ -68,7 +68,7 @@ internal sealed class DeadLetterWriter(GroupContext group)
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
             {
-                Log.DeadLetterWriteFailed(group.Logger, ex, group.Group, topic, attempt);
+                RuntimeLog.DeadLetterWriteFailed(group.Logger, ex, group.Group, topic, attempt);
                 await Task.Delay(group.EngineBackoff(attempt), group.Time, stop);
             }
         }

@@ -125,7 +125,7 @@ internal sealed class EventProcessor : IEventProcessor
             RecordDuration(started);
             Interlocked.Increment(ref _failed);
             Telemetry.Failed.Add(1, _group.Tags);
-            Log.HandlerFailed(_group.Logger, failure, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts);
+            RuntimeLog.HandlerFailed(_group.Logger, failure, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts);
             if (attempt >= _retry.MaxAttempts)
             {
                 await GiveUpAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt);
@@ -147,7 +147,7 @@ internal sealed class EventProcessor : IEventProcessor
         if (_group.Options.PoisonKeyPolicy == PoisonKeyPolicy.Park && envelope.Key is { } poisonKey)
         {
             await _parked.ParkAsync(envelope, _stop);
-            Log.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
+            RuntimeLog.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
         }
     }
 
@@ -160,7 +160,7 @@ internal sealed class EventProcessor : IEventProcessor
     private async ValueTask WrongPartitionAsync(EventEnvelope envelope, int home)
     {
         Telemetry.WrongPartition.Add(1, _group.Tags);
-        Log.WrongPartition(_group.Logger, _group.Group, envelope.Id, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, home);
+        RuntimeLog.WrongPartition(_group.Logger, _group.Group, envelope.Id, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, home);
         var error = new ShoalException(string.Create(CultureInfo.InvariantCulture,
             $"Key '{envelope.Key}' belongs to partition {home} of {_partitions} (XxHash3_64 of its UTF-8 bytes mod {_partitions}); the event was stored in partition {envelope.Partition}."));
         await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.WrongPartition, error, 0, _stop);

@@ -6,8 +6,8 @@ namespace Shoal.Processing;
 
 /// <summary>
 /// Consumes one partition for one group: a fetch loop with bounded prefetch feeding the key-ordered
-/// dispatcher, commits of the contiguous watermark, and a graceful stop (stop fetching, drain in-flight
-/// work up to a deadline, commit).
+/// dispatcher, commits of the contiguous watermark (written by <see cref="OffsetCommitter"/>), and a graceful
+/// stop (stop fetching, drain in-flight work up to a deadline, commit).
 /// </summary>
 internal sealed class PartitionConsumer : IAsyncDisposable
 {
@@ -15,17 +15,12 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _fetchStop = new();
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ParkedKeys _parked;
-    private readonly string _offsetKey;
+    private readonly OffsetCommitter _offsets;
     private KeyOrderedDispatcher? _dispatcher;
     private OffsetTracker? _tracker;
     private Task _fetchLoop = Task.CompletedTask;
     private long _next;
-    private long _committed;
-    private IReadOnlyList<OffsetRange> _committedDone = [];
-    private long _revision;
-    private long _epoch;
     private readonly AsyncGate _commitGate = new();
-    private long _commitsRejected;
     private EventProcessor? _processor;
     private int _fenced;
 
@@ -34,13 +29,13 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         _group = group;
         Partition = partition;
         _parked = new ParkedKeys(group, partition);
-        _offsetKey = CoordinationKeys.Offset(group.Topic, group.Group, partition);
+        _offsets = new OffsetCommitter(group, partition);
     }
 
     public int Partition { get; }
 
     /// <summary>The last committed offset (the next offset the group will process after a restart).</summary>
-    public long Committed => Volatile.Read(ref _committed);
+    public long Committed => _offsets.Committed;
 
     /// <summary>Everything below this is done (may be ahead of <see cref="Committed"/> until the next commit).</summary>
     public long Watermark => _tracker?.Watermark ?? Committed;
@@ -55,7 +50,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     public long FetchPosition => Volatile.Read(ref _next);
 
     /// <summary>The fencing epoch this consumer commits with (0 outside a cluster).</summary>
-    public long Epoch => Volatile.Read(ref _epoch);
+    public long Epoch => _offsets.Epoch;
 
     /// <summary>Handler calls running now (0 before start and after stop).</summary>
     public int InFlight => _dispatcher?.Running ?? 0;
@@ -64,7 +59,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     public bool IsFenced => Volatile.Read(ref _fenced) != 0;
 
     /// <summary>Commits rejected because a newer owner fenced the partition.</summary>
-    public long CommitsRejected => Interlocked.Read(ref _commitsRejected);
+    public long CommitsRejected => _offsets.Rejected;
 
     /// <summary>Called once when the partition finds itself fenced (the group removes it).</summary>
     public Action<PartitionConsumer>? OnFenced { get; set; }
@@ -83,73 +78,26 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     public async Task StartAsync(long? epoch, CancellationToken cancellationToken)
     {
         var log = _group.Engine.Log;
-        var store = _group.Engine.Coordination;
         var offsets = await log.GetOffsetsAsync(_group.Topic, Partition, cancellationToken);
-        while (true)
-        {
-            var entry = await store.GetAsync(_offsetKey, cancellationToken);
-            if (entry is { } existing)
-            {
-                if (!CommittedOffset.TryDecode(existing.Value.Span, out var committed))
-                {
-                    throw new ShoalException($"The committed offset record '{_offsetKey}' is not valid; expected {{\"offset\":N,\"epoch\":E}}.");
-                }
-
-                if (epoch is not { } fence || fence == committed.Epoch)
-                {
-                    _committed = committed.Offset;
-                    _committedDone = committed.Done;
-                    _epoch = committed.Epoch;
-                    _revision = existing.Revision;
-                    break;
-                }
-
-                if (committed.Epoch > fence)
-                {
-                    throw new PartitionFencedException(_group.Group, _group.Topic, Partition, fence, committed.Epoch);
-                }
-
-                var fenced = await store.TryUpdateAsync(_offsetKey, (committed with { Epoch = fence }).Encode(), existing.Revision, cancellationToken);
-                if (fenced is { } revision)
-                {
-                    _committed = committed.Offset;
-                    _committedDone = committed.Done;
-                    _epoch = fence;
-                    _revision = revision;
-                    break;
-                }
-
-                continue;
-            }
-
-            var start = _group.Options.StartPosition == StartPosition.Latest ? offsets.End : offsets.Start;
-            var createdEpoch = epoch ?? 0;
-            if (await store.TryCreateAsync(_offsetKey, new CommittedOffset(start, createdEpoch).Encode(), cancellationToken) is { } created)
-            {
-                _committed = start;
-                _epoch = createdEpoch;
-                _revision = created;
-                break;
-            }
-        }
-
+        await _offsets.ClaimAsync(epoch, offsets, cancellationToken);
         await _parked.LoadAsync(cancellationToken);
-        _next = Math.Max(_committed, offsets.Start);
-        if (_next > _committed)
+        var committed = _offsets.Committed;
+        _next = Math.Max(committed, offsets.Start);
+        if (_next > committed)
         {
-            Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+            RuntimeLog.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, _next);
         }
 
         _tracker = new OffsetTracker(_group.Options.MaxInFlight, _next);
-        if (_next == _committed)
+        if (_next == committed)
         {
             // Events the previous owner finished above its watermark are skipped, not handled again.
-            _tracker.MarkDone(_committedDone);
+            _tracker.MarkDone(_offsets.CommittedDone);
         }
 
-        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _epoch, _hardStop.Token);
+        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _offsets.Epoch, _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
-        Log.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+        RuntimeLog.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
 
         // The injected scheduler decides where the loop runs (the thread pool in production, one thread in simulation).
         _fetchLoop = Task.Factory.StartNew(FetchLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _group.Scheduler).Unwrap();
@@ -192,7 +140,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 {
                     // The engine is unreachable or failed: keep the partition and try again with backoff.
                     readFailures++;
-                    Log.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
+                    RuntimeLog.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
                     await Task.Delay(_group.EngineBackoff(readFailures), _group.Time, stop);
                     continue;
                 }
@@ -214,7 +162,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
                 _next = batch[count - 1].Offset + 1;
                 Array.Clear(batch, 0, count);
-                if (tracker.Watermark - Volatile.Read(ref _committed) >= window && !_commitGate.IsHeld)
+                if (tracker.Watermark - _offsets.Committed >= window && !_commitGate.IsHeld)
                 {
                     // A window's worth of done events is not committed yet: commit now rather than at the next
                     // interval, so a crash redelivers at most about two windows per partition.
@@ -223,7 +171,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
                 if (dispatcher.Fault is { } fault)
                 {
-                    Log.PartitionFailed(_group.Logger, fault, _group.Group, _group.Topic, Partition);
+                    RuntimeLog.PartitionFailed(_group.Logger, fault, _group.Group, _group.Topic, Partition);
                     throw new ShoalException($"Partition {Partition} of '{_group.Topic}' failed in group '{_group.Group}'.", fault);
                 }
 
@@ -247,7 +195,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
 
         _dispatcher.ResetTracker(resumeAt);
-        Log.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, resumeAt);
+        RuntimeLog.OffsetsTrimmed(_group.Logger, _group.Group, _group.Topic, Partition, resumeAt);
     }
 
     private async Task CommitInBackgroundAsync()
@@ -258,7 +206,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+            RuntimeLog.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
         }
     }
 
@@ -273,42 +221,15 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 return false;
             }
 
-            var point = _dispatcher?.CommitPoint(_epoch) ?? new CommittedOffset(Committed, _epoch) { Done = _committedDone };
-            var watermark = point.Offset;
-            if (watermark == _committed && point.Done.SequenceEqual(_committedDone))
+            var point = _dispatcher?.CommitPoint(_offsets.Epoch) ?? new CommittedOffset(Committed, _offsets.Epoch) { Done = _offsets.CommittedDone };
+            var outcome = await _offsets.CommitAsync(point, cancellationToken);
+            if (outcome == OffsetCommitter.Outcome.Fenced)
             {
-                return true;
+                Fence();
+                return false;
             }
 
-            var record = point.Encode();
-            var revision = await _group.Engine.Coordination.TryUpdateAsync(_offsetKey, record, _revision, cancellationToken);
-            if (revision is null)
-            {
-                var current = await _group.Engine.Coordination.GetAsync(_offsetKey, cancellationToken);
-                var storedEpoch = current is { } c && CommittedOffset.TryDecode(c.Value.Span, out var stored) ? stored.Epoch : -1;
-                if (current is null || (storedEpoch > _epoch && !_group.UnsafeCommitWithoutFencing))
-                {
-                    // A newer owner fenced this partition: this member is a zombie for it. Stop at once, commit nothing.
-                    Log.CommitRejected(_group.Logger, _group.Group, _group.Topic, Partition, storedEpoch, _epoch);
-                    Interlocked.Increment(ref _commitsRejected);
-                    Telemetry.CommitsRejected.Add(1, _group.Tags);
-                    Fence();
-                    return false;
-                }
-
-                // Same or older epoch (e.g. an operator tool rewrote the record): take its revision and write ours.
-                revision = await _group.Engine.Coordination.TryUpdateAsync(_offsetKey, record, current.Value.Revision, cancellationToken);
-                if (revision is null)
-                {
-                    return false;
-                }
-            }
-
-            _revision = revision.Value;
-            _committedDone = point.Done;
-            Volatile.Write(ref _committed, watermark);
-            Telemetry.Commits.Add(1, _group.Tags);
-            return true;
+            return outcome == OffsetCommitter.Outcome.Committed;
         }
         finally
         {
@@ -329,7 +250,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.PartitionFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+            RuntimeLog.PartitionFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
         }
 
         if (_dispatcher is { } dispatcher)
@@ -344,7 +265,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
                 {
                     // The drain deadline passed, or the caller (e.g. the host's shutdown timeout) gave up waiting.
-                    Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                    RuntimeLog.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
                 }
             }
 
@@ -357,12 +278,12 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
                 // A handler ignores its token; what it works on is not done, so the commit below leaves it out.
-                Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                RuntimeLog.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
             }
         }
 
         await CommitLastAsync(drainTimeout, cancellationToken);
-        Log.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
+        RuntimeLog.PartitionStopped(_group.Logger, _group.Group, _group.Topic, Partition, Committed);
     }
 
     /// <summary>
@@ -386,7 +307,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                Log.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
+                RuntimeLog.CommitFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
             }
 
             var delay = _group.EngineBackoff(attempt);
@@ -446,7 +367,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                Log.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
+                RuntimeLog.DrainTimedOut(_group.Logger, _group.Group, _group.Topic, Partition, dispatcher.Running);
             }
         }
     }

@@ -13,7 +13,7 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
 
     public async Task<IResult> CreateTopicAsync(HttpContext context, string topic)
     {
-        if (!Names.IsValid(topic))
+        if (!NameRules.IsValid(topic))
         {
             return Problems.Result(400, "Bad topic name", $"'{topic}' is not a topic name (1-200 of A-Z a-z 0-9 - _ .).", "topic");
         }
@@ -61,7 +61,7 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
 
     public async Task<IResult> GetTopicAsync(string topic, CancellationToken cancellationToken)
     {
-        if (!Names.IsValid(topic) || await engine.Log.DescribeTopicAsync(topic, cancellationToken) is not { } description)
+        if (!NameRules.IsValid(topic) || await engine.Log.DescribeTopicAsync(topic, cancellationToken) is not { } description)
         {
             return Problems.Result(404, "Unknown topic", $"Topic '{topic}' does not exist.", "topic");
         }
@@ -74,7 +74,7 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
 
     public async Task<IResult> GetGroupAsync(string group, CancellationToken cancellationToken)
     {
-        if (!Names.IsValid(group) || await ClusterStatus.ReadGroupAsync(engine, group, options.SessionTtl, options.TimeProvider, cancellationToken) is not { } status)
+        if (!NameRules.IsValid(group) || await ClusterStatus.ReadGroupAsync(engine, group, options.SessionTtl, options.TimeProvider, cancellationToken) is not { } status)
         {
             return Problems.Result(404, "Unknown group", $"Group '{group}' has no members, leases or committed offsets.", "group");
         }

@@ -1,25 +1,5 @@
 namespace Shoal.Server;
 
-/// <summary>What an API key may do.</summary>
-[Flags]
-public enum ApiScopes
-{
-    /// <summary>Nothing.</summary>
-    None = 0,
-
-    /// <summary>Publish events (<c>POST /v1/topics/{topic}/events</c>).</summary>
-    Produce = 1,
-
-    /// <summary>Read topics, groups and the dashboard's data.</summary>
-    Read = 2,
-
-    /// <summary>Create topics.</summary>
-    Admin = 4,
-
-    /// <summary>Every scope.</summary>
-    All = Produce | Read | Admin,
-}
-
 /// <summary>An API key and its scopes.</summary>
 /// <param name="Key">The secret, presented as <c>Authorization: Bearer KEY</c>.</param>
 /// <param name="Scopes">What it may do.</param>

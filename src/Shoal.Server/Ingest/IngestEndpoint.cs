@@ -16,7 +16,7 @@ internal sealed partial class IngestEndpoint(IEventPublisher publisher, ShoalSer
 {
     public async Task<IResult> HandleAsync(HttpContext context, string topic)
     {
-        if (!Names.IsValid(topic))
+        if (!NameRules.IsValid(topic))
         {
             return Problems.Result(400, "Bad topic name", $"'{topic}' is not a topic name (1-200 of A-Z a-z 0-9 - _ .).", "topic");
         }

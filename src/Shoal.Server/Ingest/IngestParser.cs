@@ -165,7 +165,7 @@ internal static class IngestParser
                     id = i;
                     break;
                 case "topic" when requireTopic:
-                    if (reader.TokenType != JsonTokenType.String || !TryGetString(reader, out var tp) || !Names.IsValid(tp))
+                    if (reader.TokenType != JsonTokenType.String || !TryGetString(reader, out var tp) || !NameRules.IsValid(tp))
                     {
                         return Bad(prefix + "topic", "must be a topic name (1-200 of A-Z a-z 0-9 - _ .).");
                     }

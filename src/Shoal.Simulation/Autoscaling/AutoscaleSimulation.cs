@@ -2,68 +2,6 @@ using Shoal.Cluster.Autoscaling;
 
 namespace Shoal.Simulation.Autoscaling;
 
-/// <summary>What an autoscaling simulation (<c>shoal autoscale-sim</c>) runs: the load, the members' speed, the partitions and the policy.</summary>
-public sealed record AutoscaleSimSettings
-{
-    /// <summary>The shape of the load. Default <see cref="LoadProfileKind.Step"/>.</summary>
-    public LoadProfileKind Profile { get; init; } = LoadProfileKind.Step;
-
-    /// <summary>Seeds the noise of the noisy profile (the others are deterministic shapes).</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Seconds to simulate; 0 for the profile's default.</summary>
-    public int Seconds { get; init; }
-
-    /// <summary>Base arrivals, events per second (the profiles are multiples of it).</summary>
-    public double BaseRate { get; init; } = 1_000;
-
-    /// <summary>Events per second one busy member handles.</summary>
-    public double MemberRate { get; init; } = 100;
-
-    /// <summary>Partitions of the topic: more members than this get no work (one owner per partition).</summary>
-    public int Partitions { get; init; } = 128;
-
-    /// <summary>Time from asking for a member to its handling events (process start, join, lease takeover).</summary>
-    public TimeSpan StartupDelay { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>The policy under test.</summary>
-    public AutoscaleOptions Policy { get; init; } = AutoscaleOptions.Default with { MaxMembers = 128 };
-
-    /// <summary>Seconds the run lasts: <see cref="Seconds"/>, or the profile's default.</summary>
-    public int EffectiveSeconds => Seconds > 0 ? Seconds : LoadProfile.DefaultSeconds(Profile);
-}
-
-/// <summary>One second of a run: what arrived, how many members were asked for and working, and the lag after it.</summary>
-/// <param name="T">The second, from 0.</param>
-/// <param name="Arrivals">Events that arrived during it.</param>
-/// <param name="Members">Members asked for (starting or working).</param>
-/// <param name="Ready">Members past their start-up delay.</param>
-/// <param name="Lag">The backlog at its end.</param>
-/// <param name="OracleMembers">Members the oracle (the cheapest schedule knowing the load in advance) paid for.</param>
-/// <param name="OracleLag">The oracle's backlog at its end.</param>
-public readonly record struct SimSecond(int T, double Arrivals, int Members, int Ready, double Lag, int OracleMembers, double OracleLag);
-
-/// <summary>A whole run: the timeline, the policy's decisions, and the numbers the targets are checked on.</summary>
-/// <param name="Settings">What was run.</param>
-/// <param name="Timeline">Every second of the run.</param>
-/// <param name="Changes">The policy's decisions that changed the member count.</param>
-/// <param name="MaxLag">The largest backlog.</param>
-/// <param name="SecondsToRecover">Seconds from the largest load step until the lag was at or under the target again; null without a step, or if it never recovered.</param>
-/// <param name="DirectionChanges">How often the scaling direction reversed.</param>
-/// <param name="MaxDirectionChangesPerWindow">The most reversals within one stabilization window.</param>
-/// <param name="MemberSeconds">Cost: the sum over seconds of the members asked for.</param>
-/// <param name="OracleMemberSeconds">The oracle's cost.</param>
-public sealed record AutoscaleSimResult(
-    AutoscaleSimSettings Settings,
-    IReadOnlyList<SimSecond> Timeline,
-    IReadOnlyList<AutoscaleDecision> Changes,
-    double MaxLag,
-    int? SecondsToRecover,
-    int DirectionChanges,
-    int MaxDirectionChangesPerWindow,
-    long MemberSeconds,
-    long OracleMemberSeconds);
-
 /// <summary>
 /// A fluid queue on virtual time, one step per second: arrivals join the backlog, ready members drain it at their
 /// rate (members beyond the partition count idle), the policy sees the lag and rates at the end of each second and

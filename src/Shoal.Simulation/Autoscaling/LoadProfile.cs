@@ -1,21 +1,5 @@
 namespace Shoal.Simulation.Autoscaling;
 
-/// <summary>The shapes of load an autoscaling simulation (<c>shoal autoscale-sim</c>) can replay.</summary>
-public enum LoadProfileKind
-{
-    /// <summary>Base load, then 4× base from <see cref="LoadProfile.StepAt"/> to the end.</summary>
-    Step,
-
-    /// <summary>Base load with one 4× burst of <see cref="LoadProfile.SpikeLength"/>.</summary>
-    Spike,
-
-    /// <summary>A slow wave between 1× and 4× base.</summary>
-    Sine,
-
-    /// <summary>2.5× base with ±20 % uniform noise every second (seeded).</summary>
-    Noisy,
-}
-
 /// <summary>
 /// Arrivals per second of one profile: a deterministic shape plus, for <see cref="LoadProfileKind.Noisy"/>,
 /// seeded noise. The same seed gives the same load, so a run is replayable.

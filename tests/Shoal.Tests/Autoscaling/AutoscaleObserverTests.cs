@@ -48,7 +48,7 @@ public sealed class AutoscaleObserverTests : IAsyncLifetime
 
     private async Task HeartbeatAsync(string member)
     {
-        var key = MemberKeys.Member(Group, member);
+        var key = CoordinationKeys.Member(Group, member);
         var record = MemberRecordCodec.Encode(new MemberRecord { MemberId = member, Incarnation = "0000000000000001", HeartbeatAt = _clock.GetUtcNow() });
         if (await _engine.Coordination.GetAsync(key) is { } existing)
         {

@@ -201,7 +201,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>Starts recording every write to the group's lease records.</summary>
-    public LeaseWatch WatchLeases() => new(Engine.Coordination, $"shoal/leases/{Topic}/{Group}/");
+    public LeaseWatch WatchLeases() => new(Engine.Coordination, CoordinationKeys.GroupLeasesPrefix(Topic, Group));
 
     internal sealed record Node(string Id, ShoalRuntime Runtime, ClusterMember Member)
     {

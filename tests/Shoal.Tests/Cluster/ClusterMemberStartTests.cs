@@ -39,6 +39,6 @@ public sealed class ClusterMemberStartTests
         await member.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await member.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(member.OwnedPartitions);
-        Assert.Empty(await engine.Coordination.ListAsync(MemberKeys.GroupPrefix(Group)));
+        Assert.Empty(await engine.Coordination.ListAsync(CoordinationKeys.GroupMembersPrefix(Group)));
     }
 }

@@ -18,7 +18,7 @@ public sealed class ClusterMemberStopTests
         // Found by the simulation (seeds 4, 22, 31): the store failed the release of a drained, committed partition, and
         // StopAsync threw. The stop must finish; the next owner takes the partition once the lease expires.
         await using var cluster = new ClusterHarness(partitions: 4, Heartbeat, Ttl, new TestClock());
-        var flaky = new FlakyUpdatesEngine(cluster.Engine, LeaseRecord.Root);
+        var flaky = new FlakyUpdatesEngine(cluster.Engine, CoordinationKeys.LeasesRoot);
         var m1 = await cluster.StartNodeAsync("m1", engine: flaky);
         await cluster.RunUntilAsync(() => m1.Member.OwnedPartitions.Count == 4, "m1 owns every partition");
 

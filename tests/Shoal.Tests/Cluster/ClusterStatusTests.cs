@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Cluster;
+using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Xunit;
 
@@ -38,7 +39,7 @@ public sealed class ClusterStatusTests
         await Lease(engine, 0, new Shoal.Cluster.Leases.LeaseRecord("old", 3, expiry));
         await Lease(engine, 1, new Shoal.Cluster.Leases.LeaseRecord(string.Empty, 2, expiry));
         await Lease(engine, 2, new Shoal.Cluster.Leases.LeaseRecord("gone", 4, T0.ToUnixTimeMilliseconds()));
-        Assert.NotNull(await engine.Coordination.TryCreateAsync(Shoal.Engine.CoordinationKeys.Offset("orders", "billing", 3), new Shoal.Engine.CommittedOffset(0, 1).Encode()));
+        Assert.NotNull(await engine.Coordination.TryCreateAsync(CoordinationKeys.Offset("orders", "billing", 3), new CommittedOffset(0, 1).Encode()));
         time.Advance(TimeSpan.FromSeconds(1));
 
         var groups = await ClusterStatus.ReadGroupsAsync(engine, null, TimeSpan.FromSeconds(30), time);
@@ -55,8 +56,8 @@ public sealed class ClusterStatusTests
     }
 
     private static async Task Lease(Shoal.Engine.IShoalEngine engine, int partition, Shoal.Cluster.Leases.LeaseRecord lease) =>
-        Assert.NotNull(await engine.Coordination.TryCreateAsync(Shoal.Cluster.Leases.LeaseRecord.Key("orders", "billing", partition), lease.Encode()));
+        Assert.NotNull(await engine.Coordination.TryCreateAsync(CoordinationKeys.Lease("orders", "billing", partition), lease.Encode()));
 
     private static async Task Write(Shoal.Engine.IShoalEngine engine, MemberRecord record) =>
-        Assert.NotNull(await engine.Coordination.TryCreateAsync(MemberKeys.Member("billing", record.MemberId), MemberRecordCodec.Encode(record)));
+        Assert.NotNull(await engine.Coordination.TryCreateAsync(CoordinationKeys.Member("billing", record.MemberId), MemberRecordCodec.Encode(record)));
 }

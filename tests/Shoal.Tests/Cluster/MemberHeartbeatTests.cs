@@ -30,7 +30,7 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
 
     private async Task<(MemberRecord Record, long Revision)?> ReadAsync(string memberId)
     {
-        var entry = await Store.GetAsync(MemberKeys.Member("orders", memberId));
+        var entry = await Store.GetAsync(CoordinationKeys.Member("orders", memberId));
         if (entry is not KvEntry e)
         {
             return null;
@@ -169,7 +169,7 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
         Assert.Equal(_clock.GetUtcNow(), after.HeartbeatAt);
 
         // The member stayed live throughout: one record, never dead.
-        Assert.Single(await Store.ListAsync(MemberKeys.GroupPrefix("orders")));
+        Assert.Single(await Store.ListAsync(CoordinationKeys.GroupMembersPrefix("orders")));
         await BeatAsync(restarted);
         Assert.Equal(restarted.Incarnation, (await ReadAsync("w1"))!.Value.Record.Incarnation);
     }
@@ -212,7 +212,7 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
         await using var heartbeat = Heartbeat("w1", seed: 1);
         await heartbeat.StartAsync();
         var (_, revision) = (await ReadAsync("w1"))!.Value;
-        Assert.True(await Store.TryDeleteAsync(MemberKeys.Member("orders", "w1"), revision));
+        Assert.True(await Store.TryDeleteAsync(CoordinationKeys.Member("orders", "w1"), revision));
 
         await BeatAsync(heartbeat);
         var (record, _) = (await ReadAsync("w1"))!.Value;

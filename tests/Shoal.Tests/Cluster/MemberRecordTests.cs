@@ -1,5 +1,6 @@
 using System.Text;
 using Shoal.Cluster;
+using Shoal.Engine;
 using Xunit;
 
 namespace Shoal.Tests.Cluster;
@@ -20,8 +21,8 @@ public sealed class MemberRecordTests
     [Fact]
     public void Key_layout()
     {
-        Assert.Equal("shoal/members/orders/w-1", MemberKeys.Member("orders", "w-1"));
-        Assert.Equal("shoal/members/orders/", MemberKeys.GroupPrefix("orders"));
+        Assert.Equal("shoal/members/orders/w-1", CoordinationKeys.Member("orders", "w-1"));
+        Assert.Equal("shoal/members/orders/", CoordinationKeys.GroupMembersPrefix("orders"));
     }
 
     [Fact]

@@ -142,7 +142,7 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
     {
         await StartWatchingAsync();
         var record = new MemberRecord { MemberId = "a", Incarnation = "1", HeartbeatAt = _clock.GetUtcNow() };
-        var key = MemberKeys.Member("orders", "a");
+        var key = CoordinationKeys.Member("orders", "a");
         var revision = (await Store.TryCreateAsync(key, MemberRecordCodec.Encode(record)))!.Value;
         await UntilLiveAsync("a");
         var version = _watcher.Version;
@@ -156,9 +156,9 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
     [Fact]
     public async Task Unreadable_records_are_ignored()
     {
-        await Store.TryCreateAsync(MemberKeys.Member("orders", "junk"), "not json"u8.ToArray());
+        await Store.TryCreateAsync(CoordinationKeys.Member("orders", "junk"), "not json"u8.ToArray());
         var mismatched = new MemberRecord { MemberId = "other", Incarnation = "1", HeartbeatAt = _clock.GetUtcNow() };
-        await Store.TryCreateAsync(MemberKeys.Member("orders", "liar"), MemberRecordCodec.Encode(mismatched));
+        await Store.TryCreateAsync(CoordinationKeys.Member("orders", "liar"), MemberRecordCodec.Encode(mismatched));
         await using var a = Heartbeat("a", 1);
         await a.StartAsync();
 

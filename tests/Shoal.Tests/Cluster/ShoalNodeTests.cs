@@ -37,8 +37,8 @@ public sealed class ShoalNodeTests
 
         var writes = engine.Writes.ToList();
         var auditOffsets = CoordinationKeys.GroupOffsetsPrefix(Topic, Audit);
-        var memberRecord = MemberKeys.Member(Group, "m1");
-        var leases = $"shoal/leases/{Topic}/{Group}/";
+        var memberRecord = CoordinationKeys.Member(Group, "m1");
+        var leases = CoordinationKeys.GroupLeasesPrefix(Topic, Group);
 
         // Start: the runtime (the audit group's offset records) before the member (its record, then its leases).
         var runtimeStarted = writes.FindIndex(w => w.Key.StartsWith(auditOffsets, StringComparison.Ordinal));
@@ -74,7 +74,7 @@ public sealed class ShoalNodeTests
         stop.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Empty(await engine.Coordination.ListAsync(MemberKeys.GroupPrefix(Group)));
+        Assert.Empty(await engine.Coordination.ListAsync(CoordinationKeys.GroupMembersPrefix(Group)));
         Assert.Empty(node.GetMember(Group).OwnedPartitions);
         var again = await Assert.ThrowsAsync<InvalidOperationException>(() => node.Runtime.StartAsync());
         Assert.Contains("stopped", again.Message, StringComparison.Ordinal);
@@ -94,7 +94,7 @@ public sealed class ShoalNodeTests
 
         Assert.Equal("GroupOptions.Topic", error.Field);
         Assert.Empty(node.Members);
-        Assert.Empty(await engine.Coordination.ListAsync(MemberKeys.GroupPrefix(Group)));
+        Assert.Empty(await engine.Coordination.ListAsync(CoordinationKeys.GroupMembersPrefix(Group)));
         await Assert.ThrowsAsync<InvalidOperationException>(() => node.Runtime.StartAsync());
     }
 

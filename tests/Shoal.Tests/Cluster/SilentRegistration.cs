@@ -15,7 +15,7 @@ internal sealed class SilentRegistration(IShoalEngine inner, string group) : For
 
     public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
-        if (key.StartsWith(MemberKeys.GroupPrefix(group), StringComparison.Ordinal))
+        if (key.StartsWith(CoordinationKeys.GroupMembersPrefix(group), StringComparison.Ordinal))
         {
             Registering.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -6,7 +6,7 @@ namespace Shoal.Tests.Runtime;
 /// <summary>
 /// An engine whose coordination store fails the next N updates of keys under <paramref name="prefix"/> with an
 /// <see cref="EngineException"/> (the store unreachable); everything else is forwarded. Committed offsets
-/// (<see cref="CoordinationKeys.OffsetsRoot"/>) for a stop's last commit, leases (<c>shoal/leases/</c>) for a release.
+/// (<see cref="CoordinationKeys.OffsetsRoot"/>) for a stop's last commit, leases (<see cref="CoordinationKeys.LeasesRoot"/>) for a release.
 /// </summary>
 internal sealed class FlakyUpdatesEngine(IShoalEngine inner, string prefix) : ForwardingEngine(inner), ICoordinationStore
 {

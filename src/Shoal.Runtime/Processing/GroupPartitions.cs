@@ -3,11 +3,11 @@ using Shoal.Diagnostics;
 namespace Shoal.Processing;
 
 /// <summary>
-/// One group on this node: a consumer per partition it owns and a commit loop. On a single node it owns
+/// The node's partitions of one group: a consumer per partition it owns and a commit loop. On a single node it owns
 /// every partition; the cluster layer decides ownership through <see cref="AddPartitionAsync"/> and
 /// <see cref="RemovePartitionAsync"/>.
 /// </summary>
-internal sealed class GroupConsumer : IAsyncDisposable
+internal sealed class GroupPartitions : IAsyncDisposable
 {
     private readonly GroupContext _context;
     private readonly Dictionary<int, PartitionConsumer> _partitions = [];
@@ -17,7 +17,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
     private long _handledGone;
     private long _failedGone;
 
-    public GroupConsumer(GroupContext context) => _context = context;
+    public GroupPartitions(GroupContext context) => _context = context;
 
     public GroupContext Context => _context;
 
@@ -155,7 +155,7 @@ internal sealed class GroupConsumer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.CommitFailed(_context.Logger, ex, _context.Group, _context.Topic, partition.Partition);
+                RuntimeLog.CommitFailed(_context.Logger, ex, _context.Group, _context.Topic, partition.Partition);
             }
         }
     }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Shoal;
 
 /// <summary>Validation of topic and group names: 1–200 of <c>A–Z a–z 0–9 - _ .</c>, starting with a letter or digit.</summary>
-public static partial class Names
+public static partial class NameRules
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Shoal.Diagnostics;
 
 /// <summary>Source-generated log messages with stable event ids (1000s: runtime).</summary>
-internal static partial class Log
+internal static partial class RuntimeLog
 {
     [LoggerMessage(1001, LogLevel.Information, "Group {Group} started partition {Partition} of {Topic} at offset {Offset}")]
     public static partial void PartitionStarted(ILogger logger, string group, string topic, int partition, long offset);
