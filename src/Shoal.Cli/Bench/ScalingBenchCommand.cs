@@ -4,6 +4,7 @@ using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Nats;
 using Shoal.Engine;
+using Shoal.Scenarios.Bench;
 
 namespace Shoal.Cli.Bench;
 
@@ -71,7 +72,7 @@ internal static class ScalingBenchCommand
                     parseResult.GetValue(keys),
                     parseResult.GetValue(warmup),
                     parseResult.GetValue(window));
-                var report = await ScalingBench.RunAsync(settings, output, cancellationToken);
+                var report = await ScalingBench.RunAsync(settings, ThisShoal.Launcher(), EngineUris.Services, output.Out, output.Json, cancellationToken);
                 if (output.Json)
                 {
                     output.WriteJson(report, CliJsonContext.Default.ScalingBenchReport);

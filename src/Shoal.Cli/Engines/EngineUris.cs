@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Infrastructure;
 using Shoal.Engine;
+using Shoal.Scenarios;
 
 namespace Shoal.Cli.Engines;
 
@@ -13,7 +14,7 @@ namespace Shoal.Cli.Engines;
 internal static class EngineUris
 {
     public const string OptionName = "--engine";
-    public const string InProcess = "inproc://";
+    public const string InProcess = EngineUriSchemes.InProcess;
 
     /// <summary>
     /// What a verb's engine gets: its warnings and errors on stderr (the file engine's recovery notes), the system clock.
@@ -29,9 +30,6 @@ internal static class EngineUris
             HelpName = "URI",
         }.Check(uri => ShoalEngines.TryValidate(uri, out var problem) ? null : problem);
 
-    /// <summary>
-    /// True for engines that several processes use at once (NATS), where another process may create a topic while
-    /// this one runs; false for <c>inproc://</c> (one process) and <c>file://</c> (one process owns the directory).
-    /// </summary>
-    public static bool SharedBetweenProcesses(string uri) => uri.StartsWith("nats://", StringComparison.OrdinalIgnoreCase);
+    /// <inheritdoc cref="EngineUriSchemes.SharedBetweenProcesses"/>
+    public static bool SharedBetweenProcesses(string uri) => EngineUriSchemes.SharedBetweenProcesses(uri);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
-using Shoal.Cli.Verbs;
+using Shoal.Scenarios.Workload;
 using Shoal.Simulation.Autoscaling;
 
 namespace Shoal.Cli.Infrastructure;
@@ -20,6 +20,6 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(Shoal.Cluster.Autoscaling.SupervisorEvent))]
 [JsonSerializable(typeof(Shoal.Cluster.Autoscaling.SupervisorSummary))]
 [JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
-[JsonSerializable(typeof(Shoal.Cli.Bench.ScalingBenchReport))]
+[JsonSerializable(typeof(Shoal.Scenarios.Bench.ScalingBenchReport))]
 [JsonSerializable(typeof(Shoal.Cli.Nats.FailoverBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

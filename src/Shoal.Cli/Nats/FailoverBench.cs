@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
-using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Cluster.Leases;
 using Shoal.Engine;
+using Shoal.Scenarios;
+using Shoal.Scenarios.Workload;
 
 namespace Shoal.Cli.Nats;
 

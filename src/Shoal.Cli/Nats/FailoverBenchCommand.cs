@@ -44,7 +44,7 @@ internal static class FailoverBenchCommand
     private static async Task<int> RunAsync(FailoverBenchSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
     {
         ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
-        var report = await FailoverBench.RunAsync(settings, ShoalLauncher.Current(), line => error.WriteLine(line), cancellationToken);
+        var report = await FailoverBench.RunAsync(settings, ThisShoal.Launcher(), line => error.WriteLine(line), cancellationToken);
         if (output.Json)
         {
             output.WriteJson(report, CliJsonContext.Default.FailoverBenchReport);

@@ -8,6 +8,7 @@ using Shoal.Cluster;
 using Shoal.Cluster.Autoscaling;
 using Shoal.Engine;
 using Shoal.Hosting.Processes;
+using Shoal.Scenarios.Workload;
 
 namespace Shoal.Cli.Supervise;
 

@@ -28,7 +28,7 @@ internal static class WorkerProcessLauncher
             }
         }
 
-        var shoal = ShoalLauncher.Current();
+        var shoal = ThisShoal.Launcher();
         var parentPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         return new ProcessWorkerLauncher(
             shoal.FileName,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Workload;
 
 namespace Shoal.Cli.Verbs;
 
@@ -52,43 +53,29 @@ internal static class ProduceCommand
                 parseResult.GetValue(partitions),
                 parseResult.GetValue(replicas),
                 parseResult.GetValue(rate));
-            return output.RunAsync(() => Producer.RunAsync(settings, output, parseResult.InvocationConfiguration.Error, cancellationToken), cancellationToken);
+            return output.RunAsync(() => RunAsync(settings, output, parseResult.InvocationConfiguration.Error, cancellationToken), cancellationToken);
         });
         return command;
     }
-}
 
-/// <summary>The parsed options of <c>shoal produce</c>.</summary>
-internal sealed record ProduceSettings(string Engine, string Topic, long Events, int Keys, int? Partitions, int Replicas, double Rate);
+    private static async Task<int> RunAsync(ProduceSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var report = await ProgressDisplay.RunAsync(output, $"Publishing to {settings.Topic}", settings.Events,
+            progress => Producer.RunAsync(settings, EngineUris.Services, error, progress, cancellationToken));
+        if (output.Json)
+        {
+            output.WriteJson(report, CliJsonContext.Default.ProduceReport);
+        }
+        else
+        {
+            output.Line($"topic         {report.Topic}{(report.Created ? " (created)" : string.Empty)}, {report.Partitions} partitions");
+            output.Line($"run           {report.Run} ({report.RunId})");
+            output.Line($"acknowledged  {report.Acknowledged} of {report.Requested}");
+            output.Line($"rate          {report.EventsPerSecond:F0} events/s");
+        }
 
-/// <summary>What <c>shoal produce --json</c> prints.</summary>
-internal sealed record ProduceReport
-{
-    public required string Topic { get; init; }
-
-    /// <summary>This run's id, carried in every event it published.</summary>
-    public required string RunId { get; init; }
-
-    /// <summary>This run's index among the topic's produce runs (0 for the first).</summary>
-    public long Run { get; init; }
-
-    /// <summary>Events asked for (<c>--events</c>).</summary>
-    public long Requested { get; init; }
-
-    /// <summary>Leading events of the run the engine acknowledged (stored).</summary>
-    public long Acknowledged { get; init; }
-
-    /// <summary>Acknowledged events the engine reported as already stored (a retried batch, de-duplicated by id).</summary>
-    public long Duplicates { get; init; }
-
-    public int Partitions { get; init; }
-
-    public int Keys { get; init; }
-
-    /// <summary>True when this run created the topic.</summary>
-    public bool Created { get; init; }
-
-    public long ElapsedMs { get; init; }
-
-    public double EventsPerSecond { get; init; }
+        return report.Failure is null
+            ? ExitCodes.Ok
+            : output.Fail($"publishing stopped after {report.Acknowledged} of {report.Requested} events: {report.Failure}");
+    }
 }

@@ -7,6 +7,7 @@ using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
 using Shoal.Engine;
+using Shoal.Scenarios.Workload;
 
 namespace Shoal.Cli.Verbs;
 

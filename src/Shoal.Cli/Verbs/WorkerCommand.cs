@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
+using Shoal.Scenarios.Workload;
 
 namespace Shoal.Cli.Verbs;
 
@@ -18,7 +20,7 @@ internal static class WorkerCommand
         {
             Description = "What to do with each event: verify (record it in the engine for 'shoal verify'), noop, or sleep:MS",
             Required = true,
-            CustomParser = WorkerHandler.Parse,
+            CustomParser = ParseHandler,
             HelpName = "verify|noop|sleep:MS",
         };
         var memberId = new Option<string>("--member-id")
@@ -100,9 +102,42 @@ internal static class WorkerCommand
                 HandlerConcurrency = parseResult.GetValue(handlerConcurrency),
                 StartupTimeout = parseResult.GetValue(startupTimeout),
             };
-            return output.RunAsync(() => Worker.RunAsync(settings, output, cancellationToken), cancellationToken);
+            return output.RunAsync(() => RunAsync(settings, output, cancellationToken), cancellationToken);
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(WorkerSettings settings, CliOutput output, CancellationToken cancellationToken)
+    {
+        ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
+        var report = await Worker.RunAsync(settings, EngineUris.Services, output.Out, output.Error, output.Json, cancellationToken);
+        if (output.Json)
+        {
+            output.WriteJson(report, CliJsonContext.Default.WorkerReport);
+        }
+        else if (report.StoppedBeforeJoining)
+        {
+            output.Line($"worker {report.MemberId} stopped before it joined group {report.Group}.");
+        }
+        else
+        {
+            output.Line($"worker {report.MemberId} stopped: handled {report.Handled}, failed attempts {report.Failed}, recorded {report.Recorded}, leases lost {report.LeasesLost}.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Parses <c>--handler</c>: <c>verify</c>, <c>noop</c> or <c>sleep:MS</c>.</summary>
+    private static WorkerHandler ParseHandler(ArgumentResult result)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (WorkerHandler.TryParse(token, out var handler))
+        {
+            return handler;
+        }
+
+        result.AddError($"--handler: '{token}' is not a handler; use verify, noop or sleep:MS (milliseconds, e.g. sleep:2).");
+        return default;
     }
 
     /// <summary>The host name (characters a name may not hold become '-') and the process id.</summary>
@@ -112,54 +147,4 @@ internal static class WorkerCommand
         var id = $"{host.TrimStart('-', '_', '.')}-{Environment.ProcessId}";
         return NameRules.IsValid(id) ? id : $"worker-{Environment.ProcessId}";
     }
-}
-
-/// <summary>The parsed options of <c>shoal worker</c>.</summary>
-internal sealed record WorkerSettings(
-    string Engine,
-    string Topic,
-    string Group,
-    WorkerHandler Handler,
-    string MemberId,
-    double Weight,
-    TimeSpan Heartbeat,
-    TimeSpan SessionTtl,
-    int Concurrency,
-    AssignorKind Assignor,
-    double MaxRate = 0,
-    int? ParentPid = null,
-    LogLevel LogLevel = LogLevel.None)
-{
-    /// <summary>Handler calls at once in the process (0: unlimited).</summary>
-    public int HandlerConcurrency { get; init; }
-
-    /// <summary>How long transient engine errors are retried while the worker starts.</summary>
-    public TimeSpan StartupTimeout { get; init; } = Worker.DefaultStartupTimeout;
-}
-
-/// <summary>What <c>shoal worker --json</c> prints when it stops.</summary>
-internal sealed record WorkerReport
-{
-    public required string MemberId { get; init; }
-
-    public required string Group { get; init; }
-
-    public required string Topic { get; init; }
-
-    public required string Handler { get; init; }
-
-    /// <summary>Events this worker handled successfully.</summary>
-    public long Handled { get; init; }
-
-    /// <summary>Handler attempts that failed (retried or dead-lettered).</summary>
-    public long Failed { get; init; }
-
-    /// <summary>Records appended by the verify handler.</summary>
-    public long Recorded { get; init; }
-
-    /// <summary>Leases this worker lost (taken over after it failed to renew them in time, or fenced).</summary>
-    public long LeasesLost { get; init; }
-
-    /// <summary>Commits rejected because a newer owner had fenced the partition.</summary>
-    public long CommitsRejected { get; init; }
 }

@@ -1,6 +1,6 @@
-using Shoal.Cli.Verbs;
 using Shoal.Engine;
 using Shoal.Partitioning;
+using Shoal.Scenarios.Workload;
 using Shoal.Tests.Runtime;
 using Xunit;
 using static Shoal.Tests.Cli.VerbRunner;

@@ -1,4 +1,4 @@
-using Shoal.Cli.Bench;
+using Shoal.Scenarios.Bench;
 using Xunit;
 
 namespace Shoal.Tests.Cli;

@@ -1,5 +1,5 @@
-using Shoal.Cli.Verbs;
 using Shoal.Engine;
+using Shoal.Scenarios.Workload;
 using Shoal.Tests.Cluster;
 using Xunit;
 using static Shoal.Tests.Cli.VerbRunner;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli;
-using Shoal.Cli.Infrastructure;
 using Shoal.Hosting.Processes;
+using Shoal.Scenarios;
 
 namespace Shoal.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Shoal.Cli.Verbs;
 using Shoal.Engine;
+using Shoal.Scenarios.Workload;
 using Xunit;
 using static Shoal.Tests.Cli.VerbRunner;
 
@@ -155,7 +155,7 @@ public sealed class VerifyVerbTests
         await ProduceRuns.ReserveAsync(opened.Coordination, Topic, run, default);
         var events = Enumerable.Range(0, 10).Where(n => n != 7).Select(n => new EventEnvelope(
             $"r-{n}", Topic, "key-0", ProducedEvent.TypeName,
-            JsonSerializer.SerializeToUtf8Bytes(new ProducedEvent { Key = "key-0", Seq = n, RunId = "r" }, VerbJsonContext.Default.ProducedEvent))).ToArray();
+            JsonSerializer.SerializeToUtf8Bytes(new ProducedEvent { Key = "key-0", Seq = n, RunId = "r" }, WorkloadJsonContext.Default.ProducedEvent))).ToArray();
         await opened.Log.AppendAsync(Topic, 0, events, new AppendedEvent[events.Length]);
         await RecordAsync(opened, Range(0, 10, 1).Where(r => r.Item1 != 7), committed: 9);
 

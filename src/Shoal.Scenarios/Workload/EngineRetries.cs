@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// Retries a call to the engine while it fails with a transient <see cref="EngineException"/> (the engine's own
@@ -9,11 +9,12 @@ namespace Shoal.Cli.Verbs;
 /// from 100 ms to 2 s, for up to a given time. Each retry can be reported (one line naming what failed). When the time
 /// is spent the last error propagates, saying how long it was retried; an error that is not transient propagates at once.
 /// </summary>
-internal static class EngineRetries
+public static class EngineRetries
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
+    /// <summary>Runs <paramref name="call"/>, retrying it while it fails with transient engine errors for up to <paramref name="retryFor"/>.</summary>
     /// <param name="call">The engine call; called again after each transient failure.</param>
     /// <param name="retryFor">How long after the first attempt a retry may still start; zero or less: one attempt.</param>
     /// <param name="cancellationToken">Stops the waiting between attempts.</param>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Shoal.Engine;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// One <c>shoal produce</c> run on a topic, stored in the coordination store at
@@ -46,7 +46,7 @@ internal static class ProduceRuns
             ProduceRun? run;
             try
             {
-                run = JsonSerializer.Deserialize(entry.Value.Span, VerbJsonContext.Default.ProduceRun);
+                run = JsonSerializer.Deserialize(entry.Value.Span, WorkloadJsonContext.Default.ProduceRun);
             }
             catch (JsonException ex)
             {
@@ -120,7 +120,7 @@ internal static class ProduceRuns
     {
         try
         {
-            return JsonSerializer.Deserialize(value, VerbJsonContext.Default.ProduceRun);
+            return JsonSerializer.Deserialize(value, WorkloadJsonContext.Default.ProduceRun);
         }
         catch (JsonException)
         {
@@ -144,7 +144,7 @@ internal static class ProduceRuns
         return capacity;
     }
 
-    private static byte[] Encode(ProduceRun run) => JsonSerializer.SerializeToUtf8Bytes(run, VerbJsonContext.Default.ProduceRun);
+    private static byte[] Encode(ProduceRun run) => JsonSerializer.SerializeToUtf8Bytes(run, WorkloadJsonContext.Default.ProduceRun);
 
     private static long ParseIndex(string key, string topic) =>
         long.TryParse(key.AsSpan(Prefix(topic).Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)

@@ -1,10 +1,9 @@
-using System.CommandLine.Parsing;
 using System.Globalization;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>What <c>shoal worker --handler</c> does with each event.</summary>
-internal enum WorkerHandlerKind
+public enum WorkerHandlerKind
 {
     /// <summary>Records what it handled in the engine, for <c>shoal verify</c>.</summary>
     Verify,
@@ -17,14 +16,18 @@ internal enum WorkerHandlerKind
 }
 
 /// <summary>A parsed <c>--handler</c>: <c>verify</c>, <c>noop</c> or <c>sleep:MS</c>.</summary>
-internal readonly record struct WorkerHandler(WorkerHandlerKind Kind, TimeSpan Sleep)
+/// <param name="Kind">What the handler does.</param>
+/// <param name="Sleep">How long a <see cref="WorkerHandlerKind.Sleep"/> handler waits per event.</param>
+public readonly record struct WorkerHandler(WorkerHandlerKind Kind, TimeSpan Sleep)
 {
+    /// <summary>The handler as <c>--handler</c> writes it: <c>verify</c>, <c>noop</c> or <c>sleep:MS</c>.</summary>
     public override string ToString() => Kind switch
     {
         WorkerHandlerKind.Sleep => string.Create(CultureInfo.InvariantCulture, $"sleep:{Sleep.TotalMilliseconds}"),
         _ => Kind.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Parses <c>verify</c>, <c>noop</c> or <c>sleep:MS</c> (milliseconds, at most an hour).</summary>
     public static bool TryParse(string? text, out WorkerHandler handler)
     {
         handler = default;
@@ -47,17 +50,5 @@ internal readonly record struct WorkerHandler(WorkerHandlerKind Kind, TimeSpan S
         }
 
         return false;
-    }
-
-    public static WorkerHandler Parse(ArgumentResult result)
-    {
-        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (TryParse(token, out var handler))
-        {
-            return handler;
-        }
-
-        result.AddError($"--handler: '{token}' is not a handler; use verify, noop or sleep:MS (milliseconds, e.g. sleep:2).");
-        return default;
     }
 }

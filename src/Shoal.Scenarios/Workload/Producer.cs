@@ -1,18 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
-using Shoal.Cli.Engines;
-using Shoal.Cli.Infrastructure;
 using Shoal.Engine;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// Runs <c>shoal produce</c>: reserves a run (<see cref="ProduceRuns"/>), publishes its events in batches, in
 /// order, with ids <c>{runId}-{n}</c> that the engine de-duplicates, so a batch retried after a transient engine
 /// error is not stored twice; records how many leading events were acknowledged.
 /// </summary>
-internal static class Producer
+public static class Producer
 {
+    /// <summary>Partitions of a topic the producer creates when <see cref="ProduceSettings.Partitions"/> is not set.</summary>
     public const int DefaultPartitions = 12;
     private const int Batch = 1024;
 
@@ -21,12 +20,22 @@ internal static class Producer
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RecordInterval = TimeSpan.FromMilliseconds(250);
 
-    public static async Task<int> RunAsync(ProduceSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes one run. Transient engine errors are retried (each retry reported on <paramref name="error"/>); a
+    /// publish that still fails ends the run early, with <see cref="ProduceReport.Failure"/> saying why.
+    /// </summary>
+    /// <param name="settings">What to publish, where.</param>
+    /// <param name="services">What the engine gets (its logger).</param>
+    /// <param name="error">Where retries and warnings go, one line each.</param>
+    /// <param name="progress">Told how many events were acknowledged so far.</param>
+    /// <param name="cancellationToken">Stops the run; the run record still says how far it got.</param>
+    public static async Task<ProduceReport> RunAsync(
+        ProduceSettings settings, EngineServices services, TextWriter error, IProgress<long> progress, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(error);
-        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken), RetryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, services, cancellationToken), RetryFor, cancellationToken, retrying);
         var (partitions, created) = await EngineRetries.RunAsync(() => EnsureTopicAsync(engine, settings, cancellationToken), RetryFor, cancellationToken, retrying);
-        if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUris.InProcess, StringComparison.Ordinal))
+        if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUriSchemes.InProcess, StringComparison.Ordinal))
         {
             await error.WriteLineAsync($"note: --replicas {settings.Replicas} is ignored: {engine.Name} keeps one copy of each event.");
         }
@@ -60,55 +69,50 @@ internal static class Producer
         var batch = new List<OutgoingEvent<ProducedEvent>>(Batch);
         try
         {
-            await ProgressDisplay.RunAsync(output, $"Publishing to {settings.Topic}", settings.Events, async progress =>
+            for (long n = 0; n < settings.Events;)
             {
-                for (long n = 0; n < settings.Events;)
+                var size = settings.Rate > 0 ? (int)Math.Clamp(settings.Rate / 20, 1, Batch) : Batch;
+                var end = Math.Min(settings.Events, n + size);
+                await PaceAsync(settings.Rate, n, clock, cancellationToken);
+                batch.Clear();
+                for (var i = n; i < end; i++)
                 {
-                    var size = settings.Rate > 0 ? (int)Math.Clamp(settings.Rate / 20, 1, Batch) : Batch;
-                    var end = Math.Min(settings.Events, n + size);
-                    await PaceAsync(settings.Rate, n, clock, cancellationToken);
-                    batch.Clear();
-                    for (var i = n; i < end; i++)
+                    var key = (int)(i % settings.Keys);
+                    batch.Add(new OutgoingEvent<ProducedEvent>(
+                        keyNames[key],
+                        new ProducedEvent { Key = keyNames[key], Seq = first[key] + (i / settings.Keys), RunId = run.RunId })
                     {
-                        var key = (int)(i % settings.Keys);
-                        batch.Add(new OutgoingEvent<ProducedEvent>(
-                            keyNames[key],
-                            new ProducedEvent { Key = keyNames[key], Seq = first[key] + (i / settings.Keys), RunId = run.RunId })
-                        {
-                            Id = run.RunId + "-" + i.ToString(CultureInfo.InvariantCulture),
-                        });
-                    }
-
-                    try
-                    {
-                        duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, retrying, cancellationToken);
-                    }
-                    catch (ShoalException ex) when (ex is not ShoalConfigurationException)
-                    {
-                        failure = ex;
-                        return n;
-                    }
-
-                    n = end;
-                    run.Acknowledged = n;
-                    progress.Report(n);
-                    if (clock.Elapsed - lastRecord >= RecordInterval)
-                    {
-                        lastRecord = clock.Elapsed;
-                        try
-                        {
-                            revision = await ProduceRuns.UpdateAsync(store, recordKey, run, revision, cancellationToken);
-                        }
-                        catch (EngineException)
-                        {
-                            // Progress records are periodic and the last one is written at the end (with retries): an
-                            // engine failing over now must not stop a run whose events are still being acknowledged.
-                        }
-                    }
+                        Id = run.RunId + "-" + i.ToString(CultureInfo.InvariantCulture),
+                    });
                 }
 
-                return settings.Events;
-            });
+                try
+                {
+                    duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, retrying, cancellationToken);
+                }
+                catch (ShoalException ex) when (ex is not ShoalConfigurationException)
+                {
+                    failure = ex;
+                    break;
+                }
+
+                n = end;
+                run.Acknowledged = n;
+                progress.Report(n);
+                if (clock.Elapsed - lastRecord >= RecordInterval)
+                {
+                    lastRecord = clock.Elapsed;
+                    try
+                    {
+                        revision = await ProduceRuns.UpdateAsync(store, recordKey, run, revision, cancellationToken);
+                    }
+                    catch (EngineException)
+                    {
+                        // Progress records are periodic and the last one is written at the end (with retries): an
+                        // engine failing over now must not stop a run whose events are still being acknowledged.
+                    }
+                }
+            }
         }
         finally
         {
@@ -138,22 +142,9 @@ internal static class Producer
             Created = created,
             ElapsedMs = (long)elapsed.TotalMilliseconds,
             EventsPerSecond = elapsed.TotalSeconds > 0 ? Math.Round(run.Acknowledged / elapsed.TotalSeconds, 1) : 0,
+            Failure = failure?.Message,
         };
-        if (output.Json)
-        {
-            output.WriteJson(report, CliJsonContext.Default.ProduceReport);
-        }
-        else
-        {
-            output.Line($"topic         {report.Topic}{(created ? " (created)" : string.Empty)}, {partitions} partitions");
-            output.Line($"run           {report.Run} ({report.RunId})");
-            output.Line($"acknowledged  {report.Acknowledged} of {report.Requested}");
-            output.Line($"rate          {report.EventsPerSecond:F0} events/s");
-        }
-
-        return failure is null
-            ? ExitCodes.Ok
-            : output.Fail($"publishing stopped after {run.Acknowledged} of {settings.Events} events: {failure.Message}");
+        return report;
     }
 
     private static async ValueTask<(int Partitions, bool Created)> EnsureTopicAsync(IShoalEngine engine, ProduceSettings settings, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using MessagePack;
 using ProtoBuf;
 using Shoal.Serialization;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// The event <c>shoal produce</c> publishes and <c>shoal worker</c> handles (type <see cref="TypeName"/>), in JSON by
@@ -31,21 +31,25 @@ public sealed class ProducedEvent
     /// <summary>Keys are <c>key-0</c>, <c>key-1</c>, …; the number is the key's index.</summary>
     public const string KeyPrefix = "key-";
 
+    /// <summary>The event's key, <c>key-N</c> (<see cref="KeyName"/>).</summary>
     [Key("key")]
     [ProtoMember(1)]
     [XmlElement("key")]
     public string Key { get; set; } = string.Empty;
 
+    /// <summary>The key's sequence number over every produce run on the topic (0, 1, 2, …).</summary>
     [Key("seq")]
     [ProtoMember(2)]
     [XmlElement("seq")]
     public long Seq { get; set; }
 
+    /// <summary>The id of the produce run that published the event.</summary>
     [Key("runId")]
     [ProtoMember(3)]
     [XmlElement("runId")]
     public string RunId { get; set; } = string.Empty;
 
+    /// <summary>The key with index <paramref name="index"/>: <c>key-{index}</c>.</summary>
     public static string KeyName(int index) => KeyPrefix + index.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The index of a key written by <see cref="KeyName"/>; false for any other key.</summary>
@@ -59,8 +63,9 @@ public sealed class ProducedEvent
     /// <summary>The registry and serializers every verb uses for these events.</summary>
     public static EventTypeRegistry Registry() => new EventTypeRegistry().Add<ProducedEvent>(TypeName);
 
+    /// <summary>The serializers for these events: every documented encoding, JSON in camelCase by default.</summary>
     public static EventSerializers Serializers() =>
-        EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = VerbJsonContext.Default });
+        EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = WorkloadJsonContext.Default });
 
     /// <summary>
     /// The event in <paramref name="envelope"/> as <c>shoal worker</c> reads it: type <see cref="TypeName"/>, decoded by
@@ -87,9 +92,9 @@ public sealed class ProducedEvent
     private static readonly EventSerializers Decoders = Serializers();
 }
 
-/// <summary>Source-generated JSON for the verbs' events and records (camelCase).</summary>
+/// <summary>Source-generated JSON for the workload's events and records (camelCase).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(ProducedEvent))]
 [JsonSerializable(typeof(HandledRecord))]
 [JsonSerializable(typeof(ProduceRun))]
-internal sealed partial class VerbJsonContext : JsonSerializerContext;
+internal sealed partial class WorkloadJsonContext : JsonSerializerContext;

@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
-using Shoal.Cli.Engines;
-using Shoal.Cli.Infrastructure;
-using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Engine;
+using Shoal.Hosting.Processes;
 
-namespace Shoal.Cli.Bench;
+namespace Shoal.Scenarios.Bench;
 
 /// <summary>Settings of <c>shoal bench scaling</c>.</summary>
-internal sealed record ScalingBenchSettings(
+/// <param name="Engine">NATS servers the workers share (an engine URI several processes can use).</param>
+/// <param name="Workers">Worker counts to measure (one worker is always measured: it is the baseline).</param>
+/// <param name="Partitions">Partitions of each run's topic.</param>
+/// <param name="HandlerSleep">How long each handler call sleeps.</param>
+/// <param name="HandlerConcurrency">Handler calls at once per worker process.</param>
+/// <param name="Keys">Distinct keys of the backlog.</param>
+/// <param name="Warmup">Time after the partitions are shared evenly before the window opens.</param>
+/// <param name="Window">How long committed offsets are sampled.</param>
+public sealed record ScalingBenchSettings(
     string Engine,
     IReadOnlyList<int> Workers,
     int Partitions,
@@ -20,10 +26,24 @@ internal sealed record ScalingBenchSettings(
     TimeSpan Window);
 
 /// <summary>One worker count's measurement.</summary>
-internal sealed record ScalingBenchLine(int Workers, long Backlog, double EventsPerSecond, double PerWorker, double Ratio, bool TargetMet);
+/// <param name="Workers">Worker processes.</param>
+/// <param name="Backlog">Events produced before the workers started.</param>
+/// <param name="EventsPerSecond">Events committed per second over the window.</param>
+/// <param name="PerWorker"><paramref name="EventsPerSecond"/> over <paramref name="Workers"/>.</param>
+/// <param name="Ratio"><paramref name="EventsPerSecond"/> over N × the one-worker rate.</param>
+/// <param name="TargetMet">True for the baseline, and when <paramref name="Ratio"/> is at least 0.8.</param>
+public sealed record ScalingBenchLine(int Workers, long Backlog, double EventsPerSecond, double PerWorker, double Ratio, bool TargetMet);
 
 /// <summary>The <c>--json</c> object of <c>shoal bench scaling</c>.</summary>
-internal sealed record ScalingBenchReport(
+/// <param name="Engine">The engine URI the workers shared.</param>
+/// <param name="Partitions">Partitions of each run's topic.</param>
+/// <param name="Handler">The workers' handler, as <c>--handler</c> writes it.</param>
+/// <param name="HandlerConcurrency">Handler calls at once per worker process.</param>
+/// <param name="WarmupSeconds">Warm-up before each window.</param>
+/// <param name="WindowSeconds">Length of each window.</param>
+/// <param name="OneWorkerPerSecond">The baseline: one worker's events per second.</param>
+/// <param name="Results">One line per worker count, fewest first.</param>
+public sealed record ScalingBenchReport(
     string Engine,
     int Partitions,
     string Handler,
@@ -41,20 +61,28 @@ internal sealed record ScalingBenchReport(
 /// a least-squares line through the samples. The ratio is that rate over N × the one-worker rate measured in the same
 /// run, so the handler's real sleep (timer resolution makes a 2 ms sleep last longer) cancels out.
 /// </summary>
-internal static class ScalingBench
+public static class ScalingBench
 {
-    public const string Group = "bench";
+    internal const string Group = "bench";
     private static readonly TimeSpan Sample = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Backlog beyond warm-up and window: workers start, join and rebalance before the window opens.</summary>
     private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(20);
 
-    public static async Task<ScalingBenchReport> RunAsync(ScalingBenchSettings settings, CliOutput output, CancellationToken cancellationToken)
+    /// <summary>Measures every worker count of <paramref name="settings"/>, fewest first, and reports the rates.</summary>
+    /// <param name="settings">What to measure.</param>
+    /// <param name="launcher">The <c>shoal</c> whose <c>produce</c> and <c>worker</c> verbs run as child processes.</param>
+    /// <param name="services">What the bench's own engine connection gets (its logger).</param>
+    /// <param name="output">Where progress and each line's result go.</param>
+    /// <param name="json">True when the caller prints only the report (<c>--json</c>): fewer progress lines.</param>
+    /// <param name="cancellationToken">Stops the bench; its child processes are stopped gracefully.</param>
+    public static async Task<ScalingBenchReport> RunAsync(
+        ScalingBenchSettings settings, ShoalLauncher launcher, EngineServices services, TextWriter output, bool json, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "shoal-scaling-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        await using var engine = await ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken);
+        await using var engine = await ShoalEngines.OpenAsync(settings.Engine, services, cancellationToken);
         var run = Guid.NewGuid().ToString("N")[..8];
         var counts = settings.Workers.Contains(1) ? settings.Workers : [1, .. settings.Workers];
         double? one = null;
@@ -65,15 +93,15 @@ internal static class ScalingBench
             var perWorker = one ?? settings.HandlerConcurrency / settings.HandlerSleep.TotalSeconds;
             var backlog = (long)Math.Ceiling(workers * perWorker * (StartAllowance + settings.Warmup + settings.Window).TotalSeconds * 1.2);
             var topic = $"scaling-{run}-{workers}";
-            output.Line($"{workers} worker(s): producing a backlog of {backlog:N0} events on {topic} ({settings.Partitions} partitions)…");
-            await ProduceAsync(settings, topic, backlog, directory, cancellationToken);
+            output.WriteLine($"{workers} worker(s): producing a backlog of {backlog:N0} events on {topic} ({settings.Partitions} partitions)…");
+            await ProduceAsync(settings, launcher, topic, backlog, directory, cancellationToken);
 
-            var rate = await MeasureAsync(engine, settings, topic, workers, backlog, directory, output, cancellationToken);
+            var rate = await MeasureAsync(engine, settings, launcher, topic, workers, backlog, directory, output, json, cancellationToken);
             one ??= rate;
             var ratio = rate / (workers * one.Value);
             var line = new ScalingBenchLine(workers, backlog, rate, rate / workers, ratio, workers == 1 || ratio >= 0.8);
             lines.Add(line);
-            output.Line(Format(line));
+            output.WriteLine(Format(line));
         }
 
         Directory.Delete(directory, recursive: true);
@@ -81,22 +109,22 @@ internal static class ScalingBench
             settings.Warmup.TotalSeconds, settings.Window.TotalSeconds, one ?? 0, lines);
     }
 
-    public static string Format(ScalingBenchLine line) => FormattableString.Invariant(
+    internal static string Format(ScalingBenchLine line) => FormattableString.Invariant(
         $"{line.Workers} worker(s): {line.EventsPerSecond,9:N0} events/s  ({line.PerWorker:N0} per worker)  vs {line.Workers} x one worker: {line.Ratio:0.00}x {(line.Workers == 1 ? "(baseline)" : line.TargetMet ? "(target 0.8x met)" : "(target 0.8x MISSED)")}");
 
     private static string HandlerText(ScalingBenchSettings settings) =>
         string.Create(CultureInfo.InvariantCulture, $"sleep:{settings.HandlerSleep.TotalMilliseconds}");
 
-    private static async Task ProduceAsync(ScalingBenchSettings settings, string topic, long events, string directory, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(ScalingBenchSettings settings, ShoalLauncher launcher, string topic, long events, string directory, CancellationToken cancellationToken)
     {
-        await using var producer = Start("producer",
+        await using var producer = Start(launcher, "producer",
             ["produce", "--engine", settings.Engine, "--topic", topic, "--events", Invariant(events), "--keys", Invariant(settings.Keys),
                 "--partitions", Invariant(settings.Partitions), "--json"],
             Path.Combine(directory, $"produce-{topic}.log"));
         try
         {
             var exitCode = await producer.WaitForExitAsync(cancellationToken);
-            if (exitCode != ExitCodes.Ok)
+            if (exitCode != 0)
             {
                 throw new ShoalException($"shoal produce failed (exit {exitCode}): {producer.Lines.LastOrDefault(l => l.Length > 0)} {producer.Err}");
             }
@@ -108,14 +136,15 @@ internal static class ScalingBench
         }
     }
 
-    private static async Task<double> MeasureAsync(IShoalEngine engine, ScalingBenchSettings settings, string topic, int count, long backlog, string directory, CliOutput output, CancellationToken cancellationToken)
+    private static async Task<double> MeasureAsync(
+        IShoalEngine engine, ScalingBenchSettings settings, ShoalLauncher launcher, string topic, int count, long backlog, string directory, TextWriter output, bool json, CancellationToken cancellationToken)
     {
         var workers = new List<ChildProcess>();
         try
         {
             for (var i = 0; i < count; i++)
             {
-                workers.Add(Start($"w{i}",
+                workers.Add(Start(launcher, $"w{i}",
                     ["worker", "--engine", settings.Engine, "--topic", topic, "--group", Group, "--handler", HandlerText(settings),
                         "--handler-concurrency", Invariant(settings.HandlerConcurrency), "--member-id", $"w{i}", "--json"],
                     Path.Combine(directory, $"worker-{topic}-{i}.log")));
@@ -153,9 +182,9 @@ internal static class ScalingBench
                 await worker.DisposeAsync();
             }
 
-            if (!output.Json)
+            if (!json)
             {
-                output.Line($"{count} worker(s) stopped.");
+                output.WriteLine($"{count} worker(s) stopped.");
             }
         }
     }
@@ -214,8 +243,8 @@ internal static class ScalingBench
         return variance == 0 ? 0 : covariance / variance;
     }
 
-    private static ChildProcess Start(string name, string[] arguments, string logFile) =>
-        ShoalLauncher.Current().Start(name, arguments, logFile);
+    private static ChildProcess Start(ShoalLauncher launcher, string name, string[] arguments, string logFile) =>
+        launcher.Start(name, arguments, logFile);
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

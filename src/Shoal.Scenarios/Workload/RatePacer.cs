@@ -1,4 +1,4 @@
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// Spaces calls evenly at most <c>rate</c> per second (<c>shoal worker --max-rate</c>): each caller takes the next free

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// What the worker's <c>verify</c> handler writes for every event it handled, as one event in the record topic
@@ -11,24 +11,32 @@ namespace Shoal.Cli.Verbs;
 /// implies its records exist; a redelivered event is recorded again by whoever handles it (a duplicate, with the
 /// new owner's epoch).
 /// </summary>
-internal sealed class HandledRecord
+public sealed class HandledRecord
 {
-    public const string TypeName = "shoal.handled";
+    internal const string TypeName = "shoal.handled";
 
+    /// <summary>The id of the handled event.</summary>
     public string EventId { get; set; } = string.Empty;
 
+    /// <summary>The handled event's key.</summary>
     public string Key { get; set; } = string.Empty;
 
+    /// <summary>The handled event's sequence number within its key.</summary>
     public long Seq { get; set; }
 
+    /// <summary>The produce run that published the handled event.</summary>
     public string RunId { get; set; } = string.Empty;
 
+    /// <summary>The member that handled it.</summary>
     public string Member { get; set; } = string.Empty;
 
+    /// <summary>The partition of the handled event (and of the record).</summary>
     public int Partition { get; set; }
 
+    /// <summary>The handled event's offset in its partition.</summary>
     public long Offset { get; set; }
 
+    /// <summary>The epoch of the lease under which the member handled it.</summary>
     public long Epoch { get; set; }
 
     /// <summary>The record topic of <paramref name="group"/> on <paramref name="topic"/>.</summary>
@@ -38,7 +46,7 @@ internal sealed class HandledRecord
     /// The record topic's options: as many partitions as the topic, never trimmed for being committed (no group
     /// consumes it; <c>shoal verify</c> reads it from the start).
     /// </summary>
-    public static TopicOptions TopicOptionsFor(string topic, string group, int partitions) => new()
+    internal static TopicOptions TopicOptionsFor(string topic, string group, int partitions) => new()
     {
         Name = TopicFor(topic, group),
         Partitions = partitions,
@@ -46,13 +54,14 @@ internal sealed class HandledRecord
         Retention = RetentionOptions.Default with { TrimCommitted = false },
     };
 
-    public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, VerbJsonContext.Default.HandledRecord);
+    internal byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, WorkloadJsonContext.Default.HandledRecord);
 
+    /// <summary>The record in <paramref name="payload"/>, or null when it is not one.</summary>
     public static HandledRecord? TryDecode(ReadOnlyMemory<byte> payload)
     {
         try
         {
-            return JsonSerializer.Deserialize(payload.Span, VerbJsonContext.Default.HandledRecord);
+            return JsonSerializer.Deserialize(payload.Span, WorkloadJsonContext.Default.HandledRecord);
         }
         catch (JsonException)
         {

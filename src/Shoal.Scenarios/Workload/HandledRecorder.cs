@@ -1,6 +1,6 @@
 using Shoal.Engine;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// Appends <see cref="HandledRecord"/>s to the record topic in batches (group commit): handlers add their record and

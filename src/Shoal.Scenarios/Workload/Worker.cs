@@ -2,19 +2,18 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Shoal.Cli.Engines;
-using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
 using Shoal.Engine;
+using Shoal.Hosting.Processes;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// Runs <c>shoal worker</c>: a <see cref="ShoalNode"/> whose group is in <see cref="PartitionOwnership.Assigned"/> mode,
 /// so its <see cref="ClusterMember"/> takes a share of partitions through fenced leases. All state lives in the
 /// engine (offsets, leases, membership, verify records), so workers in different processes share one group.
 /// </summary>
-internal static class Worker
+public static class Worker
 {
     /// <summary>Default of <c>--startup-timeout</c>: rides out a server restart and a JetStream leader election (seconds), not an engine that is gone.</summary>
     public static readonly TimeSpan DefaultStartupTimeout = TimeSpan.FromSeconds(60);
@@ -26,29 +25,39 @@ internal static class Worker
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan Watch = TimeSpan.FromMilliseconds(250);
 
-    public static async Task<int> RunAsync(WorkerSettings settings, CliOutput output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the worker until <paramref name="cancellationToken"/> is cancelled (or its supervisor is gone), then hands
+    /// its partitions over and returns what it did.
+    /// </summary>
+    /// <param name="settings">The worker's options.</param>
+    /// <param name="services">What the engine gets (its logger).</param>
+    /// <param name="output">Where the worker says what it owns as that changes (unless <paramref name="json"/>), and why it stopped by itself.</param>
+    /// <param name="error">Where start-up retries and waiting for the topic are reported.</param>
+    /// <param name="json">True when only the report is wanted on <paramref name="output"/> (<c>--json</c>).</param>
+    /// <param name="cancellationToken">The graceful stop (Ctrl+C, SIGTERM).</param>
+    public static async Task<WorkerReport> RunAsync(
+        WorkerSettings settings, EngineServices services, TextWriter output, TextWriter error, bool json, CancellationToken cancellationToken)
     {
-        ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
-        var startup = new StartupRetries(settings.StartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
+        var startup = new StartupRetries(settings.StartupTimeout, EngineRetries.ReportTo(error), cancellationToken);
         IShoalEngine opened;
         try
         {
-            opened = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken));
+            opened = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, services, cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return StoppedBeforeStart(settings, output);
+            return StoppedBeforeStart(settings);
         }
 
         await using var engine = opened;
         TopicDescription topic;
         try
         {
-            topic = await TopicAsync(engine, settings, output, startup, cancellationToken);
+            topic = await TopicAsync(engine, settings, error, startup, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return StoppedBeforeStart(settings, output);
+            return StoppedBeforeStart(settings);
         }
 
         HandledRecorder? recorder = null;
@@ -61,7 +70,7 @@ internal static class Worker
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return StoppedBeforeStart(settings, output);
+                return StoppedBeforeStart(settings);
             }
         }
 
@@ -109,16 +118,16 @@ internal static class Worker
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The node stopped what it had started: a member record the first heartbeat wrote is deleted, not left to expire.
-            return StoppedBeforeStart(settings, output);
+            return StoppedBeforeStart(settings);
         }
 
         await using var node = started;
         var runtime = node.Runtime;
         var joined = node.GetMember(settings.Group);
-        if (!output.Json)
+        if (!json)
         {
-            output.Line($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {settings.Engine}, handler {settings.Handler}.");
-            output.Line("Ctrl+C or SIGTERM hands its partitions over and stops.");
+            output.WriteLine($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {settings.Engine}, handler {settings.Handler}.");
+            output.WriteLine("Ctrl+C or SIGTERM hands its partitions over and stops.");
         }
 
         try
@@ -130,15 +139,15 @@ internal static class Worker
                 if (settings.ParentPid is { } parent && !ProcessSignals.IsParentAlive(parent))
                 {
                     // The supervisor that started this worker is gone (killed): hand over and stop rather than run orphaned.
-                    output.Line($"worker {settings.MemberId}: its supervisor (pid {parent}) is gone; stopping.");
+                    output.WriteLine($"worker {settings.MemberId}: its supervisor (pid {parent}) is gone; stopping.");
                     break;
                 }
 
                 var owned = string.Join(",", joined.OwnedPartitions.OrderBy(p => p.Key).Select(p => $"{p.Key}@{p.Value}"));
-                if (!output.Json && owned != shown)
+                if (!json && owned != shown)
                 {
                     shown = owned;
-                    output.Line($"owns partitions (partition@epoch): {(owned.Length == 0 ? "none" : owned)}");
+                    output.WriteLine($"owns partitions (partition@epoch): {(owned.Length == 0 ? "none" : owned)}");
                 }
             }
         }
@@ -162,16 +171,7 @@ internal static class Worker
             LeasesLost = joined.LeasesLost,
             CommitsRejected = group.CommitsRejected,
         };
-        if (output.Json)
-        {
-            output.WriteJson(report, CliJsonContext.Default.WorkerReport);
-        }
-        else
-        {
-            output.Line($"worker {report.MemberId} stopped: handled {report.Handled}, failed attempts {report.Failed}, recorded {report.Recorded}, leases lost {report.LeasesLost}.");
-        }
-
-        return ExitCodes.Ok;
+        return report;
     }
 
     /// <summary>
@@ -201,9 +201,9 @@ internal static class Worker
     /// to create it, saying so on stderr every 10 s, until it exists or the worker is stopped; elsewhere (nobody else
     /// can create it while this worker runs) an error.
     /// </summary>
-    private static async Task<TopicDescription> TopicAsync(IShoalEngine engine, WorkerSettings settings, CliOutput output, StartupRetries startup, CancellationToken cancellationToken)
+    private static async Task<TopicDescription> TopicAsync(IShoalEngine engine, WorkerSettings settings, TextWriter error, StartupRetries startup, CancellationToken cancellationToken)
     {
-        var shared = EngineUris.SharedBetweenProcesses(settings.Engine);
+        var shared = EngineUriSchemes.SharedBetweenProcesses(settings.Engine);
         var waiting = Stopwatch.StartNew();
         var noticed = TimeSpan.MinValue;
         while (true)
@@ -212,7 +212,7 @@ internal static class Worker
             {
                 if (noticed != TimeSpan.MinValue)
                 {
-                    output.Error.WriteLine($"worker {settings.MemberId}: topic '{settings.Topic}' exists now ({topic.Partitions} partitions); joining group {settings.Group}.");
+                    error.WriteLine($"worker {settings.MemberId}: topic '{settings.Topic}' exists now ({topic.Partitions} partitions); joining group {settings.Group}.");
                 }
 
                 return topic;
@@ -227,13 +227,13 @@ internal static class Worker
             if (noticed == TimeSpan.MinValue)
             {
                 noticed = waiting.Elapsed;
-                output.Error.WriteLine(
+                error.WriteLine(
                     $"worker {settings.MemberId}: waiting for topic '{settings.Topic}' on {engine.Name}, which does not exist yet; it joins group {settings.Group} once a producer creates it. Ctrl+C or SIGTERM stops it.");
             }
             else if (waiting.Elapsed - noticed >= WaitingNotice)
             {
                 noticed = waiting.Elapsed;
-                output.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"worker {settings.MemberId}: still waiting for topic '{settings.Topic}' ({waiting.Elapsed.TotalSeconds:0} s so far)."));
             }
 
@@ -242,20 +242,8 @@ internal static class Worker
     }
 
     /// <summary>Stopped (Ctrl+C, SIGTERM) before it joined the group: nothing to hand over, a clean stop.</summary>
-    private static int StoppedBeforeStart(WorkerSettings settings, CliOutput output)
-    {
-        var report = new WorkerReport { MemberId = settings.MemberId, Group = settings.Group, Topic = settings.Topic, Handler = settings.Handler.ToString() };
-        if (output.Json)
-        {
-            output.WriteJson(report, CliJsonContext.Default.WorkerReport);
-        }
-        else
-        {
-            output.Line($"worker {report.MemberId} stopped before it joined group {report.Group}.");
-        }
-
-        return ExitCodes.Ok;
-    }
+    private static WorkerReport StoppedBeforeStart(WorkerSettings settings) =>
+        new() { MemberId = settings.MemberId, Group = settings.Group, Topic = settings.Topic, Handler = settings.Handler.ToString(), StoppedBeforeJoining = true };
 
     private static HandlerRegistration Handler(WorkerSettings settings, HandledRecorder? recorder)
     {
@@ -321,7 +309,11 @@ internal static class Worker
 /// The worker's start-up calls (connecting, reading the topic, creating the record topic, starting the group): each is
 /// retried while it fails with transient engine errors, for up to <c>--startup-timeout</c>, each retry reported on stderr.
 /// </summary>
-internal sealed class StartupRetries(TimeSpan timeout, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken)
+/// <param name="timeout">How long after a call's first attempt a retry may still start.</param>
+/// <param name="retrying">Told of each transient failure before its retry, with the wait before it.</param>
+/// <param name="cancellationToken">Stops the waiting between attempts.</param>
+public sealed class StartupRetries(TimeSpan timeout, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken)
 {
+    /// <summary>Runs <paramref name="call"/>, retrying it while it fails with transient engine errors (<see cref="EngineRetries.RunAsync"/>).</summary>
     public Task<T> RunAsync<T>(Func<ValueTask<T>> call) => EngineRetries.RunAsync(call, timeout, cancellationToken, retrying);
 }

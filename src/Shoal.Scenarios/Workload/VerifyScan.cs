@@ -1,7 +1,7 @@
 using Shoal.Cluster;
 using Shoal.Engine;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// What <c>shoal verify</c> knows so far: the topic's produce runs, the events found in the topic (marked as produced

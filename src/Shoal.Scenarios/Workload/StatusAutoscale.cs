@@ -3,7 +3,7 @@ using Shoal.Cluster;
 using Shoal.Cluster.Autoscaling;
 using Shoal.Engine;
 
-namespace Shoal.Cli.Verbs;
+namespace Shoal.Scenarios.Workload;
 
 /// <summary>
 /// The autoscaling policy's answer for each group in <c>shoal status</c>: an <see cref="Autoscaler"/> samples the group
@@ -12,7 +12,7 @@ namespace Shoal.Cli.Verbs;
 /// now (within the tolerance band, 1 to the partition count), the number a supervisor would move to once its windows
 /// agree.
 /// </summary>
-internal static class StatusAutoscale
+public static class StatusAutoscale
 {
     /// <summary>The policy's answer for every (group, topic) of <paramref name="groups"/> that has partitions.</summary>
     public static async Task<IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus>> ReadAsync(
@@ -77,7 +77,7 @@ internal static class StatusAutoscale
 }
 
 /// <summary>The autoscaling policy's answer for a group in <c>shoal status</c>.</summary>
-internal sealed record AutoscaleStatus
+public sealed record AutoscaleStatus
 {
     /// <summary>Members the policy recommends now (unstabilized; 1 to the partition count).</summary>
     public int DesiredMembers { get; init; }
@@ -88,11 +88,13 @@ internal sealed record AutoscaleStatus
     /// <summary>camelCase <c>AutoscaleReason</c>, e.g. scaleUp, steady, noThroughputEstimate.</summary>
     public required string Reason { get; init; }
 
+    /// <summary>Total lag the decision saw (end offsets minus committed offsets, summed over partitions).</summary>
     public long Lag { get; init; }
 
     /// <summary>Events/s appended and committed between the two samples.</summary>
     public double ArrivalRate { get; init; }
 
+    /// <summary>Events/s committed between the two samples.</summary>
     public double ProcessedRate { get; init; }
 
     /// <summary>Events/s one member handles when busy (0 when the group was not saturated between the samples: no estimate).</summary>
