@@ -1,4 +1,5 @@
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Demo;
 using Spectre.Console;
 
 namespace Shoal.Cli.Demo;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Demo;
 
 namespace Shoal.Cli.Demo;
 

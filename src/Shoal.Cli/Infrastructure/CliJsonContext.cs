@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Shoal.Cli.Autoscaling;
-using Shoal.Cli.Demo;
 using Shoal.Cli.Verbs;
+using Shoal.Scenarios.Demo;
 using Shoal.Simulation.Autoscaling;
 
 namespace Shoal.Cli.Infrastructure;

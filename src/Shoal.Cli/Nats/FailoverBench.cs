@@ -6,6 +6,7 @@ using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Cluster.Leases;
 using Shoal.Engine;
+using Shoal.Scenarios.Nats;
 
 namespace Shoal.Cli.Nats;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Shoal.Cli;
-using Shoal.Cli.Demo;
 using Shoal.Engine;
+using Shoal.Scenarios.Demo;
 using Xunit;
 
 namespace Shoal.Tests.Cli;

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using ProtoBuf;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>The demo's event: which key it belongs to and its sequence within that key.</summary>
 [ProtoContract]

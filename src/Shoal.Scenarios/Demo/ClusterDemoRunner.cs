@@ -5,7 +5,7 @@ using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Serialization;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// The demo as a cluster: <see cref="DemoSettings.Nodes"/> members of one group in this process, each with its own
@@ -23,21 +23,23 @@ internal sealed class ClusterDemoRunner
 
     private readonly DemoSettings _settings;
     private readonly GuaranteeChecker _verifier;
+    private readonly EngineServices _engineServices;
     private readonly ClusterProbe _probe;
     private readonly List<Node> _nodes = [];
     private IShoalEngine _engine = null!;
     private string _topic = "demo";
 
-    public ClusterDemoRunner(DemoSettings settings, GuaranteeChecker verifier)
+    public ClusterDemoRunner(DemoSettings settings, GuaranteeChecker verifier, EngineServices engineServices)
     {
         _settings = settings;
         _verifier = verifier;
+        _engineServices = engineServices;
         _probe = new ClusterProbe(settings.Partitions);
     }
 
     public async Task<DemoReport> RunAsync(IProgress<long> progress, CancellationToken cancellationToken)
     {
-        var (engine, topic) = await DemoEngine.OpenAsync(_settings, TimeSpan.FromMilliseconds(100), cancellationToken);
+        var (engine, topic) = await DemoEngine.OpenAsync(_settings, _engineServices, TimeSpan.FromMilliseconds(100), cancellationToken);
         await using var _ = engine;
         _engine = engine;
         _topic = topic;
