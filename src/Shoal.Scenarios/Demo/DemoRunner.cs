@@ -27,7 +27,7 @@ public sealed class DemoRunner(EngineServices? engineServices = null) : IDemoRun
     private readonly EngineServices _engineServices = engineServices ?? EngineServices.Default;
 
     /// <inheritdoc/>
-    public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
+    public async Task<DemoReport> RunAsync(DemoSettings settings, IDemoProgress progress, CancellationToken cancellationToken)
     {
         var verifier = new GuaranteeChecker(settings.Capacity());
         if (settings.IsCluster)
@@ -78,7 +78,7 @@ public sealed class DemoRunner(EngineServices? engineServices = null) : IDemoRun
         while (true)
         {
             var handled = verifier.RecordedSoFar();
-            progress.Report(handled);
+            progress.Handled(handled);
             if (producer.IsCompleted && handled >= Volatile.Read(ref produced))
             {
                 break;
@@ -100,7 +100,7 @@ public sealed class DemoRunner(EngineServices? engineServices = null) : IDemoRun
         var elapsed = clock.Elapsed;
         await producer;
         await shoal.StopAsync(cancellationToken);
-        progress.Report(verifier.RecordedSoFar());
+        progress.Handled(verifier.RecordedSoFar());
         return verifier.Build(settings, Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 

@@ -11,10 +11,7 @@ public interface IDemoRunner
 {
     /// <summary>Runs the demo with <paramref name="settings"/> and returns what it found.</summary>
     /// <param name="settings">What to publish, on which engine, with how many members and faults.</param>
-    /// <param name="progress">
-    /// Gets the number of events handled so far, several times a second. A cluster run also reports a
-    /// <see cref="ClusterSnapshot"/> to it when it implements <see cref="IProgress{T}"/> of <see cref="ClusterSnapshot"/>.
-    /// </param>
+    /// <param name="progress">Gets the events handled so far and, in a cluster run, snapshots of the members.</param>
     /// <param name="cancellationToken">Stops the run.</param>
-    Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken);
+    Task<DemoReport> RunAsync(DemoSettings settings, IDemoProgress progress, CancellationToken cancellationToken);
 }
