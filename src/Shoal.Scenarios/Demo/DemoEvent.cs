@@ -7,9 +7,11 @@ namespace Shoal.Scenarios.Demo;
 [ProtoContract]
 public sealed class DemoEvent
 {
+    /// <summary>The key index: the event's key is <c>key-{Key}</c>.</summary>
     [ProtoMember(1)]
     public int Key { get; set; }
 
+    /// <summary>The event's place among its key's events, from 0.</summary>
     [ProtoMember(2)]
     public long Sequence { get; set; }
 }
