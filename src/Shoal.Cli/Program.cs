@@ -1,3 +1,3 @@
 using Shoal.Cli;
 
-return await ShoalCli.InvokeAsync(args, new Shoal.Cli.Demo.DemoRunner());
+return await ShoalCli.InvokeAsync(args, new Shoal.Scenarios.Demo.DemoRunner(Shoal.Cli.Engines.EngineUris.Services));

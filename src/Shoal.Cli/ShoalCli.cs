@@ -3,6 +3,7 @@ using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
+using Shoal.Scenarios.Demo;
 
 namespace Shoal.Cli;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
-using Shoal.Cli.Nats;
+using Shoal.Scenarios.Nats;
 
 namespace Shoal.TestSupport;
 
 /// <summary>
-/// A <see cref="LocalNatsCluster"/> (the CLI's one launcher of <c>nats-server</c>) with the fault injection only tests
+/// A <see cref="LocalNatsCluster"/> (the one launcher of <c>nats-server</c>, in Shoal.Scenarios) with the fault injection only tests
 /// use: <see cref="KillAsync"/> (SIGKILL), <see cref="RestartAsync"/> (same ports and data) and
 /// <see cref="MetaLeaderAsync"/>. Disposing it stops the servers as the cluster does.
 /// </summary>

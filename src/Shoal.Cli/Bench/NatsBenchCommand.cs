@@ -1,7 +1,8 @@
 using System.CommandLine;
+using System.Text;
 using Shoal.Cli.Infrastructure;
-
-using Shoal.Cli.Nats;
+using Shoal.Scenarios.Bench;
+using Shoal.Scenarios.Nats;
 
 namespace Shoal.Cli.Bench;
 
@@ -44,7 +45,7 @@ internal static class NatsBenchCommand
             results.Add(result);
             if (!output.Json)
             {
-                output.Line(NatsBench.Format(result));
+                output.Line(Format(result));
             }
         }
 
@@ -57,6 +58,17 @@ internal static class NatsBenchCommand
 
         return ExitCodes.Ok;
     }
+
+    private static string Format(NatsBenchResult r)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(FormattableString.Invariant($"{r.Setup}: publish shoal {r.ShoalPublishPerSecond,10:N0}/s  raw {r.RawPublishPerSecond,10:N0}/s  ratio {r.PublishRatio:0.00}x {Verdict(r.PublishRatio)}"));
+        text.AppendLine(FormattableString.Invariant($"{r.Setup}: consume shoal {r.ShoalConsumePerSecond,10:N0}/s  raw {r.RawConsumeShoalStreamPerSecond,10:N0}/s  ratio {r.ConsumeRatio:0.00}x {Verdict(r.ConsumeRatio)} (raw pull consumer on the same messages)"));
+        text.Append(FormattableString.Invariant($"{r.Setup}: (raw pull consumer on header-less messages of the same payload: {r.RawConsumePerSecond:N0}/s, shoal/that {r.ConsumeRatioHeaderless:0.00}x)"));
+        return text.ToString();
+    }
+
+    private static string Verdict(double ratio) => ratio >= 0.8 ? "(target 0.8x met)" : "(target 0.8x MISSED)";
 }
 
 /// <summary>The <c>--json</c> object of <c>shoal bench nats</c>.</summary>

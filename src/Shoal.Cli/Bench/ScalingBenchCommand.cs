@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
-using Shoal.Cli.Nats;
 using Shoal.Engine;
 using Shoal.Scenarios.Bench;
+using Shoal.Scenarios.Nats;
 
 namespace Shoal.Cli.Bench;
 

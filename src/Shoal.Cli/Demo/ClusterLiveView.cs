@@ -1,4 +1,5 @@
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Demo;
 using Spectre.Console;
 
 namespace Shoal.Cli.Demo;
@@ -9,7 +10,7 @@ namespace Shoal.Cli.Demo;
 /// </summary>
 internal static class ClusterLiveView
 {
-    public static async Task<T> RunAsync<T>(CliOutput output, long total, Func<IProgress<long>, Task<T>> work)
+    public static async Task<T> RunAsync<T>(CliOutput output, long total, Func<IDemoProgress, Task<T>> work)
     {
         if (!output.IsInteractive)
         {
@@ -37,15 +38,15 @@ internal static class ClusterLiveView
         return result;
     }
 
-    private sealed class Sink(Action<ClusterSnapshot>? show) : IProgress<long>, IProgress<ClusterSnapshot>
+    private sealed class Sink(Action<ClusterSnapshot>? show) : IDemoProgress
     {
         private long _lastShown;
 
-        public void Report(long value)
+        public void Handled(long count)
         {
         }
 
-        public void Report(ClusterSnapshot value)
+        public void Cluster(ClusterSnapshot value)
         {
             // Redraw at most every 200 ms.
             var now = Environment.TickCount64;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Demo;
 
 namespace Shoal.Cli.Demo;
 
@@ -160,7 +161,7 @@ internal static class DemoCommand
 
         var report = settings.IsCluster
             ? await ClusterLiveView.RunAsync(output, settings.Events, progress => runner.RunAsync(settings, progress, cancellationToken))
-            : await ProgressDisplay.RunAsync(output, "Handling events", settings.Events, progress => runner.RunAsync(settings, progress, cancellationToken));
+            : await ProgressDisplay.RunAsync(output, "Handling events", settings.Events, progress => runner.RunAsync(settings, new HandledOnly(progress), cancellationToken));
         if (output.Json)
         {
             output.WriteJson(report, CliJsonContext.Default.DemoReport);
@@ -171,5 +172,15 @@ internal static class DemoCommand
         }
 
         return report.ExitCode();
+    }
+
+    /// <summary>A single-node run's progress: the handled count on the progress bar.</summary>
+    private sealed class HandledOnly(IProgress<long> bar) : IDemoProgress
+    {
+        public void Handled(long count) => bar.Report(count);
+
+        public void Cluster(ClusterSnapshot snapshot)
+        {
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Demo;
 using Spectre.Console;
 
 namespace Shoal.Cli.Demo;

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
+using Shoal.Cli.Verbs;
+using Shoal.Scenarios.Demo;
 using Shoal.Scenarios.Workload;
 using Shoal.Simulation.Autoscaling;
 

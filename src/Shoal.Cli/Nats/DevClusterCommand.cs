@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shoal.Cli.Infrastructure;
 using Shoal.Hosting.Processes;
+using Shoal.Scenarios.Nats;
 
 namespace Shoal.Cli.Nats;
 

@@ -5,8 +5,9 @@ using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
 using Shoal.Cluster.Leases;
 using Shoal.Engine;
-using Shoal.Scenarios;
+using Shoal.Scenarios.Nats;
 using Shoal.Scenarios.Workload;
+using Shoal.Scenarios;
 
 namespace Shoal.Cli.Nats;
 

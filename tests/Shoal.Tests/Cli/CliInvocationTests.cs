@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Shoal.Cli;
-using Shoal.Cli.Demo;
+using Shoal.Scenarios.Demo;
 using Xunit;
 
 namespace Shoal.Tests.Cli;
@@ -118,7 +118,7 @@ public sealed class CliInvocationTests
     {
         public DemoSettings? Settings { get; private set; }
 
-        public Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
+        public Task<DemoReport> RunAsync(DemoSettings settings, IDemoProgress progress, CancellationToken cancellationToken)
         {
             Settings = settings;
             return failure is null ? Task.FromResult(report) : Task.FromException<DemoReport>(failure);

@@ -204,7 +204,7 @@ public sealed class CliOptionErrorTests
         using var cancel = new CancellationTokenSource(limit);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await ShoalCli.InvokeAsync(args, new Shoal.Cli.Demo.DemoRunner(), TextWriter.Synchronized(output), TextWriter.Synchronized(error), cancel.Token);
+        var exitCode = await ShoalCli.InvokeAsync(args, new Shoal.Scenarios.Demo.DemoRunner(), TextWriter.Synchronized(output), TextWriter.Synchronized(error), cancel.Token);
         return new VerbResult(exitCode, output.ToString(), error.ToString());
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Shoal.Cli.Demo;
 using Shoal.Cli.Infrastructure;
+using Shoal.Scenarios.Demo;
 using Xunit;
 
 namespace Shoal.Tests.Cli;

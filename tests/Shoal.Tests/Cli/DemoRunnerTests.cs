@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Shoal.Cli;
-using Shoal.Cli.Demo;
 using Shoal.Engine;
+using Shoal.Scenarios.Demo;
 using Xunit;
 
 namespace Shoal.Tests.Cli;
@@ -18,7 +18,7 @@ public sealed class DemoRunnerTests
     {
         var settings = new DemoSettings { Events = 20_000, Keys = 100, Partitions = 4, Format = format };
 
-        var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+        var report = await new DemoRunner().RunAsync(settings, NoProgress.Instance, CancellationToken.None);
 
         Assert.Equal(20_000, report.Produced);
         Assert.Equal(20_000, report.Processed);
@@ -38,7 +38,7 @@ public sealed class DemoRunnerTests
         const int events = 20_003;
         var settings = new DemoSettings { Events = events, Keys = keys, Partitions = 4, Producers = producers, Nodes = nodes };
 
-        var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+        var report = await new DemoRunner().RunAsync(settings, NoProgress.Instance, CancellationToken.None);
 
         Assert.Equal(events, report.Produced);
         Assert.Equal(events, report.Processed - report.Duplicates);
@@ -59,7 +59,7 @@ public sealed class DemoRunnerTests
         {
             // The durable engine with the default (flush before acknowledging) and several producers.
             var settings = new DemoSettings { Events = 10_000, Keys = 100, Partitions = 4, Producers = 8, Engine = "file://" + directory.FullName };
-            var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+            var report = await new DemoRunner().RunAsync(settings, NoProgress.Instance, CancellationToken.None);
             Assert.Equal((10_000, 10_000, 0, 0), (report.Produced, report.Processed, report.Lost, report.OrderViolations));
         }
         finally
@@ -74,8 +74,8 @@ public sealed class DemoRunnerTests
         var engine = "inproc://demo-" + Guid.NewGuid().ToString("N")[..8];
         var settings = new DemoSettings { Events = 5_000, Keys = 50, Partitions = 3, Engine = engine };
 
-        var first = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
-        var second = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+        var first = await new DemoRunner().RunAsync(settings, NoProgress.Instance, CancellationToken.None);
+        var second = await new DemoRunner().RunAsync(settings, NoProgress.Instance, CancellationToken.None);
 
         Assert.Equal((5_000, 0, 0), (first.Processed, first.Lost, first.OrderViolations));
         Assert.Equal((5_000, 0, 0), (second.Processed, second.Lost, second.OrderViolations));
@@ -90,7 +90,7 @@ public sealed class DemoRunnerTests
         // 400 events of 5 ms on one partition: one at a time would take 2 s; 64 keys at once take a fraction.
         var settings = new DemoSettings { Events = 400, Keys = 200, Partitions = 1, HandlerWork = TimeSpan.FromMilliseconds(5), Concurrency = 64 };
 
-        var report = await new DemoRunner().RunAsync(settings, new Progress<long>(), CancellationToken.None);
+        var report = await new DemoRunner().RunAsync(settings, NoProgress.Instance, CancellationToken.None);
 
         Assert.Equal(0, report.Lost);
         Assert.Equal(0, report.OrderViolations);
@@ -141,7 +141,7 @@ public sealed class ClusterDemoTests
     [Fact]
     public async Task A_crashed_member_loses_nothing_and_its_partitions_are_taken_over()
     {
-        var report = await new DemoRunner().RunAsync(Cluster(kill: 1), new Progress<long>(), CancellationToken.None);
+        var report = await new DemoRunner().RunAsync(Cluster(kill: 1), NoProgress.Instance, CancellationToken.None);
 
         Assert.Equal((0L, 0L, 0L), (report.Lost, report.OrderViolations, report.ZombieCommitsAccepted));
         Assert.Equal(60_000, report.Produced);
@@ -154,7 +154,7 @@ public sealed class ClusterDemoTests
     [Fact]
     public async Task A_paused_member_comes_back_as_a_zombie_and_none_of_its_commits_is_accepted()
     {
-        var report = await new DemoRunner().RunAsync(Cluster(pause: 1), new Progress<long>(), CancellationToken.None);
+        var report = await new DemoRunner().RunAsync(Cluster(pause: 1), NoProgress.Instance, CancellationToken.None);
 
         Assert.Equal((0L, 0L, 0L), (report.Lost, report.OrderViolations, report.ZombieCommitsAccepted));
         Assert.Equal(0, report.ExitCode());
@@ -163,10 +163,41 @@ public sealed class ClusterDemoTests
     [Fact]
     public async Task A_joining_member_gets_a_share_without_duplicates()
     {
-        var report = await new DemoRunner().RunAsync(Cluster(join: 1), new Progress<long>(), CancellationToken.None);
+        var progress = new RecordingProgress();
+        var report = await new DemoRunner().RunAsync(Cluster(join: 1), progress, CancellationToken.None);
 
         Assert.Equal((0L, 0L, 0L, 0L), (report.Lost, report.OrderViolations, report.Duplicates, report.ZombieCommitsAccepted));
         Assert.Equal(4, report.Assignment!.Count);
         Assert.All(report.Assignment.Values, partitions => Assert.InRange(partitions.Length, 2, 2));
+
+        // What the live view draws: every member by id, the joiner once it joined, and the final handled count.
+        Assert.Equal(report.Produced, progress.LastHandled);
+        Assert.Equal(["node-1", "node-2", "node-3", "node-4"], progress.LastSnapshot!.Members.Select(m => m.Id));
+        Assert.All(progress.LastSnapshot.Members, m => Assert.Equal("live", m.State));
+    }
+
+    private sealed class RecordingProgress : IDemoProgress
+    {
+        public long LastHandled { get; private set; }
+
+        public ClusterSnapshot? LastSnapshot { get; private set; }
+
+        public void Handled(long count) => LastHandled = count;
+
+        public void Cluster(ClusterSnapshot snapshot) => LastSnapshot = snapshot;
+    }
+}
+
+/// <summary>Drops a demo run's progress.</summary>
+internal sealed class NoProgress : IDemoProgress
+{
+    public static NoProgress Instance { get; } = new();
+
+    public void Handled(long count)
+    {
+    }
+
+    public void Cluster(ClusterSnapshot snapshot)
+    {
     }
 }

@@ -13,7 +13,7 @@ public sealed class FileEngineDemoTests
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exitCode = await Shoal.Cli.ShoalCli.InvokeAsync(
-            ["demo", "--engine", "file://" + directory.Path, "--events", "3000", "--nodes", "1", "--json"], new Shoal.Cli.Demo.DemoRunner(), output, error);
+            ["demo", "--engine", "file://" + directory.Path, "--events", "3000", "--nodes", "1", "--json"], new Shoal.Scenarios.Demo.DemoRunner(), output, error);
         var demo = new VerbResult(exitCode, output.ToString(), error.ToString());
 
         Assert.True(demo.ExitCode == 0, demo.ToString());

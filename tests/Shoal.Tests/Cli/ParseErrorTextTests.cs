@@ -48,7 +48,7 @@ public sealed class ParseErrorTextTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await ShoalCli.InvokeAsync(args, new Shoal.Cli.Demo.DemoRunner(), output, error);
+        var exitCode = await ShoalCli.InvokeAsync(args, new Shoal.Scenarios.Demo.DemoRunner(), output, error);
         return new VerbResult(exitCode, output.ToString(), error.ToString());
     }
 }

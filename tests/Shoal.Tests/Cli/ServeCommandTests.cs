@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Shoal.Cli;
 using Shoal.Cli.Infrastructure;
-using Shoal.Cli.Nats;
+using Shoal.Scenarios.Nats;
 using Shoal.Tests.Runtime;
 using Shoal.TestSupport;
 using Xunit;

@@ -1,4 +1,4 @@
-using Shoal.Cli.Nats;
+using Shoal.Scenarios.Nats;
 using Xunit;
 using static Shoal.Tests.Cli.VerbRunner;
 

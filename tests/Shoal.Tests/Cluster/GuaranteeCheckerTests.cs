@@ -1,5 +1,5 @@
-using Shoal.Cli.Demo;
 using Shoal.Cluster;
+using Shoal.Scenarios.Demo;
 using Xunit;
 
 namespace Shoal.Tests.Cluster;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cli.Infrastructure;
-using Shoal.Cli.Nats;
 using Shoal.Hosting.Processes;
+using Shoal.Scenarios.Nats;
 using Shoal.Tests.Cli;
 using Shoal.TestSupport;
 using Xunit;

@@ -47,7 +47,7 @@ public sealed class NatsEngineProviderTests
     [Fact]
     public async Task A_secret_never_appears_when_the_servers_cannot_be_reached()
     {
-        var port = Shoal.Cli.Nats.LocalNatsCluster.FreePorts(1)[0];
+        var port = Shoal.Scenarios.Nats.LocalNatsCluster.FreePorts(1)[0];
 
         var error = await Assert.ThrowsAsync<EngineException>(async () =>
             await ShoalEngines.OpenAsync($"nats://shoal:{Secret}@127.0.0.1:{port}?connect-timeout=1s"));

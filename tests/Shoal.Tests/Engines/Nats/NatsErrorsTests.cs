@@ -2,8 +2,8 @@ using System.Diagnostics;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
-using Shoal.Cli.Nats;
 using Shoal.Engines.Nats;
+using Shoal.Scenarios.Nats;
 using Xunit;
 
 namespace Shoal.Tests.Engines.Nats;

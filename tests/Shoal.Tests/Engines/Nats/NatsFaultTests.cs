@@ -1,5 +1,5 @@
-using Shoal.Cli.Nats;
 using Shoal.Engines.Nats;
+using Shoal.Scenarios.Nats;
 using Shoal.TestSupport;
 using Xunit;
 using Xunit.Abstractions;

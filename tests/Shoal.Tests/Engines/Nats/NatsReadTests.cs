@@ -1,9 +1,9 @@
 using System.Globalization;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using Shoal.Cli.Nats;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
+using Shoal.Scenarios.Nats;
 using Shoal.TestSupport;
 using Xunit;
 

@@ -1,6 +1,6 @@
-using Shoal.Cli.Nats;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
+using Shoal.Scenarios.Nats;
 using Xunit;
 
 namespace Shoal.Tests.Engines.Nats;

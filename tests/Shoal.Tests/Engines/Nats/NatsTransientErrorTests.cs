@@ -1,4 +1,4 @@
-using Shoal.Cli.Nats;
+using Shoal.Scenarios.Nats;
 using Shoal.Tests.Cli;
 using Shoal.Tests.Runtime;
 using Shoal.TestSupport;

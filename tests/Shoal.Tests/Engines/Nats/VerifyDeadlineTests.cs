@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Shoal.Cli.Nats;
+using Shoal.Scenarios.Nats;
 using Shoal.Tests.Cli;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Shoal.Engine;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// One node's view of a shared engine that can be frozen, as a long GC pause, a stopped VM or a partition from the

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Shoal.Cli.Infrastructure;
+using Shoal.Hosting.Processes;
 
-namespace Shoal.Cli.Nats;
+namespace Shoal.Scenarios.Nats;
 
 /// <summary>What <see cref="LocalNatsCluster.StartAsync"/> starts.</summary>
-internal sealed record LocalNatsClusterOptions
+public sealed record LocalNatsClusterOptions
 {
     /// <summary>Servers (1 = a single JetStream server, 3+ = a JetStream cluster). Default 1.</summary>
     public int Servers { get; init; } = 1;
@@ -29,8 +29,9 @@ internal sealed record LocalNatsClusterOptions
 /// same ports and data, meta-leader lookup) is a fixture on top of this (<c>NatsFaultCluster</c> in
 /// <c>tests/Shoal.TestSupport</c>), through <see cref="Nodes"/>, <see cref="Launch"/> and <see cref="WaitReadyAsync"/>.
 /// </summary>
-internal sealed class LocalNatsCluster : IAsyncDisposable
+public sealed class LocalNatsCluster : IAsyncDisposable
 {
+    /// <summary>The server binary looked up on PATH.</summary>
     public const string ServerCommand = "nats-server";
 
     private readonly LocalNatsClusterOptions _options;
@@ -47,6 +48,7 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         _nodes = new Node[options.Servers];
     }
 
+    /// <summary>Where the servers keep their data (<c>n{index}/</c>) and logs (<c>n{index}.log</c>).</summary>
     public string Directory { get; }
 
     /// <summary>The client URLs, <c>nats://127.0.0.1:PORT</c>, one per server.</summary>
@@ -66,7 +68,7 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
     internal IReadOnlyList<Node> Nodes => _nodes;
 
     /// <summary>The <c>nats-server</c> on PATH, or null.</summary>
-    public static string? FindServer()
+    internal static string? FindServer()
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
@@ -121,6 +123,7 @@ internal sealed class LocalNatsCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the servers (SIGTERM, then SIGKILL after 5 s) and deletes the directory if it created it.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)

@@ -5,7 +5,7 @@ using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Serialization;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// The demo as a cluster: <see cref="DemoSettings.Nodes"/> members of one group in this process, each with its own
@@ -23,21 +23,23 @@ internal sealed class ClusterDemoRunner
 
     private readonly DemoSettings _settings;
     private readonly GuaranteeChecker _verifier;
+    private readonly EngineServices _engineServices;
     private readonly ClusterProbe _probe;
     private readonly List<Node> _nodes = [];
     private IShoalEngine _engine = null!;
     private string _topic = "demo";
 
-    public ClusterDemoRunner(DemoSettings settings, GuaranteeChecker verifier)
+    public ClusterDemoRunner(DemoSettings settings, GuaranteeChecker verifier, EngineServices engineServices)
     {
         _settings = settings;
         _verifier = verifier;
+        _engineServices = engineServices;
         _probe = new ClusterProbe(settings.Partitions);
     }
 
-    public async Task<DemoReport> RunAsync(IProgress<long> progress, CancellationToken cancellationToken)
+    public async Task<DemoReport> RunAsync(IDemoProgress progress, CancellationToken cancellationToken)
     {
-        var (engine, topic) = await DemoEngine.OpenAsync(_settings, TimeSpan.FromMilliseconds(100), cancellationToken);
+        var (engine, topic) = await DemoEngine.OpenAsync(_settings, _engineServices, TimeSpan.FromMilliseconds(100), cancellationToken);
         await using var _ = engine;
         _engine = engine;
         _topic = topic;
@@ -151,7 +153,7 @@ internal sealed class ClusterDemoRunner
         await watching.CancelAsync();
         await commitWatch;
         await stallWatch;
-        progress.Report(_verifier.DistinctSoFar());
+        progress.Handled(_verifier.DistinctSoFar());
         return _verifier.Build(_settings, Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64) with
         {
             Nodes = _settings.Nodes + _settings.Join,
@@ -303,18 +305,15 @@ internal sealed class ClusterDemoRunner
         throw new ShoalException($"The {_nodes.Count} members did not share the {_settings.Partitions} partitions within 30 s.");
     }
 
-    private void Report(IProgress<long> progress, long handled, long produced, TimeSpan elapsed)
+    private void Report(IDemoProgress progress, long handled, long produced, TimeSpan elapsed)
     {
-        progress.Report(handled);
-        if (progress is IProgress<ClusterSnapshot> live)
-        {
-            var members = _nodes.Select(n => new MemberSnapshot(
-                n.Id,
-                n.Crashed ? "crashed" : n.Engine.IsPaused ? "paused" : "live",
-                n.Crashed ? new Dictionary<int, long>() : n.Member.OwnedPartitions,
-                n.Runtime.GetGroup(Group).Counts.Handled)).ToList();
-            live.Report(new ClusterSnapshot(members, produced, handled, Math.Max(0, produced - handled), elapsed.TotalSeconds > 0 ? handled / elapsed.TotalSeconds : 0));
-        }
+        progress.Handled(handled);
+        var members = _nodes.Select(n => new MemberSnapshot(
+            n.Id,
+            n.Crashed ? "crashed" : n.Engine.IsPaused ? "paused" : "live",
+            n.Crashed ? new Dictionary<int, long>() : n.Member.OwnedPartitions,
+            n.Runtime.GetGroup(Group).Counts.Handled)).ToList();
+        progress.Cluster(new ClusterSnapshot(members, produced, handled, Math.Max(0, produced - handled), elapsed.TotalSeconds > 0 ? handled / elapsed.TotalSeconds : 0));
     }
 
     private sealed class Node(int index, string id, PausableEngine engine, ShoalNode shoal)

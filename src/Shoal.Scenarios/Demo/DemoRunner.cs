@@ -5,25 +5,34 @@ using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Serialization;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// Runs the demo on the in-process engine: one producer publishes event n with key <c>n mod keys</c> and
 /// sequence <c>n / keys</c> while a group handles them; the handler records every (key, sequence) in the
-/// <see cref="GuaranteeChecker"/>, which then compares what was published with what was handled.
+/// <see cref="GuaranteeChecker"/>, which then compares what was published with what was handled. With more than one
+/// member, a member fault or <see cref="DemoSettings.ForceCluster"/>, runs the demo as a cluster of members in this
+/// process instead (see <see cref="DemoSettings.IsCluster"/>).
 /// </summary>
-internal sealed class DemoRunner : IDemoRunner
+/// <param name="engineServices">
+/// What an engine opened from <see cref="DemoSettings.Engine"/> gets (its logging, its clock); default
+/// <see cref="EngineServices.Default"/>. The default private in-process engine needs none.
+/// </param>
+public sealed class DemoRunner(EngineServices? engineServices = null) : IDemoRunner
 {
     private const string Group = "demo-verify";
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
-    public async Task<DemoReport> RunAsync(DemoSettings settings, IProgress<long> progress, CancellationToken cancellationToken)
+    private readonly EngineServices _engineServices = engineServices ?? EngineServices.Default;
+
+    /// <inheritdoc/>
+    public async Task<DemoReport> RunAsync(DemoSettings settings, IDemoProgress progress, CancellationToken cancellationToken)
     {
         var verifier = new GuaranteeChecker(settings.Capacity());
         if (settings.IsCluster)
         {
-            return await new ClusterDemoRunner(settings, verifier).RunAsync(progress, cancellationToken);
+            return await new ClusterDemoRunner(settings, verifier, _engineServices).RunAsync(progress, cancellationToken);
         }
 
         var work = settings.HandlerWork;
@@ -39,7 +48,7 @@ internal sealed class DemoRunner : IDemoRunner
         });
 
         // Commit and trim every 100 ms (defaults: 1 s) so handled events leave memory while the run goes on.
-        var (engine, topic) = await DemoEngine.OpenAsync(settings, ProgressInterval, cancellationToken);
+        var (engine, topic) = await DemoEngine.OpenAsync(settings, _engineServices, ProgressInterval, cancellationToken);
         await using var _ = engine;
         var options = new ShoalOptions
         {
@@ -69,7 +78,7 @@ internal sealed class DemoRunner : IDemoRunner
         while (true)
         {
             var handled = verifier.RecordedSoFar();
-            progress.Report(handled);
+            progress.Handled(handled);
             if (producer.IsCompleted && handled >= Volatile.Read(ref produced))
             {
                 break;
@@ -91,7 +100,7 @@ internal sealed class DemoRunner : IDemoRunner
         var elapsed = clock.Elapsed;
         await producer;
         await shoal.StopAsync(cancellationToken);
-        progress.Report(verifier.RecordedSoFar());
+        progress.Handled(verifier.RecordedSoFar());
         return verifier.Build(settings, Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 

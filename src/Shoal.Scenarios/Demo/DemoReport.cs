@@ -1,9 +1,9 @@
 using Shoal.Cluster;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>What <c>shoal demo</c> found; serialized with exactly these camelCase names by <c>--json</c>.</summary>
-internal sealed record DemoReport
+public sealed record DemoReport
 {
     /// <summary>Events published.</summary>
     public long Produced { get; init; }
@@ -29,10 +29,13 @@ internal sealed record DemoReport
     /// <summary>Peak working set of the process, in MiB.</summary>
     public double PeakMemoryMb { get; init; }
 
+    /// <summary>Partitions of the demo topic.</summary>
     public int Partitions { get; init; }
 
+    /// <summary>Distinct keys the events were spread over.</summary>
     public int Keys { get; init; }
 
+    /// <summary>Members that took part (those started at the beginning and those that joined later).</summary>
     public int Nodes { get; init; }
 
     /// <summary>Commits from a stale epoch that the engine rejected (a zombie's attempts, stopped by fencing).</summary>

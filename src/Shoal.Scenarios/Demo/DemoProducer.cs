@@ -1,4 +1,4 @@
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// Publishes the demo's events (event n has key <c>n mod keys</c> and sequence <c>n / keys</c>) from

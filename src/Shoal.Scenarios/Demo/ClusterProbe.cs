@@ -1,6 +1,6 @@
 using Shoal.Engine;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// What the cluster demo measures while it runs: per partition, which member handled the last event and the

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>
 /// Open by default; while paused, <see cref="WaitAsync"/> waits until <see cref="Resume"/>. What waits is listed in

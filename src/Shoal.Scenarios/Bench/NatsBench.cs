@@ -1,22 +1,33 @@
 using System.Diagnostics;
-using System.Text;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
-using Shoal.Cli.Nats;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
 
-namespace Shoal.Cli.Bench;
+namespace Shoal.Scenarios.Bench;
 
 /// <summary>Settings of <c>shoal bench nats</c>.</summary>
-internal sealed record NatsBenchSettings(int Events, int PayloadBytes, int Window, int Rounds);
+/// <param name="Events">Events per measurement.</param>
+/// <param name="PayloadBytes">Payload bytes per event.</param>
+/// <param name="Window">Publish acknowledgements outstanding at once, and the read batch size.</param>
+/// <param name="Rounds">Measured rounds after one warm-up round; the results are their medians.</param>
+public sealed record NatsBenchSettings(int Events, int PayloadBytes, int Window, int Rounds);
 
 /// <summary>
 /// One setup's numbers in events per second (medians over the rounds) and the Shoal/raw ratios (medians of each round's
 /// ratio: the two sides of a ratio are measured back to back, so a burst of load from other processes moves both).
 /// </summary>
-internal sealed record NatsBenchResult(
+/// <param name="Setup">What ran, e.g. <c>R3 (3 servers)</c>.</param>
+/// <param name="ShoalPublishPerSecond">Appends through Shoal's NATS engine.</param>
+/// <param name="RawPublishPerSecond">Publishes through the raw JetStream client.</param>
+/// <param name="PublishRatio">Shoal / raw publish.</param>
+/// <param name="ShoalConsumePerSecond">Reads through Shoal's NATS engine.</param>
+/// <param name="RawConsumeShoalStreamPerSecond">The raw pull consumer on Shoal's stream (the same messages).</param>
+/// <param name="ConsumeRatio">Shoal / raw consume on the same messages.</param>
+/// <param name="RawConsumePerSecond">The raw pull consumer on the raw stream (the same payloads without Shoal's headers).</param>
+/// <param name="ConsumeRatioHeaderless">Shoal / raw consume of header-less messages.</param>
+public sealed record NatsBenchResult(
     string Setup,
     double ShoalPublishPerSecond,
     double RawPublishPerSecond,
@@ -36,8 +47,14 @@ internal sealed record NatsBenchResult(
 /// and, for reference, against the raw consumer on the raw stream (the same payloads without Shoal's headers). One
 /// unmeasured warm-up round first; the order of the sides rotates between rounds.
 /// </summary>
-internal static class NatsBench
+public static class NatsBench
 {
+    /// <summary>Measures both sides on the servers at <paramref name="urls"/> (see <see cref="NatsBench"/>).</summary>
+    /// <param name="setup">The name of the setup in the result.</param>
+    /// <param name="urls">The servers' client URLs (<see cref="Shoal.Scenarios.Nats.LocalNatsCluster.Urls"/>).</param>
+    /// <param name="replicas">Replicas of the streams on both sides (1, or 3 on a cluster).</param>
+    /// <param name="settings">Events, payload size, window and rounds.</param>
+    /// <param name="cancellationToken">Stops the measurement.</param>
     public static async Task<NatsBenchResult> RunAsync(string setup, IReadOnlyList<string> urls, int replicas, NatsBenchSettings settings, CancellationToken cancellationToken)
     {
         var options = new NatsEngineOptions
@@ -205,15 +222,4 @@ internal static class NatsBench
         values.Sort();
         return values[values.Count / 2];
     }
-
-    public static string Format(NatsBenchResult r)
-    {
-        var text = new StringBuilder();
-        text.AppendLine(FormattableString.Invariant($"{r.Setup}: publish shoal {r.ShoalPublishPerSecond,10:N0}/s  raw {r.RawPublishPerSecond,10:N0}/s  ratio {r.PublishRatio:0.00}x {Verdict(r.PublishRatio)}"));
-        text.AppendLine(FormattableString.Invariant($"{r.Setup}: consume shoal {r.ShoalConsumePerSecond,10:N0}/s  raw {r.RawConsumeShoalStreamPerSecond,10:N0}/s  ratio {r.ConsumeRatio:0.00}x {Verdict(r.ConsumeRatio)} (raw pull consumer on the same messages)"));
-        text.Append(FormattableString.Invariant($"{r.Setup}: (raw pull consumer on header-less messages of the same payload: {r.RawConsumePerSecond:N0}/s, shoal/that {r.ConsumeRatioHeaderless:0.00}x)"));
-        return text.ToString();
-    }
-
-    private static string Verdict(double ratio) => ratio >= 0.8 ? "(target 0.8x met)" : "(target 0.8x MISSED)";
 }

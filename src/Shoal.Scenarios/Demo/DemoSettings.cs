@@ -1,19 +1,19 @@
-namespace Shoal.Cli.Demo;
+namespace Shoal.Scenarios.Demo;
 
 /// <summary>The parsed options of <c>shoal demo</c>.</summary>
-internal sealed record DemoSettings
+public sealed record DemoSettings
 {
     /// <summary>The key index of the n-th published event (0-based, in publish order).</summary>
-    public int KeyOf(long eventNumber) => (int)(eventNumber % Keys);
+    internal int KeyOf(long eventNumber) => (int)(eventNumber % Keys);
 
     /// <summary>The sequence (within its key) of the n-th published event.</summary>
-    public long SequenceOf(long eventNumber) => eventNumber / Keys;
+    internal long SequenceOf(long eventNumber) => eventNumber / Keys;
 
     /// <summary>
     /// Per key, how many sequences the run can publish: the capacity of its <see cref="Shoal.Cluster.GuaranteeChecker"/>.
     /// Keys at or beyond the event count never get an event: they need no state.
     /// </summary>
-    public long[] Capacity()
+    internal long[] Capacity()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Events, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Keys, 1);
@@ -71,13 +71,13 @@ internal sealed record DemoSettings
 
     /// <summary>The producer count when <c>--producers</c> is not given: 1 in memory, 8 on engines that persist or replicate.</summary>
     public static int DefaultProducers(string engine) =>
-        engine.StartsWith(Shoal.Cli.Engines.EngineUris.InProcess, StringComparison.Ordinal) ? 1 : 8;
+        engine.StartsWith(DemoEngine.InProcess, StringComparison.Ordinal) ? 1 : 8;
 
     /// <summary>Keys handled concurrently per partition (<c>--concurrency</c>).</summary>
     public int Concurrency { get; init; } = 64;
 
     /// <summary>The engine the demo runs on (<c>--engine</c>); default a private in-process engine.</summary>
-    public string Engine { get; init; } = Shoal.Cli.Engines.EngineUris.InProcess;
+    public string Engine { get; init; } = DemoEngine.InProcess;
 
     /// <summary>Payload encoding of the demo events (<c>--format</c>).</summary>
     public SerializationFormat Format { get; init; } = SerializationFormat.Json;
