@@ -23,5 +23,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(Shoal.Cluster.Autoscaling.SupervisorSummary))]
 [JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
 [JsonSerializable(typeof(Shoal.Scenarios.Bench.ScalingBenchReport))]
-[JsonSerializable(typeof(Shoal.Cli.Nats.FailoverBenchReport))]
+[JsonSerializable(typeof(Shoal.Scenarios.Bench.FailoverBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

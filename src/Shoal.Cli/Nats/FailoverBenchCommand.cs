@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
+using Shoal.Scenarios.Bench;
 
 namespace Shoal.Cli.Nats;
 
@@ -44,7 +46,7 @@ internal static class FailoverBenchCommand
     private static async Task<int> RunAsync(FailoverBenchSettings settings, CliOutput output, TextWriter error, CancellationToken cancellationToken)
     {
         ClusterOptionRules.CheckSessionTtl(settings.Heartbeat, settings.SessionTtl);
-        var report = await FailoverBench.RunAsync(settings, ThisShoal.Launcher(), line => error.WriteLine(line), cancellationToken);
+        var report = await FailoverBench.RunAsync(settings, ThisShoal.Launcher(), EngineUris.Services, line => error.WriteLine(line), cancellationToken);
         if (output.Json)
         {
             output.WriteJson(report, CliJsonContext.Default.FailoverBenchReport);

@@ -7,37 +7,6 @@ using Shoal.Engines.Nats;
 
 namespace Shoal.Scenarios.Bench;
 
-/// <summary>Settings of <c>shoal bench nats</c>.</summary>
-/// <param name="Events">Events per measurement.</param>
-/// <param name="PayloadBytes">Payload bytes per event.</param>
-/// <param name="Window">Publish acknowledgements outstanding at once, and the read batch size.</param>
-/// <param name="Rounds">Measured rounds after one warm-up round; the results are their medians.</param>
-public sealed record NatsBenchSettings(int Events, int PayloadBytes, int Window, int Rounds);
-
-/// <summary>
-/// One setup's numbers in events per second (medians over the rounds) and the Shoal/raw ratios (medians of each round's
-/// ratio: the two sides of a ratio are measured back to back, so a burst of load from other processes moves both).
-/// </summary>
-/// <param name="Setup">What ran, e.g. <c>R3 (3 servers)</c>.</param>
-/// <param name="ShoalPublishPerSecond">Appends through Shoal's NATS engine.</param>
-/// <param name="RawPublishPerSecond">Publishes through the raw JetStream client.</param>
-/// <param name="PublishRatio">Shoal / raw publish.</param>
-/// <param name="ShoalConsumePerSecond">Reads through Shoal's NATS engine.</param>
-/// <param name="RawConsumeShoalStreamPerSecond">The raw pull consumer on Shoal's stream (the same messages).</param>
-/// <param name="ConsumeRatio">Shoal / raw consume on the same messages.</param>
-/// <param name="RawConsumePerSecond">The raw pull consumer on the raw stream (the same payloads without Shoal's headers).</param>
-/// <param name="ConsumeRatioHeaderless">Shoal / raw consume of header-less messages.</param>
-public sealed record NatsBenchResult(
-    string Setup,
-    double ShoalPublishPerSecond,
-    double RawPublishPerSecond,
-    double PublishRatio,
-    double ShoalConsumePerSecond,
-    double RawConsumeShoalStreamPerSecond,
-    double ConsumeRatio,
-    double RawConsumePerSecond,
-    double ConsumeRatioHeaderless);
-
 /// <summary>
 /// Publish and consume N events through Shoal's NATS engine (<see cref="IEventLog.AppendAsync"/> in batches of the
 /// window, <see cref="IEventLog.ReadAsync"/> from offset 0 into a buffer of the window) and through the raw NATS.Net

@@ -6,53 +6,6 @@ using Shoal.Hosting.Processes;
 
 namespace Shoal.Scenarios.Bench;
 
-/// <summary>Settings of <c>shoal bench scaling</c>.</summary>
-/// <param name="Engine">NATS servers the workers share (an engine URI several processes can use).</param>
-/// <param name="Workers">Worker counts to measure (one worker is always measured: it is the baseline).</param>
-/// <param name="Partitions">Partitions of each run's topic.</param>
-/// <param name="HandlerSleep">How long each handler call sleeps.</param>
-/// <param name="HandlerConcurrency">Handler calls at once per worker process.</param>
-/// <param name="Keys">Distinct keys of the backlog.</param>
-/// <param name="Warmup">Time after the partitions are shared evenly before the window opens.</param>
-/// <param name="Window">How long committed offsets are sampled.</param>
-public sealed record ScalingBenchSettings(
-    string Engine,
-    IReadOnlyList<int> Workers,
-    int Partitions,
-    TimeSpan HandlerSleep,
-    int HandlerConcurrency,
-    int Keys,
-    TimeSpan Warmup,
-    TimeSpan Window);
-
-/// <summary>One worker count's measurement.</summary>
-/// <param name="Workers">Worker processes.</param>
-/// <param name="Backlog">Events produced before the workers started.</param>
-/// <param name="EventsPerSecond">Events committed per second over the window.</param>
-/// <param name="PerWorker"><paramref name="EventsPerSecond"/> over <paramref name="Workers"/>.</param>
-/// <param name="Ratio"><paramref name="EventsPerSecond"/> over N × the one-worker rate.</param>
-/// <param name="TargetMet">True for the baseline, and when <paramref name="Ratio"/> is at least 0.8.</param>
-public sealed record ScalingBenchLine(int Workers, long Backlog, double EventsPerSecond, double PerWorker, double Ratio, bool TargetMet);
-
-/// <summary>The <c>--json</c> object of <c>shoal bench scaling</c>.</summary>
-/// <param name="Engine">The engine URI the workers shared.</param>
-/// <param name="Partitions">Partitions of each run's topic.</param>
-/// <param name="Handler">The workers' handler, as <c>--handler</c> writes it.</param>
-/// <param name="HandlerConcurrency">Handler calls at once per worker process.</param>
-/// <param name="WarmupSeconds">Warm-up before each window.</param>
-/// <param name="WindowSeconds">Length of each window.</param>
-/// <param name="OneWorkerPerSecond">The baseline: one worker's events per second.</param>
-/// <param name="Results">One line per worker count, fewest first.</param>
-public sealed record ScalingBenchReport(
-    string Engine,
-    int Partitions,
-    string Handler,
-    int HandlerConcurrency,
-    double WarmupSeconds,
-    double WindowSeconds,
-    double OneWorkerPerSecond,
-    IReadOnlyList<ScalingBenchLine> Results);
-
 /// <summary>
 /// Throughput of 1, 2, 4… real <c>shoal worker</c> processes on one group, each bounded by its handler concurrency
 /// (<c>--handler sleep:MS --handler-concurrency C</c>): for each worker count, a fresh topic gets a backlog from a real

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Shoal.Cluster;
 using Shoal.Engine;
-using Shoal.Engines.InProcess;
 using Shoal.Serialization;
 
 namespace Shoal.Scenarios.Demo;

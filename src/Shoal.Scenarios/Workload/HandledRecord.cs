@@ -11,7 +11,7 @@ namespace Shoal.Scenarios.Workload;
 /// implies its records exist; a redelivered event is recorded again by whoever handles it (a duplicate, with the
 /// new owner's epoch).
 /// </summary>
-public sealed class HandledRecord
+internal sealed class HandledRecord
 {
     internal const string TypeName = "shoal.handled";
 

@@ -2,19 +2,6 @@ using System.Globalization;
 
 namespace Shoal.Scenarios.Workload;
 
-/// <summary>What <c>shoal worker --handler</c> does with each event.</summary>
-public enum WorkerHandlerKind
-{
-    /// <summary>Records what it handled in the engine, for <c>shoal verify</c>.</summary>
-    Verify,
-
-    /// <summary>Nothing.</summary>
-    Noop,
-
-    /// <summary>Waits a fixed time (an I/O-bound handler).</summary>
-    Sleep,
-}
-
 /// <summary>A parsed <c>--handler</c>: <c>verify</c>, <c>noop</c> or <c>sleep:MS</c>.</summary>
 /// <param name="Kind">What the handler does.</param>
 /// <param name="Sleep">How long a <see cref="WorkerHandlerKind.Sleep"/> handler waits per event.</param>

@@ -1,18 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
-using Shoal.Cli.Engines;
-using Shoal.Cli.Infrastructure;
 using Shoal.Cluster;
-using Shoal.Cluster.Leases;
 using Shoal.Engine;
+using Shoal.Hosting.Processes;
 using Shoal.Scenarios.Nats;
 using Shoal.Scenarios.Workload;
-using Shoal.Scenarios;
 
-namespace Shoal.Cli.Nats;
+namespace Shoal.Scenarios.Bench;
 
-/// <summary>What <c>shoal bench failover</c> runs.</summary>
-internal sealed record FailoverBenchSettings(int Servers, int Workers, int Rounds, int Partitions, double Rate, TimeSpan Heartbeat, TimeSpan SessionTtl);
 
 /// <summary>
 /// Measures failover on NATS with real processes: a local cluster (<see cref="LocalNatsCluster"/>), a <c>shoal produce
@@ -22,19 +17,26 @@ internal sealed record FailoverBenchSettings(int Servers, int Workers, int Round
 /// last of those partitions was being processed again. A replacement worker then joins and the group settles before
 /// the next round. At the end the producer stops and <c>shoal verify</c> checks that nothing was lost or reordered.
 /// </summary>
-internal static class FailoverBench
+public static class FailoverBench
 {
+    /// <summary>The topic the bench creates.</summary>
     public const string Topic = "failover";
+
+    /// <summary>The workers' group.</summary>
     public const string Group = "bench";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan SettleFor = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<FailoverBenchReport> RunAsync(FailoverBenchSettings settings, ShoalLauncher launcher, Action<string> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the bench: <paramref name="launcher"/> starts the <c>shoal</c> processes, <paramref name="services"/> open the
+    /// engine, and <paramref name="progress"/> gets a line per step and per round.
+    /// </summary>
+    public static async Task<FailoverBenchReport> RunAsync(FailoverBenchSettings settings, ShoalLauncher launcher, EngineServices? services, Action<string> progress, CancellationToken cancellationToken)
     {
         await using var cluster = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { Servers = settings.Servers }, cancellationToken);
         var uri = cluster.EngineUri;
-        await using var engine = await ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken);
+        await using var engine = await ShoalEngines.OpenAsync(uri, services, cancellationToken);
         var processes = new List<ChildProcess>();
         try
         {
@@ -108,6 +110,7 @@ internal static class FailoverBench
         }
     }
 
+    /// <summary>One round as a line of text.</summary>
     public static string Format(FailoverRound round) =>
         $"round {round.Round}: killed {round.Victim} (partitions {string.Join(",", round.Partitions)}): "
         + (round.ResumedMs < 0 ? "NOT resumed within 60 s" : $"all resumed on survivors after {round.ResumedMs} ms (first after {round.FirstResumedMs} ms)");
@@ -269,53 +272,3 @@ internal static class FailoverBench
 
     private static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
-
-/// <summary>The <c>--json</c> object of <c>shoal bench failover</c>.</summary>
-internal sealed record FailoverBenchReport
-{
-    public int Servers { get; init; }
-
-    public int Workers { get; init; }
-
-    public int Partitions { get; init; }
-
-    public double Rate { get; init; }
-
-    public long HeartbeatMs { get; init; }
-
-    public long SessionTtlMs { get; init; }
-
-    public required IReadOnlyList<FailoverRound> Rounds { get; init; }
-
-    /// <summary>Median over rounds of <see cref="FailoverRound.ResumedMs"/>.</summary>
-    public long MedianMs { get; init; }
-
-    /// <summary>Worst round; -1 when a round never resumed.</summary>
-    public long MaxMs { get; init; }
-
-    public long TargetMs { get; init; }
-
-    /// <summary>Every round resumed within <see cref="TargetMs"/>.</summary>
-    public bool TargetMet { get; init; }
-
-    public required FailoverVerify Verify { get; init; }
-}
-
-/// <summary>One kill: the victim, the partitions it held, and how long until survivors processed them again.</summary>
-internal sealed record FailoverRound
-{
-    public int Round { get; init; }
-
-    public required string Victim { get; init; }
-
-    public required IReadOnlyList<int> Partitions { get; init; }
-
-    /// <summary>From SIGKILL to the last orphaned partition handled again by a survivor; -1 if one never was.</summary>
-    public long ResumedMs { get; init; }
-
-    /// <summary>From SIGKILL to the first orphaned partition handled again.</summary>
-    public long FirstResumedMs { get; init; }
-}
-
-/// <summary>What <c>shoal verify</c> said at the end of the bench.</summary>
-internal sealed record FailoverVerify(bool Passed, long Produced, long Lost, long Duplicates, long OrderViolations);

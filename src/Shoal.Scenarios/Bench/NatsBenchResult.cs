@@ -1,0 +1,25 @@
+namespace Shoal.Scenarios.Bench;
+
+/// <summary>
+/// One setup's numbers in events per second (medians over the rounds) and the Shoal/raw ratios (medians of each round's
+/// ratio: the two sides of a ratio are measured back to back, so a burst of load from other processes moves both).
+/// </summary>
+/// <param name="Setup">What ran, e.g. <c>R3 (3 servers)</c>.</param>
+/// <param name="ShoalPublishPerSecond">Appends through Shoal's NATS engine.</param>
+/// <param name="RawPublishPerSecond">Publishes through the raw JetStream client.</param>
+/// <param name="PublishRatio">Shoal / raw publish.</param>
+/// <param name="ShoalConsumePerSecond">Reads through Shoal's NATS engine.</param>
+/// <param name="RawConsumeShoalStreamPerSecond">The raw pull consumer on Shoal's stream (the same messages).</param>
+/// <param name="ConsumeRatio">Shoal / raw consume on the same messages.</param>
+/// <param name="RawConsumePerSecond">The raw pull consumer on the raw stream (the same payloads without Shoal's headers).</param>
+/// <param name="ConsumeRatioHeaderless">Shoal / raw consume of header-less messages.</param>
+public sealed record NatsBenchResult(
+    string Setup,
+    double ShoalPublishPerSecond,
+    double RawPublishPerSecond,
+    double PublishRatio,
+    double ShoalConsumePerSecond,
+    double RawConsumeShoalStreamPerSecond,
+    double ConsumeRatio,
+    double RawConsumePerSecond,
+    double ConsumeRatioHeaderless);
