@@ -287,7 +287,7 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
     }
 
     /// <summary>Throws from every write while <see cref="Failing"/> is set, as an unreachable engine would.</summary>
-    private sealed class FlakyStore(ICoordinationStore inner) : ICoordinationStore
+    private sealed class FlakyStore(ICoordinationStore inner) : ForwardingStore(inner)
     {
         private int _failures;
 
@@ -295,26 +295,17 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
 
         public int Failures => Volatile.Read(ref _failures);
 
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+        public override ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
         {
             Fail();
-            return inner.TryCreateAsync(key, value, cancellationToken);
+            return InnerStore.TryCreateAsync(key, value, cancellationToken);
         }
 
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+        public override ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
         {
             Fail();
-            return inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+            return InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
         }
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<KvChange> WatchAsync(string prefix, CancellationToken cancellationToken = default) => inner.WatchAsync(prefix, cancellationToken);
 
         private void Fail()
         {

@@ -307,29 +307,18 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
     }
 
     /// <summary>A store whose watch stops delivering (without ending) once <see cref="Stalled"/> is set, and whose listings fail while <see cref="ListFails"/> is.</summary>
-    private sealed class StallingStore(ICoordinationStore inner) : ICoordinationStore
+    private sealed class StallingStore(ICoordinationStore inner) : ForwardingStore(inner)
     {
         public volatile bool Stalled;
 
         public volatile bool ListFails;
 
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+        public override ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+            ListFails ? throw new EngineException("no answer (test)", isTransient: true) : InnerStore.ListAsync(prefix, cancellationToken);
 
-        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-            inner.TryCreateAsync(key, value, cancellationToken);
-
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-            ListFails ? throw new EngineException("no answer (test)", isTransient: true) : inner.ListAsync(prefix, cancellationToken);
-
-        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            await foreach (var change in inner.WatchAsync(prefix, cancellationToken))
+            await foreach (var change in InnerStore.WatchAsync(prefix, cancellationToken))
             {
                 if (Stalled)
                 {
@@ -345,7 +334,7 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
     /// A store whose first watch ends right after its initial snapshot: it completes with no error, or, when
     /// <paramref name="fails"/>, throws as a watch does when the store becomes unreachable.
     /// </summary>
-    private sealed class EndingStore(ICoordinationStore inner, bool fails = false) : ICoordinationStore
+    private sealed class EndingStore(ICoordinationStore inner, bool fails = false) : ForwardingStore(inner)
     {
         private int _watches;
         private int _ended;
@@ -354,24 +343,11 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
 
         public int Ended => Volatile.Read(ref _ended);
 
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-            inner.TryCreateAsync(key, value, cancellationToken);
-
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-
-        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             if (Interlocked.Increment(ref _watches) == 1)
             {
-                foreach (var entry in await inner.ListAsync(prefix, cancellationToken))
+                foreach (var entry in await InnerStore.ListAsync(prefix, cancellationToken))
                 {
                     yield return new KvChange(KvChangeKind.Put, entry.Key, entry.Value, entry.Revision);
                 }
@@ -385,7 +361,7 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
                 yield break;
             }
 
-            await foreach (var change in inner.WatchAsync(prefix, cancellationToken))
+            await foreach (var change in InnerStore.WatchAsync(prefix, cancellationToken))
             {
                 yield return change;
             }
@@ -393,7 +369,7 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
     }
 
     /// <summary>A store whose watch stops delivering changes while <see cref="Holding"/> is set (a slow watch).</summary>
-    private sealed class LaggingStore(ICoordinationStore inner) : ICoordinationStore
+    private sealed class LaggingStore(ICoordinationStore inner) : ForwardingStore(inner)
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -401,22 +377,9 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
 
         public void Release() => _released.TrySetResult();
 
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-            inner.TryCreateAsync(key, value, cancellationToken);
-
-        public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-
-        public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-            inner.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-
-        public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        public override async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            await foreach (var change in inner.WatchAsync(prefix, cancellationToken))
+            await foreach (var change in InnerStore.WatchAsync(prefix, cancellationToken))
             {
                 if (Holding)
                 {

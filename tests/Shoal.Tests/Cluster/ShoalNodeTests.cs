@@ -244,40 +244,30 @@ public sealed class ShoalNodeTests
             what);
 
     /// <summary>Records every write to the coordination store (create, update, delete), in order.</summary>
-    private sealed class RecordingEngine(IShoalEngine inner) : ForwardingEngine(inner), ICoordinationStore
+    private sealed class RecordingEngine(IShoalEngine inner) : ForwardingEngine(inner)
     {
         public ConcurrentQueue<(string Op, string Key)> Writes { get; } = new();
 
-        public override ICoordinationStore Coordination => this;
-
-        public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+        public override async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
         {
-            var created = await Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
+            var created = await InnerStore.TryCreateAsync(key, value, cancellationToken);
             Record("create", key, created is not null);
             return created;
         }
 
-        public async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+        public override async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
         {
-            var updated = await Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+            var updated = await InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
             Record("update", key, updated is not null);
             return updated;
         }
 
-        public async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
+        public override async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
         {
-            var deleted = await Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
+            var deleted = await InnerStore.TryDeleteAsync(key, expectedRevision, cancellationToken);
             Record("delete", key, deleted);
             return deleted;
         }
-
-        public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => Inner.Coordination.GetAsync(key, cancellationToken);
-
-        public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.ListAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<KvChange> WatchAsync(string prefix, CancellationToken cancellationToken = default) =>
-            Inner.Coordination.WatchAsync(prefix, cancellationToken);
 
         private void Record(string op, string key, bool done)
         {

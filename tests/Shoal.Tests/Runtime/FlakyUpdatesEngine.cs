@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Shoal.Engine;
 
 namespace Shoal.Tests.Runtime;
@@ -8,7 +7,7 @@ namespace Shoal.Tests.Runtime;
 /// <see cref="EngineException"/> (the store unreachable); everything else is forwarded. Committed offsets
 /// (<see cref="CoordinationKeys.OffsetsRoot"/>) for a stop's last commit, leases (<see cref="CoordinationKeys.LeasesRoot"/>) for a release.
 /// </summary>
-internal sealed class FlakyUpdatesEngine(IShoalEngine inner, string prefix) : ForwardingEngine(inner), ICoordinationStore
+internal sealed class FlakyUpdatesEngine(IShoalEngine inner, string prefix) : ForwardingEngine(inner)
 {
     private int _failures;
     private int _failed;
@@ -16,12 +15,10 @@ internal sealed class FlakyUpdatesEngine(IShoalEngine inner, string prefix) : Fo
     /// <summary>How many updates were failed so far.</summary>
     public int Failed => Volatile.Read(ref _failed);
 
-    public override ICoordinationStore Coordination => this;
-
     /// <summary>Fails the next <paramref name="count"/> updates under the prefix (<see cref="int.MaxValue"/>: all of them).</summary>
     public void FailNextUpdates(int count) => Volatile.Write(ref _failures, count);
 
-    public ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+    public override ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
     {
         if (key.StartsWith(prefix, StringComparison.Ordinal) && Interlocked.Decrement(ref _failures) >= 0)
         {
@@ -29,25 +26,6 @@ internal sealed class FlakyUpdatesEngine(IShoalEngine inner, string prefix) : Fo
             throw new EngineException("the coordination store is unreachable (injected)");
         }
 
-        return Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
-    }
-
-    public ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default) => Inner.Coordination.GetAsync(key, cancellationToken);
-
-    public ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
-
-    public ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default) =>
-        Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
-
-    public ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
-        Inner.Coordination.ListAsync(prefix, cancellationToken);
-
-    public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var change in Inner.Coordination.WatchAsync(prefix, cancellationToken))
-        {
-            yield return change;
-        }
+        return InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
     }
 }

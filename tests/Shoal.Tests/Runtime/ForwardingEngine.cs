@@ -2,8 +2,11 @@ using Shoal.Engine;
 
 namespace Shoal.Tests.Runtime;
 
-/// <summary>An engine that forwards everything to another; tests override the calls they watch or break.</summary>
-internal abstract class ForwardingEngine(IShoalEngine inner) : IShoalEngine, IEventLog
+/// <summary>
+/// An engine that forwards everything to another; tests override the calls they watch or break, the log's here and
+/// the coordination store's in <see cref="ForwardingStore"/>.
+/// </summary>
+internal abstract class ForwardingEngine(IShoalEngine inner) : ForwardingStore(inner.Coordination), IShoalEngine, IEventLog
 {
     protected IShoalEngine Inner => inner;
 
@@ -11,7 +14,7 @@ internal abstract class ForwardingEngine(IShoalEngine inner) : IShoalEngine, IEv
 
     public IEventLog Log => this;
 
-    public virtual ICoordinationStore Coordination => inner.Coordination;
+    public ICoordinationStore Coordination => this;
 
     public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
 
