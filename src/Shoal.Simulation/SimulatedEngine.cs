@@ -23,7 +23,7 @@ internal sealed record EngineFaults
 /// and the member's handlers, wait until resumed), cut off from the coordination store, crashed, and seeded
 /// latency, transient errors and CAS conflicts. Every successful lease or offset write is reported to the recorder.
 /// </summary>
-internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationStore
+internal sealed class SimulatedEngine : ForwardingEngine
 {
     private readonly IShoalEngine _inner;
     private readonly ChaosRecorder _recorder;
@@ -32,6 +32,7 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
     private TaskCompletionSource? _paused;
 
     public SimulatedEngine(string actor, IShoalEngine inner, ChaosRecorder recorder, VirtualClock clock, Random random)
+        : base(inner, ownsInner: false)
     {
         Actor = actor;
         _inner = inner;
@@ -42,11 +43,7 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
 
     public string Actor { get; }
 
-    public string Name => $"sim({Actor})";
-
-    public IEventLog Log => this;
-
-    public ICoordinationStore Coordination => this;
+    public override string Name => $"sim({Actor})";
 
     public EngineFaults Faults { get; set; } = EngineFaults.None;
 
@@ -101,34 +98,33 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
     }
 
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     // ----- event log -----
-    public async ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
+    public override async ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
     {
         await EnterAsync(false, cancellationToken);
         return await _inner.Log.CreateTopicAsync(topic, cancellationToken);
     }
 
-    public async ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
+    public override async ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
     {
         await EnterAsync(false, cancellationToken);
         return await _inner.Log.DescribeTopicAsync(topic, cancellationToken);
     }
 
-    public async ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {
         await EnterAsync(false, cancellationToken);
         return await _inner.Log.ListTopicsAsync(cancellationToken);
     }
 
-    public async ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
+    public override async ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
     {
         await EnterAsync(false, cancellationToken);
         await _inner.Log.AppendAsync(topic, partition, events, results, cancellationToken);
     }
 
-    public async ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
     {
         await EnterAsync(false, cancellationToken);
         var count = await _inner.Log.ReadAsync(topic, partition, fromOffset, destination, cancellationToken);
@@ -136,20 +132,20 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
         return count;
     }
 
-    public async ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    public override async ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default)
     {
         await EnterAsync(false, cancellationToken);
         return await _inner.Log.GetOffsetsAsync(topic, partition, cancellationToken);
     }
 
     // ----- coordination store -----
-    public async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+    public override async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         await EnterAsync(true, cancellationToken);
         return await _inner.Coordination.GetAsync(key, cancellationToken);
     }
 
-    public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    public override async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         await EnterAsync(true, cancellationToken);
         var revision = await _inner.Coordination.TryCreateAsync(key, value, cancellationToken);
@@ -161,7 +157,7 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
         return revision;
     }
 
-    public async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+    public override async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
     {
         await EnterAsync(true, cancellationToken);
         var faults = Faults;
@@ -182,7 +178,7 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
         return revision;
     }
 
-    public async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
+    public override async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
     {
         await EnterAsync(true, cancellationToken);
         var deleted = await _inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
@@ -194,13 +190,13 @@ internal sealed class SimulatedEngine : IShoalEngine, IEventLog, ICoordinationSt
         return deleted;
     }
 
-    public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         await EnterAsync(true, cancellationToken);
         return await _inner.Coordination.ListAsync(prefix, cancellationToken);
     }
 
-    public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await EnterAsync(true, cancellationToken);
         await foreach (var change in _inner.Coordination.WatchAsync(prefix, cancellationToken))

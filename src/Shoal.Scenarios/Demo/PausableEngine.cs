@@ -11,15 +11,11 @@ namespace Shoal.Scenarios.Demo;
 /// (<see cref="PauseAsync"/>); the cluster fault tests hold the gate themselves (<see cref="Pause"/>,
 /// <see cref="Resume"/>, <see cref="Waiting"/>). Disposing it leaves the shared engine alone.
 /// </summary>
-internal sealed class PausableEngine(IShoalEngine inner) : IShoalEngine, IEventLog, ICoordinationStore
+internal sealed class PausableEngine(IShoalEngine inner) : ForwardingEngine(inner, ownsInner: false)
 {
     private readonly PauseGate _gate = new();
 
-    public string Name => inner.Name;
-
-    public IEventLog Log => this;
-
-    public ICoordinationStore Coordination => this;
+    public override string Name => Inner.Name;
 
     public bool IsPaused => _gate.IsPaused;
 
@@ -47,79 +43,78 @@ internal sealed class PausableEngine(IShoalEngine inner) : IShoalEngine, IEventL
     /// <summary>Completes at once unless the node is paused (the demo's handlers wait here too).</summary>
     public ValueTask WhileRunningAsync(CancellationToken cancellationToken) => _gate.WaitAsync("Handler", cancellationToken);
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
+    public override async ValueTask<TopicDescription> CreateTopicAsync(TopicOptions topic, CancellationToken cancellationToken = default)
     {
         await GateAsync("CreateTopic", topic.Name, cancellationToken);
-        return await inner.Log.CreateTopicAsync(topic, cancellationToken);
+        return await Inner.Log.CreateTopicAsync(topic, cancellationToken);
     }
 
-    public async ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
+    public override async ValueTask<TopicDescription?> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default)
     {
         await GateAsync("DescribeTopic", topic, cancellationToken);
-        return await inner.Log.DescribeTopicAsync(topic, cancellationToken);
+        return await Inner.Log.DescribeTopicAsync(topic, cancellationToken);
     }
 
-    public async ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<TopicDescription>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {
         await GateAsync("ListTopics", string.Empty, cancellationToken);
-        return await inner.Log.ListTopicsAsync(cancellationToken);
+        return await Inner.Log.ListTopicsAsync(cancellationToken);
     }
 
-    public async ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
+    public override async ValueTask AppendAsync(string topic, int partition, ReadOnlyMemory<EventEnvelope> events, Memory<AppendedEvent> results, CancellationToken cancellationToken = default)
     {
         await GateAsync("Append", topic, partition, cancellationToken);
-        await inner.Log.AppendAsync(topic, partition, events, results, cancellationToken);
+        await Inner.Log.AppendAsync(topic, partition, events, results, cancellationToken);
     }
 
-    public async ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(string topic, int partition, long fromOffset, Memory<EventEnvelope> destination, CancellationToken cancellationToken = default)
     {
         await GateAsync("Read", topic, partition, cancellationToken);
-        var count = await inner.Log.ReadAsync(topic, partition, fromOffset, destination, cancellationToken);
+        var count = await Inner.Log.ReadAsync(topic, partition, fromOffset, destination, cancellationToken);
         await GateAsync("Read", topic, partition, cancellationToken);
         return count;
     }
 
-    public async ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default)
+    public override async ValueTask<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken = default)
     {
         await GateAsync("GetOffsets", topic, partition, cancellationToken);
-        return await inner.Log.GetOffsetsAsync(topic, partition, cancellationToken);
+        return await Inner.Log.GetOffsetsAsync(topic, partition, cancellationToken);
     }
 
-    public async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+    public override async ValueTask<KvEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         await GateAsync("Get", key, cancellationToken);
-        return await inner.Coordination.GetAsync(key, cancellationToken);
+        return await Inner.Coordination.GetAsync(key, cancellationToken);
     }
 
-    public async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    public override async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         await GateAsync("TryCreate", key, cancellationToken);
-        return await inner.Coordination.TryCreateAsync(key, value, cancellationToken);
+        return await Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
     }
 
-    public async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+    public override async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
     {
         await GateAsync("TryUpdate", key, cancellationToken);
-        return await inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+        return await Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
     }
 
-    public async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
+    public override async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
     {
         await GateAsync("TryDelete", key, cancellationToken);
-        return await inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
+        return await Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
     }
 
-    public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         await GateAsync("List", prefix, cancellationToken);
-        return await inner.Coordination.ListAsync(prefix, cancellationToken);
+        return await Inner.Coordination.ListAsync(prefix, cancellationToken);
     }
 
-    public async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override async IAsyncEnumerable<KvChange> WatchAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var change in inner.Coordination.WatchAsync(prefix, cancellationToken))
+        await foreach (var change in Inner.Coordination.WatchAsync(prefix, cancellationToken))
         {
             await GateAsync("Watch", change.Key, cancellationToken);
             yield return change;

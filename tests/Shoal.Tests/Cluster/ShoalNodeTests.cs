@@ -250,21 +250,21 @@ public sealed class ShoalNodeTests
 
         public override async ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
         {
-            var created = await InnerStore.TryCreateAsync(key, value, cancellationToken);
+            var created = await Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
             Record("create", key, created is not null);
             return created;
         }
 
         public override async ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
         {
-            var updated = await InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+            var updated = await Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
             Record("update", key, updated is not null);
             return updated;
         }
 
         public override async ValueTask<bool> TryDeleteAsync(string key, long expectedRevision, CancellationToken cancellationToken = default)
         {
-            var deleted = await InnerStore.TryDeleteAsync(key, expectedRevision, cancellationToken);
+            var deleted = await Inner.Coordination.TryDeleteAsync(key, expectedRevision, cancellationToken);
             Record("delete", key, deleted);
             return deleted;
         }

@@ -18,6 +18,6 @@ internal sealed class SilentRegistration(IShoalEngine inner, string group) : For
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        return await InnerStore.TryCreateAsync(key, value, cancellationToken);
+        return await Inner.Coordination.TryCreateAsync(key, value, cancellationToken);
     }
 }

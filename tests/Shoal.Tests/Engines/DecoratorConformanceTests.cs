@@ -2,13 +2,12 @@ using Shoal.Engine;
 using Shoal.Engines.InProcess;
 using Shoal.Scenarios.Demo;
 using Shoal.Testing;
-using Shoal.Tests.Runtime;
 
 namespace Shoal.Tests.Engines;
 
 /// <summary>
-/// The engine conformance suite through the tests' <see cref="ForwardingEngine"/> (and so <see cref="ForwardingStore"/>):
-/// every test wrapper built on them behaves as the engine it wraps, except where it overrides on purpose.
+/// The engine conformance suite through a pass-through <see cref="ForwardingEngine"/>: every decorator built on it (the
+/// simulation's, the demo's, the tests' wrappers) behaves as the engine it wraps, except where it overrides on purpose.
 /// </summary>
 public sealed class ForwardingEngineConformanceTests : EngineConformanceTests
 {

@@ -26,6 +26,6 @@ internal sealed class FlakyUpdatesEngine(IShoalEngine inner, string prefix) : Fo
             throw new EngineException("the coordination store is unreachable (injected)");
         }
 
-        return InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+        return Inner.Coordination.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
     }
 }

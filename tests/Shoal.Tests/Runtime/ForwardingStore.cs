@@ -3,8 +3,8 @@ using Shoal.Engine;
 namespace Shoal.Tests.Runtime;
 
 /// <summary>
-/// A coordination store that forwards everything to another; tests override the calls they watch or break. The one
-/// forwarding store of the tests: <see cref="ForwardingEngine"/> builds on it.
+/// A coordination store that forwards everything to another, for tests that wrap a store alone (engine wrappers build
+/// on <see cref="ForwardingEngine"/>); tests override the calls they watch or break.
 /// </summary>
 internal abstract class ForwardingStore(ICoordinationStore inner) : ICoordinationStore
 {
