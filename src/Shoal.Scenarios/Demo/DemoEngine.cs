@@ -6,9 +6,6 @@ namespace Shoal.Scenarios.Demo;
 /// <summary>The engine a demo runs on (<c>--engine</c>) and the topic it uses there.</summary>
 internal static class DemoEngine
 {
-    /// <summary>The default engine URI: a private in-process engine.</summary>
-    public const string InProcess = "inproc://";
-
     /// <summary>
     /// Opens the engine: for a bare <c>inproc://</c> (the default) a private in-process engine that trims handled
     /// events every 100 ms (the settings the demo always had) and topic <c>demo</c>; for any other URI that engine,
@@ -17,7 +14,7 @@ internal static class DemoEngine
     /// </summary>
     public static async ValueTask<(IShoalEngine Engine, string Topic)> OpenAsync(DemoSettings settings, EngineServices services, TimeSpan retentionCheck, CancellationToken cancellationToken)
     {
-        if (settings.Engine == InProcess)
+        if (settings.Engine == EngineUriSchemes.InProcess)
         {
             var engine = InProcessEngine.Create(new InProcessEngineOptions { RetentionCheckInterval = retentionCheck });
             return (engine, "demo");

@@ -71,13 +71,13 @@ public sealed record DemoSettings
 
     /// <summary>The producer count when <c>--producers</c> is not given: 1 in memory, 8 on engines that persist or replicate.</summary>
     public static int DefaultProducers(string engine) =>
-        engine.StartsWith(DemoEngine.InProcess, StringComparison.Ordinal) ? 1 : 8;
+        engine.StartsWith(EngineUriSchemes.InProcess, StringComparison.Ordinal) ? 1 : 8;
 
     /// <summary>Keys handled concurrently per partition (<c>--concurrency</c>).</summary>
     public int Concurrency { get; init; } = 64;
 
     /// <summary>The engine the demo runs on (<c>--engine</c>); default a private in-process engine.</summary>
-    public string Engine { get; init; } = DemoEngine.InProcess;
+    public string Engine { get; init; } = EngineUriSchemes.InProcess;
 
     /// <summary>Payload encoding of the demo events (<c>--format</c>).</summary>
     public SerializationFormat Format { get; init; } = SerializationFormat.Json;
