@@ -45,14 +45,5 @@ public sealed partial class DeterminismRulesTests
         Assert.True(violations.Count == 0, "Calls that escape the injected scheduler or clock:\n" + string.Join('\n', violations));
     }
 
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Shoal.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Shoal.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string FindRepositoryRoot() => RepositoryRoot.Find();
 }

@@ -17,14 +17,8 @@ public sealed partial class TestKindRulesTests
     [Fact]
     public void Every_test_file_that_starts_a_real_process_says_its_kind()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Shoal.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
-        var tests = Path.Combine(directory.FullName, "tests", "Shoal.Tests");
+        var root = RepositoryRoot.Find();
+        var tests = Path.Combine(root, "tests", "Shoal.Tests");
         var offenders = Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
             .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)

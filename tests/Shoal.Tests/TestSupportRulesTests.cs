@@ -8,17 +8,11 @@ public sealed class TestSupportRulesTests
     [Fact]
     public void No_shipping_project_references_the_test_harness()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Shoal.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
-        var offenders = Directory.EnumerateFiles(Path.Combine(directory.FullName, "src"), "*.csproj", SearchOption.AllDirectories)
+        var root = RepositoryRoot.Find();
+        var offenders = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
             .Where(file => File.ReadLines(file).Any(line =>
                 line.Contains("<ProjectReference", StringComparison.Ordinal) && line.Contains("Shoal.TestSupport", StringComparison.Ordinal)))
-            .Select(file => Path.GetRelativePath(directory.FullName, file))
+            .Select(file => Path.GetRelativePath(root, file))
             .ToList();
         Assert.True(offenders.Count == 0, "Shipping projects referencing tests/Shoal.TestSupport: " + string.Join(", ", offenders));
     }

@@ -175,13 +175,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper log)
     /// <summary>Screenshots go to TestResults/ at the repository root (kept by CI as artifacts).</summary>
     private static string ArtifactPath(string name)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Shoal.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var results = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "TestResults");
+        var results = Path.Combine(RepositoryRoot.TryFind() ?? Path.GetTempPath(), "TestResults");
         Directory.CreateDirectory(results);
         return Path.Combine(results, name);
     }
