@@ -12,6 +12,10 @@ internal static class CommittedOffsetScan
     public static IEnumerable<StoredCommittedOffset> Records(IReadOnlyList<KvEntry> entries, int partitions) =>
         CommittedOffset.Read(entries).Where(r => r.Partition < partitions);
 
+    /// <summary>The retention floor an engine hands its event log: the lowest committed offsets read from <paramref name="store"/>.</summary>
+    public static RetentionFloor FloorOf(InProcessCoordinationStore store) =>
+        (topic, partitions) => LowestPerPartition(store.List(CoordinationKeys.TopicOffsetsPrefix(topic)), partitions);
+
     /// <summary>
     /// Returns, per partition, the lowest committed offset over the topic's groups, or -1 when no group has a record
     /// for it. A group that has committed some partitions of the topic but not this one counts as offset 0 (it has

@@ -33,8 +33,7 @@ internal sealed partial class InProcessEventLog
 
         if (retention.TrimCommitted)
         {
-            var prefix = CoordinationKeys.TopicOffsetsPrefix(log.Options.Name);
-            var lowest = CommittedOffsetScan.LowestPerPartition(_store.List(prefix), log.Partitions.Count);
+            var lowest = _retentionFloor(log.Options.Name, log.Partitions.Count);
             for (var p = 0; p < lowest.Length; p++)
             {
                 if (lowest[p] > 0)

@@ -9,8 +9,8 @@ namespace Shoal.Engines.InProcess;
 /// </summary>
 /// <remarks>
 /// Retention: the count and byte limits are applied on every append to the partition. Age (measured from the
-/// append time given by the <see cref="TimeProvider"/>) and committed offsets (the records under
-/// <see cref="CoordinationKeys.TopicOffsetsPrefix"/> in this engine's coordination store) are checked lazily, on an
+/// append time given by the <see cref="TimeProvider"/>) and committed offsets (the floor the engine passes in as a
+/// <see cref="RetentionFloor"/>; the log never reads group records itself) are checked lazily, on an
 /// append to any partition of the topic, at most once per <see cref="InProcessEngineOptions.RetentionCheckInterval"/>;
 /// there is no background timer, so an idle topic keeps its events until the next append. Trimming moves the start
 /// offset exactly; memory is released a segment (4096 events) at a time.
@@ -22,19 +22,19 @@ internal sealed partial class InProcessEventLog : IEventLog, IDisposable
     private readonly ConcurrentDictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
     private readonly Lock _createGate = new();
     private readonly InProcessEngineOptions _options;
-    private readonly InProcessCoordinationStore _store;
+    private readonly RetentionFloor _retentionFloor;
     private readonly int _segmentShift;
     private readonly DurableStorage? _storage;
     private volatile bool _disposed;
 
     /// <param name="options">Validated options.</param>
-    /// <param name="store">The engine's coordination store (read for retention by committed offsets).</param>
+    /// <param name="retentionFloor">Per partition, the offset below which every group has committed (for retention by committed offsets).</param>
     /// <param name="segmentShift">Events per in-memory segment as a power of two.</param>
     /// <param name="storage">The data directory of the durable engine, or null to keep everything in memory.</param>
-    public InProcessEventLog(InProcessEngineOptions options, InProcessCoordinationStore store, int segmentShift = PartitionLog.DefaultSegmentShift, DurableStorage? storage = null)
+    public InProcessEventLog(InProcessEngineOptions options, RetentionFloor retentionFloor, int segmentShift = PartitionLog.DefaultSegmentShift, DurableStorage? storage = null)
     {
         _options = options;
-        _store = store;
+        _retentionFloor = retentionFloor;
         _segmentShift = segmentShift;
         _storage = storage;
     }

@@ -16,7 +16,7 @@ internal sealed class InProcessShoalEngine : IShoalEngine
     public InProcessShoalEngine(InProcessEngineOptions options, int segmentShift = PartitionLog.DefaultSegmentShift)
     {
         _store = new InProcessCoordinationStore();
-        _log = new InProcessEventLog(options, _store, segmentShift);
+        _log = new InProcessEventLog(options, CommittedOffsetScan.FloorOf(_store), segmentShift);
     }
 
     public string Name => "inproc://";

@@ -75,7 +75,7 @@ internal sealed class FileShoalEngine : IShoalEngine
                 RetentionCheckInterval = options.RetentionCheckInterval,
             };
             storage = new DurableStorage(directory, name, options, logger);
-            var log = new InProcessEventLog(engineOptions, store, PartitionLog.DefaultSegmentShift, storage);
+            var log = new InProcessEventLog(engineOptions, CommittedOffsetScan.FloorOf(store), PartitionLog.DefaultSegmentShift, storage);
             long events = 0;
             var topics = storage.Recover(PartitionLog.DefaultSegmentShift);
             foreach (var topic in topics)

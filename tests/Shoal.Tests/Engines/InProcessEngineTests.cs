@@ -154,6 +154,30 @@ public sealed partial class InProcessEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_event_log_trims_to_the_floor_the_engine_passes_it_and_reads_no_group_records()
+    {
+        var asked = new List<(string Topic, int Partitions)>();
+        using var log = new InProcessEventLog(new InProcessEngineOptions { TimeProvider = _time }, (topic, partitions) =>
+        {
+            asked.Add((topic, partitions));
+            return [6, -1];
+        });
+        await log.CreateTopicAsync(new TopicOptions { Name = "floor", Partitions = 2 }, Deadline);
+        var one = new AppendedEvent[1];
+        for (var i = 0; i < 10; i++)
+        {
+            await log.AppendAsync("floor", i % 2, new[] { Event("floor") }, one, Deadline);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await log.AppendAsync("floor", 1, new[] { Event("floor") }, one, Deadline);
+
+        Assert.Contains(("floor", 2), asked);
+        Assert.Equal(new PartitionOffsets(5, 5), await log.GetOffsetsAsync("floor", 0, Deadline)); // trimmed below min(6, end)
+        Assert.Equal(new PartitionOffsets(0, 6), await log.GetOffsetsAsync("floor", 1, Deadline)); // -1: no group, kept
+    }
+
+    [Fact]
     public async Task TrimCommitted_off_keeps_committed_events()
     {
         var topic = await CreateTopicAsync(retention: new RetentionOptions { TrimCommitted = false });
