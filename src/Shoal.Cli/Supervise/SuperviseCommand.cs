@@ -132,8 +132,8 @@ internal static class SuperviseCommand
         // Started as a server restarts (a JetStream leader election, a timeout): transient errors are retried, each said on
         // stderr, for as long as a worker would retry its own start.
         var startup = new StartupRetries(Worker.DefaultStartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
-        await using var engine = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, cancellationToken));
-        var description = await startup.RunAsync(() => engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken))
+        await using var engine = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, attempt));
+        var description = await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt))
             ?? throw new ShoalException(
                 $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
         var observer = new AutoscaleObserver(engine, settings.Topic, settings.Group, TimeProvider.System,

@@ -38,14 +38,15 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(output.Error);
-        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(uri, EngineUris.Services, cancellationToken), RetryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(uri, EngineUris.Services, attempt), RetryFor, cancellationToken, retrying);
         var groups = await EngineRetries.RunAsync(
-            async () => await ReadAsync(engine, onlyGroup, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+            async attempt => await ReadAsync(engine, onlyGroup, TimeProvider.System, attempt), RetryFor, cancellationToken, retrying);
         IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus> autoscale = new Dictionary<(string, string), AutoscaleStatus>();
         if (sample > TimeSpan.Zero)
         {
             autoscale = await EngineRetries.RunAsync(
-                async () => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, cancellationToken), RetryFor, cancellationToken, retrying);
+                async attempt => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, attempt), RetryFor, cancellationToken, retrying,
+                attemptTimeout: sample + EngineRetries.DefaultAttemptTimeout); // the attempt samples for --sample first
         }
 
         if (output.Json)

@@ -8,20 +8,33 @@ namespace Shoal.Scenarios.Workload;
 /// judgement, <see cref="EngineException.IsTransient"/>: a timeout, a server restarting, a leader election), backing off
 /// from 100 ms to 2 s, for up to a given time. Each retry can be reported (one line naming what failed). When the time
 /// is spent the last error propagates, saying how long it was retried; an error that is not transient propagates at once.
+/// Each attempt has its own deadline (<see cref="DefaultAttemptTimeout"/> unless given): a call that waits past it is
+/// cancelled and counts as a transient failure, so one call that never answers (a request lost while a server
+/// restarts) cannot hold a retry loop for ever.
 /// </summary>
 public static class EngineRetries
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long one attempt may take before it is cancelled and retried: longer than an engine's own request timeouts
+    /// (NATS: 10 s by default), so those, which say more, fire first.
+    /// </summary>
+    public static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>Runs <paramref name="call"/>, retrying it while it fails with transient engine errors for up to <paramref name="retryFor"/>.</summary>
-    /// <param name="call">The engine call; called again after each transient failure.</param>
+    /// <param name="call">The engine call, given the attempt's token (cancelled by <paramref name="cancellationToken"/> or the
+    /// attempt's deadline); called again after each transient failure.</param>
     /// <param name="retryFor">How long after the first attempt a retry may still start; zero or less: one attempt.</param>
-    /// <param name="cancellationToken">Stops the waiting between attempts.</param>
+    /// <param name="cancellationToken">Stops the attempt and the waiting between attempts.</param>
     /// <param name="retrying">Told of each transient failure before its retry, with the wait before it.</param>
+    /// <param name="attemptTimeout">How long one attempt may take; <see cref="DefaultAttemptTimeout"/> when null; <see cref="Timeout.InfiniteTimeSpan"/>: no deadline.</param>
     public static async Task<T> RunAsync<T>(
-        Func<ValueTask<T>> call, TimeSpan retryFor, CancellationToken cancellationToken, Action<EngineException, TimeSpan>? retrying = null)
+        Func<CancellationToken, ValueTask<T>> call, TimeSpan retryFor, CancellationToken cancellationToken,
+        Action<EngineException, TimeSpan>? retrying = null, TimeSpan? attemptTimeout = null)
     {
+        var perAttempt = attemptTimeout ?? DefaultAttemptTimeout;
         var backoff = FirstBackoff;
         var started = Stopwatch.GetTimestamp();
         var retries = 0;
@@ -29,7 +42,7 @@ public static class EngineRetries
         {
             try
             {
-                return await call();
+                return await AttemptAsync(call, perAttempt, cancellationToken);
             }
             catch (EngineException e) when (e.IsTransient && Stopwatch.GetElapsedTime(started) + backoff < retryFor)
             {
@@ -44,6 +57,20 @@ public static class EngineRetries
                 throw new EngineException(
                     string.Create(CultureInfo.InvariantCulture, $"{e.Message} (still failing after {retries} retries over {over:0.#} s)"), e, isTransient: true);
             }
+        }
+    }
+
+    private static async Task<T> AttemptAsync<T>(Func<CancellationToken, ValueTask<T>> call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(timeout);
+        try
+        {
+            return await call(attempt.Token);
+        }
+        catch (OperationCanceledException e) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new EngineException($"the engine did not answer within {Durations.Format(timeout)}; the call was abandoned", e, isTransient: true);
         }
     }
 

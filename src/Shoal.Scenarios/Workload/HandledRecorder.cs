@@ -100,9 +100,9 @@ internal sealed class HandledRecorder
         var events = partition.ToArray();
         var results = new AppendedEvent[events.Length];
         await EngineRetries.RunAsync(
-            async () =>
+            async attempt =>
             {
-                await _log.AppendAsync(_topic, partition.Key, events, results, CancellationToken.None);
+                await _log.AppendAsync(_topic, partition.Key, events, results, attempt);
                 return true;
             },
             RetryFor,

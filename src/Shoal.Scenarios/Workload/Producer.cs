@@ -33,8 +33,8 @@ public static class Producer
         ProduceSettings settings, EngineServices services, TextWriter error, IProgress<long> progress, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(error);
-        await using var engine = await EngineRetries.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, services, cancellationToken), RetryFor, cancellationToken, retrying);
-        var (partitions, created) = await EngineRetries.RunAsync(() => EnsureTopicAsync(engine, settings, cancellationToken), RetryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt), RetryFor, cancellationToken, retrying);
+        var (partitions, created) = await EngineRetries.RunAsync(attempt => EnsureTopicAsync(engine, settings, attempt), RetryFor, cancellationToken, retrying);
         if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUriSchemes.InProcess, StringComparison.Ordinal))
         {
             await error.WriteLineAsync($"note: --replicas {settings.Replicas} is ignored: {engine.Name} keeps one copy of each event.");
@@ -119,7 +119,7 @@ public static class Producer
             // Whatever happened (done, failed, cancelled), say how far the run got; never more than was acknowledged.
             try
             {
-                await EngineRetries.RunAsync(() => ProduceRuns.UpdateAsync(store, recordKey, run, revision, CancellationToken.None), RetryFor, CancellationToken.None);
+                await EngineRetries.RunAsync(attempt => ProduceRuns.UpdateAsync(store, recordKey, run, revision, attempt), RetryFor, CancellationToken.None);
             }
             catch (ShoalException ex)
             {
@@ -176,7 +176,7 @@ public static class Producer
     /// <summary>Publishes one batch, retrying transient engine errors with the same ids; returns how many were duplicates.</summary>
     private static Task<long> PublishWithRetriesAsync(
         IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken) =>
-        EngineRetries.RunAsync(async () => (long)(await publisher.PublishBatchAsync(topic, batch, cancellationToken)).Count(r => r.Duplicate), RetryFor, cancellationToken, retrying);
+        EngineRetries.RunAsync(async attempt => (long)(await publisher.PublishBatchAsync(topic, batch, attempt)).Count(r => r.Duplicate), RetryFor, cancellationToken, retrying);
 
     private static async Task PaceAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
     {

@@ -9,6 +9,9 @@ namespace Shoal.Scenarios.Workload;
 /// <param name="cancellationToken">Stops the waiting between attempts.</param>
 public sealed class StartupRetries(TimeSpan timeout, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken)
 {
-    /// <summary>Runs <paramref name="call"/>, retrying it while it fails with transient engine errors (<see cref="EngineRetries.RunAsync"/>).</summary>
-    public Task<T> RunAsync<T>(Func<ValueTask<T>> call) => EngineRetries.RunAsync(call, timeout, cancellationToken, retrying);
+    /// <summary>
+    /// Runs <paramref name="call"/> with each attempt's token, retrying it while it fails with transient engine errors or
+    /// does not answer within <see cref="EngineRetries.DefaultAttemptTimeout"/> (<see cref="EngineRetries.RunAsync"/>).
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> call) => EngineRetries.RunAsync(call, timeout, cancellationToken, retrying);
 }

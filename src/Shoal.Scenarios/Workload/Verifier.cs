@@ -60,11 +60,12 @@ public static class Verifier
     {
         var clock = Stopwatch.StartNew();
         var retrying = EngineRetries.ReportTo(error);
-        Task<T> WithinWait<T>(Func<ValueTask<T>> call) => EngineRetries.RunAsync(call, wait - clock.Elapsed, cancellationToken, retrying);
+        Task<T> WithinWait<T>(Func<CancellationToken, ValueTask<T>> call, TimeSpan? attemptTimeout = null) =>
+            EngineRetries.RunAsync(call, wait - clock.Elapsed, cancellationToken, retrying, attemptTimeout);
 
-        await using var engine = await WithinWait(() => ShoalEngines.OpenAsync(uri, services, cancellationToken));
+        await using var engine = await WithinWait(attempt => ShoalEngines.OpenAsync(uri, services, attempt));
         waitingFor.What = $"the description of topic '{topic}' on {uri}";
-        var description = await WithinWait(() => engine.Log.DescribeTopicAsync(topic, cancellationToken))
+        var description = await WithinWait(attempt => engine.Log.DescribeTopicAsync(topic, attempt))
             ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");
         var scan = new VerifyScan(engine, topic, group, description.Partitions, waitingFor);
         long lag;
@@ -72,7 +73,9 @@ public static class Verifier
         {
             // Caught up: every event is committed, so every record is stored (records before commits); whatever
             // has no record now never will. A pass that fails part-way is taken again from where it stopped.
-            lag = await WithinWait(() => new ValueTask<long>(scan.PassAsync(cancellationToken)));
+            // A pass over a big topic may rightly take long; its reads time themselves (per entry) and a failed pass
+            // resumes where it stopped, so the pass as a whole has no attempt deadline.
+            lag = await WithinWait(attempt => new ValueTask<long>(scan.PassAsync(attempt)), Timeout.InfiniteTimeSpan);
             if (lag == 0 || clock.Elapsed >= wait)
             {
                 break;

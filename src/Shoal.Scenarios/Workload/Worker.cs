@@ -42,7 +42,7 @@ public static class Worker
         IShoalEngine opened;
         try
         {
-            opened = await startup.RunAsync(() => ShoalEngines.OpenAsync(settings.Engine, services, cancellationToken));
+            opened = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -65,7 +65,7 @@ public static class Worker
         {
             try
             {
-                var records = await startup.RunAsync(() => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), cancellationToken));
+                var records = await startup.RunAsync(attempt => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), attempt));
                 recorder = new HandledRecorder(engine.Log, records.Name);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -113,7 +113,7 @@ public static class Worker
         ShoalNode started;
         try
         {
-            started = await StartNodeAsync(engine, options, settings.Group, member, startup, cancellationToken);
+            started = await StartNodeAsync(engine, options, settings.Group, member, startup);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -179,14 +179,14 @@ public static class Worker
     /// a new node within the start-up deadline. A start that fails or is cancelled stopped what it had started.
     /// </summary>
     private static Task<ShoalNode> StartNodeAsync(
-        IShoalEngine engine, ShoalOptions options, string group, ClusterMemberOptions member, StartupRetries startup, CancellationToken cancellationToken) =>
-        startup.RunAsync(async ValueTask<ShoalNode> () =>
+        IShoalEngine engine, ShoalOptions options, string group, ClusterMemberOptions member, StartupRetries startup) =>
+        startup.RunAsync(async ValueTask<ShoalNode> (attempt) =>
         {
             // A node whose start failed is not started again: a new one is.
             var created = ShoalNode.Create(engine, options, new Dictionary<string, ClusterMemberOptions> { [group] = member });
             try
             {
-                await created.StartAsync(cancellationToken);
+                await created.StartAsync(attempt);
                 return created;
             }
             catch
@@ -208,7 +208,7 @@ public static class Worker
         var noticed = TimeSpan.MinValue;
         while (true)
         {
-            if (await startup.RunAsync(() => engine.Log.DescribeTopicAsync(settings.Topic, cancellationToken)) is { } topic)
+            if (await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt)) is { } topic)
             {
                 if (noticed != TimeSpan.MinValue)
                 {

@@ -1,0 +1,80 @@
+using Shoal.Scenarios.Workload;
+using Xunit;
+
+namespace Shoal.Tests.Cli;
+
+/// <summary>
+/// The retry loop of the verbs' engine calls. A call that never answers must not hold it for ever: a worker started
+/// while the JetStream meta leader restarted once waited 90 s on one call, silently, and never joined its group.
+/// </summary>
+public sealed class EngineRetriesTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task An_attempt_that_never_answers_is_abandoned_at_its_deadline_and_retried()
+    {
+        var attempts = 0;
+        var reported = new List<string>();
+        var result = await EngineRetries.RunAsync(
+            async attempt =>
+            {
+                if (Interlocked.Increment(ref attempts) == 1)
+                {
+                    await Task.Delay(Timeout.Infinite, attempt); // a request whose answer was lost
+                }
+
+                return 42;
+            },
+            retryFor: Generous,
+            CancellationToken.None,
+            (e, _) => reported.Add(e.Message),
+            attemptTimeout: TimeSpan.FromMilliseconds(200)).WaitAsync(Generous);
+
+        Assert.Equal(42, result);
+        Assert.Equal(2, attempts);
+        var line = Assert.Single(reported);
+        Assert.Contains("did not answer within 200ms", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_call_that_never_answers_fails_transient_once_the_retry_time_is_spent()
+    {
+        var attempts = 0;
+        var error = await Assert.ThrowsAsync<EngineException>(() => EngineRetries.RunAsync<int>(
+            async attempt =>
+            {
+                Interlocked.Increment(ref attempts);
+                await Task.Delay(Timeout.Infinite, attempt);
+                return 0;
+            },
+            retryFor: TimeSpan.FromMilliseconds(500),
+            CancellationToken.None,
+            attemptTimeout: TimeSpan.FromMilliseconds(200)).WaitAsync(Generous));
+
+        Assert.True(error.IsTransient);
+        Assert.True(attempts >= 2, $"attempts: {attempts}");
+        Assert.Contains("did not answer within 200ms", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_caller_stops_an_attempt_at_once_and_is_not_retried()
+    {
+        using var stop = new CancellationTokenSource();
+        var attempts = 0;
+        var running = EngineRetries.RunAsync<int>(
+            async attempt =>
+            {
+                Interlocked.Increment(ref attempts);
+                await Task.Delay(Timeout.Infinite, attempt);
+                return 0;
+            },
+            retryFor: Generous,
+            stop.Token);
+
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Generous));
+        Assert.Equal(1, attempts);
+    }
+}
