@@ -107,6 +107,66 @@ internal sealed class EventPublisher : IEventPublisher
         }
     }
 
+    public async ValueTask<PublishResult[]> PublishBatchAsync(string topic, IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        var info = await GetTopicAsync(topic, cancellationToken);
+        var now = _time.GetUtcNow();
+        var count = events.Count;
+        var scratch = RentScratch(count, info.Partitions);
+        try
+        {
+            // As the one-type batch, but each event's type, serializer and content type are its own.
+            var payloads = scratch.Payloads;
+            var ends = scratch.Ends;
+            var kinds = scratch.Kinds;
+            for (var i = 0; i < count; i++)
+            {
+                var value = events[i].Event ?? throw new ShoalConfigurationException($"events[{i}].Event", "must not be null.");
+                if (!_types.TryGetWriter(value.GetType(), out var type, out var write))
+                {
+                    var name = value.GetType().Name;
+                    throw new ShoalConfigurationException($"events[{i}].Event",
+                        $"event type {name} is not registered; register it with AddEventType<{name}>() (a batch's events are looked up by their runtime type).");
+                }
+
+                var serializer = _serializers.Get(type.Format ?? info.Format);
+                write(serializer, payloads, value);
+                ends[i] = payloads.WrittenCount;
+                kinds[i] = (type.Name, serializer.ContentType);
+            }
+
+            var written = payloads.WrittenMemory;
+            using var activity = StartPublishActivity(topic, count);
+            var trace = TraceContext.Current();
+            for (var i = 0; i < count; i++)
+            {
+                var outgoing = events[i];
+                var begin = i == 0 ? 0 : ends[i - 1];
+                scratch.Envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, kinds[i].Type, written[begin..ends[i]])
+                {
+                    ContentType = kinds[i].ContentType,
+                    Headers = TraceContext.Inject(outgoing.Headers, trace),
+                    Timestamp = now,
+                    Deduplicate = outgoing.Id is not null,
+                };
+            }
+
+            EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
+            return await AppendAsync(topic, info.Partitions, scratch, count, cancellationToken);
+        }
+        finally
+        {
+            ReturnScratch(scratch, count);
+        }
+    }
+
     public async ValueTask<PublishResult[]> PublishSerializedBatchAsync(string topic, IReadOnlyList<SerializedEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
