@@ -89,13 +89,7 @@ internal sealed class EventPublisher : IEventPublisher
             {
                 var outgoing = events[i];
                 var begin = i == 0 ? 0 : ends[i - 1];
-                scratch.Envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, written[begin..ends[i]])
-                {
-                    ContentType = serializer.ContentType,
-                    Headers = TraceContext.Inject(outgoing.Headers, trace),
-                    Timestamp = now,
-                    Deduplicate = outgoing.Id is not null,
-                };
+                scratch.Envelopes[i] = Envelope(topic, outgoing.Id, outgoing.Key, type.Name, written[begin..ends[i]], serializer.ContentType, outgoing.Headers, trace, now);
             }
 
             EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
@@ -149,13 +143,7 @@ internal sealed class EventPublisher : IEventPublisher
             {
                 var outgoing = events[i];
                 var begin = i == 0 ? 0 : ends[i - 1];
-                scratch.Envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, kinds[i].Type, written[begin..ends[i]])
-                {
-                    ContentType = kinds[i].ContentType,
-                    Headers = TraceContext.Inject(outgoing.Headers, trace),
-                    Timestamp = now,
-                    Deduplicate = outgoing.Id is not null,
-                };
+                scratch.Envelopes[i] = Envelope(topic, outgoing.Id, outgoing.Key, kinds[i].Type, written[begin..ends[i]], kinds[i].ContentType, outgoing.Headers, trace, now);
             }
 
             EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
@@ -192,13 +180,8 @@ internal sealed class EventPublisher : IEventPublisher
                     throw new ShoalConfigurationException($"events[{i}].Type", "must name the event type.");
                 }
 
-                scratch.Envelopes[i] = new EventEnvelope(serialized.Id ?? NextId(), topic, serialized.Key, serialized.Type, serialized.Payload)
-                {
-                    ContentType = serialized.ContentType ?? ContentTypes.Json,
-                    Headers = TraceContext.Inject(serialized.Headers, trace),
-                    Timestamp = now,
-                    Deduplicate = serialized.Id is not null,
-                };
+                scratch.Envelopes[i] = Envelope(
+                    topic, serialized.Id, serialized.Key, serialized.Type, serialized.Payload, serialized.ContentType ?? ContentTypes.Json, serialized.Headers, trace, now);
             }
 
             EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
@@ -209,6 +192,21 @@ internal sealed class EventPublisher : IEventPublisher
             ReturnScratch(scratch, count);
         }
     }
+
+    /// <summary>
+    /// One event as appended: a generated id when none is given (and then no de-duplication), the current trace
+    /// context added unless the event carries its own.
+    /// </summary>
+    private EventEnvelope Envelope(
+        string topic, string? id, string? key, string type, ReadOnlyMemory<byte> payload, string contentType,
+        IReadOnlyDictionary<string, string>? headers, (string? Parent, string? State) trace, DateTimeOffset now) =>
+        new(id ?? NextId(), topic, key, type, payload)
+        {
+            ContentType = contentType,
+            Headers = TraceContext.Inject(headers, trace),
+            Timestamp = now,
+            Deduplicate = id is not null,
+        };
 
     /// <summary>
     /// Partitions the prepared envelopes, orders them by partition (counting sort) so each partition gets one append,
