@@ -22,6 +22,17 @@ public interface IEventPublisher
     ValueTask<PublishResult[]> PublishBatchAsync<TEvent>(string topic, IReadOnlyList<OutgoingEvent<TEvent>> events, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Publishes a batch whose events may be of several registered types (each <see cref="OutgoingEvent.Event"/>'s
+    /// runtime type), with the same partitioning, ids, de-duplication and per-partition atomicity as
+    /// <see cref="PublishBatchAsync{TEvent}"/>; results are in the batch's order. Events of one key keep the batch's
+    /// order whatever their types, so a producer with two types publishes one batch instead of awaiting one per type.
+    /// </summary>
+    /// <exception cref="TopicNotFoundException">The topic does not exist.</exception>
+    /// <exception cref="ShoalConfigurationException">An event is null or its type is not registered (nothing is stored).</exception>
+    /// <exception cref="EventTooLargeException">An event exceeds the engine's size limit.</exception>
+    ValueTask<PublishResult[]> PublishBatchAsync(string topic, IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Publishes events whose payloads are already serialized (by a gateway such as the HTTP server, or another
     /// language's producer), with the same partitioning, ids, de-duplication and per-partition atomicity as
     /// <see cref="PublishBatchAsync{TEvent}"/>. The type name is not checked against the registry: a group that does

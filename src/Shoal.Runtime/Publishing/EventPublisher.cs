@@ -89,13 +89,61 @@ internal sealed class EventPublisher : IEventPublisher
             {
                 var outgoing = events[i];
                 var begin = i == 0 ? 0 : ends[i - 1];
-                scratch.Envelopes[i] = new EventEnvelope(outgoing.Id ?? NextId(), topic, outgoing.Key, type.Name, written[begin..ends[i]])
+                scratch.Envelopes[i] = Envelope(topic, outgoing.Id, outgoing.Key, type.Name, written[begin..ends[i]], serializer.ContentType, outgoing.Headers, trace, now);
+            }
+
+            EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
+            return await AppendAsync(topic, info.Partitions, scratch, count, cancellationToken);
+        }
+        finally
+        {
+            ReturnScratch(scratch, count);
+        }
+    }
+
+    public async ValueTask<PublishResult[]> PublishBatchAsync(string topic, IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        var info = await GetTopicAsync(topic, cancellationToken);
+        var now = _time.GetUtcNow();
+        var count = events.Count;
+        var scratch = RentScratch(count, info.Partitions);
+        try
+        {
+            // As the one-type batch, but each event's type, serializer and content type are its own.
+            var payloads = scratch.Payloads;
+            var ends = scratch.Ends;
+            var kinds = scratch.Kinds;
+            for (var i = 0; i < count; i++)
+            {
+                var value = events[i].Event ?? throw new ShoalConfigurationException($"events[{i}].Event", "must not be null.");
+                if (!_types.TryGetWriter(value.GetType(), out var type, out var write))
                 {
-                    ContentType = serializer.ContentType,
-                    Headers = TraceContext.Inject(outgoing.Headers, trace),
-                    Timestamp = now,
-                    Deduplicate = outgoing.Id is not null,
-                };
+                    var name = value.GetType().Name;
+                    throw new ShoalConfigurationException($"events[{i}].Event",
+                        $"event type {name} is not registered; register it with AddEventType<{name}>() (a batch's events are looked up by their runtime type).");
+                }
+
+                var serializer = _serializers.Get(type.Format ?? info.Format);
+                write(serializer, payloads, value);
+                ends[i] = payloads.WrittenCount;
+                kinds[i] = (type.Name, serializer.ContentType);
+            }
+
+            var written = payloads.WrittenMemory;
+            using var activity = StartPublishActivity(topic, count);
+            var trace = TraceContext.Current();
+            for (var i = 0; i < count; i++)
+            {
+                var outgoing = events[i];
+                var begin = i == 0 ? 0 : ends[i - 1];
+                scratch.Envelopes[i] = Envelope(topic, outgoing.Id, outgoing.Key, kinds[i].Type, written[begin..ends[i]], kinds[i].ContentType, outgoing.Headers, trace, now);
             }
 
             EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
@@ -132,13 +180,8 @@ internal sealed class EventPublisher : IEventPublisher
                     throw new ShoalConfigurationException($"events[{i}].Type", "must name the event type.");
                 }
 
-                scratch.Envelopes[i] = new EventEnvelope(serialized.Id ?? NextId(), topic, serialized.Key, serialized.Type, serialized.Payload)
-                {
-                    ContentType = serialized.ContentType ?? ContentTypes.Json,
-                    Headers = TraceContext.Inject(serialized.Headers, trace),
-                    Timestamp = now,
-                    Deduplicate = serialized.Id is not null,
-                };
+                scratch.Envelopes[i] = Envelope(
+                    topic, serialized.Id, serialized.Key, serialized.Type, serialized.Payload, serialized.ContentType ?? ContentTypes.Json, serialized.Headers, trace, now);
             }
 
             EventRules.Validate(scratch.Envelopes.AsSpan(0, count));
@@ -149,6 +192,21 @@ internal sealed class EventPublisher : IEventPublisher
             ReturnScratch(scratch, count);
         }
     }
+
+    /// <summary>
+    /// One event as appended: a generated id when none is given (and then no de-duplication), the current trace
+    /// context added unless the event carries its own.
+    /// </summary>
+    private EventEnvelope Envelope(
+        string topic, string? id, string? key, string type, ReadOnlyMemory<byte> payload, string contentType,
+        IReadOnlyDictionary<string, string>? headers, (string? Parent, string? State) trace, DateTimeOffset now) =>
+        new(id ?? NextId(), topic, key, type, payload)
+        {
+            ContentType = contentType,
+            Headers = TraceContext.Inject(headers, trace),
+            Timestamp = now,
+            Deduplicate = id is not null,
+        };
 
     /// <summary>
     /// Partitions the prepared envelopes, orders them by partition (counting sort) so each partition gets one append,

@@ -23,6 +23,9 @@ internal sealed class PublishScratch
 
     public AppendedEvent[] Appended { get; private set; } = [];
 
+    /// <summary>Each event's type name and content type, for a batch of several types.</summary>
+    public (string Type, string ContentType)[] Kinds { get; private set; } = [];
+
     public int[] Starts { get; private set; } = [];
 
     public int[] Fill { get; private set; } = [];
@@ -43,6 +46,7 @@ internal sealed class PublishScratch
             Order = new int[size];
             Ends = new int[size];
             Appended = new AppendedEvent[size];
+            Kinds = new (string, string)[size];
         }
 
         if (Starts.Length < partitions + 1)
@@ -58,6 +62,7 @@ internal sealed class PublishScratch
         // Drop references to the caller's events and ids so a spare scratch keeps nothing alive.
         Array.Clear(Envelopes, 0, Math.Min(count, Envelopes.Length));
         Array.Clear(Sorted, 0, Math.Min(count, Sorted.Length));
+        Array.Clear(Kinds, 0, Math.Min(count, Kinds.Length));
         Array.Clear(Starts);
         Array.Clear(Pending);
         Payloads.ResetWrittenCount();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 
@@ -66,9 +67,11 @@ public sealed class EventTypeRegistry
             }
 
             var all = current.ByName.Values.Append(new EventTypeInfo(name, type, format)).ToList();
+            var writers = current.Writers.Append(new KeyValuePair<Type, BoxedWriter>(type, static (serializer, destination, value) => serializer.Serialize(destination, (T)value)));
             _snapshot = new Snapshot(
                 all.ToFrozenDictionary(i => i.Name, StringComparer.Ordinal),
-                all.ToFrozenDictionary(i => i.ClrType));
+                all.ToFrozenDictionary(i => i.ClrType),
+                writers.ToFrozenDictionary());
         }
 
         return this;
@@ -106,6 +109,18 @@ public sealed class EventTypeRegistry
             : throw new ShoalConfigurationException("TEvent",
                 $"Event type {typeof(T).Name} is not registered; register it with AddEventType<{typeof(T).Name}>().");
 
+    /// <summary>
+    /// The registration of <paramref name="type"/> and a writer that serializes a boxed value of it as
+    /// <see cref="IEventSerializer.Serialize{T}"/> with the registered type (made when it was registered, so no reflection
+    /// is needed to publish events whose type is known only at run time).
+    /// </summary>
+    internal bool TryGetWriter(Type type, [NotNullWhen(true)] out EventTypeInfo? info, [NotNullWhen(true)] out BoxedWriter? writer)
+    {
+        var snapshot = _snapshot;
+        writer = null;
+        return snapshot.ByType.TryGetValue(type, out info) && snapshot.Writers.TryGetValue(type, out writer);
+    }
+
     private static void ValidateName(string name)
     {
         if (name.Length is 0 or > MaxNameLength)
@@ -124,10 +139,15 @@ public sealed class EventTypeRegistry
         }
     }
 
-    private sealed record Snapshot(FrozenDictionary<string, EventTypeInfo> ByName, FrozenDictionary<Type, EventTypeInfo> ByType)
+    /// <summary>Serializes a boxed event of one registered type (<see cref="TryGetWriter"/>).</summary>
+    internal delegate void BoxedWriter(IEventSerializer serializer, IBufferWriter<byte> destination, object value);
+
+    private sealed record Snapshot(
+        FrozenDictionary<string, EventTypeInfo> ByName, FrozenDictionary<Type, EventTypeInfo> ByType, FrozenDictionary<Type, BoxedWriter> Writers)
     {
         public static readonly Snapshot Empty = new(
             FrozenDictionary<string, EventTypeInfo>.Empty,
-            FrozenDictionary<Type, EventTypeInfo>.Empty);
+            FrozenDictionary<Type, EventTypeInfo>.Empty,
+            FrozenDictionary<Type, BoxedWriter>.Empty);
     }
 }

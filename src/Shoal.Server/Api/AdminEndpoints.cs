@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Shoal.Cluster;
 using Shoal.Engine;
+using Shoal.Server.Ingest;
 using Shoal.Server.Status;
 
 namespace Shoal.Server;
@@ -18,24 +20,17 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
             return Problems.Result(400, "Bad topic name", $"'{topic}' is not a topic name (1-200 of A-Z a-z 0-9 - _ .).", "topic");
         }
 
-        CreateTopicRequest? request;
-        try
+        if (JsonBody.Refuse(context.Request) is { } unsupported)
         {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, ServerJsonContext.Default.CreateTopicRequest, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            return Problems.Result(400, "Invalid request", $"The body must be {{\"partitions\": N}}: {ex.Message}", "body");
+            return unsupported;
         }
 
-        if (request?.Partitions is not { } partitions)
+        // Kestrel caps the body (MaxRequestBytes plus the drain allowance), so this read is bounded.
+        using var received = new MemoryStream();
+        await context.Request.Body.CopyToAsync(received, context.RequestAborted);
+        if (ReadCreateTopic(received.GetBuffer().AsSpan(0, (int)received.Length), out var partitions) is { } bad)
         {
-            return Problems.Result(400, "Invalid request", "'partitions' is required: the topic's fixed partition count.", "partitions");
-        }
-
-        if (partitions is < 1 or > MaxPartitions)
-        {
-            return Problems.Result(400, "Invalid request", $"'partitions' must be 1-{MaxPartitions}; was {partitions}.", "partitions");
+            return Problems.Result(400, "Invalid request", $"'{bad.Field}' {bad.Message}", bad.Field);
         }
 
         var existing = await engine.Log.DescribeTopicAsync(topic, context.RequestAborted);
@@ -80,6 +75,74 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
         }
 
         return TypedResults.Json(StatusMapper.ToResponse(status), ServerJsonContext.Default.GroupResponse);
+    }
+
+    /// <summary>
+    /// Checks a topic-creation body, <c>{"partitions": N}</c>, as strictly as an ingest body: one object, no member but
+    /// <c>partitions</c>, given once, a JSON number that is a whole number from 1 to <see cref="MaxPartitions"/> (not a
+    /// string). Null when it is valid, with the count in <paramref name="partitions"/>.
+    /// </summary>
+    internal static IngestError? ReadCreateTopic(ReadOnlySpan<byte> body, out int partitions)
+    {
+        partitions = 0;
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return new IngestError(400, "body", "is empty; send {\"partitions\": N}.");
+        }
+
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return new IngestError(400, "body", "must be an object, {\"partitions\": N}.");
+            }
+
+            var given = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                if (name != "partitions")
+                {
+                    return new IngestError(400, name, "is not a member of a topic; send {\"partitions\": N}.");
+                }
+
+                if (given)
+                {
+                    return IngestParser.GivenTwice(name);
+                }
+
+                given = true;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out partitions) || partitions is < 1 or > MaxPartitions)
+                {
+                    var was = reader.TokenType switch
+                    {
+                        JsonTokenType.Number when reader.ValueSpan.Length <= 40 => Encoding.UTF8.GetString(reader.ValueSpan),
+                        JsonTokenType.Number => $"a number of {reader.ValueSpan.Length} characters",
+                        JsonTokenType.String => "a string",
+                        JsonTokenType.True or JsonTokenType.False => "a boolean",
+                        JsonTokenType.Null => "null",
+                        JsonTokenType.StartArray => "an array",
+                        _ => "an object",
+                    };
+                    return new IngestError(400, "partitions", $"must be a whole number from 1 to {MaxPartitions} (the topic's fixed partition count); was {was}.");
+                }
+            }
+
+            // Anything after the object is refused by the reader (JsonException below).
+            reader.Read();
+            return given ? null : new IngestError(400, "partitions", "is required: the topic's fixed partition count.");
+        }
+        catch (JsonException ex)
+        {
+            return new IngestError(400, "body", $"is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
+        }
+        catch (InvalidOperationException)
+        {
+            // A member name that is not valid Unicode (an unpaired surrogate escape, or bytes that are not UTF-8).
+            return new IngestError(400, "body", "is not valid UTF-8 JSON.");
+        }
     }
 
     private async Task<TopicResponse> DescribeAsync(TopicDescription description, CancellationToken cancellationToken)

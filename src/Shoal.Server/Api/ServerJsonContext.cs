@@ -8,8 +8,6 @@ internal sealed record IngestResponse(string Topic, IReadOnlyList<IngestedEvent>
 
 internal sealed record IngestedEvent(string Id, int Partition, long Offset, bool Duplicate);
 
-internal sealed record CreateTopicRequest(int? Partitions);
-
 internal sealed record TopicResponse(string Name, int Partitions, IReadOnlyList<PartitionOffsetsResponse>? Offsets);
 
 internal sealed record PartitionOffsetsResponse(int Partition, long Start, long End);
@@ -36,7 +34,6 @@ internal sealed record HealthEntry(string Status, string? Description);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IngestResponse))]
-[JsonSerializable(typeof(CreateTopicRequest))]
 [JsonSerializable(typeof(TopicResponse))]
 [JsonSerializable(typeof(TopicListResponse))]
 [JsonSerializable(typeof(GroupListResponse))]

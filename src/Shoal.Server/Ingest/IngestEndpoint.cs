@@ -22,6 +22,11 @@ internal sealed partial class IngestEndpoint(IEventPublisher publisher, ShoalSer
         }
 
         var request = context.Request;
+        if (JsonBody.Refuse(request) is { } unsupported)
+        {
+            return unsupported;
+        }
+
         if (request.ContentLength > options.MaxRequestBytes)
         {
             if (request.ContentLength <= options.MaxRequestBytes + ShoalServer.DrainBytes)

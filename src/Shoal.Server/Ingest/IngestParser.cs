@@ -115,6 +115,7 @@ internal static class IngestParser
         ReadOnlyMemory<byte>? data = null;
         var prefix = path.Length == 0 ? string.Empty : path + ".";
         long size = 0;
+        var seen = Members.None;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (!TryGetString(reader, out var name))
@@ -122,6 +123,13 @@ internal static class IngestParser
                 return NotUnicode(prefix + Raw(reader));
             }
 
+            var member = MemberOf(name, requireTopic);
+            if ((seen & member) != 0)
+            {
+                return GivenTwice(prefix + name);
+            }
+
+            seen |= member;
             reader.Read();
             switch (name)
             {
@@ -207,7 +215,10 @@ internal static class IngestParser
                             return NotUnicode($"{prefix}headers.{header}");
                         }
 
-                        headers[header] = value;
+                        if (!headers.TryAdd(header, value))
+                        {
+                            return GivenTwice($"{prefix}headers.{header}");
+                        }
                     }
 
                     break;
@@ -282,6 +293,35 @@ internal static class IngestParser
     }
 
     private static IngestError Bad(string field, string message) => new(400, field, message);
+
+    /// <summary>
+    /// A member that an object holds twice. JSON parsers disagree on which one wins (the first, the last, or an error), so
+    /// a body that means different things to different readers is refused rather than read one way.
+    /// </summary>
+    internal static IngestError GivenTwice(string field) => Bad(field, "is given twice; give each member once.");
+
+    [Flags]
+    private enum Members
+    {
+        None = 0,
+        Key = 1,
+        Type = 2,
+        Id = 4,
+        Topic = 8,
+        Data = 16,
+        Headers = 32,
+    }
+
+    private static Members MemberOf(string name, bool requireTopic) => name switch
+    {
+        "key" => Members.Key,
+        "type" => Members.Type,
+        "id" => Members.Id,
+        "topic" when requireTopic => Members.Topic,
+        "data" => Members.Data,
+        "headers" => Members.Headers,
+        _ => Members.None, // not an event field: refused by name below
+    };
 
     /// <summary>
     /// The string at the reader (a value or a member name), or false when it is not valid Unicode: an escaped lone

@@ -305,6 +305,7 @@ public sealed class IngestApiTests
         {
             var before = await Runtimes.CountAsync(host.Engine, Topic);
             using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             using var response = await host.Client.PostAsync($"/v1/topics/{Topic}/events", content);
             var status = (int)response.StatusCode;
             var text = await response.Content.ReadAsStringAsync();
@@ -350,6 +351,7 @@ public sealed class IngestApiTests
     private static async Task<HttpResponseMessage> PostChunkedAsync(ServerHost host, byte[] body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/topics/{Topic}/events") { Content = new StreamContent(new MemoryStream(body)) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.TransferEncodingChunked = true;
         return await host.Client.SendAsync(request);
     }
