@@ -187,6 +187,18 @@ public sealed class ClusterMember : IAsyncDisposable
     private async Task LoopAsync()
     {
         var stop = _stop.Token;
+
+        // Nothing to decide before the first view of the group: with none, this member would plan every partition for
+        // itself. It holds no lease yet, so there is nothing to renew meanwhile.
+        try
+        {
+            await _watcher.WaitForChangeAsync(0, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         while (!stop.IsCancellationRequested)
         {
             try
@@ -258,7 +270,7 @@ public sealed class ClusterMember : IAsyncDisposable
         {
             if (plan.Target != _target)
             {
-                ClusterLog.Target(_logger, Group, me, plan.Target.ToString());
+                ClusterLog.Target(_logger, Group, me, plan.Target.ToString().Replace("\n", "; ", StringComparison.Ordinal));
                 Diagnostics.ClusterTelemetry.Rebalances.Add(1, Diagnostics.ClusterTelemetry.Tags(Group, _group.Options.Topic));
             }
 

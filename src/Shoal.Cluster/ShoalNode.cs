@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Shoal.Engine;
 
 namespace Shoal.Cluster;
@@ -219,11 +220,16 @@ public sealed class ShoalNode : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
+        var logger = Runtime.Options.LoggerFactory.CreateLogger("Shoal.Node");
+        NodeLog.Engine(logger, ShoalEngines.Redact(Engine.Name));
+        NodeLog.Groups(logger, Runtime.Options.Groups.Count, string.Join(", ", Runtime.Options.Groups.Select(g => g.Options).Select(g =>
+            $"{g.Name} (topic {g.Topic}, {(g.PartitionOwnership == PartitionOwnership.Assigned ? "partitions assigned by the cluster" : "every partition")})")));
         try
         {
             await Runtime.StartAsync(cancellationToken);
             foreach (var (group, options) in _memberOptions)
             {
+                NodeLog.Member(logger, options.MemberId, group, options.Weight, options.Assignor.ToString(), options.Cluster.HeartbeatInterval, options.Cluster.SessionTtl);
                 var member = ClusterMember.Create(Runtime, group, options);
                 lock (_gate)
                 {

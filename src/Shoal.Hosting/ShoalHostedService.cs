@@ -34,7 +34,7 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
         WarnIfDrainDoesNotFit(node.Runtime.Options);
         _node = node;
         await node.StartAsync(cancellationToken);
-        LogStarted(_logger, node.Engine.Name, node.Runtime.Options.Groups.Count);
+        LogStarted(_logger, ShoalEngines.Redact(node.Engine.Name), node.Runtime.Options.Groups.Count);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

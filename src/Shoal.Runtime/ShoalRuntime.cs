@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Shoal.Diagnostics;
 using Shoal.Engine;
 using Shoal.Processing;
 using Shoal.Publishing;
@@ -139,12 +140,19 @@ public sealed class ShoalRuntime : IAsyncDisposable
         foreach (var partition in consumer.Partitions)
         {
             var recordKey = CoordinationKeys.Parked(consumer.Context.Topic, group, partition.Partition, key);
+            var here = false;
             if (await Engine.Coordination.GetAsync(recordKey, cancellationToken) is { } entry)
             {
-                released |= await Engine.Coordination.TryDeleteAsync(recordKey, entry.Revision, cancellationToken);
+                here = await Engine.Coordination.TryDeleteAsync(recordKey, entry.Revision, cancellationToken);
             }
 
-            released |= partition.Parked.Release(key);
+            here |= partition.Parked.Release(key);
+            if (here)
+            {
+                RuntimeLog.KeyReleased(consumer.Context.Logger, group, key, consumer.Context.Topic, partition.Partition, consumer.Context.Options.DeadLetterTopic);
+            }
+
+            released |= here;
         }
 
         return released;

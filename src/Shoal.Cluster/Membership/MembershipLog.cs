@@ -41,6 +41,9 @@ internal static partial class MembershipLog
     [LoggerMessage(2113, LogLevel.Warning, "Group {Group}: the membership watch failed; re-establishing it")]
     public static partial void WatchFailed(ILogger logger, Exception exception, string group);
 
+    [LoggerMessage(2114, LogLevel.Warning, "Group {Group}: could not list the group's members yet ({Error}); retrying before this member decides anything")]
+    public static partial void FirstListingFailed(ILogger logger, string group, string error);
+
     [LoggerMessage(2112, LogLevel.Warning, "Group {Group}: could not re-read member records to confirm a death; going by the watch")]
     public static partial void ConfirmFailed(ILogger logger, Exception exception, string group);
 }

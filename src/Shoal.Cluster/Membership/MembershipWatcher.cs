@@ -19,6 +19,9 @@ namespace Shoal.Cluster;
 /// </remarks>
 internal sealed class MembershipWatcher
 {
+    /// <summary>How soon the first listing is tried again when it failed (no view is published before one succeeds).</summary>
+    private static readonly TimeSpan FirstListingRetry = TimeSpan.FromMilliseconds(100);
+
     private readonly ICoordinationStore _store;
     private readonly string _group;
     private readonly string _prefix;
@@ -33,6 +36,7 @@ internal sealed class MembershipWatcher
     private readonly Lock _gate = new();
     private MembershipView _current = MembershipView.Empty;
     private DateTimeOffset _nextIdleConfirm = DateTimeOffset.MinValue;
+    private bool _listed;
     private long _version;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -56,7 +60,10 @@ internal sealed class MembershipWatcher
         get { lock (_gate) { return _current; } }
     }
 
-    /// <summary>1 once the first view (the watch's initial snapshot) is computed, then grows by one on every membership change.</summary>
+    /// <summary>
+    /// 0 until the first view is computed (from a listing of the group's records that succeeded), then grows by one on
+    /// every membership change.
+    /// </summary>
     public long Version
     {
         get { lock (_gate) { return _version; } }
@@ -238,11 +245,28 @@ internal sealed class MembershipWatcher
                 {
                     Apply(KvChangeKind.Put, entry.Key, entry.Value, entry.Revision);
                 }
+
+                _listed = true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Unconfirmed: go by what the watch delivered.
-                MembershipLog.ConfirmFailed(_logger, e, _group);
+                if (_listed)
+                {
+                    // Unconfirmed: go by what the watch delivered.
+                    MembershipLog.ConfirmFailed(_logger, e, _group);
+                }
+                else
+                {
+                    MembershipLog.FirstListingFailed(_logger, _group, e.Message);
+                }
+            }
+
+            if (!_listed)
+            {
+                // No first view before one listing has shown the whole group: a watch does not say when its initial
+                // entries are complete, and a view from part of them (or none) would tell the member it is alone.
+                _nextIdleConfirm = now;
+                return now + FirstListingRetry;
             }
 
             view = MembershipView.Compute(_records.Values, _time.GetUtcNow(), _sessionTtl);

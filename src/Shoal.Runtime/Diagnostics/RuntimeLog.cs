@@ -11,14 +11,23 @@ internal static partial class RuntimeLog
     [LoggerMessage(1002, LogLevel.Information, "Group {Group} stopped partition {Partition} of {Topic}; committed offset {Offset}")]
     public static partial void PartitionStopped(ILogger logger, string group, string topic, int partition, long offset);
 
-    [LoggerMessage(1003, LogLevel.Warning, "Group {Group}: handler failed for event {EventId} (type {Type}, key {Key}, {Topic}/{Partition}@{Offset}), attempt {Attempt} of {MaxAttempts}")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, string group, string eventId, string type, string? key, string topic, int partition, long offset, int attempt, int maxAttempts);
+    [LoggerMessage(1003, LogLevel.Warning, "Group {Group}: handler failed for event {EventId} (type {Type}, key {Key}, {Topic}/{Partition}@{Offset}), attempt {Attempt} of {MaxAttempts}; retrying: {Error}")]
+    public static partial void HandlerFailed(ILogger logger, string group, string eventId, string type, string? key, string topic, int partition, long offset, int attempt, int maxAttempts, string error);
 
-    [LoggerMessage(1004, LogLevel.Error, "Group {Group}: event {EventId} ({Topic}/{Partition}@{Offset}) dead-lettered to {DeadLetterTopic}: {Reason}")]
-    public static partial void DeadLettered(ILogger logger, string group, string eventId, string topic, int partition, long offset, string deadLetterTopic, string reason);
+    [LoggerMessage(1014, LogLevel.Debug, "Group {Group}: handler failure of event {EventId} ({Topic}/{Partition}@{Offset}), attempt {Attempt}")]
+    public static partial void HandlerFailureDetail(ILogger logger, Exception exception, string group, string eventId, string topic, int partition, long offset, int attempt);
 
-    [LoggerMessage(1005, LogLevel.Warning, "Group {Group}: key {Key} of {Topic}/{Partition} is parked; its later events go to the dead-letter topic until it is released")]
-    public static partial void KeyParked(ILogger logger, string group, string topic, int partition, string key);
+    [LoggerMessage(1004, LogLevel.Error, "Group {Group}: event {EventId} (type {Type}, key {Key}, {Topic}/{Partition}@{Offset}) dead-lettered to {DeadLetterTopic} after {Attempts} attempt(s): {Reason}")]
+    public static partial void DeadLettered(ILogger logger, Exception? exception, string group, string eventId, string type, string? key, string topic, int partition, long offset, string deadLetterTopic, int attempts, string reason);
+
+    [LoggerMessage(1015, LogLevel.Debug, "Group {Group}: event {EventId} ({Topic}/{Partition}@{Offset}) of parked key '{Key}' dead-lettered to {DeadLetterTopic}")]
+    public static partial void ParkedEventDeadLettered(ILogger logger, string group, string eventId, string topic, int partition, long offset, string? key, string deadLetterTopic);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Group {Group}: key '{Key}' of {Topic}/{Partition} parked at event {EventId} (offset {Offset}), {Reason}: {Error}; its later events go to {DeadLetterTopic} until the key is released")]
+    public static partial void KeyParked(ILogger logger, string group, string key, string topic, int partition, string eventId, long offset, string reason, string error, string deadLetterTopic);
+
+    [LoggerMessage(1013, LogLevel.Information, "Group {Group}: key '{Key}' of {Topic}/{Partition} released; its next events are handled again (the events parked behind it stay in {DeadLetterTopic})")]
+    public static partial void KeyReleased(ILogger logger, string group, string key, string topic, int partition, string deadLetterTopic);
 
     [LoggerMessage(1006, LogLevel.Warning, "Group {Group}: writing to dead-letter topic {DeadLetterTopic} failed (attempt {Attempt}); retrying")]
     public static partial void DeadLetterWriteFailed(ILogger logger, Exception exception, string group, string deadLetterTopic, int attempt);

@@ -57,7 +57,16 @@ internal sealed class DeadLetterWriter(GroupContext group)
             {
                 await group.Engine.Log.AppendAsync(topic, partition, new[] { dead }, result, stop);
                 Telemetry.DeadLettered.Add(1, group.Tags);
-                RuntimeLog.DeadLettered(group.Logger, group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, topic, reason);
+                if (reason == ShoalHeaders.Reasons.Parked)
+                {
+                    // The key's parking was logged once; the events held behind it are not logged one by one.
+                    RuntimeLog.ParkedEventDeadLettered(group.Logger, group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, envelope.Key, topic);
+                }
+                else
+                {
+                    RuntimeLog.DeadLettered(group.Logger, error, group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, topic, attempts, reason);
+                }
+
                 return;
             }
             catch (EventTooLargeException) when (!dead.Payload.IsEmpty)

@@ -125,12 +125,16 @@ internal sealed class EventProcessor : IEventProcessor
             RecordDuration(started);
             Interlocked.Increment(ref _failed);
             Telemetry.Failed.Add(1, _group.Tags);
-            RuntimeLog.HandlerFailed(_group.Logger, failure, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts);
             if (attempt >= _retry.MaxAttempts)
             {
+                // Logged once, with the stack trace, when the event is dead-lettered.
                 await GiveUpAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt);
                 return;
             }
+
+            // A failure that will be retried: one line without the stack trace; the stack trace at Debug.
+            RuntimeLog.HandlerFailed(_group.Logger, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts, OneLine(failure.Message));
+            RuntimeLog.HandlerFailureDetail(_group.Logger, failure, _group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, attempt);
 
             slot.Renew();
             await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stop);
@@ -147,7 +151,7 @@ internal sealed class EventProcessor : IEventProcessor
         if (_group.Options.PoisonKeyPolicy == PoisonKeyPolicy.Park && envelope.Key is { } poisonKey)
         {
             await _parked.ParkAsync(envelope, _stop);
-            RuntimeLog.KeyParked(_group.Logger, _group.Group, envelope.Topic, envelope.Partition, poisonKey);
+            RuntimeLog.KeyParked(_group.Logger, _group.Group, poisonKey, envelope.Topic, envelope.Partition, envelope.Id, envelope.Offset, reason, OneLine(error.Message), _group.Options.DeadLetterTopic);
         }
     }
 
@@ -165,6 +169,9 @@ internal sealed class EventProcessor : IEventProcessor
             $"Key '{envelope.Key}' belongs to partition {home} of {_partitions} (XxHash3_64 of its UTF-8 bytes mod {_partitions}); the event was stored in partition {envelope.Partition}."));
         await _deadLetters.WriteAsync(envelope, ShoalHeaders.Reasons.WrongPartition, error, 0, _stop);
     }
+
+    /// <summary>An error message on one line, as a log line shows it.</summary>
+    internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
     private void RecordDuration(long started)
     {

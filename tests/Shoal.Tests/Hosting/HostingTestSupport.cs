@@ -95,25 +95,31 @@ internal sealed class PublisherUser(IEventPublisher publisher) : IHostedService
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Records log entries (event id, message) from every logger.</summary>
+/// <summary>One captured log entry: its event id, formatted message, level, exception and logger category.</summary>
+internal sealed record CapturedLog(int EventId, string Message, LogLevel Level, Exception? Exception, string Category);
+
+/// <summary>Records log entries from every logger, at every level (Trace and up).</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    public ConcurrentQueue<(int EventId, string Message)> Entries { get; } = new();
+    public ConcurrentQueue<CapturedLog> Entries { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    /// <summary>A logger factory that sends everything, Trace and up, to this provider only.</summary>
+    public ILoggerFactory Factory() => LoggerFactory.Create(builder => builder.AddProvider(this).SetMinimumLevel(LogLevel.Trace));
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(CapturingLoggerProvider owner) : ILogger
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue((eventId.Id, formatter(state, exception)));
+            owner.Entries.Enqueue(new CapturedLog(eventId.Id, formatter(state, exception), logLevel, exception, category));
     }
 }
 
