@@ -43,7 +43,10 @@ public sealed class ConsumerGroup
         return _group.AddPartitionAsync(partition, epoch, holder, cancellationToken);
     }
 
-    /// <summary>Hands a partition over: stop fetching, drain in-flight events (up to the drain timeout), commit.</summary>
+    /// <summary>
+    /// Hands a partition over: stop fetching and starting events, wait for the handler calls running (up to the drain
+    /// timeout, then cancel them), commit. Events fetched but not started are the next owner's.
+    /// </summary>
     public Task StopPartitionAsync(int partition, CancellationToken cancellationToken = default) =>
         _group.RemovePartitionAsync(partition, cancellationToken);
 

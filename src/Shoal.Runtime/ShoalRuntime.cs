@@ -96,7 +96,11 @@ public sealed class ShoalRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every group gracefully: stop fetching, drain (up to <see cref="GroupOptions.DrainTimeout"/>), commit.</summary>
+    /// <summary>
+    /// Stops every group gracefully: stop fetching and starting events, wait for the handler calls running (up to
+    /// <see cref="GroupOptions.DrainTimeout"/>, then cancel them), commit. Events fetched but not started are handled
+    /// after the next start.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _lifecycle.WaitAsync(cancellationToken);

@@ -113,7 +113,7 @@ internal sealed class GroupPartitions : IAsyncDisposable
         await consumer.DisposeAsync();
     }
 
-    /// <summary>Stops a partition gracefully (drain, commit) and forgets it.</summary>
+    /// <summary>Stops a partition gracefully (start nothing more, wait for the running handlers, commit) and forgets it.</summary>
     public async Task RemovePartitionAsync(int partition, CancellationToken cancellationToken)
     {
         PartitionConsumer? consumer;

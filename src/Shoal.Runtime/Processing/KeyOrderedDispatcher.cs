@@ -17,6 +17,10 @@ namespace Shoal.Processing;
 /// wait rotates to the back, so a hot key cannot starve the rest.
 /// </para>
 /// <para>Completions feed the <see cref="OffsetTracker"/>, whose contiguous watermark is what gets committed.</para>
+/// <para>
+/// <see cref="StopStarting"/> ends the dispatch of a stopping partition: the events running finish, nothing queued
+/// or dispatched later starts. What did not start is not done, so the next owner handles it, in order.
+/// </para>
 /// </remarks>
 internal sealed class KeyOrderedDispatcher : IDisposable
 {
@@ -35,6 +39,7 @@ internal sealed class KeyOrderedDispatcher : IDisposable
     private long _skippedDone;
     private TaskCompletionSource? _idle;
     private Exception? _fault;
+    private bool _stopped;
 
     public KeyOrderedDispatcher(IEventProcessor processor, OffsetTracker tracker, int maxConcurrency, TimeProvider time, CancellationToken stop)
     {
@@ -69,13 +74,18 @@ internal sealed class KeyOrderedDispatcher : IDisposable
 
     /// <summary>
     /// Hands one fetched event over. Called by a single fetch loop; never blocks. An event already done (see
-    /// <see cref="SkippedDone"/>) is not run again.
+    /// <see cref="SkippedDone"/>) is not run again; after <see cref="StopStarting"/> no event is.
     /// </summary>
     public void Dispatch(in EventEnvelope envelope)
     {
         var key = envelope.Key;
         lock (_gate)
         {
+            if (_stopped)
+            {
+                return;
+            }
+
             if (_tracker.IsDone(envelope.Offset))
             {
                 // Done before this owner fetched it. Every earlier event of its key was done before it (per-key order),
@@ -174,6 +184,19 @@ internal sealed class KeyOrderedDispatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts no further event: the handlers running now finish (see <see cref="WhenIdleAsync"/>), while events queued
+    /// behind a busy key or waiting for a slot, and any dispatched later, stay undone for the next owner. Per-key order
+    /// holds: what is dropped of a key comes after what of it ran.
+    /// </summary>
+    public void StopStarting()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+    }
+
     /// <summary>Completes when no handler is running (queued events of a stopped partition do not count).</summary>
     public Task WhenIdleAsync()
     {
@@ -213,6 +236,15 @@ internal sealed class KeyOrderedDispatcher : IDisposable
                 lock (_gate)
                 {
                     _tracker.MarkDone(current.Offset);
+                    if (_stopped)
+                    {
+                        // The partition is stopping: this key's queued events (and the ready keys') stay undone.
+                        _running--;
+                        _slotPool.Push(slot);
+                        SignalIdleIfNeeded();
+                        return;
+                    }
+
                     if (queue.Events.Count == 0)
                     {
                         if (queue.Key is not null)

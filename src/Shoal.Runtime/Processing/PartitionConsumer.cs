@@ -7,7 +7,7 @@ namespace Shoal.Processing;
 /// <summary>
 /// Consumes one partition for one group: a fetch loop with bounded prefetch feeding the key-ordered
 /// dispatcher, commits of the contiguous watermark (written by <see cref="OffsetCommitter"/>), and a graceful
-/// stop (stop fetching, drain in-flight work up to a deadline, commit).
+/// stop (stop fetching and starting events, let the running handlers finish up to a deadline, commit).
 /// </summary>
 internal sealed class PartitionConsumer : IAsyncDisposable
 {
@@ -238,12 +238,15 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Graceful stop: stop fetching, let in-flight events finish until <paramref name="drainTimeout"/>, then
-    /// cancel what still runs, and commit the watermark.
+    /// Graceful stop: stop fetching and starting events, let the handlers already running finish until
+    /// <paramref name="drainTimeout"/>, then cancel what still runs, and commit the watermark with the finished
+    /// offsets above it. Events fetched but not started are left to the next owner: the stop takes about as long as
+    /// the slowest running handler, not as long as the fetched window.
     /// </summary>
     public async Task StopAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
     {
         _fetchStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
+        _dispatcher?.StopStarting();
         try
         {
             await _fetchLoop;
@@ -255,12 +258,12 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
         if (_dispatcher is { } dispatcher)
         {
-            var drained = dispatcher.WaitForWatermark(_next);
-            if (drained is not null)
+            var running = dispatcher.WhenIdleAsync();
+            if (!running.IsCompleted)
             {
                 try
                 {
-                    await drained.WaitSignalAsync(drainTimeout, _group.Time, cancellationToken);
+                    await running.WaitSignalAsync(drainTimeout, _group.Time, cancellationToken);
                 }
                 catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
                 {

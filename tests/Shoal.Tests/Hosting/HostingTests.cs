@@ -108,14 +108,15 @@ public sealed class HostingTests
 
             lock (finished)
             {
-                Assert.Equal([(0, false), (1, false), (2, false), (3, false), (4, false)], finished);
+                // k#1..k#4 were fetched behind k#0 but had not started: they stay for the next start.
+                Assert.Equal([(0, false)], finished);
             }
 
             var engine = host.Services.GetRequiredService<IShoalEngine>();
             var entry = await engine.Coordination.GetAsync(CoordinationKeys.Offset("orders", "billing", 0));
             Assert.NotNull(entry);
             Assert.True(CommittedOffset.TryDecode(entry.Value.Value.Span, out var committed));
-            Assert.Equal(5, committed.Offset);
+            Assert.Equal(1, committed.Offset);
         }
         finally
         {
