@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using Shoal.Cluster;
+using Shoal.Cluster.Leases;
 using Shoal.Engine;
 using Shoal.Tests.Runtime;
 
@@ -9,7 +11,11 @@ namespace Shoal.Tests.Cluster;
 /// <summary>
 /// Several nodes of one group in one process, sharing one in-process engine, each with its own runtime and member. On
 /// real time by default; given a <see cref="FakeTimeProvider"/>, every node and the engine run on it and a test moves
-/// time on with <see cref="RunUntilAsync"/>.
+/// time on with <see cref="RunUntilAsync"/> (which <see cref="UntilAsync"/> and <see cref="BalancedAsync"/> use on a
+/// fake clock). Time moves in lockstep: one heartbeat interval at a time, and only once every running node has beaten
+/// and renewed its leases for the current time, so a node the machine is slow to schedule never misses a renewal
+/// (on real time, a stall past the TTL loses leases). A node the test crashes or freezes is taken out of the lockstep
+/// (<see cref="CrashAsync"/>, <see cref="Node.Lockstep"/>).
 /// </summary>
 internal sealed class ClusterHarness : IAsyncDisposable
 {
@@ -18,6 +24,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>The xunit collection of multi-node tests: they run on real time with short TTLs, so never in parallel with each other.</summary>
     public const string Collection = "Cluster (real time)";
+
+    /// <summary>Real time the lockstep waits for one node to catch up before it reports that node as stuck.</summary>
+    private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(10);
 
     private readonly List<Node> _nodes = [];
 
@@ -79,14 +88,28 @@ internal sealed class ClusterHarness : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Waits until the live nodes' leases cover every partition exactly once, spread within ±1.</summary>
+    /// <summary>Waits (on a fake clock: runs) until the live nodes' leases cover every partition exactly once, spread within ±1.</summary>
     public Task BalancedAsync(IReadOnlyCollection<Node> live, double seconds = 10) =>
-        Wait.UntilAsync(() =>
+        UntilAsync(() =>
         {
             var counts = live.Select(n => n.Member.OwnedPartitions.Count).ToList();
             var owned = live.SelectMany(n => n.Member.OwnedPartitions.Keys).ToList();
             return owned.Count == Partitions && owned.Distinct().Count() == Partitions && counts.Max() - counts.Min() <= 1;
         }, "every partition owned by exactly one live member, balanced", seconds);
+
+    /// <summary>Crashes <paramref name="node"/> (<see cref="ClusterMember.AbandonAsync"/>: no hand-over, no commit, no release) and takes it out of the lockstep.</summary>
+    public async Task CrashAsync(Node node)
+    {
+        node.Lockstep = false;
+        await node.Member.AbandonAsync();
+    }
+
+    /// <summary>Stops <paramref name="node"/> gracefully (<see cref="ClusterMember.StopAsync"/>) and takes it out of the lockstep.</summary>
+    public async Task LeaveAsync(Node node)
+    {
+        node.Lockstep = false;
+        await node.Member.StopAsync();
+    }
 
     public async Task PublishAsync(int keys, int perKey, int from = 0)
     {
@@ -151,9 +174,18 @@ internal sealed class ClusterHarness : IAsyncDisposable
         await Engine.DisposeAsync();
     }
 
-    /// <summary>Like <see cref="Wait.UntilAsync(Func{bool}, string, double)"/>, adding every node's state to the timeout message.</summary>
+    /// <summary>
+    /// Like <see cref="Wait.UntilAsync(Func{bool}, string, double)"/>, adding every node's state to the timeout message;
+    /// on a fake clock, <see cref="RunUntilAsync"/>.
+    /// </summary>
     public async Task UntilAsync(Func<bool> condition, string what, double seconds = 5)
     {
+        if (Clock is not null)
+        {
+            await RunUntilAsync(condition, what, seconds);
+            return;
+        }
+
         try
         {
             await Wait.UntilAsync(condition, what, seconds);
@@ -165,11 +197,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// On the fake clock: until <paramref name="condition"/> holds, moves time on by one heartbeat interval and gives
-    /// the nodes a few real milliseconds to act on it (beats, renewals, rebalance steps), failing after
-    /// <paramref name="seconds"/> of real time with every node's state.
+    /// On the fake clock: until <paramref name="condition"/> holds, runs <paramref name="eachStep"/> (if given), moves time
+    /// on by one heartbeat interval and waits until every running node has caught up with it (see
+    /// <see cref="CaughtUpAsync"/>), failing after <paramref name="seconds"/> of real time with every node's state.
     /// </summary>
-    public async Task RunUntilAsync(Func<bool> condition, string what, double seconds = 10)
+    public async Task RunUntilAsync(Func<bool> condition, string what, double seconds = 10, Func<Task>? eachStep = null)
     {
         var clock = Clock ?? throw new InvalidOperationException("RunUntilAsync needs a harness on a fake clock.");
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
@@ -177,11 +209,75 @@ internal sealed class ClusterHarness : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out after {seconds}s (real time; {clock.GetUtcNow():HH:mm:ss} on the fake clock) waiting for: {what}\n{Describe()}");
+                throw new TimeoutException($"Timed out after {seconds}s (real time; {clock.GetUtcNow():HH:mm:ss.fff} on the fake clock) waiting for: {what}\n{Describe()}");
             }
 
-            clock.Advance(Cluster.HeartbeatInterval);
-            await Task.Delay(20);
+            if (eachStep is not null)
+            {
+                await eachStep();
+            }
+
+            await StepAsync();
+        }
+    }
+
+    /// <summary>Moves the fake clock on by one heartbeat interval and waits until every running node has caught up with it.</summary>
+    public async Task StepAsync()
+    {
+        var clock = Clock ?? throw new InvalidOperationException("StepAsync needs a harness on a fake clock.");
+        clock.Advance(Cluster.HeartbeatInterval);
+        await CaughtUpAsync();
+    }
+
+    /// <summary>
+    /// Waits (real time) until every node in the lockstep has written its heartbeat for the fake clock's current time
+    /// and holds no lease that would expire by the next tick. So no running node's record or lease can expire, however
+    /// slowly the machine runs it: time waits for it. (Leases are not required to be renewed at this very tick: a member
+    /// step woken between two ticks, or one the clock moved on under, schedules its next one a whole interval after it
+    /// ends, and requiring more would stop the clock forever.)
+    /// </summary>
+    public async Task CaughtUpAsync()
+    {
+        var clock = Clock ?? throw new InvalidOperationException("CaughtUpAsync needs a harness on a fake clock.");
+        var now = clock.GetUtcNow();
+        var nextTickMs = (now + Cluster.HeartbeatInterval).ToUnixTimeMilliseconds();
+        var leases = new PartitionLeases(Engine.Coordination, Topic, Group, clock, Cluster.SessionTtl);
+        var started = DateTime.UtcNow;
+        while (true)
+        {
+            var lagging = await LaggingAsync();
+            if (lagging.Count == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow - started > CatchUpLimit)
+            {
+                throw new TimeoutException($"Nodes [{string.Join(", ", lagging)}] did not catch up with {now:HH:mm:ss.fff} on the fake clock in {CatchUpLimit.TotalSeconds}s of real time (stuck? then take them out of the lockstep)\n{Describe()}");
+            }
+
+            await Task.Delay(1);
+        }
+
+        async Task<List<string>> LaggingAsync()
+        {
+            var beats = (await ClusterRecords.ListMembersAsync(Engine.Coordination, Group)).ToDictionary(r => r.MemberId, r => r.HeartbeatAt);
+            var records = await leases.ListAsync(CancellationToken.None);
+            var lagging = new List<string>();
+            foreach (var node in _nodes.Where(n => n.Lockstep))
+            {
+                var beaten = beats.TryGetValue(node.Id, out var at) && at >= now;
+                var renewed = node.Member.OwnedPartitions.All(held =>
+                    !records.TryGetValue(held.Key, out var lease) || lease.Owner != node.Id || lease.Epoch != held.Value
+                    || lease.ExpiresAtMs > nextTickMs);
+                if (!beaten || !renewed)
+                {
+                    lagging.Add($"{node.Id} (beat at {(beats.TryGetValue(node.Id, out var a) ? a.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "none")}, "
+                        + $"leases expiring [{string.Join(", ", node.Member.OwnedPartitions.Select(h => records.TryGetValue(h.Key, out var l) ? $"{h.Key}:{l.Owner}@{l.Epoch}:{DateTimeOffset.FromUnixTimeMilliseconds(l.ExpiresAtMs):HH:mm:ss.fff}" : $"{h.Key}:none"))}])");
+                }
+            }
+
+            return lagging;
         }
     }
 
@@ -206,5 +302,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
     internal sealed record Node(string Id, ShoalRuntime Runtime, ClusterMember Member)
     {
         public ConsumerGroup Group => Runtime.GetGroup(ClusterHarness.Group);
+
+        /// <summary>
+        /// Whether the fake clock waits for this node (see <see cref="CaughtUpAsync"/>); a test that freezes a node
+        /// sets it false for as long as the node is frozen, or time would never move on.
+        /// </summary>
+        public bool Lockstep { get; set; } = true;
     }
 }
