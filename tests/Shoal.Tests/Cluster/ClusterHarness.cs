@@ -231,17 +231,28 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>
     /// Waits (real time) until every node in the lockstep has written its heartbeat for the fake clock's current time
-    /// and holds no lease that would expire by the next tick. So no running node's record or lease can expire, however
+    /// and no lease record naming it would expire by the next tick. So no running node's record or lease can expire, however
     /// slowly the machine runs it: time waits for it. (Leases are not required to be renewed at this very tick: a member
     /// step woken between two ticks, or one the clock moved on under, schedules its next one a whole interval after it
     /// ends, and requiring more would stop the clock forever.)
     /// </summary>
-    public async Task CaughtUpAsync()
+    public Task CaughtUpAsync() =>
+        CaughtUpAsync(
+            Engine,
+            Clock ?? throw new InvalidOperationException("CaughtUpAsync needs a harness on a fake clock."),
+            Cluster,
+            _nodes.Where(n => n.Lockstep).Select(n => n.Member).ToList(),
+            Describe);
+
+    /// <summary>
+    /// <see cref="CaughtUpAsync()"/> for members of group <see cref="Group"/> on topic <see cref="Topic"/> that are not
+    /// a harness's nodes (members in generic hosts), on <paramref name="engine"/> and <paramref name="clock"/>.
+    /// </summary>
+    public static async Task CaughtUpAsync(IShoalEngine engine, FakeTimeProvider clock, ClusterOptions cluster, IReadOnlyCollection<ClusterMember> members, Func<string>? describe = null)
     {
-        var clock = Clock ?? throw new InvalidOperationException("CaughtUpAsync needs a harness on a fake clock.");
         var now = clock.GetUtcNow();
-        var nextTickMs = (now + Cluster.HeartbeatInterval).ToUnixTimeMilliseconds();
-        var leases = new PartitionLeases(Engine.Coordination, Topic, Group, clock, Cluster.SessionTtl);
+        var nextTickMs = (now + cluster.HeartbeatInterval).ToUnixTimeMilliseconds();
+        var leases = new PartitionLeases(engine.Coordination, Topic, Group, clock, cluster.SessionTtl);
         var started = DateTime.UtcNow;
         while (true)
         {
@@ -253,7 +264,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
             if (DateTime.UtcNow - started > CatchUpLimit)
             {
-                throw new TimeoutException($"Nodes [{string.Join(", ", lagging)}] did not catch up with {now:HH:mm:ss.fff} on the fake clock in {CatchUpLimit.TotalSeconds}s of real time (stuck? then take them out of the lockstep)\n{Describe()}");
+                throw new TimeoutException($"Members [{string.Join(", ", lagging)}] did not catch up with {now:HH:mm:ss.fff} on the fake clock in {CatchUpLimit.TotalSeconds}s of real time (stuck? then take them out of the lockstep)\n{describe?.Invoke()}");
             }
 
             await Task.Delay(1);
@@ -261,19 +272,21 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
         async Task<List<string>> LaggingAsync()
         {
-            var beats = (await ClusterRecords.ListMembersAsync(Engine.Coordination, Group)).ToDictionary(r => r.MemberId, r => r.HeartbeatAt);
+            var beats = (await ClusterRecords.ListMembersAsync(engine.Coordination, Group)).ToDictionary(r => r.MemberId, r => r.HeartbeatAt);
             var records = await leases.ListAsync(CancellationToken.None);
             var lagging = new List<string>();
-            foreach (var node in _nodes.Where(n => n.Lockstep))
+            foreach (var member in members)
             {
-                var beaten = beats.TryGetValue(node.Id, out var at) && at >= now;
-                var renewed = node.Member.OwnedPartitions.All(held =>
-                    !records.TryGetValue(held.Key, out var lease) || lease.Owner != node.Id || lease.Epoch != held.Value
-                    || lease.ExpiresAtMs > nextTickMs);
+                var id = member.MemberId;
+                var beaten = beats.TryGetValue(id, out var at) && at >= now;
+                // Every lease record naming the member, not only those it lists as owned: a lease is acquired before
+                // its partition starts and shows in OwnedPartitions only once it has.
+                var mine = records.Values.Where(l => l.Owner == id).ToList();
+                var renewed = mine.All(l => l.ExpiresAtMs > nextTickMs);
                 if (!beaten || !renewed)
                 {
-                    lagging.Add($"{node.Id} (beat at {(beats.TryGetValue(node.Id, out var a) ? a.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "none")}, "
-                        + $"leases expiring [{string.Join(", ", node.Member.OwnedPartitions.Select(h => records.TryGetValue(h.Key, out var l) ? $"{h.Key}:{l.Owner}@{l.Epoch}:{DateTimeOffset.FromUnixTimeMilliseconds(l.ExpiresAtMs):HH:mm:ss.fff}" : $"{h.Key}:none"))}])");
+                    lagging.Add($"{id} (beat at {(beats.TryGetValue(id, out var a) ? a.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "none")}, "
+                        + $"leases expiring [{string.Join(", ", mine.Select(l => $"{l.Partition}@{l.Epoch}:{DateTimeOffset.FromUnixTimeMilliseconds(l.ExpiresAtMs):HH:mm:ss.fff}"))}])");
                 }
             }
 
