@@ -22,7 +22,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
     public const string Topic = "orders";
     public const string Group = "billing";
 
-    /// <summary>The xunit collection of multi-node tests: they run on real time with short TTLs, so never in parallel with each other.</summary>
+    /// <summary>
+    /// The xunit collection of the cluster tests still on real time with short TTLs (the verbs, the demo, the dashboard),
+    /// so never in parallel with other tests. Tests on a fake clock need not be in it: the lockstep absorbs stalls.
+    /// </summary>
     public const string Collection = "Cluster (real time)";
 
     /// <summary>Real time the lockstep waits for one node to catch up before it reports that node as stuck.</summary>
@@ -234,7 +237,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// and no lease record naming it would expire by the next tick. So no running node's record or lease can expire, however
     /// slowly the machine runs it: time waits for it. (Leases are not required to be renewed at this very tick: a member
     /// step woken between two ticks, or one the clock moved on under, schedules its next one a whole interval after it
-    /// ends, and requiring more would stop the clock forever.)
+    /// ends, and requiring more would stop the clock forever.) On a <see cref="TestClock"/> it also waits until every
+    /// member loop has finished its step and waits for the next beat, so steps never span two ticks.
     /// </summary>
     public Task CaughtUpAsync() =>
         CaughtUpAsync(
@@ -275,6 +279,14 @@ internal sealed class ClusterHarness : IAsyncDisposable
             var beats = (await ClusterRecords.ListMembersAsync(engine.Coordination, Group)).ToDictionary(r => r.MemberId, r => r.HeartbeatAt);
             var records = await leases.ListAsync(CancellationToken.None);
             var lagging = new List<string>();
+            if (clock is TestClock timers && timers.PendingOneShots().Count(due => due == cluster.HeartbeatInterval) is var idle && idle < members.Count)
+            {
+                // Each member loop, once its step is done, waits for the next beat with a one-shot delay of one interval:
+                // until every loop waits, a step is running, and moving time under it would shift its phase (its next
+                // step would come an interval after it ends, later than the renewals its leases need).
+                lagging.Add($"member loops: {idle} of {members.Count} waiting for the next beat");
+            }
+
             foreach (var member in members)
             {
                 var id = member.MemberId;
