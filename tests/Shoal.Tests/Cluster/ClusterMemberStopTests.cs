@@ -23,7 +23,7 @@ public sealed class ClusterMemberStopTests
         await cluster.RunUntilAsync(() => m1.Member.OwnedPartitions.Count == 4, "m1 owns every partition");
 
         flaky.FailNextUpdates(int.MaxValue);
-        await m1.Member.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await cluster.LeaveAsync(m1).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.True(flaky.Failed >= 4, $"every release should have failed; {flaky.Failed} updates failed");
         Assert.Empty(await ClusterRecords.ListMembersAsync(cluster.Engine.Coordination, ClusterHarness.Group)); // it left

@@ -1,22 +1,26 @@
+using Shoal.Cluster;
+using Shoal.Tests.Runtime;
 using Xunit;
 
 namespace Shoal.Tests.Cluster;
 
-/// <summary>Several members of one group on the in-process engine, real time with short intervals.</summary>
+/// <summary>
+/// Several members of one group on the in-process engine, on a fake clock moved in lockstep (heartbeat 50 ms, TTL
+/// 400 ms unless stated): how long a takeover or a hand-over takes is measured in virtual time, exactly.
+/// </summary>
 [Trait("Category", "Cluster")]
-[Collection(ClusterHarness.Collection)] // real-time clusters: run one at a time, not against each other
 public sealed class ClusterMemberTests
 {
     [Fact]
     public async Task Three_members_share_the_partitions_and_handle_every_event_once_in_order()
     {
-        await using var cluster = new ClusterHarness(partitions: 12);
+        await using var cluster = new ClusterHarness(partitions: 12, clock: new TestClock());
         var nodes = new[] { await cluster.StartNodeAsync("m1"), await cluster.StartNodeAsync("m2"), await cluster.StartNodeAsync("m3") };
         await cluster.BalancedAsync(nodes);
         Assert.All(nodes, n => Assert.Equal(4, n.Member.OwnedPartitions.Count));
 
         await cluster.PublishAsync(keys: 60, perKey: 50);
-        await Runtime.Wait.UntilAsync(() => cluster.Handled.Count >= 3000, "all events handled");
+        await cluster.UntilAsync(() => cluster.Handled.Count >= 3000, "all events handled");
 
         var (missing, violations, duplicates) = cluster.Check(60, 50);
         Assert.Equal((0, 0, 0), (missing, violations, duplicates));
@@ -26,43 +30,41 @@ public sealed class ClusterMemberTests
     [Fact]
     public async Task A_members_record_reports_its_handling_rate_as_its_load()
     {
-        await using var cluster = new ClusterHarness(partitions: 4);
+        await using var cluster = new ClusterHarness(partitions: 4, clock: new TestClock());
         var m1 = await cluster.StartNodeAsync("m1");
         await cluster.BalancedAsync([m1]);
-        var sawRate = false;
-        for (var wave = 0; wave < 20 && !sawRate; wave++)
-        {
-            // The record written at the first heartbeat after a wave carries the rate; poll so that one is not missed.
-            await cluster.PublishAsync(keys: 20, perKey: 50, from: wave * 50);
-            var until = DateTime.UtcNow + (cluster.Cluster.HeartbeatInterval * 3);
-            while (!sawRate && DateTime.UtcNow < until)
-            {
-                var record = (await Shoal.Cluster.ClusterRecords.ListMembersAsync(cluster.Engine.Coordination, ClusterHarness.Group)).Single();
-                sawRate = record.Load.EventsPerSecond > 0;
-                await Task.Delay(5);
-            }
-        }
+        await cluster.StepAsync(); // a heartbeat interval with nothing handled
+        Assert.Equal(0, (await RecordAsync(cluster)).Load.EventsPerSecond);
 
-        Assert.True(sawRate, "the member record never showed a handling rate while events were handled");
+        // A wave handled within one interval (handling needs no time to pass): the next beat reports it over that interval.
+        await cluster.PublishAsync(keys: 20, perKey: 50);
+        await Wait.UntilAsync(() => m1.Group.Counts.Handled == 1000, "the wave handled");
+        await cluster.StepAsync();
+
+        Assert.Equal(1000 / cluster.Cluster.HeartbeatInterval.TotalSeconds, (await RecordAsync(cluster)).Load.EventsPerSecond);
     }
 
     [Fact]
     public async Task A_crashed_members_partitions_are_taken_over_after_the_ttl_and_nothing_is_lost()
     {
-        await using var cluster = new ClusterHarness(partitions: 12);
+        await using var cluster = new ClusterHarness(partitions: 12, clock: new TestClock());
         var m1 = await cluster.StartNodeAsync("m1");
         var m2 = await cluster.StartNodeAsync("m2");
         var m3 = await cluster.StartNodeAsync("m3");
         await cluster.BalancedAsync([m1, m2, m3]);
         await cluster.PublishAsync(keys: 60, perKey: 20);
-        await Runtime.Wait.UntilAsync(() => cluster.Handled.Count >= 1200, "first wave handled");
+        await cluster.UntilAsync(() => cluster.Handled.Count >= 1200, "first wave handled");
         var orphaned = m3.Member.OwnedPartitions.Keys.ToHashSet();
 
-        await m3.Member.AbandonAsync(); // a crash: no hand-over, no commit, no release
+        var crashedAt = cluster.Clock!.GetUtcNow();
+        await cluster.CrashAsync(m3); // no hand-over, no commit, no release
         await cluster.PublishAsync(keys: 60, perKey: 20, from: 20);
 
         await cluster.BalancedAsync([m1, m2]);
-        await Runtime.Wait.UntilAsync(() => cluster.Check(60, 40).Missing == 0, "every event handled after the failover");
+        // m3 renewed its leases at most one heartbeat before it crashed: nobody may take them before they expire.
+        var takenAfter = cluster.Clock.GetUtcNow() - crashedAt;
+        Assert.True(takenAfter >= cluster.Cluster.SessionTtl - cluster.Cluster.HeartbeatInterval, $"taken over {takenAfter} after the crash, before the TTL");
+        await cluster.UntilAsync(() => cluster.Check(60, 40).Missing == 0, "every event handled after the failover");
         var (_, violations, _) = cluster.Check(60, 40);
         Assert.Equal(0, violations);
         Assert.All(orphaned, p => Assert.True(m1.Member.OwnedPartitions.ContainsKey(p) || m2.Member.OwnedPartitions.ContainsKey(p)));
@@ -72,25 +74,28 @@ public sealed class ClusterMemberTests
     [Fact]
     public async Task A_graceful_leave_hands_partitions_over_at_once_without_duplicates()
     {
-        await using var cluster = new ClusterHarness(partitions: 8, ttl: TimeSpan.FromSeconds(30)); // a leave must not wait for the TTL
+        await using var cluster = new ClusterHarness(partitions: 8, ttl: TimeSpan.FromSeconds(30), clock: new TestClock()); // a leave must not wait for the TTL
         var m1 = await cluster.StartNodeAsync("m1");
         var m2 = await cluster.StartNodeAsync("m2");
         await cluster.BalancedAsync([m1, m2]);
         await cluster.PublishAsync(keys: 40, perKey: 20);
-        await Runtime.Wait.UntilAsync(() => cluster.Handled.Count >= 800, "first wave handled");
+        await cluster.UntilAsync(() => cluster.Handled.Count >= 800, "first wave handled");
 
-        await m2.Member.StopAsync();
+        var leftAt = cluster.Clock!.GetUtcNow();
+        await cluster.LeaveAsync(m2);
         await cluster.PublishAsync(keys: 40, perKey: 20, from: 20);
 
-        await cluster.BalancedAsync([m1], seconds: 5);
-        await Runtime.Wait.UntilAsync(() => cluster.Check(40, 40).Missing == 0, "every event handled after the leave");
+        await cluster.BalancedAsync([m1]);
+        var handedOverIn = cluster.Clock.GetUtcNow() - leftAt;
+        Assert.True(handedOverIn < cluster.Cluster.SessionTtl, $"the hand-over took {handedOverIn}: it waited for the TTL");
+        await cluster.UntilAsync(() => cluster.Check(40, 40).Missing == 0, "every event handled after the leave");
         Assert.Equal((0, 0, 0), cluster.Check(40, 40));
     }
 
     [Fact]
     public async Task When_a_member_joins_partitions_that_stay_are_never_restarted()
     {
-        await using var cluster = new ClusterHarness(partitions: 12);
+        await using var cluster = new ClusterHarness(partitions: 12, clock: new TestClock());
         var m1 = await cluster.StartNodeAsync("m1");
         var m2 = await cluster.StartNodeAsync("m2");
         await cluster.BalancedAsync([m1, m2]);
@@ -105,4 +110,7 @@ public sealed class ClusterMemberTests
         Assert.Equal(8, stayed.Count);
         Assert.All(stayed, p => Assert.Equal(before[p.Key], p.Value)); // same epoch: never released or retaken
     }
+
+    private static async Task<MemberRecord> RecordAsync(ClusterHarness cluster) =>
+        (await ClusterRecords.ListMembersAsync(cluster.Engine.Coordination, ClusterHarness.Group)).Single();
 }

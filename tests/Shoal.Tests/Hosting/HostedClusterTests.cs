@@ -3,28 +3,46 @@ using Microsoft.Extensions.Hosting;
 using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Hosting;
+using Shoal.Tests.Cluster;
 using Shoal.Tests.Runtime;
 using Xunit;
 
 namespace Shoal.Tests.Hosting;
 
-/// <summary>Two generic hosts join one group's cluster with AddShoal(...).JoinCluster(...).</summary>
+/// <summary>
+/// Two generic hosts join one group's cluster with AddShoal(...).JoinCluster(...). The hosts take their time from a
+/// fake clock registered in their containers, moved in <see cref="ClusterHarness"/>'s lockstep.
+/// </summary>
 [Trait("Category", "Cluster")]
-[Collection(Shoal.Tests.Cluster.ClusterHarness.Collection)]
 public sealed class HostedClusterTests
 {
+    private static readonly ClusterOptions Cluster = new() { HeartbeatInterval = TimeSpan.FromMilliseconds(50), SessionTtl = TimeSpan.FromSeconds(1) };
+
     [Fact]
     public async Task Two_hosts_share_the_partitions_and_a_stopped_host_hands_its_share_over()
     {
-        await using var engine = Runtimes.Engine();
+        var clock = new TestClock();
+        await using var engine = Runtimes.Engine(clock);
         var probe = new Probe();
-        using var a = Build(engine, probe, "host-a");
-        using var b = Build(engine, probe, "host-b");
+        using var a = Build(engine, clock, probe, "host-a");
+        using var b = Build(engine, clock, probe, "host-b");
         await a.StartAsync();
         await b.StartAsync();
         var rt = a.Services.GetRequiredService<ShoalRuntime>();
         var rtB = b.Services.GetRequiredService<ShoalRuntime>();
-        await Wait.UntilAsync(() => rt.GetGroup("billing").Partitions.Count == 4 && rtB.GetGroup("billing").Partitions.Count == 4, "4 partitions each");
+        List<ClusterMember> running = [Member(a), Member(b)];
+        async Task RunUntilAsync(Func<bool> condition, string what)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!condition())
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"timed out (10 s of real time) waiting for: {what}");
+                clock.Advance(Cluster.HeartbeatInterval);
+                await ClusterHarness.CaughtUpAsync(engine, clock, Cluster, running);
+            }
+        }
+
+        await RunUntilAsync(() => rt.GetGroup("billing").Partitions.Count == 4 && rtB.GetGroup("billing").Partitions.Count == 4, "4 partitions each");
 
         var publisher = a.Services.GetRequiredService<IEventPublisher>();
         for (var i = 0; i < 200; i++)
@@ -32,15 +50,16 @@ public sealed class HostedClusterTests
             await publisher.PublishAsync("orders", $"k{i % 20}", new OrderPlaced($"k{i % 20}", i / 20));
         }
 
-        await Wait.UntilAsync(() => probe.Handled.Count >= 200, "all handled");
+        await RunUntilAsync(() => probe.Handled.Count >= 200, "all handled");
+        running.RemoveAt(1);
         await b.StopAsync(); // graceful: hands its partitions over at once
-        await Wait.UntilAsync(() => rt.GetGroup("billing").Partitions.Count == 8, "host-a took every partition");
+        await RunUntilAsync(() => rt.GetGroup("billing").Partitions.Count == 8, "host-a took every partition");
         for (var i = 200; i < 300; i++)
         {
             await publisher.PublishAsync("orders", $"k{i % 20}", new OrderPlaced($"k{i % 20}", i / 20));
         }
 
-        await Wait.UntilAsync(() => probe.Handled.Count >= 300, "the rest handled by host-a");
+        await RunUntilAsync(() => probe.Handled.Count >= 300, "the rest handled by host-a");
         await a.StopAsync();
 
         Assert.Equal(300, probe.Handled.Count); // each event once: hand-overs drain and commit
@@ -96,10 +115,13 @@ public sealed class HostedClusterTests
         Assert.Contains("group 'billing' uses PartitionOwnership.Assigned", error.Message, StringComparison.Ordinal);
     }
 
-    private static IHost Build(IShoalEngine engine, Probe probe, string member)
+    private static ClusterMember Member(IHost host) => host.Services.GetRequiredService<ShoalNode>().GetMember("billing");
+
+    private static IHost Build(IShoalEngine engine, TimeProvider clock, Probe probe, string member)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(probe);
+        builder.Services.AddSingleton(clock);
         builder.Services.AddShoal(s => s
             .UseEngine(_ => new SharedEngine(engine))
             .AddTopic("orders", 8)
@@ -109,7 +131,7 @@ public sealed class HostedClusterTests
             .JoinCluster("billing", new ClusterMemberOptions
             {
                 MemberId = member,
-                Cluster = new ClusterOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(50), SessionTtl = TimeSpan.FromSeconds(1) },
+                Cluster = Cluster,
             }));
         return builder.Build();
     }
