@@ -46,7 +46,9 @@ ensure_pkg chromium chromium
 # Old results go first, so nothing stale is reported if a later step fails.
 rm -rf "$repo/TestResults"
 
-dotnet format Shoal.sln --verify-no-changes
+# Locked restore: the packages are exactly those the lock files pin (a dependency changed without them fails here).
+dotnet restore Shoal.sln --locked-mode
+dotnet format Shoal.sln --verify-no-changes --no-restore
 
 status=0
 # A test that hangs is reported (with the name of the test and a dump) after 8 minutes, instead of holding CI until
