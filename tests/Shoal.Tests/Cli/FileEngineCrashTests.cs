@@ -90,13 +90,18 @@ public sealed class FileEngineCrashTests : IDisposable
         var committed = Committed(afterKill);
         Assert.True(committed.Values.Sum() < events, "the first worker finished before it was killed; nothing was tested");
 
-        // A new worker, started and stopped (SIGTERM: hand-over) until the group has caught up.
+        // A new worker, started and stopped (SIGTERM: hand-over) until the group has caught up. Each runs 2 s once it
+        // owns partitions: a stop starts no further event, so a fixed time from the process start could pass, on a
+        // loaded machine, before the worker handled anything.
         for (var attempt = 0; ; attempt++)
         {
             Assert.True(attempt < 20, "the group did not catch up");
             await using (var next = VerbRunner.StartProcess("w2", [.. worker, "--member-id", "w2"]))
             {
-                await Task.Delay(TimeSpan.FromSeconds(4));
+                await next.WaitForLineAsync(
+                    l => l.StartsWith("owns partitions", StringComparison.Ordinal) && !l.EndsWith("none", StringComparison.Ordinal),
+                    "w2 owning partitions", TimeSpan.FromSeconds(60));
+                await Task.Delay(TimeSpan.FromSeconds(2));
                 await next.TerminateAsync(TimeSpan.FromSeconds(45));
             }
 
