@@ -62,8 +62,9 @@ public sealed class ShoalServer : IAsyncDisposable
 
     /// <summary>
     /// Validates <paramref name="options"/> and builds the server on <paramref name="engine"/>. API keys come from the
-    /// options and from configuration (<c>Shoal:ApiKeys</c>: <c>KEY</c> or <c>KEY:scope,scope</c> entries; the default
-    /// sources are <c>appsettings.json</c> and environment variables such as <c>Shoal__ApiKeys__0</c>).
+    /// options and from configuration (<c>Shoal:ApiKeys</c>: <c>KEY</c> or <c>KEY:scope,scope</c> entries, or objects
+    /// with <c>Key</c>, <c>Name</c> and <c>Scopes</c>; the default sources are <c>appsettings.json</c> and environment
+    /// variables such as <c>Shoal__ApiKeys__0</c>).
     /// <paramref name="configuration"/>, when given, is read after those. <paramref name="configureServices"/> may add
     /// services, e.g. <see cref="Cluster.ClusterMember"/>s this process hosts (the readiness check then covers them).
     /// </summary>
@@ -86,19 +87,14 @@ public sealed class ShoalServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
-        var keys = new List<ApiKey>(options.ApiKeys);
-        var configured = builder.Configuration.GetSection("Shoal:ApiKeys");
-        foreach (var entry in configured.GetChildren())
-        {
-            keys.Add(ApiKey.Parse(entry.Value, $"Shoal:ApiKeys:{entry.Key}"));
-        }
+        var keys = new ApiKeyStore(ApiKeyConfiguration.Read(options.ApiKeys, builder.Configuration));
 
         var runtime = ShoalRuntime.Create(engine, new ShoalOptions { TimeProvider = options.TimeProvider });
         var services = builder.Services;
         services.AddSingleton(engine);
         services.AddSingleton(options);
         services.AddSingleton(runtime.Publisher);
-        services.AddSingleton(new ApiKeyStore(keys));
+        services.AddSingleton(keys);
         services.AddSingleton<IngestEndpoint>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<StatusPoller>();
@@ -131,7 +127,7 @@ public sealed class ShoalServer : IAsyncDisposable
             limiter.AddPolicy(IngestRateLimit, context => options.RateLimitPerSecond == 0
                 ? RateLimitPartition.GetNoLimiter(string.Empty)
                 : RateLimitPartition.GetTokenBucketLimiter(
-                    context.User.Identity?.Name is { } name && name != "anonymous" ? name : context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
+                    keys.Enabled && context.User.Identity?.Name is { } name ? name : context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
                     _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = options.RateLimitPerSecond,
@@ -155,7 +151,7 @@ public sealed class ShoalServer : IAsyncDisposable
 
         var app = builder.Build();
         MapEndpoints(app);
-        if (keys.Count == 0)
+        if (!keys.Enabled)
         {
             ServerLog.AuthenticationOff(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ShoalServer>());
         }

@@ -12,8 +12,9 @@ public sealed record ShoalServerOptions
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:5080"];
 
     /// <summary>
-    /// The API keys callers present as <c>Authorization: Bearer KEY</c>. More come from configuration
-    /// (<c>Shoal:ApiKeys</c>). With none at all, authentication is off and every caller has every scope.
+    /// The API keys callers present as <c>Authorization: Bearer KEY</c> (each at least <see cref="ApiKey.MinimumLength"/>
+    /// characters). More come from configuration (<c>Shoal:ApiKeys</c>). With none at all, authentication is off and
+    /// every caller has every scope.
     /// </summary>
     public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
 
@@ -66,6 +67,22 @@ public sealed record ShoalServerOptions
         if (ApiKeys is null)
         {
             throw new ShoalConfigurationException("ShoalServerOptions.ApiKeys", "must not be null.");
+        }
+
+        for (var i = 0; i < ApiKeys.Count; i++)
+        {
+            var field = $"ShoalServerOptions.ApiKeys[{i}]";
+            if (ApiKeys[i] is not { } key)
+            {
+                throw new ShoalConfigurationException(field, "must not be null.");
+            }
+
+            ApiKey.CheckKey(key.Key, field);
+            ApiKey.CheckName(key.Name, field + ".Name");
+            if ((key.Scopes & ApiScopes.All) == ApiScopes.None || (key.Scopes & ~ApiScopes.All) != ApiScopes.None)
+            {
+                throw new ShoalConfigurationException(field + ".Scopes", "give at least one of produce, read and admin, and nothing else.");
+            }
         }
 
         OptionChecks.Range("ShoalServerOptions.MaxRequestBytes", MaxRequestBytes, 1, int.MaxValue);

@@ -7,7 +7,9 @@ namespace Shoal.Engines.InProcess;
 
 /// <summary>
 /// Where a partition's FasterLog keeps its commit records: one file, <c>commits</c>, with two fixed slots, each
-/// <c>i64 commit number, i32 length, u32 crc32(metadata), metadata</c>, written with <c>O_SYNC</c>. A commit costs
+/// <c>i64 commit number, u16 length, u16 format (2), u32 crc32(the 12 bytes before it and the metadata), metadata</c>,
+/// written with <c>O_SYNC</c>. Slots of format 0 (written by earlier versions: an <c>i32</c> length, whose high half is
+/// 0, and a checksum of the metadata only) are still read and replaced by the next commits. A commit costs
 /// one small synchronous write into space the file already has (FASTER's default manager creates a new file per
 /// commit, which costs a file creation per commit; its in-log "fast commit" mode was measured to keep a commit record
 /// whose data write failed on a full disk, leaving a hole).
@@ -23,9 +25,16 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
     private const int SlotBytes = 4096;
     private const int HeaderBytes = 16;
 
+    /// <summary>The slot format written: the checksum covers the commit number and length too.</summary>
+    private const ushort Format = 2;
+
+    /// <summary>Slots written before formats had a number: the checksum covers the metadata only.</summary>
+    private const ushort FormatMetadataChecksum = 0;
+
     private readonly SafeFileHandle _file;
     private readonly Lock _gate = new();
     private readonly byte[] _buffer = new byte[SlotBytes];
+    private readonly Crc32 _crc = new();
     private int _nextSlot;
 
     public SlotCommitManager(string path)
@@ -146,9 +155,10 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
     {
         var bytes = _buffer.AsSpan(0, HeaderBytes + metadata.Length);
         BinaryPrimitives.WriteInt64LittleEndian(bytes, number);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], metadata.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[12..], Crc32.HashToUInt32(metadata));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[8..], checked((ushort)metadata.Length));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[10..], Format);
         metadata.CopyTo(bytes[HeaderBytes..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[12..], Checksum(bytes));
         RandomAccess.Write(_file, bytes, slot * SlotBytes);
     }
 
@@ -168,9 +178,15 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
                 }
 
                 var number = BinaryPrimitives.ReadInt64LittleEndian(buffer);
-                var length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8));
-                var valid = length > 0 && length <= read - HeaderBytes
-                    && BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(12)) == Crc32.HashToUInt32(buffer.AsSpan(HeaderBytes, length));
+                var length = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(8));
+                var format = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(10));
+                var stored = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(12));
+                var valid = length > 0 && length <= read - HeaderBytes && format switch
+                {
+                    Format => stored == Checksum(buffer.AsSpan(0, HeaderBytes + length)),
+                    FormatMetadataChecksum => stored == Crc32.HashToUInt32(buffer.AsSpan(HeaderBytes, length)),
+                    _ => false,
+                };
                 slots[slot] = valid
                     ? new Slot(SlotState.Valid, number, buffer.AsSpan(HeaderBytes, length).ToArray())
                     : new Slot(SlotState.Damaged, number, null);
@@ -180,13 +196,22 @@ internal sealed class SlotCommitManager : ILogCommitManager, IDisposable
         return slots;
     }
 
+    /// <summary>CRC-32 of a format-2 slot: its first 12 bytes (number, length, format) and its metadata. Under <see cref="_gate"/>.</summary>
+    private uint Checksum(ReadOnlySpan<byte> slot)
+    {
+        _crc.Reset();
+        _crc.Append(slot[..12]);
+        _crc.Append(slot[HeaderBytes..]);
+        return _crc.GetCurrentHashAsUInt32();
+    }
+
     private enum SlotState
     {
         /// <summary>Never written (zeros, or past the end of the file).</summary>
         Empty,
         Valid,
 
-        /// <summary>Written, but its checksum or length fails: torn by a crash or damaged since.</summary>
+        /// <summary>Written, but its checksum, length or format fails: torn by a crash or damaged since.</summary>
         Damaged,
     }
 

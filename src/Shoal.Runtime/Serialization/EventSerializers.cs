@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using MessagePack;
+using MessagePack.Formatters;
 using MessagePack.Resolvers;
 
 namespace Shoal.Serialization;
@@ -19,13 +20,21 @@ public sealed class EventSerializers
     /// <see cref="ContractlessStandardResolver"/>, non-public ones such as internal records through
     /// <see cref="ContractlessStandardResolverAllowPrivate"/> — and <see cref="MessagePackSecurity.UntrustedData"/>),
     /// protobuf-net, and XML (public types only: <see cref="System.Xml.Serialization.XmlSerializer"/>).
+    /// Payloads come from whoever can publish to a topic, so MessagePack options given here are always used with
+    /// <see cref="MessagePackSecurity.UntrustedData"/> (hash-collision-resistant maps, a maximum nesting depth of 500; a
+    /// lower <see cref="MessagePackSecurity.MaximumObjectGraphDepth"/> of theirs is kept).
     /// </summary>
+    /// <exception cref="ShoalConfigurationException">
+    /// <paramref name="messagePack"/> reads <see cref="object"/> with <see cref="TypelessFormatter"/> (for example
+    /// <see cref="TypelessContractlessStandardResolver"/> or <see cref="TypelessObjectResolver"/>): a typeless payload names
+    /// the .NET type to create, so anyone who can publish could make a consumer instantiate any type it can load.
+    /// </exception>
     public static EventSerializers CreateDefault(JsonSerializerOptions? json = null, MessagePackSerializerOptions? messagePack = null)
     {
         json ??= new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        messagePack ??= MessagePackSerializerOptions.Standard
-            .WithResolver(ContractlessAnyVisibilityResolver.Instance)
-            .WithSecurity(MessagePackSecurity.UntrustedData);
+        messagePack = messagePack is null
+            ? MessagePackSerializerOptions.Standard.WithResolver(ContractlessAnyVisibilityResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData)
+            : ForUntrustedData(messagePack);
 
         IEventSerializer[] byFormat = new IEventSerializer[4];
         byFormat[(int)SerializationFormat.Json] = new JsonEventSerializer(json);
@@ -33,6 +42,31 @@ public sealed class EventSerializers
         byFormat[(int)SerializationFormat.Protobuf] = new ProtobufEventSerializer();
         byFormat[(int)SerializationFormat.Xml] = new XmlEventSerializer();
         return new EventSerializers(byFormat);
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with <see cref="MessagePackSecurity.UntrustedData"/> in force (its own depth limit when
+    /// lower); refused when <c>object</c> is read typeless.
+    /// </summary>
+    private static MessagePackSerializerOptions ForUntrustedData(MessagePackSerializerOptions options)
+    {
+        if (options.Resolver is TypelessContractlessStandardResolver or TypelessObjectResolver
+            || options.Resolver?.GetFormatter<object>() is TypelessFormatter)
+        {
+            throw new ShoalConfigurationException("messagePack",
+                "a typeless resolver (TypelessContractlessStandardResolver, TypelessObjectResolver, or TypelessFormatter for object) " +
+                "lets a payload name the type a consumer creates; use a resolver without it, e.g. ContractlessStandardResolver.");
+        }
+
+        var untrusted = MessagePackSecurity.UntrustedData;
+        var security = options.Security;
+        if (security.GetType() == typeof(MessagePackSecurity) && security.HashCollisionResistant
+            && security.MaximumObjectGraphDepth <= untrusted.MaximumObjectGraphDepth)
+        {
+            return options;
+        }
+
+        return options.WithSecurity(untrusted.WithMaximumObjectGraphDepth(Math.Min(security.MaximumObjectGraphDepth, untrusted.MaximumObjectGraphDepth)));
     }
 
     /// <summary>The serializer for <paramref name="format"/>.</summary>

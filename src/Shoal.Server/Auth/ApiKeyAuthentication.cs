@@ -10,26 +10,32 @@ using Microsoft.Extensions.Options;
 namespace Shoal.Server.Auth;
 
 /// <summary>The keys in force: from options and configuration; empty means authentication is off.</summary>
-internal sealed class ApiKeyStore(IReadOnlyList<ApiKey> keys)
+internal sealed class ApiKeyStore(IReadOnlyList<NamedApiKey> keys)
 {
-    private readonly (byte[] Hash, ApiScopes Scopes)[] _keys = [.. keys.Select(k => (Hash(k.Key), k.Scopes))];
+    private readonly (byte[] Hash, ApiScopes Scopes, string Name)[] _keys = [.. keys.Select(k => (Hash(k.Key.Key), k.Key.Scopes, k.Name))];
 
     public bool Enabled => _keys.Length > 0;
 
-    /// <summary>The scopes of <paramref name="presented"/>, or null when it is no key. Compares hashes in fixed time.</summary>
-    public ApiScopes? Find(string presented)
+    /// <summary>
+    /// The scopes of <paramref name="presented"/> (of every entry that holds it) and the name of the first such entry, or
+    /// null when it is no key. Compares hashes in fixed time. The name is the key's configured name or its position,
+    /// never derived from the secret: a logged name must not let anyone confirm a guessed key.
+    /// </summary>
+    public (ApiScopes Scopes, string Name)? Find(string presented)
     {
         var hash = Hash(presented);
         ApiScopes? found = null;
-        foreach (var (candidate, scopes) in _keys)
+        string? name = null;
+        foreach (var (candidate, scopes, candidateName) in _keys)
         {
             if (CryptographicOperations.FixedTimeEquals(candidate, hash))
             {
                 found = (found ?? ApiScopes.None) | scopes;
+                name ??= candidateName;
             }
         }
 
-        return found;
+        return found is { } all ? (all, name!) : null;
     }
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -67,8 +73,8 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var presented = header["Bearer ".Length..].Trim();
-        return Task.FromResult(keys.Find(presented) is { } scopes
-            ? Success(scopes, "key-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)))[..12])
+        return Task.FromResult(keys.Find(presented) is { } found
+            ? Success(found.Scopes, found.Name)
             : AuthenticateResult.Fail("Unknown API key."));
     }
 

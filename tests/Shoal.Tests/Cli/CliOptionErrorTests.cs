@@ -126,7 +126,7 @@ public sealed class CliOptionErrorTests
     [InlineData("http://127.0.0.1:0;http://LocalHost:0", "use http://127.0.0.1:0")]
     public async Task Serve_refuses_urls_it_cannot_listen_on_with_exit_2(string url, string reason)
     {
-        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", url, "--api-key", "serve-test-key"], 30);
+        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", url, "--api-key", "serve-test-key-0001"], 30);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains($"error: --urls: '{url.Split(';')[^1]}'", result.Err, StringComparison.Ordinal);
@@ -153,7 +153,7 @@ public sealed class CliOptionErrorTests
         urls = string.Format(System.Globalization.CultureInfo.InvariantCulture, urls, ((IPEndPoint)taken.LocalEndpoint).Port, ((IPEndPoint)taken6.LocalEndpoint).Port);
         var url = urls.Split(';')[^1];
 
-        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", urls, "--api-key", "serve-test-key", .. more], 30);
+        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", urls, "--api-key", "serve-test-key-0001", .. more], 30);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
@@ -170,7 +170,7 @@ public sealed class CliOptionErrorTests
     public async Task Serve_with_a_udp_address_it_cannot_bind_exits_1_with_one_error_line_naming_it()
     {
         // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this host.
-        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", "http://127.0.0.1:0", "--udp", "192.0.2.1:0", "--api-key", "serve-test-key"], 30);
+        var result = await VerbRunner.RunProcessAsync(["serve", "--urls", "http://127.0.0.1:0", "--udp", "192.0.2.1:0", "--api-key", "serve-test-key-0001"], 30);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         var lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

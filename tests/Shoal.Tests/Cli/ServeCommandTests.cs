@@ -13,7 +13,7 @@ public sealed class ServeCommandTests
 {
     [Theory]
     [InlineData("--api-key", "short", "--api-key")]
-    [InlineData("--api-key", "long-enough-key:write", "unknown scope")]
+    [InlineData("--api-key", "long-enough-key-1:write", "unknown scope")]
     [InlineData("--udp", "70000", "--udp")]
     [InlineData("--urls", "ftp://127.0.0.1:1", "--urls")]
     [InlineData("--engine", "mars://x", "mars")]
@@ -35,7 +35,7 @@ public sealed class ServeCommandTests
         var output = TextWriter.Synchronized(text);
         using var stop = new CancellationTokenSource();
         var run = ShoalCli.InvokeAsync(
-            ["serve", "--engine", "inproc://serve-test", "--urls", "http://127.0.0.1:0", "--api-key", "serve-test-key:produce,admin", "--json"],
+            ["serve", "--engine", "inproc://serve-test", "--urls", "http://127.0.0.1:0", "--api-key", "serve-test-key-0001:produce,admin", "--json"],
             output: output, error: TextWriter.Synchronized(new StringWriter()), cancellationToken: stop.Token);
         string Printed()
         {
@@ -51,7 +51,7 @@ public sealed class ServeCommandTests
         var url = new Uri(started.GetProperty("urls")[0].GetString()!);
 
         using var client = new HttpClient { BaseAddress = url };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", "serve-test-key");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "serve-test-key-0001");
         using var created = await client.PutAsync("/v1/topics/cli", Server.ServerHost.Json("""{"partitions":2}"""));
         using var accepted = await client.PostAsync("/v1/topics/cli/events", Server.ServerHost.Json("""{"key":"a","type":"t","data":1}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

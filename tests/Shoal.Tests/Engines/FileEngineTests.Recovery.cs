@@ -103,6 +103,80 @@ public sealed partial class FileEngineTests
         }
     }
 
+    [Theory]
+    [InlineData("the older slot's commit number raised above the newest")]
+    [InlineData("the newest slot's length")]
+    public async Task A_commit_record_whose_number_or_length_was_altered_is_damaged_and_loses_no_event(string damage)
+    {
+        await using (var engine = await OpenAsync())
+        {
+            await engine.Log.CreateTopicAsync(new TopicOptions { Name = "t", Partitions = 1 });
+            await AppendAsync(engine, "t", 0, 10);
+            await AppendAsync(engine, "t", 0, 10, first: 10);
+        }
+
+        // Read as sound, a higher number on the older slot (it covers ten events) would make it pass for the newest commit.
+        var commits = CommitsFile("t", 0);
+        var bytes = await File.ReadAllBytesAsync(commits);
+        var newest = BinaryPrimitives.ReadInt64LittleEndian(bytes) > BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(4096)) ? 0 : 4096;
+        if (damage.StartsWith("the older", StringComparison.Ordinal))
+        {
+            bytes[4096 - newest + 2] ^= 0x01;
+        }
+        else
+        {
+            bytes[newest + 8] ^= 0x01;
+        }
+
+        await File.WriteAllBytesAsync(commits, bytes);
+
+        await using (var engine = await OpenAsync())
+        {
+            Assert.Equal(new PartitionOffsets(0, 20), await engine.Log.GetOffsetsAsync("t", 0));
+            Assert.Equal("p0-19", Encoding.UTF8.GetString((await ReadAllAsync(engine, "t", 0, 20))[19].Payload.Span));
+            Assert.Contains(_logs.Entries, e => e.EventId == 6006 && e.Message.Contains(commits, StringComparison.Ordinal));
+            Assert.DoesNotContain(_logs.Entries, e => e.EventId == 6001);
+        }
+    }
+
+    [Fact]
+    public async Task Commit_records_whose_checksum_covers_only_the_metadata_still_open_and_are_replaced()
+    {
+        await using (var engine = await OpenAsync())
+        {
+            await engine.Log.CreateTopicAsync(new TopicOptions { Name = "t", Partitions = 1 });
+            await AppendAsync(engine, "t", 0, 10);
+            await AppendAsync(engine, "t", 0, 10, first: 10);
+        }
+
+        // Rewrite both slots as earlier versions wrote them: i64 number, i32 length, u32 crc32(metadata), metadata.
+        var commits = CommitsFile("t", 0);
+        var bytes = await File.ReadAllBytesAsync(commits);
+        for (var slot = 0; slot < bytes.Length; slot += 4096)
+        {
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(slot + 8));
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(slot + 8), length);
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(slot + 12), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(slot + 16, length)));
+        }
+
+        await File.WriteAllBytesAsync(commits, bytes);
+
+        await using (var engine = await OpenAsync())
+        {
+            Assert.Equal(new PartitionOffsets(0, 20), await engine.Log.GetOffsetsAsync("t", 0));
+            Assert.DoesNotContain(_logs.Entries, e => e.EventId is 6001 or 6006 or 6007);
+            await AppendAsync(engine, "t", 0, 1, first: 20);
+        }
+
+        bytes = await File.ReadAllBytesAsync(commits);
+        Assert.Contains((ushort)2, new[] { BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(10)), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4096 + 10)) });
+        await using (var engine = await OpenAsync())
+        {
+            Assert.Equal(new PartitionOffsets(0, 21), await engine.Log.GetOffsetsAsync("t", 0));
+            Assert.DoesNotContain(_logs.Entries, e => e.EventId is 6001 or 6006 or 6007);
+        }
+    }
+
     [Fact]
     public async Task Damage_followed_by_records_that_check_out_is_an_error_and_accept_loss_keeps_what_precedes_it()
     {

@@ -52,3 +52,51 @@ public sealed class EventSerializersTests
         Assert.Equal("format", ex.Field);
     }
 }
+
+public sealed class MessagePackOptionsTests
+{
+    /// <summary>600 nested one-element arrays around an empty one: deeper than UntrustedData's limit of 500.</summary>
+    private static readonly byte[] DeeplyNested = [.. Enumerable.Repeat((byte)0x91, 600), 0x90];
+
+    [Fact]
+    public void Options_a_caller_marks_as_trusted_still_refuse_nesting_deeper_than_the_untrusted_limit()
+    {
+        var trusted = MessagePack.MessagePackSerializerOptions.Standard
+            .WithResolver(MessagePack.Resolvers.ContractlessStandardResolver.Instance)
+            .WithSecurity(MessagePack.MessagePackSecurity.TrustedData);
+        var serializer = EventSerializers.CreateDefault(messagePack: trusted).Get(SerializationFormat.MessagePack);
+
+        Assert.Throws<EventSerializationException>(() => serializer.Deserialize<object>(DeeplyNested));
+        Assert.Equal([1], serializer.Deserialize<int[]>(new byte[] { 0x91, 0x01 }));
+    }
+
+    [Fact]
+    public void A_lower_depth_limit_of_the_caller_is_kept()
+    {
+        var shallow = MessagePack.MessagePackSerializerOptions.Standard
+            .WithSecurity(MessagePack.MessagePackSecurity.TrustedData.WithMaximumObjectGraphDepth(3));
+        var serializer = EventSerializers.CreateDefault(messagePack: shallow).Get(SerializationFormat.MessagePack);
+
+        Assert.Throws<EventSerializationException>(() => serializer.Deserialize<object>(DeeplyNested.AsSpan(596).ToArray()));
+    }
+
+    public static TheoryData<string> TypelessOptions => ["TypelessContractlessStandardResolver", "TypelessObjectResolver", "a composite with TypelessFormatter"];
+
+    [Theory]
+    [MemberData(nameof(TypelessOptions))]
+    public void Typeless_options_are_refused_naming_messagePack(string options)
+    {
+        var typeless = MessagePack.MessagePackSerializerOptions.Standard.WithResolver(options switch
+        {
+            "TypelessContractlessStandardResolver" => MessagePack.Resolvers.TypelessContractlessStandardResolver.Instance,
+            "TypelessObjectResolver" => MessagePack.Resolvers.TypelessObjectResolver.Instance,
+            _ => MessagePack.Resolvers.CompositeResolver.Create(
+                [MessagePack.Formatters.TypelessFormatter.Instance], [MessagePack.Resolvers.ContractlessStandardResolver.Instance]),
+        });
+
+        var error = Assert.Throws<ShoalConfigurationException>(() => EventSerializers.CreateDefault(messagePack: typeless));
+
+        Assert.Equal("messagePack", error.Field);
+        Assert.Contains("typeless", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -9,9 +9,9 @@ namespace Shoal.Tests.Server;
 
 public sealed class AuthAndAdminApiTests
 {
-    private const string Producer = "producer-key-1";
-    private const string Reader = "reader-key-22";
-    private const string Admin = "admin-key-333";
+    private const string Producer = "producer-key-0001";
+    private const string Reader = "reader-key-00022";
+    private const string Admin = "admin-key-000333";
 
     private static Task<ServerHost> StartWithKeysAsync(IShoalEngine? engine = null) => ServerHost.StartAsync(
         engine,
@@ -71,8 +71,8 @@ public sealed class AuthAndAdminApiTests
     [Theory]
     [InlineData("", "--api-key")]
     [InlineData("short", "--api-key")]
-    [InlineData("long-enough-key:write", "--api-key")]
-    [InlineData("long-enough-key:", "--api-key")]
+    [InlineData("long-enough-key-1:write", "--api-key")]
+    [InlineData("long-enough-key-1:", "--api-key")]
     public void Bad_api_keys_are_configuration_errors_that_do_not_repeat_the_secret(string text, string field)
     {
         var error = Assert.Throws<ShoalConfigurationException>(() => ApiKey.Parse(text));
