@@ -10,7 +10,7 @@ namespace Shoal.Engines.Nats;
 /// <c>replicas</c> (topics' default), <c>kv-replicas</c> (coordination bucket), <c>storage</c> (<c>file</c>|<c>memory</c>),
 /// <c>tls</c> (<c>true</c> requires TLS), <c>tls-ca</c>, <c>tls-cert</c>, <c>tls-key</c>, <c>tls-insecure</c> (<c>true</c>:
 /// tests only), <c>connect-timeout</c> (a duration, <see cref="Durations"/>). A password or token never appears in an
-/// error: messages quote the URI through <see cref="ShoalEngines.Redact"/>.
+/// error: messages quote the URI with the password, the token and the value of every unknown option replaced by <c>***</c>.
 /// </summary>
 public sealed class NatsEngineProvider : IEngineProvider
 {
@@ -47,11 +47,21 @@ public sealed class NatsEngineProvider : IEngineProvider
         var separator = uri.IndexOf("://", StringComparison.Ordinal);
         if (separator < 0 || !uri[..separator].Equals(Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            problem = $"'{Redact(uri)}': {nameof(NatsEngineProvider)} opens nats:// URIs only.";
+            problem = $"'{Display(uri)}': {nameof(NatsEngineProvider)} opens nats:// URIs only.";
             return false;
         }
 
         var rest = uri[(separator + 3)..];
+        var q0 = rest.IndexOf('?', StringComparison.Ordinal);
+        if (q0 >= 0 && rest.IndexOf('@', q0) >= 0 && rest.LastIndexOf('@', q0) < 0)
+        {
+            // Either a password or token holding an unencoded '?' (nats://u:pa?ss@h) or an '@' in an option's value: the
+            // first would show part of the password as a server, so neither is guessed at.
+            problem = $"'{Display(uri)}': '@' after '?' is ambiguous; percent-encode ?, &, # and @ in a password or token " +
+                "(%3F, %26, %23, %40) and @ in an option's value (%40).";
+            return false;
+        }
+
         var query = string.Empty;
         var q = rest.IndexOf('?', StringComparison.Ordinal);
         if (q >= 0)
@@ -69,7 +79,7 @@ public sealed class NatsEngineProvider : IEngineProvider
             var colon = credentials.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
             {
-                problem = $"'{Redact(uri)}': write credentials as user:password@ before the servers.";
+                problem = $"'{Display(uri)}': write credentials as user:password@ before the servers.";
                 return false;
             }
 
@@ -80,29 +90,37 @@ public sealed class NatsEngineProvider : IEngineProvider
         var servers = rest.Split(',', StringSplitOptions.TrimEntries);
         if (servers.Length == 0 || servers.Any(s => s.Length == 0))
         {
-            problem = $"'{Redact(uri)}': name at least one server, e.g. nats://127.0.0.1:4222 or nats://h1:4222,h2:4222.";
+            problem = $"'{Display(uri)}': name at least one server, e.g. nats://127.0.0.1:4222 or nats://h1:4222,h2:4222.";
             return false;
         }
 
         if (servers.FirstOrDefault(s => !IsServer(s)) is { } bad)
         {
-            problem = $"'{Redact(uri)}': '{bad}' is not a server: write HOST:PORT (port 1 to 65535), e.g. 127.0.0.1:4222.";
+            problem = $"'{Display(uri)}': '{bad}' is not a server: write HOST:PORT (port 1 to 65535), e.g. 127.0.0.1:4222.";
             return false;
         }
 
         var tls = false;
         var connection = NatsConnectionOptions.Default with { User = user, Password = password };
         var engine = NatsEngineOptions.Default;
+        var previous = string.Empty;
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             var name = (eq < 0 ? pair : pair[..eq]).ToLowerInvariant();
             var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..]);
+            var afterToken = previous == "token";
+            previous = name;
             switch (name)
             {
                 case "token":
                     connection = connection with { Token = value };
                     break;
+                case "creds" or "nkey" when LooksLikeSecret(value):
+                    // The file's content given in place of its path: the message must not quote it.
+                    problem = $"'{Display(uri)}': {name} takes the path of a {(name == "creds" ? "credentials (.creds)" : "NKey seed")} file, " +
+                        "and its value looks like the secret itself; put the secret in a file only you can read (chmod 600) and give its path.";
+                    return false;
                 case "creds":
                     connection = connection with { CredentialsFile = value };
                     break;
@@ -112,7 +130,7 @@ public sealed class NatsEngineProvider : IEngineProvider
                 case "tls" or "tls-insecure":
                     if (!TryParseFlag(value, out var flag))
                     {
-                        problem = $"'{Redact(uri)}': {name} must be true or false; was '{value}'.";
+                        problem = $"'{Display(uri)}': {name} must be true or false; was '{value}'.";
                         return false;
                     }
 
@@ -147,16 +165,19 @@ public sealed class NatsEngineProvider : IEngineProvider
                 case "connect-timeout":
                     if (!Durations.TryParse(value, out var timeout, out var error) || timeout <= TimeSpan.Zero)
                     {
-                        problem = $"'{Redact(uri)}': connect-timeout: {(error.Length > 0 ? error : $"must be more than 0; was '{value}'.")}";
+                        problem = $"'{Display(uri)}': connect-timeout: {(error.Length > 0 ? error : $"must be more than 0; was '{value}'.")}";
                         return false;
                     }
 
                     connection = connection with { ConnectTimeout = timeout };
                     break;
                 default:
-                    // The value of an unknown option is not quoted: it may be a secret under a misspelt name (tokn=...).
-                    var shown = Known.Contains(name) || eq < 0 ? Redact(uri) : Redact(uri).Replace(pair, pair[..(eq + 1)] + "***", StringComparison.Ordinal);
-                    problem = $"'{shown}': option '{pair.Split('=')[0]}' is unknown or its value{(Known.Contains(name) ? $" '{value}'" : string.Empty)} is not valid; " +
+                    // The value of an unknown option is never quoted: it may be a secret under a misspelt name (tokn=...). Nor
+                    // is the name of one right after token=: it is likely the rest of a token holding an unencoded '&'.
+                    var what = afterToken ? "the option after token= is unknown (a token holding '&' must write it as %26)"
+                        : Known.Contains(name) ? $"option '{name}' has a value '{value}' that is not valid"
+                        : $"option '{(eq < 0 ? pair : pair[..eq])}' is unknown or its value is not valid";
+                    problem = $"'{Display(uri)}': {what}; " +
                         "use token, creds, nkey, replicas (1-5), kv-replicas (1-5), storage (file|memory), tls, tls-ca, tls-cert, tls-key, tls-insecure, connect-timeout (e.g. 5s).";
                     return false;
             }
@@ -170,7 +191,7 @@ public sealed class NatsEngineProvider : IEngineProvider
         }
         catch (ShoalConfigurationException e)
         {
-            problem = $"'{Redact(uri)}': {(Settings.TryGetValue(e.Field, out var setting) ? $"{setting}: {WithoutField(e)}" : e.Message)}";
+            problem = $"'{Display(uri)}': {(Settings.TryGetValue(e.Field, out var setting) ? $"{setting}: {WithoutField(e)}" : e.Message)}";
             return false;
         }
 
@@ -209,7 +230,51 @@ public sealed class NatsEngineProvider : IEngineProvider
         return flag || value.ToLowerInvariant() is "0" or "false" or "no";
     }
 
-    private static string Redact(string uri) => ShoalEngines.Redact(uri);
+    /// <summary>
+    /// <paramref name="uri"/> as a message may quote it: <see cref="ShoalEngines.Redact"/>, and the value of every option
+    /// not in <see cref="Shown"/> replaced by <c>***</c> (an unknown option may be a misspelt <c>token</c>); an option right
+    /// after <c>token=</c> that is not in <see cref="Shown"/> is hidden whole (it may be the rest of a token holding '&amp;').
+    /// </summary>
+    private static string Display(string uri)
+    {
+        var text = ShoalEngines.Redact(uri);
+        var q = text.IndexOf('?', StringComparison.Ordinal);
+        if (q < 0)
+        {
+            return text;
+        }
+
+        var pairs = text[(q + 1)..].Split('&');
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var eq = pairs[i].IndexOf('=', StringComparison.Ordinal);
+            var name = (eq < 0 ? pairs[i] : pairs[i][..eq]).ToLowerInvariant();
+            var shown = Shown.Contains(name) && !(eq >= 0 && LooksLikeSecret(Uri.UnescapeDataString(pairs[i][(eq + 1)..])));
+            if (shown || name == "token")
+            {
+                continue; // Redact hid the token's value
+            }
+
+            var afterToken = i > 0 && pairs[i - 1].StartsWith("token=", StringComparison.OrdinalIgnoreCase);
+            pairs[i] = afterToken ? "***" : eq < 0 ? pairs[i] : pairs[i][..(eq + 1)] + "***";
+        }
+
+        return text[..(q + 1)] + string.Join('&', pairs);
+    }
+
+    /// <summary>The options whose values a message may quote: none of them is a secret.</summary>
+    private static readonly HashSet<string> Shown = new(StringComparer.Ordinal)
+    {
+        "replicas", "kv-replicas", "storage", "tls", "tls-insecure", "tls-ca", "tls-cert", "tls-key", "creds", "connect-timeout",
+    };
+
+    /// <summary>
+    /// Whether a <c>creds</c> or <c>nkey</c> value is a secret rather than a path: an NKey seed (<c>S</c>, a type letter and
+    /// 56 base32 characters), a JWT (<c>eyJ…</c>) or a PEM-style block.
+    /// </summary>
+    private static bool LooksLikeSecret(string value) =>
+        (value.Length == 58 && value[0] == 'S' && value.All(c => char.IsAsciiLetterUpper(c) || c is >= '2' and <= '7'))
+        || value.StartsWith("eyJ", StringComparison.Ordinal) || value.Contains("-----BEGIN", StringComparison.Ordinal);
 
     /// <summary>The message of an options error without its leading <c>field: </c> (the URI setting's name goes there).</summary>
     private static string WithoutField(ShoalConfigurationException error) =>

@@ -26,6 +26,7 @@ public sealed record ShoalLauncher(string FileName, IReadOnlyList<string> Prefix
     /// <param name="arguments">The verb and its options, each passed as one.</param>
     /// <param name="logFile">A file every stdout and stderr line is appended to, or null.</param>
     /// <param name="keptLines">How many of the last lines of each stream to keep in memory; null keeps them all.</param>
-    public ChildProcess Start(string name, IEnumerable<string> arguments, string? logFile = null, int? keptLines = null) =>
-        ChildProcess.Start(FileName, name, [.. Prefix, .. arguments], logFile, keptLines);
+    /// <param name="environment">Variables to set (a null value removes one) on top of this process's environment, e.g. <c>SHOAL_ENGINE</c>.</param>
+    public ChildProcess Start(string name, IEnumerable<string> arguments, string? logFile = null, int? keptLines = null, IReadOnlyDictionary<string, string?>? environment = null) =>
+        ChildProcess.Start(FileName, name, [.. Prefix, .. arguments], logFile, keptLines, environment);
 }

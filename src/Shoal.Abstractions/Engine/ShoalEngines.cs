@@ -48,16 +48,17 @@ public static class ShoalEngines
         Catalog.OpenAsync(uri, services ?? EngineServices.Default, cancellationToken);
 
     /// <summary>
-    /// <paramref name="uri"/> with the password of <c>user:password@</c>, a lone <c>token@</c>, and the values of <c>token=</c> and
-    /// <c>password=</c> replaced by <c>***</c>: what an error message may quote.
+    /// <paramref name="uri"/> with the password of <c>user:password@</c>, a lone <c>token@</c>, and the value of every option
+    /// whose name holds <c>token</c>, <c>password</c>, <c>pass</c>, <c>secret</c>, <c>seed</c> or <c>nkey</c> replaced by
+    /// <c>***</c>: what an error message may quote. The credentials end at the last <c>@</c>, even one after a <c>?</c>
+    /// (a password with an unencoded <c>?</c>), so more is hidden rather than less.
     /// </summary>
     public static string Redact(string uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
         var text = uri;
         var start = text.IndexOf("://", StringComparison.Ordinal);
-        var query = text.IndexOf('?', StringComparison.Ordinal);
-        var at = query < 0 ? text.LastIndexOf('@') : text.LastIndexOf('@', query);
+        var at = text.LastIndexOf('@');
         if (at > 0 && start >= 0 && at > start)
         {
             // user:password@ keeps the user; a lone token@ (NATS's token form) is all secret.
@@ -67,23 +68,28 @@ public static class ShoalEngines
                 : text[..(start + 3)] + "***" + text[at..];
         }
 
-        foreach (var secret in (ReadOnlySpan<string>)["token=", "password="])
+        var query = text.IndexOf('?', StringComparison.Ordinal);
+        if (query < 0)
         {
-            var from = 0;
-            while ((from = text.IndexOf(secret, from, StringComparison.OrdinalIgnoreCase)) >= 0)
-            {
-                var value = from + secret.Length;
-                var end = text.IndexOf('&', value);
-                var boundary = from == 0 ? '?' : text[from - 1];
-                if (boundary is '?' or '&')
-                {
-                    text = text[..value] + "***" + (end < 0 ? string.Empty : text[end..]);
-                }
+            return text;
+        }
 
-                from = value;
+        var pairs = text[(query + 1)..].Split('&');
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var eq = pairs[i].IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0 && IsSecretName(pairs[i][..eq]))
+            {
+                pairs[i] = pairs[i][..(eq + 1)] + "***";
             }
         }
 
-        return text;
+        return text[..(query + 1)] + string.Join('&', pairs);
     }
+
+    /// <summary>Whether an option of this name holds a secret: its value is never quoted.</summary>
+    private static bool IsSecretName(string name) =>
+        name.Contains("token", StringComparison.OrdinalIgnoreCase) || name.Contains("pass", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.Contains("seed", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("nkey", StringComparison.OrdinalIgnoreCase);
 }

@@ -22,7 +22,7 @@ internal static class ScalingBenchCommand
             HelpName = "URI",
         }.Check(uri => uri is null ? null
             : !ShoalEngines.TryValidate(uri, out var problem) ? problem
-            : !EngineUris.SharedBetweenProcesses(uri) ? $"'{uri}': worker processes need an engine they can share; use nats://HOST:PORT."
+            : !EngineUris.SharedBetweenProcesses(uri) ? $"'{ShoalEngines.Redact(uri)}': worker processes need an engine they can share; use nats://HOST:PORT."
             : null);
         var workers = new Option<string>("--workers")
         {

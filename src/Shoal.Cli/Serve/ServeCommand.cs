@@ -16,7 +16,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var defaults = ShoalServerOptions.Default;
-        var engine = EngineUris.CreateOption();
+        var engine = new EngineOption();
         var urls = new Option<string>("--urls")
         {
             Description = "Where to listen: one or more http:// URLs separated by ';' (port 0 picks a free port)",
@@ -53,14 +53,15 @@ internal static class ServeCommand
         var json = CliOutput.CreateJsonOption();
         var command = new Command("serve", "Serve HTTP ingest, topic/group admin, health checks, Prometheus metrics and a live dashboard on an engine until stopped")
         {
-            engine, urls, apiKeys, udp, maxBody, rateLimit, sessionTtl, statusInterval, json,
+            urls, apiKeys, udp, maxBody, rateLimit, sessionTtl, statusInterval, json,
         };
+        engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
             return output.RunAsync(
                 () => RunAsync(
-                    parseResult.GetValue(engine)!,
+                    engine.GetValue(parseResult, output.Error),
                     Options(
                         parseResult.GetValue(urls)!,
                         parseResult.GetValue(apiKeys) ?? [],

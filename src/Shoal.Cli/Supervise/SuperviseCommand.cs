@@ -19,12 +19,12 @@ namespace Shoal.Cli.Supervise;
 internal static class SuperviseCommand
 {
     /// <summary>Worker options the supervisor sets itself; given after <c>--</c> they are an error.</summary>
-    private static readonly string[] Reserved = ["--engine", "--topic", "--group", "--member-id", "--parent-pid", "--json"];
+    private static readonly string[] Reserved = ["--engine", "--engine-file", "--topic", "--group", "--member-id", "--parent-pid", "--json"];
 
     public static Command Create()
     {
         var policyDefaults = AutoscaleOptions.Default;
-        var engine = EngineUris.CreateOption();
+        var engine = new EngineOption();
         var topic = VerbOptions.Topic("The topic the workers consume (must exist)");
         var group = VerbOptions.Group("The consumer group the workers join");
         var min = new Option<int>("--min")
@@ -70,8 +70,9 @@ internal static class SuperviseCommand
 
         var command = new Command("supervise", "Run 'shoal worker' processes for a group and add or remove them as the autoscaling policy decides, until Ctrl-C or SIGTERM")
         {
-            engine, topic, group, min, max, interval, targetLag, startup, tolerance, stopTimeout, logs, memberPrefix, json, workerOptions,
+            topic, group, min, max, interval, targetLag, startup, tolerance, stopTimeout, logs, memberPrefix, json, workerOptions,
         };
+        engine.AddTo(command);
         foreach (var option in policy.All)
         {
             command.Options.Add(option);
@@ -83,7 +84,7 @@ internal static class SuperviseCommand
             return output.RunAsync(() =>
             {
                 var settings = new SuperviseSettings(
-                    parseResult.GetValue(engine)!,
+                    engine.GetValue(parseResult, output.Error),
                     parseResult.GetValue(topic)!,
                     parseResult.GetValue(group)!,
                     parseResult.GetValue(workerOptions) ?? [],
@@ -126,7 +127,7 @@ internal static class SuperviseCommand
         var worker = CheckWorkerOptions(settings);
         if (settings.Engine.StartsWith(EngineUris.InProcess, StringComparison.Ordinal))
         {
-            throw new ShoalConfigurationException("--engine", $"{settings.Engine} lives inside one process, so worker processes cannot share it; use an engine such as nats://.");
+            throw new ShoalConfigurationException("--engine", $"{ShoalEngines.Redact(settings.Engine)} lives inside one process, so worker processes cannot share it; use an engine such as nats://.");
         }
 
         // Started as a server restarts (a JetStream leader election, a timeout): transient errors are retried, each said on
@@ -135,12 +136,13 @@ internal static class SuperviseCommand
         await using var engine = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, attempt));
         var description = await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt))
             ?? throw new ShoalException(
-                $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
+                $"topic '{settings.Topic}' does not exist on {ShoalEngines.Redact(settings.Engine)}; create it first, e.g. shoal produce --topic {settings.Topic} --events 1000 --keys 10 with the same engine.");
         var observer = new AutoscaleObserver(engine, settings.Topic, settings.Group, TimeProvider.System,
             new ClusterOptions { HeartbeatInterval = worker.Heartbeat, SessionTtl = worker.SessionTtl });
         var autoscaler = new Autoscaler(observer, settings.Policy);
         var launcher = WorkerProcessLauncher.Create(
-            ["--engine", settings.Engine, "--topic", settings.Topic, "--group", settings.Group, .. settings.WorkerArguments],
+            settings.Engine,
+            ["--topic", settings.Topic, "--group", settings.Group, .. settings.WorkerArguments],
             settings.LogDirectory);
 
         // SIGTERM and SIGINT stop the workers gracefully before the supervisor exits (the token System.CommandLine gives
@@ -148,7 +150,7 @@ internal static class SuperviseCommand
         using var stop = StopSignals.Listen(cancellationToken);
 
         var heading = $"supervise: group {settings.Group} on topic {settings.Topic} ({description.Partitions} partitions), {settings.Supervisor.MinWorkers}-{settings.Supervisor.MaxWorkers} workers, " +
-            $"deciding every {Durations.Format(settings.Supervisor.Interval)}, engine {settings.Engine}. Ctrl-C or SIGTERM stops the workers gracefully.";
+            $"deciding every {Durations.Format(settings.Supervisor.Interval)}, engine {ShoalEngines.Redact(settings.Engine)}. Ctrl-C or SIGTERM stops the workers gracefully.";
         var summary = await SupervisorView.RunAsync(output, heading, report =>
         {
             var supervisor = new Supervisor(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Hosting.Processes;
 
@@ -6,15 +7,18 @@ namespace Shoal.Cli.Supervise;
 
 /// <summary>
 /// The <c>shoal worker</c> command line of <c>supervise</c>'s workers: the same executable as this process (the
-/// <c>shoal</c> app host, or <c>dotnet shoal.dll</c>), with the supervisor's engine, topic and group, a member id,
+/// <c>shoal</c> app host, or <c>dotnet shoal.dll</c>), with the supervisor's topic and group, a member id,
 /// <c>--parent-pid</c> (so a worker whose supervisor was killed stops by itself) and the user's worker options, started
-/// by the library's <see cref="ProcessWorkerLauncher"/>.
+/// by the library's <see cref="ProcessWorkerLauncher"/>. The engine URI goes in the worker's environment
+/// (<see cref="EngineOption.Variable"/>), never in its arguments: any local user can read a process's arguments
+/// (<c>/proc/PID/cmdline</c>), only its owner its environment, and the URI may hold a password or token.
 /// </summary>
 internal static class WorkerProcessLauncher
 {
-    /// <param name="workerArguments">Everything after <c>worker</c> except <c>--member-id</c>.</param>
+    /// <param name="engine">The engine URI, given to each worker as <see cref="EngineOption.Variable"/>.</param>
+    /// <param name="workerArguments">Everything after <c>worker</c> except <c>--member-id</c> (and no <c>--engine</c>).</param>
     /// <param name="logDirectory">Where each worker's output goes (appended; created), or null to keep only the last errors.</param>
-    public static ProcessWorkerLauncher Create(IReadOnlyList<string> workerArguments, string? logDirectory)
+    public static ProcessWorkerLauncher Create(string engine, IReadOnlyList<string> workerArguments, string? logDirectory)
     {
         if (logDirectory is not null)
         {
@@ -33,6 +37,7 @@ internal static class WorkerProcessLauncher
         return new ProcessWorkerLauncher(
             shoal.FileName,
             memberId => [.. shoal.Prefix, "worker", .. workerArguments, "--member-id", memberId, "--parent-pid", parentPid],
-            logDirectory);
+            logDirectory,
+            new Dictionary<string, string?> { [EngineOption.Variable] = engine, [EngineOption.FileVariable] = null });
     }
 }

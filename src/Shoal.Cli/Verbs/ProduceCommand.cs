@@ -10,7 +10,7 @@ internal static class ProduceCommand
 {
     public static Command Create()
     {
-        var engine = EngineUris.CreateOption();
+        var engine = new EngineOption();
         var topic = VerbOptions.Topic("The topic to publish to (created if absent)");
         var events = new Option<long>("--events")
         {
@@ -40,13 +40,14 @@ internal static class ProduceCommand
 
         var command = new Command("produce", "Create a topic if absent and publish events carrying per-key sequence numbers, for workers to handle and 'shoal verify' to check")
         {
-            engine, topic, events, keys, partitions, replicas, rate, json,
+            topic, events, keys, partitions, replicas, rate, json,
         };
+        engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
             var settings = new ProduceSettings(
-                parseResult.GetValue(engine)!,
+                engine.GetValue(parseResult, output.Error),
                 parseResult.GetValue(topic)!,
                 parseResult.GetValue(events),
                 parseResult.GetValue(keys),

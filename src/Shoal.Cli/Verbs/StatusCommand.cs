@@ -16,18 +16,19 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var engine = EngineUris.CreateOption();
+        var engine = new EngineOption();
         var group = VerbOptions.Group("Only this group (default: every group found in the engine)", required: false);
         var sample = DurationOptions.Create("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets, lag and the autoscaler's desired members")
         {
-            engine, group, sample, json,
+            group, sample, json,
         };
+        engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
-            return output.RunAsync(() => RunAsync(parseResult.GetValue(engine)!, parseResult.GetValue(group), parseResult.GetValue(sample), output, cancellationToken), cancellationToken);
+            return output.RunAsync(() => RunAsync(engine.GetValue(parseResult, output.Error), parseResult.GetValue(group), parseResult.GetValue(sample), output, cancellationToken), cancellationToken);
         });
         return command;
     }
@@ -84,7 +85,7 @@ internal static class StatusCommand
     {
         if (groups.Count == 0)
         {
-            output.Line($"No groups found on {uri}.");
+            output.Line($"No groups found on {ShoalEngines.Redact(uri)}.");
             return;
         }
 
@@ -130,7 +131,7 @@ internal static class StatusJson
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("engine", uri);
+            w.WriteString("engine", ShoalEngines.Redact(uri));
             w.WriteStartArray("groups");
             foreach (var (g, t) in StatusCommand.Blocks(groups))
             {

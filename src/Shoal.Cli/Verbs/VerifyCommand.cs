@@ -10,20 +10,21 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var engine = EngineUris.CreateOption();
+        var engine = new EngineOption();
         var topic = VerbOptions.Topic("The topic 'shoal produce' published to");
         var group = VerbOptions.Group("The group whose workers ran --handler verify");
         var wait = DurationOptions.Create("--wait", TimeSpan.FromSeconds(30), "How long to wait for the group to catch up before reporting");
         var json = CliOutput.CreateJsonOption();
         var command = new Command("verify", "Wait until a group has caught up (or --wait passes), then report lost, duplicated and reordered events; exit 1 on loss or reordering")
         {
-            engine, topic, group, wait, json,
+            topic, group, wait, json,
         };
+        engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
             return output.RunAsync(
-                () => RunAsync(parseResult.GetValue(engine)!, parseResult.GetValue(topic)!, parseResult.GetValue(group)!, parseResult.GetValue(wait), output, cancellationToken),
+                () => RunAsync(engine.GetValue(parseResult, output.Error), parseResult.GetValue(topic)!, parseResult.GetValue(group)!, parseResult.GetValue(wait), output, cancellationToken),
                 cancellationToken);
         });
         return command;

@@ -13,7 +13,7 @@ internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var engine = EngineUris.CreateOption();
+        var engine = new EngineOption();
         var topic = VerbOptions.Topic("The topic to consume (on nats:// the worker waits until it exists; elsewhere it must exist)");
         var group = VerbOptions.Group("The consumer group this worker joins");
         var handler = new Option<WorkerHandler>("--handler")
@@ -79,13 +79,14 @@ internal static class WorkerCommand
 
         var command = new Command("worker", "Run one member of a group until Ctrl+C or SIGTERM, which hand its partitions over before it exits")
         {
-            engine, topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, startupTimeout, parentPid, logLevel, json,
+            topic, group, handler, memberId, weight, heartbeat, sessionTtl, concurrency, handlerConcurrency, assignor, maxRate, startupTimeout, parentPid, logLevel, json,
         };
+        engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
             var settings = new WorkerSettings(
-                parseResult.GetValue(engine)!,
+                engine.GetValue(parseResult, output.Error),
                 parseResult.GetValue(topic)!,
                 parseResult.GetValue(group)!,
                 parseResult.GetValue(handler),

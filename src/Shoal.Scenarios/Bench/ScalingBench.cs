@@ -58,7 +58,7 @@ public static class ScalingBench
         }
 
         Directory.Delete(directory, recursive: true);
-        return new ScalingBenchReport(settings.Engine, settings.Partitions, HandlerText(settings), settings.HandlerConcurrency,
+        return new ScalingBenchReport(ShoalEngines.Redact(settings.Engine), settings.Partitions, HandlerText(settings), settings.HandlerConcurrency,
             settings.Warmup.TotalSeconds, settings.Window.TotalSeconds, one ?? 0, lines);
     }
 
@@ -70,8 +70,8 @@ public static class ScalingBench
 
     private static async Task ProduceAsync(ScalingBenchSettings settings, ShoalLauncher launcher, string topic, long events, string directory, CancellationToken cancellationToken)
     {
-        await using var producer = Start(launcher, "producer",
-            ["produce", "--engine", settings.Engine, "--topic", topic, "--events", Invariant(events), "--keys", Invariant(settings.Keys),
+        await using var producer = Start(launcher, settings, "producer",
+            ["produce", "--topic", topic, "--events", Invariant(events), "--keys", Invariant(settings.Keys),
                 "--partitions", Invariant(settings.Partitions), "--json"],
             Path.Combine(directory, $"produce-{topic}.log"));
         try
@@ -97,8 +97,8 @@ public static class ScalingBench
         {
             for (var i = 0; i < count; i++)
             {
-                workers.Add(Start(launcher, $"w{i}",
-                    ["worker", "--engine", settings.Engine, "--topic", topic, "--group", Group, "--handler", HandlerText(settings),
+                workers.Add(Start(launcher, settings, $"w{i}",
+                    ["worker", "--topic", topic, "--group", Group, "--handler", HandlerText(settings),
                         "--handler-concurrency", Invariant(settings.HandlerConcurrency), "--member-id", $"w{i}", "--json"],
                     Path.Combine(directory, $"worker-{topic}-{i}.log")));
             }
@@ -196,8 +196,12 @@ public static class ScalingBench
         return variance == 0 ? 0 : covariance / variance;
     }
 
-    private static ChildProcess Start(ShoalLauncher launcher, string name, string[] arguments, string logFile) =>
-        launcher.Start(name, arguments, logFile);
+    /// <summary>
+    /// Starts a <c>shoal</c> verb with the engine URI in its environment (<c>SHOAL_ENGINE</c>, as <c>supervise</c> does), not
+    /// its arguments: any local user can read a process's arguments, and the URI may hold a password or token.
+    /// </summary>
+    private static ChildProcess Start(ShoalLauncher launcher, ScalingBenchSettings settings, string name, string[] arguments, string logFile) =>
+        launcher.Start(name, arguments, logFile, environment: new Dictionary<string, string?> { ["SHOAL_ENGINE"] = settings.Engine, ["SHOAL_ENGINE_FILE"] = null });
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

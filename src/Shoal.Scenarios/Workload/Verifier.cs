@@ -34,7 +34,7 @@ public static class Verifier
     public static async Task<VerifyReport> RunAsync(
         string uri, string topic, string group, TimeSpan wait, EngineServices services, TextWriter error, CancellationToken cancellationToken)
     {
-        var waitingFor = new WaitingFor($"a connection to {uri}");
+        var waitingFor = new WaitingFor($"a connection to {ShoalEngines.Redact(uri)}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var work = CheckAsync(uri, topic, group, wait, services, error, waitingFor, deadline.Token);
@@ -64,9 +64,9 @@ public static class Verifier
             EngineRetries.RunAsync(call, wait - clock.Elapsed, cancellationToken, retrying, attemptTimeout);
 
         await using var engine = await WithinWait(attempt => ShoalEngines.OpenAsync(uri, services, attempt));
-        waitingFor.What = $"the description of topic '{topic}' on {uri}";
+        waitingFor.What = $"the description of topic '{topic}' on {ShoalEngines.Redact(uri)}";
         var description = await WithinWait(attempt => engine.Log.DescribeTopicAsync(topic, attempt))
-            ?? throw new ShoalException($"topic '{topic}' does not exist on {uri}.");
+            ?? throw new ShoalException($"topic '{topic}' does not exist on {ShoalEngines.Redact(uri)}.");
         var scan = new VerifyScan(engine, topic, group, description.Partitions, waitingFor);
         long lag;
         while (true)

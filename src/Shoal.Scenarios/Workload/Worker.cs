@@ -126,7 +126,7 @@ public static class Worker
         var joined = node.GetMember(settings.Group);
         if (!json)
         {
-            output.WriteLine($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {settings.Engine}, handler {settings.Handler}.");
+            output.WriteLine($"worker {settings.MemberId}: group {settings.Group} on topic {settings.Topic} ({topic.Partitions} partitions), engine {ShoalEngines.Redact(settings.Engine)}, handler {settings.Handler}.");
             output.WriteLine("Ctrl+C or SIGTERM hands its partitions over and stops.");
         }
 
@@ -221,7 +221,7 @@ public static class Worker
             if (!shared)
             {
                 throw new ShoalException(
-                    $"topic '{settings.Topic}' does not exist on {settings.Engine}; create it first, e.g. shoal produce --engine {settings.Engine} --topic {settings.Topic} --events 1000 --keys 10.");
+                    $"topic '{settings.Topic}' does not exist on {ShoalEngines.Redact(settings.Engine)}; create it first, e.g. shoal produce --engine {ShoalEngines.Redact(settings.Engine)} --topic {settings.Topic} --events 1000 --keys 10.");
             }
 
             if (noticed == TimeSpan.MinValue)

@@ -194,7 +194,7 @@ public sealed class CliOptionErrorTests
     [Fact]
     public void A_supervisor_log_directory_that_cannot_be_created_is_an_error_naming_logs()
     {
-        var error = Assert.Throws<ShoalException>(() => Shoal.Cli.Supervise.WorkerProcessLauncher.Create(["--handler", "noop"], "/proc/shoal-nope"));
+        var error = Assert.Throws<ShoalException>(() => Shoal.Cli.Supervise.WorkerProcessLauncher.Create("nats://127.0.0.1:4222", ["--handler", "noop"], "/proc/shoal-nope"));
 
         Assert.StartsWith("--logs: cannot use '/proc/shoal-nope'", error.Message, StringComparison.Ordinal);
     }

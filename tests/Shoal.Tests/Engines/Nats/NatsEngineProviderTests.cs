@@ -9,6 +9,11 @@ public sealed class NatsEngineProviderTests
 {
     private const string Secret = "s3cret-Value";
 
+    /// <summary>An NKey user seed's shape (S, U, 56 base32 characters) holding <see cref="Secret"/>'s letters.</summary>
+    private const string Seed = "SUSECRETVALUE" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+    private const string Jwt = "eyJ0eXAiOiJKV1QifQ." + Secret;
+
     [Theory]
     [InlineData("nats://", "at least one server")]
     [InlineData("nats://h:1?replicas=9", "replicas: must be between 1 and 5")]
@@ -33,10 +38,27 @@ public sealed class NatsEngineProviderTests
     [InlineData("nats://h:1?tokn=" + Secret)]
     [InlineData("nats://u:" + Secret + "@h:99999")]
     [InlineData("nats://u:" + Secret + "@")]
+    [InlineData("nats://h:99999?tokn=" + Secret)]
+    [InlineData("nats://h:1?storage=tape&tokn=" + Secret)]
+    [InlineData("nats://h:1?replicas=x&tokn=" + Secret)]
+    [InlineData("nats://h:1?tls=maybe&tokn=" + Secret)]
+    [InlineData("nats://h:1?connect-timeout=x&tokn=" + Secret)]
+    [InlineData("nats://h:1?tokn=a&tokn2=" + Secret)]
+    [InlineData("nats://h:1?secret=" + Secret + "&bogus")]
+    [InlineData("nats://h:1?token=ab&" + Secret)]
+    [InlineData("nats://h:1?token=ab&" + Secret + "=c")]
+    [InlineData("nats://u:ab?" + Secret + "@h:1")]
+    [InlineData("nats://u:ab?" + Secret + "&x@h:1")]
+    [InlineData("nats://u:" + Secret + "@h:1?creds=/a@b")]
+    [InlineData("nats://h:1?nkey=" + Seed)]
+    [InlineData("nats://h:1?creds=" + Jwt)]
+    [InlineData("nats://h:1?token=" + Secret + "&creds=/no/such/file.creds")]
+    [InlineData("nats://u:" + Secret + "@h:1?token=x&replicas=9")]
     public async Task A_secret_in_a_bad_uri_never_appears_in_the_error(string uri)
     {
         Assert.False(ShoalEngines.TryValidate(uri, out var problem));
         Assert.DoesNotContain(Secret, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETVALUE", problem, StringComparison.Ordinal);
         Assert.Contains("nats://", problem, StringComparison.Ordinal);
 
         var error = await Assert.ThrowsAsync<ShoalConfigurationException>(async () => await ShoalEngines.OpenAsync(uri));
@@ -64,6 +86,28 @@ public sealed class NatsEngineProviderTests
         Assert.Equal("nats://***@h:1", ShoalEngines.Redact("nats://secret@h:1"));
         Assert.Equal("redis://h:1?a=1&password=***", ShoalEngines.Redact("redis://h:1?a=1&password=secret"));
         Assert.Equal("file://./data?flush-interval=5ms", ShoalEngines.Redact("file://./data?flush-interval=5ms"));
+        Assert.Equal("nats://u:***@h:1", ShoalEngines.Redact("nats://u:pa?ss@h:1"));
+        Assert.Equal("x://h?client_secret=***&nkey-seed=***&passphrase=***&n=1", ShoalEngines.Redact("x://h?client_secret=a&nkey-seed=b&passphrase=c&n=1"));
+    }
+
+    [Fact]
+    public void An_unknown_option_is_named_without_its_value()
+    {
+        Assert.False(ShoalEngines.TryValidate("nats://h:1?tokn=" + Secret, out var problem));
+
+        Assert.StartsWith("'nats://h:1?tokn=***': option 'tokn' is unknown", problem, StringComparison.Ordinal);
+    }
+
+    [Trait("Category", "Integration")]
+    [Fact]
+    public async Task A_refused_token_never_appears_in_the_error()
+    {
+        await using var nats = await Shoal.Scenarios.Nats.LocalNatsCluster.StartAsync(new() { ExtraArguments = ["--auth", "right-" + Secret] });
+
+        var error = await Assert.ThrowsAsync<EngineException>(async () =>
+            await ShoalEngines.OpenAsync($"{nats.Urls[0]}?token=wrong-{Secret}&connect-timeout=2s"));
+
+        Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
