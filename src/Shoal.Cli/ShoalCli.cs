@@ -45,7 +45,8 @@ internal static class ShoalCli
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
             // Ctrl+C / SIGTERM cancel the verb's token; the verb then winds down (a worker hands its partitions
-            // over, draining in-flight events for up to the group's 30 s drain timeout) before the process exits.
+            // over, waiting for its running handler calls for up to the group's 30 s drain timeout) before the
+            // process exits.
             ProcessTerminationTimeout = ShutdownGrace,
         };
         var parseResult = CreateRootCommand(demoRunner).Parse(args);

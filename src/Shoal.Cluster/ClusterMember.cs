@@ -8,8 +8,8 @@ namespace Shoal.Cluster;
 /// Makes a node one member of a group's cluster. It heartbeats, watches the other members, computes the target
 /// assignment with the group's assignor, and acts on it only through fenced leases: it takes the partitions
 /// assigned to it once their leases are free (released, or expired after the owner died), hands over the ones
-/// assigned elsewhere (stop fetching, drain, commit, release), and renews the rest. Partitions that do not move
-/// are never touched, so they never pause (cooperative rebalancing).
+/// assigned elsewhere (stop starting events, wait for the handler calls running, commit, release), and renews the
+/// rest. Partitions that do not move are never touched, so they never pause (cooperative rebalancing).
 /// </summary>
 /// <remarks>
 /// The group must use <see cref="PartitionOwnership.Assigned"/>. All decisions run on one async loop that wakes
@@ -132,8 +132,9 @@ public sealed class ClusterMember : IAsyncDisposable
     }
 
     /// <summary>
-    /// Leaves gracefully: hands every partition over (stop fetching, drain, commit, release the lease) and deletes
-    /// the member record, so the others rebalance at once instead of waiting for the session TTL.
+    /// Leaves gracefully: hands every partition over (stop fetching and starting events, wait for the handler calls
+    /// running, commit, release the lease; what was fetched but not started is the next owner's) and deletes the
+    /// member record, so the others rebalance at once instead of waiting for the session TTL.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -278,7 +279,7 @@ public sealed class ClusterMember : IAsyncDisposable
             _live = [.. members.Select(m => m.Id).Order(StringComparer.Ordinal)];
         }
 
-        // 3. Hand over what is now someone else's (in the background: draining must not delay renewals).
+        // 3. Hand over what is now someone else's (in the background: a partition's stop must not delay renewals).
         foreach (var partition in plan.HandOver)
         {
             await _keeper.HandOverAsync(byPartition[partition], _options.UnsafeReleaseBeforeDrain, stop);

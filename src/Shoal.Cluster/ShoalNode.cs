@@ -7,8 +7,8 @@ namespace Shoal.Cluster;
 /// What a user runs: one engine, one <see cref="ShoalRuntime"/> and, for each group whose partitions are shared
 /// between nodes (<see cref="PartitionOwnership.Assigned"/>), that group's <see cref="ClusterMember"/>.
 /// <see cref="StartAsync"/> starts the runtime, then the members; <see cref="StopAsync"/> stops them in reverse:
-/// the members hand their partitions over (drain, commit, release the lease) and leave, then the runtime drains and
-/// commits the rest. Create it with <see cref="Create"/>.
+/// the members hand their partitions over (stop starting events, wait for the handler calls running, commit, release
+/// the lease) and leave, then the runtime stops the rest the same way. Create it with <see cref="Create"/>.
 /// </summary>
 /// <remarks>
 /// Logging, time, randomness and the task scheduler come from <see cref="ShoalOptions"/> (its
@@ -153,9 +153,11 @@ public sealed class ShoalNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops gracefully: every member hands its partitions over (stop fetching, drain, commit, release the lease) and
-    /// leaves the group, so the other members take them at once; then the runtime drains and commits the rest. A
-    /// start in progress is awaited first. Stopping again does nothing.
+    /// Stops gracefully: every member hands its partitions over and leaves the group, so the other members take them
+    /// at once; then the runtime stops the rest. Each partition stops fetching and starting events (what was fetched
+    /// but not started, and an event waiting for its next retry, stay for the next owner), waits for the handler calls
+    /// running (up to <see cref="GroupOptions.DrainTimeout"/>, then cancels them), commits, and its lease is released.
+    /// A start in progress is awaited first. Stopping again does nothing.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {

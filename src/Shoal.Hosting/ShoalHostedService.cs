@@ -10,9 +10,9 @@ namespace Shoal.Hosting;
 
 /// <summary>
 /// Starts the <see cref="ShoalNode"/> (its runtime and cluster members) with the host and stops it with the host: on SIGTERM or Ctrl-C the generic
-/// host calls <see cref="StopAsync"/>, which stops fetching, drains in-flight handlers (up to each group's
-/// <see cref="GroupOptions.DrainTimeout"/>) and commits. The host's token (fired at
-/// <c>HostOptions.ShutdownTimeout</c>) cuts that short, so the drain must fit inside the shutdown timeout.
+/// host calls <see cref="StopAsync"/>, which stops fetching and starting events, waits for the handler calls running
+/// (up to each group's <see cref="GroupOptions.DrainTimeout"/>) and commits. The host's token (fired at
+/// <c>HostOptions.ShutdownTimeout</c>) cuts that short, so the drain timeout must fit inside the shutdown timeout.
 /// </summary>
 internal sealed partial class ShoalHostedService(IServiceProvider services) : IHostedService
 {
@@ -46,8 +46,8 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
 
         LogStopping(_logger);
 
-        // The members hand their partitions over (drain, commit, release) and leave, so the other members take them
-        // at once; then the runtime drains and commits the rest.
+        // The members hand their partitions over (stop starting events, wait for the running handler calls, commit,
+        // release) and leave, so the other members take them at once; then the runtime stops the rest the same way.
         await node.StopAsync(cancellationToken);
         LogStopped(_logger);
     }
@@ -73,7 +73,7 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
     [LoggerMessage(3001, LogLevel.Information, "Shoal started on {Engine} with {Groups} group(s)")]
     private static partial void LogStarted(ILogger logger, string engine, int groups);
 
-    [LoggerMessage(3002, LogLevel.Information, "Shoal stopping: draining in-flight events and committing")]
+    [LoggerMessage(3002, LogLevel.Information, "Shoal stopping: waiting for the running handler calls and committing")]
     private static partial void LogStopping(ILogger logger);
 
     [LoggerMessage(3003, LogLevel.Information, "Shoal stopped")]

@@ -10,7 +10,7 @@ public static class ShoalServiceCollectionExtensions
     /// <summary>
     /// Adds a Shoal node: <see cref="IShoalEngine"/>, <see cref="ShoalNode"/>, its <see cref="ShoalRuntime"/> and
     /// <see cref="IEventPublisher"/> (singletons) and a hosted service that starts the node with the host and stops it gracefully with the host
-    /// (stop fetching, drain, commit). Calling it again returns the same builder.
+    /// (stop starting events, wait for the handler calls running, commit). Calling it again returns the same builder.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Engine, topics, event types, groups and handlers; the builder is also returned.</param>

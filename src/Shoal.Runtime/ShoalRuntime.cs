@@ -11,7 +11,7 @@ namespace Shoal;
 /// <summary>
 /// A Shoal node: publishes events and runs its groups' handlers on an engine. Create it with
 /// <see cref="Create"/>, then <see cref="StartAsync"/>; <see cref="StopAsync"/> stops gracefully
-/// (stop fetching, drain in-flight work up to each group's deadline, commit).
+/// (stop fetching and starting events, wait for the handler calls running up to each group's deadline, commit).
 /// </summary>
 public sealed class ShoalRuntime : IAsyncDisposable
 {

@@ -42,7 +42,10 @@ public sealed record GroupOptions
     /// <summary>How often the contiguous watermark is committed. Default 1 s (and always on stop).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>On stop, how long in-flight handlers may take to finish before they are cancelled. Default 30 s.</summary>
+    /// <summary>
+    /// On stop or hand-over, how long the handler calls already running may take to finish before they are cancelled
+    /// (events not started, or waiting for a retry, are left to the next owner at once). Default 30 s.
+    /// </summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Where to start when the group has no committed offset for a partition. Default earliest.</summary>

@@ -4,8 +4,9 @@ namespace Shoal.Cluster.Leases;
 
 /// <summary>
 /// Acts on one member's leases: renews the held ones and drops those it cannot renew (or that were fenced), takes
-/// free partitions, and hands partitions over (stop fetching, drain, commit, then release the lease). It is also the
-/// holder the runtime reports fences to, so <see cref="ClusterMember"/> does not offer that interface to its users.
+/// free partitions, and hands partitions over (stop starting events, wait for the handler calls running, commit, then
+/// release the lease). It is also the holder the runtime reports fences to, so <see cref="ClusterMember"/> does not
+/// offer that interface to its users.
 /// What to take and hand over is decided by the member (<see cref="RebalancePlanner"/>), not here.
 /// </summary>
 internal sealed class LeaseKeeper(
@@ -43,9 +44,9 @@ internal sealed class LeaseKeeper(
     }
 
     /// <summary>
-    /// Starts handing <paramref name="h"/> over in the background (draining must not delay renewals); the lease is
+    /// Starts handing <paramref name="h"/> over in the background (its stop must not delay renewals); the lease is
     /// released by the step that finds the hand-over done. <paramref name="releaseBeforeDrain"/> breaks the
-    /// protocol on purpose (tests only): the lease is released at once, while the partition still drains.
+    /// protocol on purpose (tests only): the lease is released at once, while the partition's handlers still run.
     /// </summary>
     public async Task HandOverAsync(HeldLease h, bool releaseBeforeDrain, CancellationToken stop)
     {
@@ -85,8 +86,8 @@ internal sealed class LeaseKeeper(
     }
 
     /// <summary>
-    /// The graceful stop of one held partition: waits for its hand-over (or stops it: drain and commit), then
-    /// releases the lease unless the partition was fenced.
+    /// The graceful stop of one held partition: waits for its hand-over (or stops it: wait for the running handler
+    /// calls, commit), then releases the lease unless the partition was fenced.
     /// </summary>
     public async Task LeaveAsync(HeldLease h, CancellationToken cancellationToken)
     {
@@ -109,7 +110,7 @@ internal sealed class LeaseKeeper(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The partition is drained and committed; a store error only delays the next owner until the lease
+            // The partition is stopped and committed; a store error only delays the next owner until the lease
             // expires. Stopping must not fail for it.
             ClusterLog.ReleaseFailed(logger, ex, Group, memberId, h.Partition, h.Lease.Epoch);
         }
@@ -152,7 +153,7 @@ internal sealed class LeaseKeeper(
         Diagnostics.ClusterTelemetry.LeaseChanged(Group, group.Options.Topic, "lost");
         if (h.Releasing is { } releasing)
         {
-            // The hand-over drain goes on in the background: it is bounded (drain timeout), and fenced (its commit is
+            // The hand-over's stop goes on in the background: it is bounded (drain timeout), and fenced (its commit is
             // rejected once the next owner has written its epoch). Awaiting it here stalled this loop (no renewals, no
             // takes) for as long as a handler ignored its token, while the heartbeat told the group all was well.
             _ = ForgetAsync(releasing);

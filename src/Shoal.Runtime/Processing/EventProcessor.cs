@@ -9,11 +9,18 @@ namespace Shoal.Processing;
 /// The per-event work of one partition: the key's partition check, parked-key check, type lookup, the handler with timeout and retries
 /// (exponential backoff with jitter), then the dead-letter topic and the poison-key policy.
 /// </summary>
+/// <remarks>
+/// A retry waits for its backoff only while the partition keeps starting events: when it stops (a graceful stop or a
+/// hand-over), the wait ends at once and the event is left undone, neither handled nor dead-lettered, for the next
+/// owner, which handles it from its first attempt. A stop therefore waits for handler calls running, never for a
+/// backoff.
+/// </remarks>
 internal sealed class EventProcessor : IEventProcessor
 {
     private readonly GroupContext _group;
     private readonly ParkedKeys _parked;
     private readonly DeadLetterWriter _deadLetters;
+    private readonly CancellationToken _stopStarting;
     private readonly CancellationToken _stop;
     private readonly long _epoch;
     private readonly TimeSpan _timeout;
@@ -22,8 +29,11 @@ internal sealed class EventProcessor : IEventProcessor
     private long _handled;
     private long _failed;
 
-    public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, long epoch, CancellationToken stop)
+    /// <param name="stopStarting">Fires when the partition stops starting events: a retry waiting for its backoff gives up.</param>
+    /// <param name="stop">Fires when the partition stops hard: the handler calls still running are cancelled.</param>
+    public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, long epoch, CancellationToken stopStarting, CancellationToken stop)
     {
+        _stopStarting = stopStarting;
         _epoch = epoch;
         _group = group;
         _parked = parked;
@@ -136,8 +146,11 @@ internal sealed class EventProcessor : IEventProcessor
             RuntimeLog.HandlerFailed(_group.Logger, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts, OneLine(failure.Message));
             RuntimeLog.HandlerFailureDetail(_group.Logger, failure, _group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, attempt);
 
+            // The partition stopping (not only stopping hard) ends the wait: the event has not been handled, and no
+            // handler call runs for it, so it is left undone (the cancellation propagates) for the next owner.
             slot.Renew();
-            await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stop);
+            await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stopStarting);
+            _stopStarting.ThrowIfCancellationRequested();
         }
     }
 

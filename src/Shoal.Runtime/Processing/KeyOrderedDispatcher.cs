@@ -19,7 +19,8 @@ namespace Shoal.Processing;
 /// <para>Completions feed the <see cref="OffsetTracker"/>, whose contiguous watermark is what gets committed.</para>
 /// <para>
 /// <see cref="StopStarting"/> ends the dispatch of a stopping partition: the events running finish, nothing queued
-/// or dispatched later starts. What did not start is not done, so the next owner handles it, in order.
+/// or dispatched later starts. What did not start is not done, so the next owner handles it, in order; so is an
+/// event the processor gave up on because of the stop (it was waiting for a retry).
 /// </para>
 /// </remarks>
 internal sealed class KeyOrderedDispatcher : IDisposable
@@ -187,7 +188,9 @@ internal sealed class KeyOrderedDispatcher : IDisposable
     /// <summary>
     /// Starts no further event: the handlers running now finish (see <see cref="WhenIdleAsync"/>), while events queued
     /// behind a busy key or waiting for a slot, and any dispatched later, stay undone for the next owner. Per-key order
-    /// holds: what is dropped of a key comes after what of it ran.
+    /// holds: what is dropped of a key comes after what of it ran. Call it before cancelling the processor's stop
+    /// token, so an event the processor abandons for the stop (an <see cref="OperationCanceledException"/>) counts as
+    /// stopped, not as a fault.
     /// </summary>
     public void StopStarting()
     {
@@ -280,10 +283,12 @@ internal sealed class KeyOrderedDispatcher : IDisposable
             lock (_gate)
             {
                 _running--;
-                if (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+                if (ex is not OperationCanceledException || !(_stop.IsCancellationRequested || _stopped))
                 {
                     _fault ??= ex;
                 }
+
+                // A stopped event is not done, and its key stays busy: nothing later of the key starts.
 
                 SignalIdleIfNeeded();
             }

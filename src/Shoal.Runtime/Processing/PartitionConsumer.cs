@@ -12,7 +12,7 @@ namespace Shoal.Processing;
 internal sealed class PartitionConsumer : IAsyncDisposable
 {
     private readonly GroupContext _group;
-    private readonly CancellationTokenSource _fetchStop = new();
+    private readonly CancellationTokenSource _stopStarting = new(); // stop fetching, starting events and waiting to retry
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ParkedKeys _parked;
     private readonly OffsetCommitter _offsets;
@@ -95,7 +95,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             _tracker.MarkDone(_offsets.CommittedDone);
         }
 
-        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _offsets.Epoch, _hardStop.Token);
+        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _offsets.Epoch, _stopStarting.Token, _hardStop.Token);
         _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
         RuntimeLog.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
 
@@ -110,7 +110,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         var batch = new EventEnvelope[Math.Min(_group.Options.FetchBatchSize, _group.Options.MaxInFlight)];
         var window = tracker.Capacity;
         var refill = Math.Max(1, Math.Min(batch.Length, window / 2));
-        var stop = _fetchStop.Token;
+        var stop = _stopStarting.Token;
         var readFailures = 0;
         try
         {
@@ -240,13 +240,15 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     /// <summary>
     /// Graceful stop: stop fetching and starting events, let the handlers already running finish until
     /// <paramref name="drainTimeout"/>, then cancel what still runs, and commit the watermark with the finished
-    /// offsets above it. Events fetched but not started are left to the next owner: the stop takes about as long as
-    /// the slowest running handler, not as long as the fetched window.
+    /// offsets above it. Events fetched but not started are left to the next owner, and so is an event waiting for its
+    /// next retry (its wait ends at once; it is neither done nor dead-lettered): the stop takes about as long as the
+    /// slowest running handler call, not as long as the fetched window or a retry backoff.
     /// </summary>
     public async Task StopAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
     {
-        _fetchStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
+        // The dispatcher first, so an event whose retry wait the cancel ends is left undone as a stopped one, not a fault.
         _dispatcher?.StopStarting();
+        _stopStarting.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
         try
         {
             await _fetchLoop;
@@ -382,7 +384,8 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             return;
         }
 
-        _fetchStop.Cancel();
+        _dispatcher?.StopStarting();
+        _stopStarting.Cancel();
         _hardStop.Cancel();
         OnFenced?.Invoke(this);
     }
@@ -390,7 +393,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         _dispatcher?.Dispose();
-        _fetchStop.Dispose();
+        _stopStarting.Dispose();
         _hardStop.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -125,13 +125,17 @@ public sealed class StopTests
     private static Task StopAsync(ShoalRuntime runtime, bool handOver) =>
         handOver ? runtime.GetGroup("g").StopPartitionAsync(0) : runtime.StopAsync();
 
-    /// <summary>A second node on the same engine (taking partition 0 under epoch 2 on a hand-over) records all it handles.</summary>
-    private static async Task<Recorder> NextOwnerHandlesAsync(IShoalEngine engine, bool handOver, int expected)
+    /// <summary>
+    /// A second node on the same engine (taking partition 0 under epoch 2 on a hand-over) records all it handles, and
+    /// the attempt number of each call in <paramref name="attempts"/> when given.
+    /// </summary>
+    private static async Task<Recorder> NextOwnerHandlesAsync(IShoalEngine engine, bool handOver, int expected, ConcurrentQueue<int>? attempts = null)
     {
         var again = new Recorder();
         var recording = HandlerRegistration.For<Numbered>((e, ctx, ct) =>
         {
             again.Record(e);
+            attempts?.Enqueue(ctx.Attempt);
             return ValueTask.CompletedTask;
         });
         var ownership = handOver ? PartitionOwnership.Assigned : PartitionOwnership.All;
@@ -199,6 +203,81 @@ public sealed class StopTests
             int[] expected = key is "k1" or "k2" or "k3" ? [1, 2, 3] : [0, 1, 2, 3];
             Assert.Equal(expected, again.Of(key));
         }
+    }
+
+    /// <summary>
+    /// failing#0 fails its first attempt and waits 10 s (on the fake clock, which never moves) for its retry; a#0..2
+    /// are handled; failing#1 and failing#2 wait behind failing#0. No handler call runs when the stop begins, so the
+    /// stop ends at once: the retrying event is not done (nor dead-lettered), and the next owner handles the whole key
+    /// in order, starting again at attempt 1 (attempts are counted per owner).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stop_does_not_wait_for_a_retry_backoff_and_the_next_owner_handles_the_retrying_key_in_order(bool handOver)
+    {
+        var clock = new TestClock();
+        await using var engine = Runtimes.Engine();
+        var calls = new ConcurrentQueue<(string Key, int Sequence, int Attempt)>();
+        var failingFirstAttempts = HandlerRegistration.For<Numbered>((e, ctx, ct) =>
+        {
+            calls.Enqueue((e.Key, e.Sequence, ctx.Attempt));
+            return e.Key == "failing" ? throw new InvalidOperationException("fails until the backoff passes") : ValueTask.CompletedTask;
+        });
+        var ownership = handOver ? PartitionOwnership.Assigned : PartitionOwnership.All;
+        var group = Group(ownership) with
+        {
+            Retry = new RetryOptions { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(10), MaxBackoff = TimeSpan.FromSeconds(10), Jitter = 0 },
+        };
+        var first = ShoalRuntime.Create(engine, Runtimes.Options(Topic, 1, group, failingFirstAttempts) with { TimeProvider = clock });
+        PublishResult[] published;
+        Task? stop = null;
+        try
+        {
+            await first.StartAsync();
+            if (handOver)
+            {
+                await first.GetGroup("g").StartPartitionAsync(0, epoch: 1, new LeaseHolder());
+            }
+
+            var batch = new List<OutgoingEvent<Numbered>>();
+            for (var s = 0; s < 3; s++)
+            {
+                batch.Add(new("failing", new Numbered("failing", s)));
+                batch.Add(new("a", new Numbered("a", s)));
+            }
+
+            published = await first.Publisher.PublishBatchAsync(Topic, batch);
+            await Wait.UntilAsync(() => calls.Count == 4, "failing#0 failed once, a#0..2 handled");
+            await clock.WaitForTimerAsync(TimeSpan.FromSeconds(10), "failing#0 waits 10 s for its retry");
+
+            // No clock move: the stop must not wait for the backoff (nor for the drain deadline: no handler runs).
+            stop = StopAsync(first, handOver);
+            await stop.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal([("failing", 0, 1), ("a", 0, 1), ("a", 1, 1), ("a", 2, 1)], calls.OrderBy(c => c.Key == "a").ThenBy(c => c.Sequence));
+            Assert.Equal((3, 1), first.GetGroup("g").Counts);
+        }
+        finally
+        {
+            if (stop is { IsCompleted: false })
+            {
+                clock.Advance(TimeSpan.FromSeconds(30)); // so a failing run still stops and disposes
+            }
+
+            await first.DisposeAsync();
+        }
+
+        // failing#0 is neither done nor dead-lettered: the watermark stays at it, a#0..2 above it are recorded done.
+        Assert.Equal(0, await Runtimes.CountAsync(engine, $"{Topic}.g.dlq"));
+        var committed = await CommittedAsync(engine);
+        Assert.Equal(published[0].Offset, committed.Offset);
+        Assert.Equal(3, committed.DoneCount);
+
+        var attempts = new ConcurrentQueue<int>();
+        var again = await NextOwnerHandlesAsync(engine, handOver, expected: published.Length, attempts);
+        Assert.Equal([0, 1, 2], again.Of("failing"));
+        Assert.Empty(again.Of("a"));
+        Assert.Equal([1, 1, 1], attempts);
     }
 
     [Fact]
