@@ -38,6 +38,7 @@ public sealed class ClusterMember : IAsyncDisposable
     private Task _watching = Task.CompletedTask;
     private Assignment _target = Assignment.Empty;
     private IReadOnlyList<string> _live = [];
+    private long _stepVersion;
     private bool _started;
     private bool _stopped;
 
@@ -103,6 +104,12 @@ public sealed class ClusterMember : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The member's watch of its group (tests wait for it to reflect the store).</summary>
+    internal MembershipWatcher Membership => _watcher;
+
+    /// <summary>The <see cref="MembershipWatcher.Version"/> known when the last step began (the step may have read a newer view).</summary>
+    internal long StepVersion => Interlocked.Read(ref _stepVersion);
 
     /// <summary>Leases this member lost (taken over after it failed to renew them in time, or fenced at commit).</summary>
     public long LeasesLost => _keeper.Lost;
@@ -202,6 +209,10 @@ public sealed class ClusterMember : IAsyncDisposable
 
         while (!stop.IsCancellationRequested)
         {
+            // The version before the step reads the view: a change published while the step runs (a member leaving
+            // while its leases are listed) wakes the loop at once instead of waiting for the next beat.
+            var known = _watcher.Version;
+            Interlocked.Exchange(ref _stepVersion, known);
             try
             {
                 await StepAsync(stop);
@@ -222,7 +233,7 @@ public sealed class ClusterMember : IAsyncDisposable
                 wake = _wake;
             }
 
-            var change = _watcher.WaitForChangeAsync(_watcher.Version, wait.Token);
+            var change = _watcher.WaitForChangeAsync(known, wait.Token);
             var beat = Task.Delay(_options.Cluster.HeartbeatInterval, _time, wait.Token);
             await Task.WhenAny(change, beat.OnCallerContext(), wake.Task.OnCallerContext());
             wait.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler

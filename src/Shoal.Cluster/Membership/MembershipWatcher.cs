@@ -35,6 +35,10 @@ internal sealed class MembershipWatcher
     private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private MembershipView _current = MembershipView.Empty;
+
+    // What Current was computed from: the newest revision seen per member key, and the members whose records it holds.
+    private Dictionary<string, long> _currentRevisions = new(StringComparer.Ordinal);
+    private HashSet<string> _currentRecords = new(StringComparer.Ordinal);
     private DateTimeOffset _nextIdleConfirm = DateTimeOffset.MinValue;
     private bool _listed;
     private long _version;
@@ -67,6 +71,36 @@ internal sealed class MembershipWatcher
     public long Version
     {
         get { lock (_gate) { return _version; } }
+    }
+
+    /// <summary>
+    /// True when <see cref="Current"/> was computed from every change of <paramref name="records"/> (a listing of the
+    /// group's records): it saw each listed record at its revision or later, and holds no record the listing lacks.
+    /// The cluster tests' lockstep waits for it, so fake time never runs ahead of a watch its changes wait in.
+    /// </summary>
+    internal bool Reflects(IReadOnlyList<KvEntry> records)
+    {
+        lock (_gate)
+        {
+            if (_version == 0 || records.Count < _currentRecords.Count)
+            {
+                return false;
+            }
+
+            var listed = 0;
+            foreach (var entry in records)
+            {
+                var memberId = entry.Key[_prefix.Length..];
+                if (!_currentRevisions.TryGetValue(memberId, out var seen) || seen < entry.Revision)
+                {
+                    return false;
+                }
+
+                listed += _currentRecords.Contains(memberId) ? 1 : 0;
+            }
+
+            return listed == _currentRecords.Count;
+        }
     }
 
     /// <summary>Completes with the current view once <see cref="Version"/> is greater than <paramref name="knownVersion"/>.</summary>
@@ -273,10 +307,14 @@ internal sealed class MembershipWatcher
         }
 
         TaskCompletionSource? changed = null;
+        var revisions = new Dictionary<string, long>(_revisions, StringComparer.Ordinal);
+        var present = new HashSet<string>(_records.Keys, StringComparer.Ordinal);
         lock (_gate)
         {
             var same = _version > 0 && view.SameMembership(_current);
             _current = view;
+            _currentRevisions = revisions;
+            _currentRecords = present;
             if (!same)
             {
                 _version++;

@@ -238,7 +238,9 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// slowly the machine runs it: time waits for it. (Leases are not required to be renewed at this very tick: a member
     /// step woken between two ticks, or one the clock moved on under, schedules its next one a whole interval after it
     /// ends, and requiring more would stop the clock forever.) On a <see cref="TestClock"/> it also waits until every
-    /// member loop has finished its step and waits for the next beat, so steps never span two ticks.
+    /// member loop has finished its step and waits for the next beat, so steps never span two ticks. And it waits until
+    /// every member's membership view has seen every change of the member records (a leave included) and its loop has
+    /// stepped on that view: a watch's changes wait on the thread pool, and time must not run on without them.
     /// </summary>
     public Task CaughtUpAsync() =>
         CaughtUpAsync(
@@ -276,6 +278,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
         async Task<List<string>> LaggingAsync()
         {
+            var memberRecords = await engine.Coordination.ListAsync(CoordinationKeys.GroupMembersPrefix(Group));
             var beats = (await ClusterRecords.ListMembersAsync(engine.Coordination, Group)).ToDictionary(r => r.MemberId, r => r.HeartbeatAt);
             var records = await leases.ListAsync(CancellationToken.None);
             var lagging = new List<string>();
@@ -290,6 +293,19 @@ internal sealed class ClusterHarness : IAsyncDisposable
             foreach (var member in members)
             {
                 var id = member.MemberId;
+
+                // A watch delivers on the thread pool, which a busy machine may leave waiting while the clock's timers run
+                // every beat at once: without this, time ran on while a member's view still held a member that had left
+                // (its hand-over then waited for the record's TTL), or lacked one that had joined.
+                if (!member.Membership.Reflects(memberRecords))
+                {
+                    lagging.Add($"{id} (its membership view has not seen every change of the member records yet)");
+                }
+                else if (member.StepVersion < member.Membership.Version)
+                {
+                    lagging.Add($"{id} (its loop has not stepped on membership view {member.Membership.Version} yet)");
+                }
+
                 var beaten = beats.TryGetValue(id, out var at) && at >= now;
                 // Every lease record naming the member, not only those it lists as owned: a lease is acquired before
                 // its partition starts and shows in OwnedPartitions only once it has.

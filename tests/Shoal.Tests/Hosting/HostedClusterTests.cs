@@ -52,8 +52,11 @@ public sealed class HostedClusterTests
 
         await RunUntilAsync(() => probe.Handled.Count >= 200, "all handled");
         running.RemoveAt(1);
+        var stopping = clock.GetUtcNow();
         await b.StopAsync(); // graceful: hands its partitions over at once
         await RunUntilAsync(() => rt.GetGroup("billing").Partitions.Count == 8, "host-a took every partition");
+        var handOver = clock.GetUtcNow() - stopping;
+        Assert.True(handOver <= 2 * Cluster.HeartbeatInterval, $"the graceful stop handed over after {handOver.TotalMilliseconds} ms of virtual time, not at once (TTL {Cluster.SessionTtl.TotalMilliseconds} ms)");
         for (var i = 200; i < 300; i++)
         {
             await publisher.PublishAsync("orders", $"k{i % 20}", new OrderPlaced($"k{i % 20}", i / 20));
