@@ -75,7 +75,12 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
         var result = await VerbRunner.RunProcessAsync(args);
         log.WriteLine($"shoal {string.Join(' ', args)} → exit {result.ExitCode}: {result.Err.Trim()}");
         Assert.True(result.ExitCode == 1, $"expected exit 1: {result}");
-        Assert.StartsWith("error: ", result.Err, StringComparison.Ordinal);
+        // A password on the command line is warned about first (docs/cli.md, credentials); then the error.
+        var inlinePassword = args.Any(a => a.Contains('@', StringComparison.Ordinal));
+        var lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var warned = lines.Length > 0 && lines[0].StartsWith("warning: --engine holds a password or token", StringComparison.Ordinal);
+        Assert.True(warned == inlinePassword, $"warning expected: {inlinePassword}\n{result}");
+        Assert.StartsWith("error: ", lines.ElementAtOrDefault(warned ? 1 : 0) ?? string.Empty, StringComparison.Ordinal);
         Assert.Contains(url, result.Err, StringComparison.Ordinal);
         Assert.Contains(cause, result.Err, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
