@@ -25,8 +25,9 @@ internal static class ServeCommand
         }.Check(value => Problem(() => ParseUrls(value)));
         var apiKeys = new Option<string[]>("--api-key")
         {
-            Description = "An API key callers send as 'Authorization: Bearer KEY'; KEY gets every scope, KEY:produce,read limits it " +
-                          "(repeatable; more from configuration Shoal:ApiKeys). Without any, every caller has every scope",
+            Description = $"An API key callers send as 'Authorization: Bearer KEY', at least {ApiKey.MinimumLength} characters (make one with " +
+                          "'openssl rand -hex 32'); KEY gets every scope, KEY:produce,read limits it (repeatable; more, and named keys, " +
+                          "from configuration Shoal:ApiKeys). Without any, every caller has every scope",
             HelpName = "KEY[:scope,scope]",
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
