@@ -4,6 +4,7 @@ using Shoal.Cli.Verbs;
 using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Hosting.Processes;
+using Shoal.Scenarios.Workload;
 using Shoal.Tests.Cli;
 using Xunit;
 using Xunit.Abstractions;
@@ -126,15 +127,31 @@ internal sealed class FaultRun : IAsyncDisposable
     /// <summary>The group's status as <c>shoal status</c> reads it, or null while the engine cannot answer (a server is down).</summary>
     public async Task<GroupTopicStatus?> StatusAsync(CancellationToken cancellationToken)
     {
+        // Each read has its own deadline, as the verbs' engine calls do (EngineRetries): a read that never answered once
+        // held a whole 90 s wait (its last status "none") while the workers were fine. Such a read is said and retried
+        // on a new connection.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(EngineRetries.DefaultAttemptTimeout);
         try
         {
-            _watcher ??= await ShoalEngines.OpenAsync(Engine, cancellationToken: cancellationToken);
-            var groups = await StatusCommand.ReadAsync(_watcher, Group, TimeProvider.System, cancellationToken);
+            _watcher ??= await ShoalEngines.OpenAsync(Engine, cancellationToken: attempt.Token);
+            var groups = await StatusCommand.ReadAsync(_watcher, Group, TimeProvider.System, attempt.Token);
             return groups.SelectMany(g => g.Topics).FirstOrDefault(t => t.Topic == Topic);
         }
         catch (EngineException ex)
         {
             _log.WriteLine($"{Now()} status not available: {ex.Message}");
+            return null;
+        }
+        catch (OperationCanceledException) when (attempt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _log.WriteLine($"{Now()} status did not answer within {EngineRetries.DefaultAttemptTimeout.TotalSeconds:0} s; reading again on a new connection");
+            if (_watcher is { } stale)
+            {
+                _watcher = null;
+                await stale.DisposeAsync();
+            }
+
             return null;
         }
     }
