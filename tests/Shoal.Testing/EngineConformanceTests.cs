@@ -25,9 +25,9 @@ public abstract partial class EngineConformanceTests : IAsyncLifetime
     /// <summary>Creates the engine for one test.</summary>
     protected abstract ValueTask<IShoalEngine> CreateEngineAsync();
 
-    public async Task InitializeAsync() => Engine = await CreateEngineAsync();
+    public async ValueTask InitializeAsync() => Engine = await CreateEngineAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Engine is not null)
         {
@@ -35,6 +35,7 @@ public abstract partial class EngineConformanceTests : IAsyncLifetime
         }
 
         _deadline.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A topic name no other test uses.</summary>

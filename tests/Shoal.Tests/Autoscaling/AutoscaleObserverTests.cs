@@ -16,13 +16,13 @@ public sealed class AutoscaleObserverTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private IShoalEngine _engine = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _engine = InProcessEngine.Create(new InProcessEngineOptions { TimeProvider = _clock });
         await _engine.Log.CreateTopicAsync(new TopicOptions { Name = Topic, Partitions = 2 });
     }
 
-    public async Task DisposeAsync() => await _engine.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _engine.DisposeAsync();
 
     private async Task AppendAsync(int partition, int count)
     {

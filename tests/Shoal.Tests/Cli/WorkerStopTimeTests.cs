@@ -5,7 +5,6 @@ using Shoal.Engines.InProcess;
 using Shoal.Tests.Engines;
 using Shoal.TestSupport;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Cli;
 

@@ -17,13 +17,13 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
 
     private ICoordinationStore Store => _engine.Coordination;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _engine = InProcessEngine.Create(new InProcessEngineOptions { TimeProvider = _clock });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _engine.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _engine.DisposeAsync();
 
     private MemberHeartbeat Heartbeat(string memberId, int seed, Func<MemberSample>? sample = null, HealthOptions? health = null) =>
         new(Store, new MemberIdentity("orders", memberId, Weight: 2, Capacity: 16, Address: "node-" + seed), Options, _clock, new Random(seed), health, sample);

@@ -20,14 +20,14 @@ public sealed class MembershipWatcherTests : IAsyncLifetime
 
     private ICoordinationStore Store => _engine.Coordination;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _engine = InProcessEngine.Create(new InProcessEngineOptions { TimeProvider = _clock });
         _watcher = new MembershipWatcher(Store, "orders", Ttl, _clock);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _watching.WaitAsync(TimeSpan.FromSeconds(10));

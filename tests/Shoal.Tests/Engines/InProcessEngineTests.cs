@@ -17,14 +17,14 @@ public sealed partial class InProcessEngineTests : IAsyncLifetime
 
     private CancellationToken Deadline => _deadline.Token;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         // Segments of 4 events, so retention visibly releases them.
         _engine = new InProcessShoalEngine(new InProcessEngineOptions { TimeProvider = _time }, segmentShift: 2);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _engine.DisposeAsync();
         _deadline.Dispose();

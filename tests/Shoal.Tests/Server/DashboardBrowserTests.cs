@@ -10,7 +10,6 @@ using Shoal.Tests.Cli;
 using Shoal.Tests.Cluster;
 using Shoal.TestSupport;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Server;
 

@@ -1,6 +1,5 @@
 using Shoal.Tests.Cli;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Engines.Nats;
 

@@ -7,7 +7,6 @@ using Shoal.Hosting.Processes;
 using Shoal.Scenarios.Workload;
 using Shoal.Tests.Cli;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Engines.Nats;
 

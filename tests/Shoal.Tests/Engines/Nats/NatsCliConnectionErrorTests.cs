@@ -1,7 +1,6 @@
 using Shoal.Scenarios.Nats;
 using Shoal.Tests.Cli;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Engines.Nats;
 

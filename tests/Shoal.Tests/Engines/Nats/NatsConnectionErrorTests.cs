@@ -10,10 +10,10 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
 {
     private LocalNatsCluster _secured = null!;
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         _secured = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { ExtraArguments = ["--user", "shoal", "--pass", "right-password"] });
 
-    public async Task DisposeAsync() => await _secured.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _secured.DisposeAsync();
 
     [Trait("Category", "Integration")]
     [Fact]

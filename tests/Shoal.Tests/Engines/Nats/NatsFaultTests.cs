@@ -2,7 +2,6 @@ using Shoal.Engines.Nats;
 using Shoal.Scenarios.Nats;
 using Shoal.TestSupport;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Engines.Nats;
 

@@ -12,9 +12,9 @@ public sealed class NatsServerFixture : IAsyncLifetime
 
     public string Url => Cluster.Urls[0];
 
-    public async Task InitializeAsync() => Cluster = await LocalNatsCluster.StartAsync();
+    public async ValueTask InitializeAsync() => Cluster = await LocalNatsCluster.StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Cluster is not null)
         {

@@ -3,7 +3,6 @@ using Shoal.Tests.Cli;
 using Shoal.Tests.Runtime;
 using Shoal.TestSupport;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Engines.Nats;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Shoal.Scenarios.Nats;
 using Shoal.Tests.Cli;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Shoal.Tests.Engines.Nats;
 
