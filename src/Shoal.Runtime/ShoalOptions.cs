@@ -19,7 +19,11 @@ public sealed record ShoalOptions
     /// <summary>How unkeyed events are spread.</summary>
     public PublisherOptions Publisher { get; init; } = new();
 
-    /// <summary>The serializers (JSON options, MessagePack options). Default: <see cref="EventSerializers.CreateDefault"/>.</summary>
+    /// <summary>
+    /// The serializers. Default: <see cref="EventSerializers.CreateDefault"/> (JSON and XML). MessagePack and protobuf come from
+    /// their packages: <c>UseMessagePack()</c> (Shoal.Serialization.MessagePack), <c>UseProtobuf()</c> (Shoal.Serialization.Protobuf);
+    /// call them after setting this property, which they extend.
+    /// </summary>
     public EventSerializers? Serializers { get; init; }
 
     /// <summary>The only source of time (delays, timeouts, commit interval). Tests and the simulation pass a fake one.</summary>

@@ -28,6 +28,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
         Engine = engine;
         _options = options;
         _serializers = options.Serializers ?? EventSerializers.CreateDefault();
+        RequireSerializers(options, _serializers);
         _random = options.RandomSeed is { } seed ? new Random(seed) : new Random();
         var configured = options.Topics.ToDictionary(t => t.Name, StringComparer.Ordinal);
         Publisher = new EventPublisher(engine, options.EventTypes, _serializers, configured, options.Publisher, options.TimeProvider, _random);
@@ -56,6 +57,26 @@ public sealed class ShoalRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return new ShoalRuntime(engine, options);
+    }
+
+    /// <summary>Every format a configured topic or a registered event type names has a serializer, checked before anything runs.</summary>
+    private static void RequireSerializers(ShoalOptions options, EventSerializers serializers)
+    {
+        foreach (var topic in options.Topics)
+        {
+            if (!serializers.Contains(topic.Format))
+            {
+                throw new ShoalConfigurationException("ShoalOptions.Serializers", $"topic '{topic.Name}' is {topic.Format}: {EventSerializers.Missing(topic.Format)}");
+            }
+        }
+
+        foreach (var type in options.EventTypes.Types)
+        {
+            if (type.Format is { } format && !serializers.Contains(format))
+            {
+                throw new ShoalConfigurationException("ShoalOptions.Serializers", $"event type '{type.Name}' is {format}: {EventSerializers.Missing(format)}");
+            }
+        }
     }
 
     /// <summary>Creates the configured topics if absent and starts every group on every partition.</summary>

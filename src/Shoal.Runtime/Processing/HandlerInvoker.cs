@@ -15,11 +15,11 @@ internal sealed class HandlerInvoker<TEvent>(IEventHandler<TEvent> handler, Even
 
     public ValueTask InvokeAsync(in EventEnvelope envelope, int attempt, long epoch, CancellationToken cancellationToken)
     {
-        var @event = Serializer(envelope.ContentType).Deserialize<TEvent>(envelope.Payload);
+        var @event = Serializer(envelope.ContentType, envelope.Type).Deserialize<TEvent>(envelope.Payload);
         return handler.HandleAsync(@event, new EventContext(envelope, group, attempt, epoch), cancellationToken);
     }
 
-    private IEventSerializer Serializer(string contentType)
+    private IEventSerializer Serializer(string contentType, string type)
     {
         // Producers write one content type per event type almost always: remember the last one.
         var last = _lastSerializer;
@@ -30,8 +30,7 @@ internal sealed class HandlerInvoker<TEvent>(IEventHandler<TEvent> handler, Even
 
         if (!serializers.TryGetByContentType(contentType, out var serializer))
         {
-            throw new EventSerializationException(
-                $"Cannot deserialize '{typeof(TEvent).Name}': unsupported content type '{contentType}' (supported: application/json, application/x-msgpack, application/x-protobuf, application/xml).");
+            throw new EventSerializationException($"Cannot read event '{type}': {serializers.Unreadable(contentType)}");
         }
 
         _lastSerializer = serializer;

@@ -169,7 +169,8 @@ internal sealed class ClusterDemoRunner
     {
         Topics = [new TopicOptions { Name = _topic, Partitions = _settings.Partitions, Format = _settings.Format }],
         EventTypes = new EventTypeRegistry().Add<DemoEvent>("demo-event"),
-        Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default }),
+        Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default })
+            .WithMessagePack().WithProtobuf(),
     };
 
     private async Task StartNodeAsync(CancellationToken cancellationToken)

@@ -53,7 +53,8 @@ public sealed class DemoRunner(EngineServices? engineServices = null) : IDemoRun
         {
             Topics = [new TopicOptions { Name = topic, Partitions = settings.Partitions, Format = settings.Format }],
             EventTypes = new EventTypeRegistry().Add<DemoEvent>("demo-event"),
-            Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default }),
+            Serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = DemoJsonContext.Default })
+                .WithMessagePack().WithProtobuf(),
             Groups =
             [
                 new GroupRegistration

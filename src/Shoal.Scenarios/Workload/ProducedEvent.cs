@@ -65,7 +65,8 @@ public sealed class ProducedEvent
 
     /// <summary>The serializers for these events: every documented encoding, JSON in camelCase by default.</summary>
     public static EventSerializers Serializers() =>
-        EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = WorkloadJsonContext.Default });
+        EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = WorkloadJsonContext.Default })
+            .WithMessagePack().WithProtobuf();
 
     /// <summary>
     /// The event in <paramref name="envelope"/> as <c>shoal worker</c> reads it: type <see cref="TypeName"/>, decoded by

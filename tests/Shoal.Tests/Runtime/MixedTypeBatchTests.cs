@@ -47,7 +47,7 @@ public sealed class MixedTypeBatchTests
                 },
             ],
             RandomSeed = 42,
-        });
+        }.UseMessagePack());
         await shoal.StartAsync();
 
         const int keys = 20;

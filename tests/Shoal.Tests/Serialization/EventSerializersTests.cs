@@ -5,7 +5,7 @@ namespace Shoal.Tests.Serialization;
 
 public sealed class EventSerializersTests
 {
-    private readonly EventSerializers _serializers = EventSerializers.CreateDefault();
+    private readonly EventSerializers _serializers = EventSerializers.CreateDefault().WithMessagePack().WithProtobuf();
 
     [Theory]
     [InlineData(SerializationFormat.Json, ContentTypes.Json)]
@@ -64,7 +64,7 @@ public sealed class MessagePackOptionsTests
         var trusted = MessagePack.MessagePackSerializerOptions.Standard
             .WithResolver(MessagePack.Resolvers.ContractlessStandardResolver.Instance)
             .WithSecurity(MessagePack.MessagePackSecurity.TrustedData);
-        var serializer = EventSerializers.CreateDefault(messagePack: trusted).Get(SerializationFormat.MessagePack);
+        var serializer = EventSerializers.CreateDefault().WithMessagePack(trusted).Get(SerializationFormat.MessagePack);
 
         Assert.Throws<EventSerializationException>(() => serializer.Deserialize<object>(DeeplyNested));
         Assert.Equal([1], serializer.Deserialize<int[]>(new byte[] { 0x91, 0x01 }));
@@ -75,7 +75,7 @@ public sealed class MessagePackOptionsTests
     {
         var shallow = MessagePack.MessagePackSerializerOptions.Standard
             .WithSecurity(MessagePack.MessagePackSecurity.TrustedData.WithMaximumObjectGraphDepth(3));
-        var serializer = EventSerializers.CreateDefault(messagePack: shallow).Get(SerializationFormat.MessagePack);
+        var serializer = EventSerializers.CreateDefault().WithMessagePack(shallow).Get(SerializationFormat.MessagePack);
 
         Assert.Throws<EventSerializationException>(() => serializer.Deserialize<object>(DeeplyNested.AsSpan(596).ToArray()));
     }
@@ -94,7 +94,7 @@ public sealed class MessagePackOptionsTests
                 [MessagePack.Formatters.TypelessFormatter.Instance], [MessagePack.Resolvers.ContractlessStandardResolver.Instance]),
         });
 
-        var error = Assert.Throws<ShoalConfigurationException>(() => EventSerializers.CreateDefault(messagePack: typeless));
+        var error = Assert.Throws<ShoalConfigurationException>(() => EventSerializers.CreateDefault().WithMessagePack(typeless));
 
         Assert.Equal("messagePack", error.Field);
         Assert.Contains("typeless", error.Message, StringComparison.Ordinal);

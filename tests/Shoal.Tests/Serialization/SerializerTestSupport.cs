@@ -7,7 +7,7 @@ namespace Shoal.Tests.Serialization;
 
 internal static class SerializerTestSupport
 {
-    public static readonly EventSerializers Serializers = EventSerializers.CreateDefault();
+    public static readonly EventSerializers Serializers = EventSerializers.CreateDefault().WithMessagePack().WithProtobuf();
 
     public static TheoryData<SerializationFormat> AllFormats => new(Enum.GetValues<SerializationFormat>());
 
