@@ -109,9 +109,17 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
     /// </para>
     /// <para>
     /// A consumer that answered can stall too (its peer restarting): an attempt that receives no next entry for 2 s
-    /// (<see cref="EntryWait"/>) is abandoned and retried in the same way. A listing that keeps delivering is never cut
-    /// off; one that cannot finish fails once the request timeout is spent, with a transient
-    /// <see cref="EngineException"/> saying what its last attempt saw — it never waits on a stalled consumer for longer.
+    /// (<see cref="EntryWait"/>) is abandoned and retried in the same way.
+    /// </para>
+    /// <para>
+    /// The end of the initial values is the entry whose pending count is 0, and nats-server 2.9 may count one message too
+    /// many for a consumer created while a server of the bucket restarts (measured: pending stayed 1 on every entry of
+    /// such a watch). While keys under the prefix are rewritten — heartbeats, lease renewals — that watch delivers
+    /// forever and never says it is done, so a listing once waited on it for more than 90 s. A key delivered a second
+    /// time is a write made after the watch began, which comes only after every initial value, so from the first such
+    /// rewrite the attempt waits at most <see cref="EntryWait"/> for the end, then is abandoned and retried on a new
+    /// consumer. A listing whose initial values keep arriving is not cut off; one that cannot finish fails once the
+    /// request timeout is spent, with a transient <see cref="EngineException"/> saying what its last attempt saw.
     /// </para>
     /// </remarks>
     public async ValueTask<IReadOnlyList<KvEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default)
@@ -161,6 +169,7 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
     private async ValueTask<IReadOnlyList<KvEntry>> ListOnceAsync(string prefix, string filter, bool exact, ListingAttempt attempt, CancellationToken cancellationToken)
     {
         var entries = new Dictionary<string, KvEntry>(StringComparer.Ordinal);
+        var delivered = new HashSet<string>(StringComparer.Ordinal);
         var opts = new NatsKVWatchOpts
         {
             OnNoData = _ =>
@@ -171,8 +180,9 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         };
         await foreach (var entry in _kv.WatchAsync(filter, Reader, opts, attempt.Token))
         {
-            // The consumer delivers: from here each next entry must come within EntryWait.
-            attempt.Delivered(entry.Delta);
+            // The consumer delivers: from here each next entry must come within EntryWait, and once a key comes again
+            // (a write made during the watch), the end of the initial values must come within EntryWait of it.
+            attempt.Delivered(entry.Delta, rewrite: !delivered.Add(entry.Key));
             var key = CoordinationKeyCodec.Decode(entry.Key);
             if (exact || key.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -259,6 +269,7 @@ internal sealed class ListingAttempt : IDisposable
     private readonly CancellationTokenSource _linked;
     private readonly TimeSpan _answerWait;
     private int _delivered;
+    private int _rewrites;
     private ulong _pending;
     private bool _answered;
 
@@ -277,12 +288,26 @@ internal sealed class ListingAttempt : IDisposable
     /// <summary>The consumer said it has nothing to deliver.</summary>
     public void Answered() => _answered = true;
 
-    /// <summary>An entry arrived, with <paramref name="pending"/> more to come: the wait for the next one starts again.</summary>
-    public void Delivered(ulong pending)
+    /// <summary>
+    /// An entry arrived, with <paramref name="pending"/> more to come: the wait for the next one starts again — unless
+    /// the watch already delivered a key again (<paramref name="rewrite"/>): its initial values are all in, and the
+    /// wait for the end, started at the first rewrite, is not extended by further updates.
+    /// </summary>
+    public void Delivered(ulong pending, bool rewrite)
     {
         _answered = true;
         _delivered++;
         _pending = pending;
+        if (_rewrites > 0 || rewrite)
+        {
+            if (_rewrites++ == 0)
+            {
+                _timeout.CancelAfter(NatsCoordinationStore.EntryWait);
+            }
+
+            return;
+        }
+
         _timeout.CancelAfter(NatsCoordinationStore.EntryWait);
     }
 
@@ -292,6 +317,12 @@ internal sealed class ListingAttempt : IDisposable
         if (e is NatsException && !TimedOut)
         {
             return NatsErrors.Describe(e);
+        }
+
+        if (_rewrites > 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"the watch delivered {_delivered} entries, {_rewrites} of them keys it had already delivered, but never the end of its initial values ({_pending} still said pending) within {NatsCoordinationStore.EntryWait.TotalSeconds:0.#} s of the first");
         }
 
         return _answered

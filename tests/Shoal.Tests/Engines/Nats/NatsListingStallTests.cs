@@ -60,6 +60,53 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
         Assert.True(clock.Elapsed < budget + NatsCoordinationStore.EntryWait + TimeSpan.FromSeconds(3), $"failed after {clock.Elapsed}");
     }
 
+    [Fact]
+    public async Task A_watch_whose_pending_count_never_reaches_zero_while_a_key_is_rewritten_is_abandoned_and_the_listing_retried()
+    {
+        // nats-server 2.9 counted one message too many for some watches created while a server restarted (measured with
+        // a SIGKILL/restart loop: pending stayed 1 on every entry); with a key rewritten every 200 ms, as heartbeats
+        // are, such a watch delivered for as long as the writes went on and the listing never returned. The wrapper
+        // reproduces that count on the first watch; the writes are real.
+        await using var kv = await OpenAsync();
+        var prefix = await WriteKeysAsync(kv.Store, 3);
+        var overcounting = OvercountingKvStore.Wrap(kv.Store, overcountedWatches: 1);
+        var store = new NatsCoordinationStore(overcounting, TimeSpan.FromSeconds(10));
+
+        using var writes = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var writer = RewriteAsync(new NatsCoordinationStore(kv.Store, TimeSpan.FromSeconds(10)), prefix + "k0", writes.Token);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var clock = Stopwatch.StartNew();
+        var listed = await store.ListAsync(prefix, deadline.Token);
+        var took = clock.Elapsed;
+        await writes.CancelAsync();
+        var rewrites = await writer;
+
+        Assert.True(rewrites >= 2, $"the key was rewritten only {rewrites} times while the listing ran");
+        Assert.Equal([prefix + "k0", prefix + "k1", prefix + "k2"], listed.Select(e => e.Key));
+        Assert.True(OvercountingKvStore.Watches(overcounting) >= 2, "the watch that never reached the end was not retried");
+        Assert.True(took < TimeSpan.FromSeconds(8), $"listing took {took} (the key was rewritten {rewrites} times meanwhile)");
+    }
+
+    /// <summary>Rewrites <paramref name="key"/> every 100 ms until cancelled; returns how many writes succeeded.</summary>
+    private static async Task<int> RewriteAsync(NatsCoordinationStore store, string key, CancellationToken cancellationToken)
+    {
+        var writes = 0;
+        var revision = (await store.GetAsync(key, CancellationToken.None))!.Value.Revision;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(100, cancellationToken);
+                revision = (await store.TryUpdateAsync(key, "w"u8.ToArray(), revision, CancellationToken.None))!.Value;
+                writes++;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return writes;
+        }
+    }
+
     private async Task<Kv> OpenAsync()
     {
         // The engine creates the bucket; a connection of our own opens it, so the wrapper sees every call.
@@ -145,5 +192,61 @@ public class StallingKvStore : DispatchProxy
         }
 
         await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}
+
+/// <summary>
+/// An <see cref="INatsKVStore"/> that passes every call to a real one, except that its first
+/// <c>overcountedWatches</c> watches report one more pending message on every entry than the server did, so they never
+/// say their initial values are done.
+/// </summary>
+public class OvercountingKvStore : DispatchProxy
+{
+    private INatsKVStore _inner = null!;
+    private int _overcountedWatches;
+    private int _watches;
+
+    internal static INatsKVStore Wrap(INatsKVStore inner, int overcountedWatches)
+    {
+        var proxy = Create<INatsKVStore, OvercountingKvStore>();
+        var self = (OvercountingKvStore)(object)proxy;
+        self._inner = inner;
+        self._overcountedWatches = overcountedWatches;
+        return proxy;
+    }
+
+    internal static int Watches(INatsKVStore proxy) => Volatile.Read(ref ((OvercountingKvStore)(object)proxy)._watches);
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        object? result;
+        try
+        {
+            result = targetMethod.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+
+        if (targetMethod.Name != nameof(INatsKVStore.WatchAsync) || Interlocked.Increment(ref _watches) > _overcountedWatches)
+        {
+            return result;
+        }
+
+        var token = args is [.., CancellationToken t] ? t : CancellationToken.None;
+        var entryType = targetMethod.GetGenericArguments()[0];
+        return typeof(OvercountingKvStore).GetMethod(nameof(Overcount), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(entryType)
+            .Invoke(null, [result, token]);
+    }
+
+    private static async IAsyncEnumerable<NatsKVEntry<T>> Overcount<T>(IAsyncEnumerable<NatsKVEntry<T>> watch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in watch.WithCancellation(cancellationToken))
+        {
+            yield return entry with { Delta = entry.Delta + 1 };
+        }
     }
 }
