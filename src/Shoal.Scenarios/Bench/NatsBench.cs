@@ -16,7 +16,7 @@ namespace Shoal.Scenarios.Bench;
 /// and, for reference, against the raw consumer on the raw stream (the same payloads without Shoal's headers). One
 /// unmeasured warm-up round first; the order of the sides rotates between rounds.
 /// </summary>
-public static class NatsBench
+public static partial class NatsBench
 {
     /// <summary>Measures both sides on the servers at <paramref name="urls"/> (see <see cref="NatsBench"/>).</summary>
     /// <param name="setup">The name of the setup in the result.</param>
@@ -49,7 +49,10 @@ public static class NatsBench
         var publishRatios = new List<double>();
         var consumeRatios = new List<double>();
         var headerlessRatios = new List<double>();
-        for (var round = -1; round < settings.Rounds; round++)
+        var partitioned = settings.Partitions > 0
+            ? await RunPartitionedAsync(engine, js, raw, replicas, settings, payload, cancellationToken)
+            : null;
+        for (var round = settings.PartitionedOnly ? settings.Rounds : -1; round < settings.Rounds; round++)
         {
             // Round -1 warms up (JIT, connections, server caches) on a tenth of the events and is not counted.
             var events = round < 0 ? Math.Max(1_000, settings.Events / 10) : settings.Events;
@@ -108,7 +111,10 @@ public static class NatsBench
         }
 
         return new NatsBenchResult(setup, Median(shoalPublish), Median(rawPublish), Median(publishRatios),
-            Median(shoalConsume), Median(rawConsumeShoal), Median(consumeRatios), Median(rawConsume), Median(headerlessRatios));
+            Median(shoalConsume), Median(rawConsumeShoal), Median(consumeRatios), Median(rawConsume), Median(headerlessRatios))
+        {
+            Partitioned = partitioned,
+        };
     }
 
     private static async Task<double> ShoalPublishAsync(IShoalEngine engine, string topic, byte[] payload, int events, int window, CancellationToken cancellationToken)
@@ -188,6 +194,11 @@ public static class NatsBench
 
     private static double Median(List<double> values)
     {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
         values.Sort();
         return values[values.Count / 2];
     }

@@ -22,4 +22,8 @@ public sealed record NatsBenchResult(
     double RawConsumeShoalStreamPerSecond,
     double ConsumeRatio,
     double RawConsumePerSecond,
-    double ConsumeRatioHeaderless);
+    double ConsumeRatioHeaderless)
+{
+    /// <summary>Publish over several partitions through the raw client's paths and Shoal's publisher, in the same run; null when not measured.</summary>
+    public NatsPartitionedPublishResult? Partitioned { get; init; }
+}

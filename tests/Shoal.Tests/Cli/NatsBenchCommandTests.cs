@@ -29,5 +29,27 @@ public sealed class NatsBenchCommandTests
         }
 
         Assert.Equal(r1.GetProperty("shoalConsumePerSecond").GetDouble() / r1.GetProperty("rawConsumeShoalStreamPerSecond").GetDouble(), r1.GetProperty("consumeRatio").GetDouble(), 6);
+
+        // The 12-partition publish comparison: every path measured, the baseline first and its own ratio 1.
+        var partitioned = r1.GetProperty("partitioned");
+        Assert.Equal(12, partitioned.GetProperty("partitions").GetInt32());
+        var sides = partitioned.GetProperty("sides");
+        Assert.Equal(7, sides.GetArrayLength());
+        Assert.StartsWith("raw js.PublishAsync, sliding window", sides[0].GetProperty("name").GetString());
+        Assert.Equal(1.0, sides[0].GetProperty("ratio").GetDouble(), 6);
+        foreach (var side in sides.EnumerateArray())
+        {
+            Assert.True(side.GetProperty("perSecond").GetDouble() > 0, $"{side.GetProperty("name")} missing: {result}");
+            Assert.True(side.GetProperty("allocatedBytesPerEvent").GetDouble() > 0, $"{side.GetProperty("name")} allocation missing: {result}");
+        }
+    }
+
+    [Fact]
+    public async Task Bench_nats_partitioned_only_without_partitions_is_refused_with_the_option_named()
+    {
+        var result = await VerbRunner.RunAsync(["bench", "nats", "--partitioned-only", "--partitions", "0"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--partitioned-only needs --partitions above 0", result.Err);
     }
 }
