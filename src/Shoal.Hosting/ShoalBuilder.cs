@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Shoal.Cluster;
 using Shoal.Engine;
 using Shoal.Engines.InProcess;
+using Shoal.Hosting.Configuration;
 using Shoal.Hosting.Handlers;
 using Shoal.Serialization;
 
@@ -25,6 +27,8 @@ public sealed class ShoalBuilder
     private readonly List<(string Group, ClusterMemberOptions Member)> _members = [];
     private Func<IServiceProvider, IShoalEngine>? _engine;
     private Func<IServiceProvider, CancellationToken, ValueTask<IShoalEngine>>? _openEngine;
+    private IConfiguration? _configuration;
+    private Lazy<ConfiguredShoal>? _configured;
 
     internal ShoalBuilder(IServiceCollection services) => Services = services;
 
@@ -68,12 +72,15 @@ public sealed class ShoalBuilder
     public ShoalBuilder UseEngine(string uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        return UseEngine((services, cancellationToken) => ShoalEngines.OpenAsync(uri, new EngineServices
+        return UseEngine((services, cancellationToken) => OpenUriAsync(uri, services, cancellationToken));
+    }
+
+    private static ValueTask<IShoalEngine> OpenUriAsync(string uri, IServiceProvider services, CancellationToken cancellationToken) =>
+        ShoalEngines.OpenAsync(uri, new EngineServices
         {
             LoggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             TimeProvider = TimeOf(services),
-        }, cancellationToken));
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Uses the in-process engine (the default when no engine is chosen). With no <paramref name="options"/>, its
@@ -162,14 +169,64 @@ public sealed class ShoalBuilder
         return this;
     }
 
-    /// <summary>True when the engine comes from a URI or an async factory, opened by the hosted service's start.</summary>
-    internal bool OpensEngineOnStart => _openEngine is not null;
+    /// <summary>True when the engine comes from a URI (in code or configuration) or an async factory, opened by the hosted service's start.</summary>
+    internal bool OpensEngineOnStart => OpenEngine is not null;
+
+    /// <summary>The engine's async opener: the code's, or the configuration's <c>Engine</c> URI when the code chose none.</summary>
+    private Func<IServiceProvider, CancellationToken, ValueTask<IShoalEngine>>? OpenEngine
+    {
+        get
+        {
+            if (Configured is not { EngineUri: { } uri, EnginePath: { } path })
+            {
+                return _openEngine;
+            }
+
+            if (_openEngine is not null || _engine is not null)
+            {
+                throw new ShoalConfigurationException(path,
+                    $"is set ('{ShoalEngines.Redact(uri)}') and the code chooses an engine too (UseEngine or UseInProcessEngine); keep one of them.");
+            }
+
+            return async (services, cancellationToken) =>
+            {
+                try
+                {
+                    return await OpenUriAsync(uri, services, cancellationToken);
+                }
+                catch (ShoalConfigurationException ex) when (ex.Field == ShoalEngines.UriField)
+                {
+                    throw new ShoalConfigurationException(path, ex.Message[(ex.Field.Length + 2)..]);
+                }
+            };
+        }
+    }
+
+    /// <summary>What <c>AddShoal(configuration)</c>'s section says, read once (when the node or engine is first needed); null without one.</summary>
+    private ConfiguredShoal? Configured => _configured?.Value;
+
+    /// <summary>Reads the engine URI, topics and groups from <paramref name="configuration"/> when the host starts.</summary>
+    internal void UseConfiguration(IConfiguration configuration)
+    {
+        if (_configuration is not null && !ReferenceEquals(_configuration, configuration))
+        {
+            throw new ShoalConfigurationException("AddShoal",
+                $"a configuration section was already given ({PathOf(_configuration)}); give Shoal its settings in one section.");
+        }
+
+        _configuration = configuration;
+        _configured = new Lazy<ConfiguredShoal>(() => ShoalConfigurationReader.Read(configuration));
+    }
+
+    private static string PathOf(IConfiguration configuration) => configuration is IConfigurationSection section ? $"'{section.Path}'" : "the root";
+
+    private static string PrefixOf(IConfiguration? configuration) => configuration is IConfigurationSection section ? section.Path + ":" : string.Empty;
 
     internal IShoalEngine CreateEngine(IServiceProvider services)
     {
-        if (_openEngine is not null)
+        if (OpenEngine is { } open)
         {
-            return new DeferredEngine(_openEngine, services);
+            return new DeferredEngine(open, services);
         }
 
         var engine = _engine is null ? CreateInProcessEngine(services, null) : _engine(services);
@@ -179,8 +236,25 @@ public sealed class ShoalBuilder
     internal ShoalNode CreateNode(IServiceProvider services)
     {
         var options = BuildOptions(services);
-        var members = _members.ToDictionary(m => m.Group, m => m.Member, StringComparer.Ordinal);
+        var members = AllMembers().ToDictionary(m => m.Group, m => m.Member, StringComparer.Ordinal);
         return ShoalNode.Create(services.GetRequiredService<IShoalEngine>(), options, members);
+    }
+
+    private List<GroupOptions> AllGroups() => [.. Configured?.Groups ?? [], .. _groups];
+
+    private List<(string Group, ClusterMemberOptions Member)> AllMembers()
+    {
+        var configured = Configured?.Members ?? [];
+        foreach (var (group, _) in _members)
+        {
+            if (configured.Any(m => m.Group == group))
+            {
+                throw new ShoalConfigurationException($"{PrefixOf(_configuration)}Groups:{group}:Cluster",
+                    $"group '{group}' joins its cluster in configuration and in code (JoinCluster); keep one of them.");
+            }
+        }
+
+        return [.. configured, .. _members];
     }
 
     internal ShoalOptions BuildOptions(IServiceProvider services)
@@ -191,33 +265,44 @@ public sealed class ShoalBuilder
             add(registry);
         }
 
+        var allGroups = AllGroups();
+        var allMembers = AllMembers();
         foreach (var handler in _handlers)
         {
-            if (!_groups.Exists(g => g.Name == handler.Group))
+            if (!allGroups.Exists(g => g.Name == handler.Group))
             {
                 throw new ShoalConfigurationException("ShoalBuilder.AddHandler",
-                    $"{handler.HandlerType.Name} is added to group '{handler.Group}', which is not added; add it with AddGroup(new GroupOptions {{ Name = \"{handler.Group}\", Topic = ... }}).");
+                    $"{handler.HandlerType.Name} is added to group '{handler.Group}', which is not added; add it with AddGroup(new GroupOptions {{ Name = \"{handler.Group}\", Topic = ... }}){WhereInConfiguration(handler.Group)}.");
+            }
+        }
+
+        foreach (var group in Configured?.Groups ?? [])
+        {
+            if (!_handlers.Exists(h => h.Group == group.Name))
+            {
+                throw new ShoalConfigurationException($"{PrefixOf(_configuration)}Groups:{group.Name}",
+                    $"has no handler; add one in code: AddHandler<TEvent, THandler>(\"{group.Name}\").");
             }
         }
 
         foreach (var (group, _) in _members)
         {
-            if (!_groups.Exists(g => g.Name == group))
+            if (!allGroups.Exists(g => g.Name == group))
             {
                 throw new ShoalConfigurationException("ShoalBuilder.JoinCluster",
-                    $"group '{group}' is not added; add it with AddGroup(new GroupOptions {{ Name = \"{group}\", Topic = ... }}).");
+                    $"group '{group}' is not added; add it with AddGroup(new GroupOptions {{ Name = \"{group}\", Topic = ... }}){WhereInConfiguration(group)}.");
             }
         }
 
-        var groups = _groups.Select(g => new GroupRegistration
+        var groups = allGroups.Select(g => new GroupRegistration
         {
-            Options = _members.Exists(m => m.Group == g.Name) ? g with { PartitionOwnership = PartitionOwnership.Assigned } : g,
+            Options = allMembers.Exists(m => m.Group == g.Name) ? g with { PartitionOwnership = PartitionOwnership.Assigned } : g,
             Handlers = [.. _handlers.Where(h => h.Group == g.Name).Select(h => h.Create(services, LifetimeOf(h.HandlerType)))],
         });
 
         var options = new ShoalOptions
         {
-            Topics = [.. _topics],
+            Topics = [.. Configured?.Topics ?? [], .. _topics],
             EventTypes = registry,
             Groups = [.. groups],
             TimeProvider = TimeOf(services),
@@ -232,6 +317,9 @@ public sealed class ShoalBuilder
         CheckHandledTypesAreRegistered(options);
         return options;
     }
+
+    private string WhereInConfiguration(string group) =>
+        _configuration is null ? string.Empty : $" or in configuration ({PrefixOf(_configuration)}Groups:{group}:Topic)";
 
     private static IShoalEngine CreateInProcessEngine(IServiceProvider services, InProcessEngineOptions? options) =>
         InProcessEngine.Create(options ?? InProcessEngineOptions.Default with { TimeProvider = TimeOf(services) });

@@ -21,6 +21,21 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var lifecycle = services.GetRequiredService<NodeLifecycle>();
+        lifecycle.Set(NodeState.Starting);
+        try
+        {
+            await StartNodeAsync(lifecycle, cancellationToken);
+        }
+        catch (Exception)
+        {
+            lifecycle.Set(NodeState.StartFailed);
+            throw;
+        }
+    }
+
+    private async Task StartNodeAsync(NodeLifecycle lifecycle, CancellationToken cancellationToken)
+    {
         // An engine from a URI or an async factory opens here, with the host's start token (ShoalBuilder.UseEngine).
         if (services.GetRequiredService<ShoalBuilder>().OpensEngineOnStart && services.GetRequiredService<IShoalEngine>() is DeferredEngine deferred)
         {
@@ -33,7 +48,9 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
         var node = services.GetRequiredService<ShoalNode>();
         WarnIfDrainDoesNotFit(node.Runtime.Options);
         _node = node;
+        lifecycle.Set(NodeState.Starting, node);
         await node.StartAsync(cancellationToken);
+        lifecycle.Set(NodeState.Running);
         LogStarted(_logger, ShoalEngines.Redact(node.Engine.Name), node.Runtime.Options.Groups.Count);
     }
 
@@ -49,6 +66,7 @@ internal sealed partial class ShoalHostedService(IServiceProvider services) : IH
         // The members hand their partitions over (stop starting events, wait for the running handler calls, commit,
         // release) and leave, so the other members take them at once; then the runtime stops the rest the same way.
         await node.StopAsync(cancellationToken);
+        services.GetRequiredService<NodeLifecycle>().Set(NodeState.Stopped);
         LogStopped(_logger);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Shoal.Cluster;
 using Shoal.Engine;
@@ -23,6 +24,7 @@ public static class ShoalServiceCollectionExtensions
             builder = new ShoalBuilder(services);
             services.AddSingleton(new BuilderMarker(builder));
             services.AddSingleton(builder);
+            services.AddSingleton<NodeLifecycle>();
             services.AddSingleton(builder.CreateEngine);
             services.AddSingleton(builder.CreateNode);
             services.AddSingleton(sp => sp.GetRequiredService<ShoalNode>().Runtime);
@@ -30,6 +32,29 @@ public static class ShoalServiceCollectionExtensions
             services.AddHostedService<ShoalHostedService>();
         }
 
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a Shoal node as <see cref="AddShoal(IServiceCollection, Action{ShoalBuilder}?)"/> does, with the engine URI,
+    /// topics, groups (by name), their retry and cluster settings read from <paramref name="configuration"/>, e.g.
+    /// <c>builder.Configuration.GetSection("Shoal")</c>: <c>Engine</c>, <c>Topics:NAME:…</c>, <c>Groups:NAME:…</c>
+    /// (docs/hosting.md lists every setting). Handlers and event types stay in code: <paramref name="configure"/> adds them
+    /// (<c>AddHandler&lt;OrderPlaced, OrderPlacedHandler&gt;("billing")</c>) and may add more topics and groups.
+    /// The section is read when the host starts; an unknown key, a value that does not parse or one the options refuse
+    /// makes <c>host.StartAsync</c> throw <see cref="ShoalConfigurationException"/> whose field is the configuration path
+    /// (<c>Shoal:Groups:billing:MaxConcurrency</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding Shoal's settings (environment variables: <c>Shoal__Groups__billing__MaxConcurrency</c>).</param>
+    /// <param name="configure">Event types, handlers, and anything else set in code; the builder is also returned.</param>
+    public static ShoalBuilder AddShoal(this IServiceCollection services, IConfiguration configuration, Action<ShoalBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddShoal();
+        builder.UseConfiguration(configuration);
         configure?.Invoke(builder);
         return builder;
     }

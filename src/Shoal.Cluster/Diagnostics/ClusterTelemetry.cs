@@ -3,15 +3,13 @@ using System.Diagnostics.Metrics;
 namespace Shoal.Cluster.Diagnostics;
 
 /// <summary>
-/// The cluster package's instruments. They live on a meter named <c>Shoal</c>, like the runtime's, so one
-/// <c>AddMeter("Shoal")</c> collects both (OpenTelemetry and <see cref="MeterListener"/> match meters by name).
+/// The cluster package's instruments. They live on the meter <see cref="ShoalDiagnostics.MeterName"/>, like the runtime's, so one
+/// <c>AddMeter(ShoalDiagnostics.MeterName)</c> collects both (OpenTelemetry and <see cref="MeterListener"/> match meters by name).
 /// Recorded from the member's own loop with times from its injected <see cref="TimeProvider"/>.
 /// </summary>
 internal static class ClusterTelemetry
 {
-    public const string Name = "Shoal";
-
-    public static readonly Meter Meter = new(Name);
+    public static readonly Meter Meter = new(ShoalDiagnostics.MeterName);
 
     public static readonly Gauge<int> DesiredMembers = Meter.CreateGauge<int>(
         "shoal.autoscale.desired_members", "{member}", "Members the autoscaling policy wants for the group (an HPA/KEDA external metric).");

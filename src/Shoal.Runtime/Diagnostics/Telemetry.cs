@@ -3,14 +3,12 @@ using System.Diagnostics.Metrics;
 
 namespace Shoal.Diagnostics;
 
-/// <summary>Shoal's meter and activity source, both named <c>Shoal</c> (OpenTelemetry: <c>AddMeter("Shoal")</c>).</summary>
+/// <summary>Shoal's meter and activity source, named by <see cref="ShoalDiagnostics"/> (OpenTelemetry: <c>AddMeter(ShoalDiagnostics.MeterName)</c>).</summary>
 internal static class Telemetry
 {
-    public const string Name = "Shoal";
+    public static readonly ActivitySource ActivitySource = new(ShoalDiagnostics.ActivitySourceName);
 
-    public static readonly ActivitySource ActivitySource = new(Name);
-
-    public static readonly Meter Meter = new(Name);
+    public static readonly Meter Meter = new(ShoalDiagnostics.MeterName);
 
     public static readonly Counter<long> Published = Meter.CreateCounter<long>("shoal.events.published", "{event}", "Events appended by publishers (duplicates excluded).");
 
