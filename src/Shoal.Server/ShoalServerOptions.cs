@@ -2,7 +2,11 @@ using System.Net;
 
 namespace Shoal.Server;
 
-/// <summary>What <see cref="ShoalServer"/> listens on, who may call it, and the limits it enforces.</summary>
+/// <summary>
+/// What <see cref="ShoalServer"/> listens on, who may call it, and the limits it enforces; also the options of
+/// <see cref="ShoalServerServiceCollectionExtensions.AddShoalServer"/> in an application of your own (there the
+/// application decides where it listens, and <see cref="Urls"/> is not used).
+/// </summary>
 public sealed record ShoalServerOptions
 {
     /// <summary>Listen on loopback port 5080, no API keys (every caller has every scope), 1 MiB bodies, no rate limit, no UDP. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
@@ -17,6 +21,15 @@ public sealed record ShoalServerOptions
     /// every caller has every scope.
     /// </summary>
     public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
+
+    /// <summary>
+    /// The name of an authorization policy of the application that every protected endpoint (ingest, admin, status,
+    /// the dashboard's stream) requires instead of an API key, when Shoal is mounted with
+    /// <see cref="ShoalEndpointRouteBuilderExtensions.MapShoal"/> in an application with its own authentication.
+    /// Null (default): API keys with scopes. With a policy, no API key may be given (neither here nor in
+    /// <c>Shoal:ApiKeys</c>), and the policy decides for every scope alike.
+    /// </summary>
+    public string? AuthorizationPolicy { get; init; }
 
     /// <summary>Largest request body accepted (larger: 413). Default 1 MiB.</summary>
     public long MaxRequestBytes { get; init; } = 1 << 20;
@@ -82,6 +95,20 @@ public sealed record ShoalServerOptions
             if ((key.Scopes & ApiScopes.All) == ApiScopes.None || (key.Scopes & ~ApiScopes.All) != ApiScopes.None)
             {
                 throw new ShoalConfigurationException(field + ".Scopes", "give at least one of produce, read and admin, and nothing else.");
+            }
+        }
+
+        if (AuthorizationPolicy is not null)
+        {
+            if (string.IsNullOrWhiteSpace(AuthorizationPolicy))
+            {
+                throw new ShoalConfigurationException("ShoalServerOptions.AuthorizationPolicy", "name a policy of the application, or leave it null for API keys.");
+            }
+
+            if (ApiKeys.Count > 0)
+            {
+                throw new ShoalConfigurationException("ShoalServerOptions.AuthorizationPolicy",
+                    $"the application's policy '{AuthorizationPolicy}' authorizes callers, so API keys are not used: give either ApiKeys or AuthorizationPolicy, not both.");
             }
         }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,9 @@ internal sealed class ApiKeyStore(IReadOnlyList<NamedApiKey> keys)
 
 /// <summary>
 /// <c>Authorization: Bearer KEY</c> → a principal with one <c>scope</c> claim per scope. Challenges (401) and
-/// forbids (403) answer with problem details. With no keys configured, every caller gets every scope.
+/// forbids (403) answer with problem details. With no keys configured, every caller gets every scope. Shoal's endpoints
+/// name this scheme in their policies; it is an application's default only when it is the application's one scheme
+/// (see AddShoalServer).
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -51,7 +54,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     ApiKeyStore keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string SchemeName = "ApiKey";
+    /// <summary>Named after Shoal so it does not collide with a scheme of the application it is mounted in.</summary>
+    public const string SchemeName = "Shoal.ApiKey";
     public const string ScopeClaim = "scope";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -108,8 +112,13 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 }
 
-/// <summary>Endpoint metadata: the scope an endpoint requires (its policy has the same name).</summary>
+/// <summary>Endpoint metadata: the scope an endpoint requires.</summary>
 internal sealed record RequiredScope(ApiScopes Scope)
 {
-    public string Policy => Scope.ToString().ToLowerInvariant();
+    public string Name => Scope.ToString().ToLowerInvariant();
+
+    /// <summary>An API key with this scope: authenticated by <see cref="ApiKeyAuthenticationHandler"/> alone, whatever the application's default scheme.</summary>
+    public AuthorizationPolicy ApiKeyPolicy => new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName)
+        .RequireClaim(ApiKeyAuthenticationHandler.ScopeClaim, Name)
+        .Build();
 }

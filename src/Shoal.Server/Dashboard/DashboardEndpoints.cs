@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Shoal.Server.Status;
@@ -8,20 +9,38 @@ namespace Shoal.Server.Dashboard;
 /// <summary>The dashboard page (embedded in the assembly) and its server-sent event stream of status snapshots.</summary>
 internal static class DashboardEndpoints
 {
-    private static readonly Lazy<byte[]> Page = new(() =>
+    private const string StreamPlaceholder = "{{stream}}";
+    private const string AuthPlaceholder = "{{auth}}";
+
+    /// <summary>The stream's path below the path Shoal is mounted at.</summary>
+    public const string StreamPath = "/v1/dashboard/stream";
+
+    private static readonly Lazy<string> Page = new(() =>
     {
         using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("Shoal.Server.Dashboard.index.html")
             ?? throw new InvalidOperationException("The dashboard page is missing from the assembly.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
     });
 
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
 
-    public static IResult PageResult() => TypedResults.Bytes(Page.Value, "text/html; charset=utf-8");
+    /// <summary>
+    /// The page, naming its stream under the path it was requested at (<c>/shoal</c> or <c>/shoal/</c> →
+    /// <c>/shoal/v1/dashboard/stream</c>, with the application's path base in front), so it works wherever Shoal is
+    /// mounted and behind <c>UsePathBase</c>.
+    /// </summary>
+    public static IResult PageResult(HttpContext context, ShoalServerOptions options)
+    {
+        var request = context.Request;
+        var stream = (request.PathBase + request.Path).Value?.TrimEnd('/') + StreamPath;
+        var page = Page.Value
+            .Replace(StreamPlaceholder, HtmlEncoder.Default.Encode(stream), StringComparison.Ordinal)
+            .Replace(AuthPlaceholder, options.AuthorizationPolicy is null ? "api-key" : "application", StringComparison.Ordinal);
+        return TypedResults.Text(page, "text/html; charset=utf-8", Encoding.UTF8);
+    }
 
     /// <summary>
     /// <c>text/event-stream</c>: the latest snapshot at once, then each new one as <c>data: {json}</c>; a comment every
