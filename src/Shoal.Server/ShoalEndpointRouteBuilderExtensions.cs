@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Shoal.Hosting.Health;
 using Shoal.Server.Auth;
 using Shoal.Server.Dashboard;
 using Shoal.Server.Diagnostics;
@@ -56,8 +57,8 @@ public static class ShoalEndpointRouteBuilderExtensions
         Protect(api.MapGet(DashboardEndpoints.StreamPath["/v1".Length..], DashboardEndpoints.StreamAsync), ApiScopes.Read);
 
         shoal.MapGet("/", DashboardEndpoints.PageResult);
-        shoal.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
-        shoal.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
+        shoal.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ShoalHealthChecks.LiveTag), ResponseWriter = WriteHealthAsync });
+        shoal.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ShoalHealthChecks.ReadyTag), ResponseWriter = WriteHealthAsync });
         shoal.MapPrometheusScrapingEndpoint("/metrics");
         return shoal;
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using Shoal.Engine;
+using Shoal.Hosting.Health;
 using Shoal.Server.Auth;
-using Shoal.Server.Health;
 using Shoal.Server.Ingest;
 using Shoal.Server.Status;
 using Shoal.Server.Udp;
@@ -69,10 +69,9 @@ public static class ShoalServerServiceCollectionExtensions
             });
         }
 
-        services.AddHealthChecks()
-            .AddCheck<EngineHealthCheck>("engine", tags: ["ready"])
-            .AddCheck<MembersHealthCheck>("members", tags: ["ready"]);
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Shoal").AddPrometheusExporter());
+        // One set of checks for every host (Shoal.Hosting): live = the node runs, ready = engine and members.
+        services.AddShoalHealthChecks();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ShoalDiagnostics.MeterName).AddPrometheusExporter());
         return services;
     }
 

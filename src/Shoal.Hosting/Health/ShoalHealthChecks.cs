@@ -29,12 +29,18 @@ public static class ShoalHealthChecks
     /// Adds <see cref="NodeCheckName"/> (tagged <see cref="LiveTag"/>), <see cref="EngineCheckName"/> and
     /// <see cref="MembersCheckName"/> (tagged <see cref="ReadyTag"/>). They read the <c>IShoalEngine</c> registered in the
     /// container (<c>AddShoal</c> registers one), the node <c>AddShoal</c> starts, and any <c>ClusterMember</c> registered
-    /// as a service. In ASP.NET Core: <c>app.MapHealthChecks("/health/live", new() { Predicate = c =&gt; c.Tags.Contains("live") })</c>,
+    /// as a service. Adding them twice (for example by this call and by <c>AddShoalServer</c>) adds them once. In ASP.NET Core: <c>app.MapHealthChecks("/health/live", new() { Predicate = c =&gt; c.Tags.Contains("live") })</c>,
     /// and the same with <c>"ready"</c>.
     /// </summary>
     public static IHealthChecksBuilder AddShoalHealthChecks(this IHealthChecksBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(Marker)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<Marker>();
         return builder
             .AddCheck<NodeLiveHealthCheck>(NodeCheckName, tags: [LiveTag])
             .AddCheck<EngineHealthCheck>(EngineCheckName, tags: [ReadyTag])
@@ -47,4 +53,7 @@ public static class ShoalHealthChecks
         ArgumentNullException.ThrowIfNull(services);
         return services.AddHealthChecks().AddShoalHealthChecks();
     }
+
+    /// <summary>Shows the checks are registered, so a second call adds nothing (duplicate names would fail the host).</summary>
+    private sealed class Marker;
 }

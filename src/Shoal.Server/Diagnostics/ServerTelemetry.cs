@@ -6,9 +6,9 @@ namespace Shoal.Server.Diagnostics;
 /// <summary>The server's instruments and activities, on the meter and activity source named <c>Shoal</c> like the runtime's.</summary>
 internal static class ServerTelemetry
 {
-    public static readonly ActivitySource ActivitySource = new("Shoal");
+    public static readonly ActivitySource ActivitySource = new(ShoalDiagnostics.ActivitySourceName);
 
-    public static readonly Meter Meter = new("Shoal");
+    public static readonly Meter Meter = new(ShoalDiagnostics.MeterName);
 
     public static readonly Counter<long> UdpDatagrams = Meter.CreateCounter<long>(
         "shoal.udp.datagrams", "{datagram}", "UDP datagrams received, by shoal.outcome: accepted, malformed, dropped (queue full), failed (engine error).");

@@ -18,7 +18,7 @@ internal sealed class StatusPoller : BackgroundService
     private readonly IShoalEngine _engine;
     private readonly ShoalServerOptions _options;
     private readonly ILogger<StatusPoller> _logger;
-    private readonly Meter _meter = new("Shoal");
+    private readonly Meter _meter = new(ShoalDiagnostics.MeterName);
     private readonly Lock _gate = new();
     private DashboardSnapshot? _latest;
     private byte[] _latestJson = [];

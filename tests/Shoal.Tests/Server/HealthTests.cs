@@ -17,7 +17,7 @@ public sealed class HealthTests
         using (var ready = await host.SendAsync(HttpMethod.Get, "/health/ready"))
         {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-            Assert.Equal("Healthy", (await ServerHost.ReadJsonAsync(ready)).GetProperty("checks").GetProperty("engine").GetProperty("status").GetString());
+            Assert.Equal("Healthy", (await ServerHost.ReadJsonAsync(ready)).GetProperty("checks").GetProperty("shoal-engine").GetProperty("status").GetString());
         }
 
         engine.Down = true;
@@ -25,7 +25,7 @@ public sealed class HealthTests
         using var live = await host.SendAsync(HttpMethod.Get, "/health/live");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
-        var engineCheck = (await ServerHost.ReadJsonAsync(notReady)).GetProperty("checks").GetProperty("engine");
+        var engineCheck = (await ServerHost.ReadJsonAsync(notReady)).GetProperty("checks").GetProperty("shoal-engine");
         Assert.Equal("Unhealthy", engineCheck.GetProperty("status").GetString());
         Assert.Contains("unreachable (test)", engineCheck.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);

@@ -70,7 +70,7 @@ public sealed class MountedServerTests
         using (var live = await app.SendAsync(HttpMethod.Get, "/shoal/health/live"))
         {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-            Assert.Equal("Healthy", (await ServerHost.ReadJsonAsync(ready)).GetProperty("checks").GetProperty("engine").GetProperty("status").GetString());
+            Assert.Equal("Healthy", (await ServerHost.ReadJsonAsync(ready)).GetProperty("checks").GetProperty("shoal-engine").GetProperty("status").GetString());
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
 
