@@ -24,6 +24,12 @@ public abstract class HandlerRegistration
         return new HandlerRegistration<TEvent>(new DelegateHandler<TEvent>(handler));
     }
 
+    /// <summary>
+    /// This registration with its handler replaced by what <paramref name="decorator"/> makes of it (the event type is
+    /// unchanged). Use it on <see cref="GroupRegistration.Handlers"/>, e.g. in hosting's <c>Configure</c>.
+    /// </summary>
+    public abstract HandlerRegistration Decorate(IEventHandlerDecorator decorator);
+
     internal abstract Processing.IHandlerInvoker CreateInvoker(EventSerializers serializers, string group);
 
     private sealed class DelegateHandler<TEvent>(Func<TEvent, EventContext, CancellationToken, ValueTask> handler) : IEventHandler<TEvent>
@@ -35,6 +41,13 @@ public abstract class HandlerRegistration
 
 internal sealed class HandlerRegistration<TEvent>(IEventHandler<TEvent> handler) : HandlerRegistration(typeof(TEvent))
 {
+    public override HandlerRegistration Decorate(IEventHandlerDecorator decorator)
+    {
+        ArgumentNullException.ThrowIfNull(decorator);
+        return new HandlerRegistration<TEvent>(decorator.Decorate(handler)
+            ?? throw new ShoalConfigurationException("IEventHandlerDecorator.Decorate", $"returned null for the handler of {typeof(TEvent).Name}."));
+    }
+
     internal override Processing.IHandlerInvoker CreateInvoker(EventSerializers serializers, string group) =>
         new Processing.HandlerInvoker<TEvent>(handler, serializers, group);
 }

@@ -1,7 +1,7 @@
 using Shoal.Engine;
+using Shoal.Engines.Conformance;
 using Shoal.Engines.InProcess;
 using Shoal.Scenarios.Demo;
-using Shoal.Testing;
 
 namespace Shoal.Tests.Engines;
 

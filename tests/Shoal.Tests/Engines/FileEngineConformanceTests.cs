@@ -1,6 +1,6 @@
 using Shoal.Engine;
+using Shoal.Engines.Conformance;
 using Shoal.Engines.InProcess;
-using Shoal.Testing;
 using Xunit;
 
 namespace Shoal.Tests.Engines;

@@ -1,7 +1,7 @@
 using Shoal.Engine;
 using Xunit;
 
-namespace Shoal.Testing;
+namespace Shoal.Engines.Conformance;
 
 /// <summary>
 /// <see cref="EventRules"/> on every engine: a batch holding one event that breaks a rule stores nothing, and what the

@@ -2,7 +2,7 @@ using System.Text;
 using Shoal.Engine;
 using Xunit;
 
-namespace Shoal.Testing;
+namespace Shoal.Engines.Conformance;
 
 /// <summary>
 /// The behaviour every engine must have, as one abstract test class: an engine's test project adds a subclass

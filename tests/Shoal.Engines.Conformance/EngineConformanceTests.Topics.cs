@@ -1,7 +1,7 @@
 using Shoal.Engine;
 using Xunit;
 
-namespace Shoal.Testing;
+namespace Shoal.Engines.Conformance;
 
 public abstract partial class EngineConformanceTests
 {
