@@ -55,4 +55,18 @@ status=0
 # its 90-minute limit; the longest single test takes about a minute.
 dotnet test Shoal.sln -c Release --logger "trx;LogFilePrefix=shoal" --results-directory "$repo/TestResults" \
   --blame-hang-timeout 8m --blame-hang-dump-type mini "$@" || status=$?
+
+# Every package packs from the build the tests just made (--no-build: 34 s measured on a loaded 2-core machine), with
+# warnings as errors and none suppressed; the shoal tool package must stay at most 25 MB (docs/install.md).
+rm -rf "$repo/artifacts"
+if dotnet pack Shoal.sln -c Release --no-build --no-restore -o "$repo/artifacts"; then
+  tool_bytes=$(stat -c %s "$repo"/artifacts/shoal.*.nupkg)
+  if (( tool_bytes > 25 * 1024 * 1024 )); then
+    echo "test.sh: the shoal tool package is $tool_bytes bytes; the limit is 25 MB (docs/install.md)." >&2
+    status=1
+  fi
+else
+  echo "test.sh: dotnet pack failed (above); every package must pack without warnings (docs/install.md)." >&2
+  status=1
+fi
 exit "$status"

@@ -3,6 +3,7 @@ namespace Shoal;
 /// <summary>The engine (a server, a store) could not be reached or failed; the message names it and the cause.</summary>
 public sealed class EngineException : ShoalException
 {
+    /// <summary>Creates the exception; <paramref name="isTransient"/> says whether retrying may succeed (<see cref="IsTransient"/>).</summary>
     public EngineException(string message, Exception? innerException = null, bool isTransient = false)
         : base(message, innerException) => IsTransient = isTransient;
 

@@ -34,10 +34,15 @@ public static class ShoalHeaders
     /// </summary>
     public static class Envelope
     {
+        /// <summary>The event id.</summary>
         public const string Id = "Shoal-Id";
+        /// <summary>The event type name.</summary>
         public const string Type = "Shoal-Type";
+        /// <summary>The event key (the partition key).</summary>
         public const string Key = "Shoal-Key";
+        /// <summary>The payload encoding (a media type, e.g. <c>application/json</c>).</summary>
         public const string ContentType = "Content-Type";
+        /// <summary>When the producer published the event (ISO 8601 UTC, round-trip format).</summary>
         public const string Timestamp = "Shoal-Timestamp";
 
         /// <summary>JetStream's de-duplication id, written (= the event id) when the event asks for de-duplication.</summary>
@@ -50,9 +55,13 @@ public static class ShoalHeaders
     /// <summary>The reason values of <see cref="DeadLetterReason"/>.</summary>
     public static class Reasons
     {
+        /// <summary>A handler kept failing after its retries.</summary>
         public const string HandlerFailed = "handler-failed";
+        /// <summary>The payload could not be deserialized.</summary>
         public const string MalformedPayload = "malformed-payload";
+        /// <summary>The event type name is not registered.</summary>
         public const string UnknownType = "unknown-type";
+        /// <summary>The event's key was parked by an earlier failure of the same key.</summary>
         public const string Parked = "parked";
 
         /// <summary>The event's key hashes to another partition than the one it was read from (a producer hashed it wrong).</summary>

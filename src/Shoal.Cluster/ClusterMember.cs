@@ -171,6 +171,7 @@ public sealed class ClusterMember : IAsyncDisposable
         await Task.WhenAll(_held.RemoveAll().Select(_group.AbandonPartitionAsync));
     }
 
+    /// <summary>Stops the member (<see cref="StopAsync"/>): hands its partitions over and leaves the cluster.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

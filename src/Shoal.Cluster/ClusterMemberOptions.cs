@@ -32,6 +32,7 @@ public sealed record ClusterMemberOptions
     /// </summary>
     internal bool UnsafeReleaseBeforeDrain { get; init; }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first field that is out of range.</summary>
     public void Validate()
     {
         NameRules.Validate("ClusterMemberOptions.MemberId", MemberId);

@@ -119,6 +119,7 @@ public sealed class ShoalServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken = default) =>
         _started ? _app.StopAsync(cancellationToken) : Task.CompletedTask;
 
+    /// <summary>Stops the server (<see cref="StopAsync"/>) and releases it; the engine stays the caller's.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

@@ -9,6 +9,7 @@ namespace Shoal.Engine;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class CoordinationKeyRules
 {
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> (field <c>key</c>) when <paramref name="key"/> is empty or holds a character outside the allowed set.</summary>
     public static void ValidateKey(string key)
     {
         if (string.IsNullOrEmpty(key))
@@ -19,6 +20,7 @@ public static class CoordinationKeyRules
         ValidateCharacters("key", key);
     }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> (field <c>prefix</c>) when <paramref name="prefix"/> is null or holds a character outside the allowed set; an empty prefix is allowed.</summary>
     public static void ValidatePrefix(string prefix)
     {
         if (prefix is null)

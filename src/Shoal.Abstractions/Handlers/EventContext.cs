@@ -5,11 +5,13 @@ public readonly struct EventContext
 {
     private readonly EventEnvelope _envelope;
 
+    /// <summary>Creates the context of an event handled by <paramref name="group"/> on its <paramref name="attempt"/>-th attempt, under no lease (epoch 0).</summary>
     public EventContext(in EventEnvelope envelope, string group, int attempt)
         : this(envelope, group, attempt, 0)
     {
     }
 
+    /// <summary>Creates the context of an event handled by <paramref name="group"/> on its <paramref name="attempt"/>-th attempt, under the partition lease of <paramref name="epoch"/>.</summary>
     public EventContext(in EventEnvelope envelope, string group, int attempt, long epoch)
     {
         _envelope = envelope;

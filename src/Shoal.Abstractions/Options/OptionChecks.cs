@@ -12,6 +12,7 @@ public static class OptionChecks
     /// </summary>
     public static TimeSpan MaxTimerDuration { get; } = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming <paramref name="field"/> unless <paramref name="value"/> is between <paramref name="min"/> and <paramref name="max"/>.</summary>
     public static void Range(string field, long value, long min, long max)
     {
         if (value < min || value > max)
@@ -20,6 +21,7 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming <paramref name="field"/> unless <paramref name="value"/> is between <paramref name="min"/> and <paramref name="max"/> (and a number).</summary>
     public static void Range(string field, double value, double min, double max)
     {
         if (double.IsNaN(value) || value < min || value > max)
@@ -28,6 +30,7 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming <paramref name="field"/> unless <paramref name="value"/> is more than zero.</summary>
     public static void Positive(string field, TimeSpan value)
     {
         if (value <= TimeSpan.Zero)
@@ -46,6 +49,7 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming <paramref name="field"/> unless <paramref name="value"/> is a timer duration (<see cref="PositiveTimer"/>) or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
     public static void PositiveOrInfinite(string field, TimeSpan value)
     {
         if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
@@ -54,6 +58,7 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming <paramref name="field"/> when <paramref name="value"/> is negative.</summary>
     public static void NotNegative(string field, TimeSpan value)
     {
         if (value < TimeSpan.Zero)
@@ -62,6 +67,7 @@ public static class OptionChecks
         }
     }
 
+    /// <summary>Throws <see cref="ShoalConfigurationException"/> naming <paramref name="field"/> unless <paramref name="value"/> is a named value of <typeparamref name="TEnum"/>.</summary>
     public static void Defined<TEnum>(string field, TEnum value) where TEnum : struct, Enum
     {
         if (!Enum.IsDefined(value))

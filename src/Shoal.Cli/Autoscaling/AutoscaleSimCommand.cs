@@ -55,9 +55,11 @@ internal static class AutoscaleSimCommand
         var policy = new PolicyOptions(defaults.Policy);
         var plot = new Option<string?>("--plot")
         {
-            Description = "Write a PNG of arrivals, members (and the oracle's) and lag over time to this file",
-            HelpName = "FILE.png",
-        };
+            Description = "Write an SVG of arrivals, members (and the oracle's) and lag over time to this file",
+            HelpName = "FILE.svg",
+        }.Check(path => path is null || path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : $"writes an SVG image; give a file name ending in .svg; was '{path}'.");
         var json = CliOutput.CreateJsonOption();
 
         var command = new Command("autoscale-sim", "Run the autoscaling policy against a load profile on virtual time, compare it with an oracle and check the targets")
@@ -108,7 +110,7 @@ internal static class AutoscaleSimCommand
                     Directory.CreateDirectory(directory);
                 }
 
-                SimPlot.SavePng(result, written);
+                SimPlot.SaveSvg(result, written);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

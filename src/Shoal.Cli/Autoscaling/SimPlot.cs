@@ -1,71 +1,55 @@
-using ScottPlot;
 using Shoal.Simulation.Autoscaling;
 
 namespace Shoal.Cli.Autoscaling;
 
-/// <summary>Draws a run as a PNG with three stacked panels on one time axis: arrivals, members (and the oracle's), lag.</summary>
+/// <summary>Draws a run as an SVG with three stacked panels on one time axis: arrivals, members (and the oracle's), lag.</summary>
 internal static class SimPlot
 {
     public const int Width = 1200;
     public const int Height = 900;
 
-    public static void SavePng(AutoscaleSimResult result, string path)
+    // CSS named colours (steelblue, darkorange, gray, crimson, black), as hex so any SVG viewer draws them alike.
+    private const string SteelBlue = "#4682B4";
+    private const string DarkOrange = "#FF8C00";
+    private const string Gray = "#808080";
+    private const string Crimson = "#DC143C";
+    private const string Black = "#000000";
+
+    public static void SaveSvg(AutoscaleSimResult result, string path) => Create(result).Save(path);
+
+    internal static SvgChart Create(AutoscaleSimResult result)
     {
         var timeline = result.Timeline;
         var t = timeline.Select(s => (double)s.T).ToArray();
-        var multiplot = new Multiplot();
-        multiplot.AddPlots(3);
-        var load = multiplot.GetPlot(0);
-        var members = multiplot.GetPlot(1);
-        var lag = multiplot.GetPlot(2);
-
         var profile = result.Settings.Profile.ToString().ToLowerInvariant();
-        load.Title($"shoal autoscale-sim --profile {profile} --seed {result.Settings.Seed}: "
+        var chart = new SvgChart(Width, Height,
+            $"shoal autoscale-sim --profile {profile} --seed {result.Settings.Seed}: "
             + $"cost {result.MemberSeconds:N0} member-s (oracle {result.OracleMemberSeconds:N0}), "
-            + $"{result.DirectionChanges} direction change(s)");
-        var arrivals = load.Add.Scatter(t, timeline.Select(s => s.Arrivals).ToArray());
-        Style(arrivals, "arrivals (events/s)", Colors.SteelBlue);
-        var capacity = load.Add.Scatter(t, timeline.Select(s => Math.Min(s.Ready, result.Settings.Partitions) * result.Settings.MemberRate).ToArray());
-        Style(capacity, "capacity of working members (events/s)", Colors.DarkOrange);
-        capacity.ConnectStyle = ConnectStyle.StepHorizontal;
-        load.YLabel("events/s");
-        load.ShowLegend(Alignment.UpperLeft);
-
-        var asked = members.Add.Scatter(t, timeline.Select(s => (double)s.Members).ToArray());
-        Style(asked, "members (policy)", Colors.DarkOrange);
-        asked.ConnectStyle = ConnectStyle.StepHorizontal;
-        var oracle = members.Add.Scatter(t, timeline.Select(s => (double)s.OracleMembers).ToArray());
-        Style(oracle, "members (oracle, knows the load)", Colors.Gray);
-        oracle.ConnectStyle = ConnectStyle.StepHorizontal;
-        oracle.LinePattern = LinePattern.Dashed;
-        members.YLabel("members");
-        members.Axes.SetLimitsY(0, Math.Max(timeline.Max(s => s.Members), timeline.Max(s => s.OracleMembers)) * 1.15);
-        members.ShowLegend(Alignment.UpperLeft);
-
-        var lagLine = lag.Add.Scatter(t, timeline.Select(s => s.Lag).ToArray());
-        Style(lagLine, "lag (events)", Colors.Crimson);
-        var target = lag.Add.HorizontalLine(result.Settings.Policy.TargetLag);
-        target.LineColor = Colors.Black;
-        target.LinePattern = LinePattern.Dotted;
-        target.LegendText = "target lag";
-        lag.YLabel("lag (events)");
-        lag.XLabel("time (s, virtual)");
-        lag.ShowLegend(Alignment.UpperRight);
-
-        multiplot.SharedAxes.ShareX([load, members, lag]);
-        foreach (var plot in new[] { load, members, lag })
+            + $"{result.DirectionChanges} direction change(s)")
         {
-            plot.Axes.SetLimitsX(0, t.Length);
+            XLabel = "time (s, virtual)",
+            XMin = 0,
+            XMax = Math.Max(1, t.Length),
+        };
+
+        var load = chart.AddPanel("events/s", SvgLegendCorner.UpperLeft);
+        load.AddLine("arrivals (events/s)", t, timeline.Select(s => s.Arrivals).ToArray(), SteelBlue);
+        load.AddLine("capacity of working members (events/s)", t,
+            timeline.Select(s => Math.Min(s.Ready, result.Settings.Partitions) * result.Settings.MemberRate).ToArray(),
+            DarkOrange, stepped: true);
+
+        var members = chart.AddPanel("members", SvgLegendCorner.UpperLeft);
+        members.AddLine("members (policy)", t, timeline.Select(s => (double)s.Members).ToArray(), DarkOrange, stepped: true);
+        members.AddLine("members (oracle, knows the load)", t, timeline.Select(s => (double)s.OracleMembers).ToArray(), Gray,
+            SvgLinePattern.Dashed, stepped: true);
+        if (timeline.Count > 0)
+        {
+            members.YLimits = (0, Math.Max(1, Math.Max(timeline.Max(s => s.Members), timeline.Max(s => s.OracleMembers))) * 1.15);
         }
 
-        multiplot.SavePng(path, Width, Height);
-    }
-
-    private static void Style(ScottPlot.Plottables.Scatter scatter, string label, Color color)
-    {
-        scatter.LegendText = label;
-        scatter.Color = color;
-        scatter.MarkerSize = 0;
-        scatter.LineWidth = 2;
+        var lag = chart.AddPanel("lag (events)", SvgLegendCorner.UpperRight);
+        lag.AddLine("lag (events)", t, timeline.Select(s => s.Lag).ToArray(), Crimson);
+        lag.AddHorizontalLine("target lag", result.Settings.Policy.TargetLag, Black, SvgLinePattern.Dotted);
+        return chart;
     }
 }

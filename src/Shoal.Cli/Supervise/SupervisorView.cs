@@ -14,6 +14,8 @@ internal static class SupervisorView
 {
     private const int ShownEvents = 12;
 
+    /// <param name="output">Where the view is written.</param>
+    /// <param name="heading">The line shown above the live view.</param>
     /// <param name="start">Creates and starts the supervisor with the given event sink.</param>
     public static async Task<SupervisorSummary> RunAsync(CliOutput output, string heading, Func<Action<SupervisorEvent>, (Supervisor Supervisor, Task<SupervisorSummary> Run)> start)
     {

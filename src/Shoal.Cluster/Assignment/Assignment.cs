@@ -118,6 +118,7 @@ public sealed class Assignment : IEquatable<Assignment>
         return moved;
     }
 
+    /// <inheritdoc/>
     public bool Equals(Assignment? other)
     {
         if (other is null)
@@ -139,8 +140,10 @@ public sealed class Assignment : IEquatable<Assignment>
         return true;
     }
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as Assignment);
 
+    /// <inheritdoc/>
     public override int GetHashCode()
     {
         var hash = new HashCode();
@@ -178,7 +181,9 @@ public sealed class Assignment : IEquatable<Assignment>
         return text.ToString();
     }
 
+    /// <summary>True when both are null or give every member the same partitions.</summary>
     public static bool operator ==(Assignment? left, Assignment? right) => left is null ? right is null : left.Equals(right);
 
+    /// <summary>True unless both are null or give every member the same partitions.</summary>
     public static bool operator !=(Assignment? left, Assignment? right) => !(left == right);
 }

@@ -35,8 +35,10 @@ public sealed class AutoscaleObserver
         _sessionTtl = cluster.SessionTtl;
     }
 
+    /// <summary>The topic whose lag is observed.</summary>
     public string Topic { get; }
 
+    /// <summary>The group whose members and rates are observed.</summary>
     public string Group { get; }
 
     /// <summary>Reads lag, members and rates now.</summary>

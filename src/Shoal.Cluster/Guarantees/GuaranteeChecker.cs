@@ -145,7 +145,7 @@ public sealed partial class GuaranteeChecker
     }
 
     /// <summary>
-    /// Marks (key, sequence) as published (found in the log, or acknowledged): <see cref="Check"/> counts it as
+    /// Marks (key, sequence) as published (found in the log, or acknowledged): <see cref="Check()"/> counts it as
     /// expected. Returns false when it was marked already.
     /// </summary>
     public bool MarkProduced(int keyIndex, long sequence)

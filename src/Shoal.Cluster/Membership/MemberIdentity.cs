@@ -6,6 +6,7 @@ namespace Shoal.Cluster;
 /// <param name="Weight">Its full (Healthy) weight; health lowers what is published. Default 1.</param>
 /// <param name="Capacity">Its in-flight limit, or 0 when not stated.</param>
 /// <param name="Address">Where it can be reached, or null.</param>
+/// <param name="Assignor">The assignor it is configured with, published in its record (the live member with the lowest id decides), or null.</param>
 internal sealed record MemberIdentity(string Group, string MemberId, double Weight = 1, int Capacity = 0, string? Address = null, AssignorKind? Assignor = null)
 {
     public void Validate()

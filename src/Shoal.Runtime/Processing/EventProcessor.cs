@@ -29,6 +29,10 @@ internal sealed class EventProcessor : IEventProcessor
     private long _handled;
     private long _failed;
 
+    /// <param name="group">The group whose handlers run.</param>
+    /// <param name="parked">The partition's parked keys.</param>
+    /// <param name="deadLetters">Where failed events go.</param>
+    /// <param name="epoch">The partition lease's epoch, handed to handlers in <see cref="EventContext"/>.</param>
     /// <param name="stopStarting">Fires when the partition stops starting events: a retry waiting for its backoff gives up.</param>
     /// <param name="stop">Fires when the partition stops hard: the handler calls still running are cancelled.</param>
     public EventProcessor(GroupContext group, ParkedKeys parked, DeadLetterWriter deadLetters, long epoch, CancellationToken stopStarting, CancellationToken stop)

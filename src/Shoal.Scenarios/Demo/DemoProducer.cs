@@ -12,8 +12,12 @@ internal static class DemoProducer
     /// <summary>Events per publish call; results of 1024 stay off the large-object heap.</summary>
     public const int BatchSize = 1024;
 
+    /// <param name="publisher">Publishes the events.</param>
+    /// <param name="topic">The topic they go to.</param>
+    /// <param name="settings">How many events, keys and producers.</param>
     /// <param name="published">Called with the number of events each acknowledged batch added.</param>
     /// <param name="beforeBatch">Awaited before each batch (the cluster demo bounds its backlog there); may be null.</param>
+    /// <param name="cancellationToken">Stops producing.</param>
     public static Task RunAsync(
         IEventPublisher publisher,
         string topic,

@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Xml.Linq;
 using Shoal.Cli;
-using SkiaSharp;
 using Xunit;
 
 namespace Shoal.Tests.Cli;
@@ -71,37 +72,64 @@ public sealed class AutoscaleSimCommandTests
     }
 
     [Fact]
-    public async Task Plot_writes_a_readable_png_with_the_series_drawn()
+    public async Task Plot_writes_an_svg_with_the_series_axes_and_legend_drawn()
     {
         var directory = Directory.CreateTempSubdirectory("shoal-autoscale-");
         try
         {
-            var path = Path.Combine(directory.FullName, "sub", "step.png");
+            var path = Path.Combine(directory.FullName, "sub", "step.svg");
             var (exitCode, stdout, stderr) = await RunAsync("autoscale-sim", "--profile", "spike", "--plot", path);
 
             Assert.True(exitCode is 0 or 1, stderr);
             Assert.Contains(path, stdout);
-            using var bitmap = SKBitmap.Decode(path);
-            Assert.NotNull(bitmap);
-            Assert.Equal(1200, bitmap.Width);
-            Assert.Equal(900, bitmap.Height);
+            var svg = XDocument.Load(path).Root!;
+            XNamespace ns = "http://www.w3.org/2000/svg";
+            Assert.Equal(ns + "svg", svg.Name);
+            Assert.Equal("1200", (string?)svg.Attribute("width"));
+            Assert.Equal("900", (string?)svg.Attribute("height"));
 
-            // The lag line (crimson) and the members line (dark orange) are really drawn.
-            var colors = new HashSet<SKColor>();
-            for (var y = 0; y < bitmap.Height; y += 2)
+            // Every line the plot promises is drawn inside the picture, with its colour: arrivals (steel blue),
+            // capacity and members (dark orange), the oracle (gray), lag (crimson) and the target lag (black).
+            var lines = svg.Descendants(ns + "polyline")
+                .Select(l => (Stroke: (string)l.Attribute("stroke")!, Points: Points((string)l.Attribute("points")!)))
+                .ToList();
+            Assert.Equal(["#4682B4", "#FF8C00", "#FF8C00", "#808080", "#DC143C", "#000000"], lines.Select(l => l.Stroke));
+            Assert.All(lines, l => Assert.All(l.Points, p => Assert.True(p.X is >= 0 and <= 1200 && p.Y is >= 0 and <= 900, $"{l.Stroke} {p}")));
+            var lag = lines.Single(l => l.Stroke == "#DC143C").Points;
+            Assert.Equal(900, lag.Count); // one vertex per simulated second of the spike profile
+            Assert.True(lag.Select(p => p.Y).Distinct().Count() > 10, "the lag line is flat");
+
+            var texts = svg.Descendants(ns + "text").Select(t => t.Value).ToList();
+            foreach (var label in new[]
             {
-                for (var x = 0; x < bitmap.Width; x += 2)
-                {
-                    colors.Add(bitmap.GetPixel(x, y));
-                }
+                "arrivals (events/s)", "capacity of working members (events/s)", "members (policy)",
+                "members (oracle, knows the load)", "lag (events)", "target lag", "events/s", "members", "time (s, virtual)",
+            })
+            {
+                Assert.Contains(label, texts);
             }
 
-            Assert.Contains(new SKColor(0xDC, 0x14, 0x3C), colors);
-            Assert.Contains(new SKColor(0xFF, 0x8C, 0x00), colors);
+            Assert.Contains(texts, t => t.StartsWith("shoal autoscale-sim --profile spike --seed ", StringComparison.Ordinal));
         }
         finally
         {
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Plot_to_a_file_that_is_not_svg_exits_2_naming_the_option()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync("autoscale-sim", "--profile", "step", "--plot", "plot.png");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--plot: writes an SVG image; give a file name ending in .svg; was 'plot.png'", stderr);
+        Assert.Equal(string.Empty, stdout);
+    }
+
+    private static List<(double X, double Y)> Points(string points) =>
+        points.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split(','))
+            .Select(p => (double.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture)))
+            .ToList();
 }

@@ -180,7 +180,7 @@ public sealed class CliOptionErrorTests
 
     /// <summary>Paths that cannot be written (under /proc nothing can be created) are an error naming the option, not a stack trace.</summary>
     [Theory]
-    [InlineData("--plot: cannot write '/proc/shoal-nope/plot.png'", "autoscale-sim", "--profile", "step", "--plot", "/proc/shoal-nope/plot.png")]
+    [InlineData("--plot: cannot write '/proc/shoal-nope/plot.svg'", "autoscale-sim", "--profile", "step", "--plot", "/proc/shoal-nope/plot.svg")]
     [InlineData("cannot use '/proc/shoal-nope' for the servers' data", "dev-cluster", "--dir", "/proc/shoal-nope")]
     public async Task A_path_that_cannot_be_written_is_an_error_not_a_crash(string message, params string[] args)
     {
