@@ -19,14 +19,14 @@ public sealed class OrderPlacedHandlerTests
     [Fact]
     public async Task Every_order_is_billed_once_and_each_customers_orders_in_the_order_they_were_placed()
     {
-        await using var shoal = await ShoalTestHost.StartAsync(Billing);
+        await using var shoal = await ShoalTestHost.StartAsync(Billing, TestContext.Current.CancellationToken);
         for (var i = 0; i < 60; i++)
         {
             var order = new OrderPlaced($"order-{i}", $"customer-{i % 6}", 10m + i);
-            await shoal.PublishAsync("orders", order.CustomerId, order);
+            await shoal.PublishAsync("orders", order.CustomerId, order, TestContext.Current.CancellationToken);
         }
 
-        await shoal.WaitForIdleAsync();
+        await shoal.WaitForIdleAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         var billed = shoal.Handled<OrderPlaced>("billing");
         Assert.Equal(60, billed.Count);
@@ -36,7 +36,7 @@ public sealed class OrderPlacedHandlerTests
             Assert.Equal(customer.OrderBy(o => o.Amount), customer); // placed in increasing amounts
         }
 
-        Assert.Empty(await shoal.GetDeadLettersAsync("billing"));
+        Assert.Empty(await shoal.GetDeadLettersAsync("billing", TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -45,16 +45,16 @@ public sealed class OrderPlacedHandlerTests
         // Every event is handled twice, the second time as a redelivery (same event id, a higher epoch). This
         // handler only logs; one that charged a card would check here that it charged once (de-duplicating by
         // EventContext.Id).
-        await using var shoal = await ShoalTestHost.StartAsync(Billing, ShoalTestOptions.Default with { RedeliverEveryEventOnce = true });
-        await shoal.PublishAsync("orders", "customer-1", new OrderPlaced("order-1", "customer-1", 25m));
+        await using var shoal = await ShoalTestHost.StartAsync(Billing, ShoalTestOptions.Default with { RedeliverEveryEventOnce = true }, TestContext.Current.CancellationToken);
+        await shoal.PublishAsync("orders", "customer-1", new OrderPlaced("order-1", "customer-1", 25m), TestContext.Current.CancellationToken);
 
-        await shoal.WaitForIdleAsync();
+        await shoal.WaitForIdleAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         var handled = shoal.Handled("billing");
         Assert.Collection(handled,
             first => Assert.False(first.Redelivery),
             second => Assert.True(second.Redelivery));
         Assert.Equal(handled[0].Id, handled[1].Id);
-        Assert.Empty(await shoal.GetDeadLettersAsync("billing"));
+        Assert.Empty(await shoal.GetDeadLettersAsync("billing", TestContext.Current.CancellationToken));
     }
 }

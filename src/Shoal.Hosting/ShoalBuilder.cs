@@ -13,7 +13,7 @@ using Shoal.Serialization;
 namespace Shoal.Hosting;
 
 /// <summary>
-/// Configures the Shoal node that <see cref="ShoalServiceCollectionExtensions.AddShoal"/> adds: the engine, topics,
+/// Configures the Shoal node that <c>AddShoal</c> adds: the engine, topics,
 /// event types, groups and their handlers. Everything is checked when the host starts; a mistake there makes
 /// <c>host.StartAsync</c> throw <see cref="ShoalConfigurationException"/> naming the field.
 /// </summary>
