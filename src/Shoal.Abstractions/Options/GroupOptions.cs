@@ -44,9 +44,10 @@ public sealed record GroupOptions
 
     /// <summary>
     /// On stop or hand-over, how long the handler calls already running may take to finish before they are cancelled
-    /// (events not started, or waiting for a retry, are left to the next owner at once). Default 30 s.
+    /// (events not started, or waiting for a retry, are left to the next owner at once). Default 20 s: inside the generic host's default
+    /// <c>HostOptions.ShutdownTimeout</c> (30 s) and Kubernetes' default grace period (30 s), with room for the final commit.
     /// </summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Where to start when the group has no committed offset for a partition. Default earliest.</summary>
     public StartPosition StartPosition { get; init; } = StartPosition.Earliest;

@@ -10,7 +10,7 @@ namespace Shoal.Tests.Cli;
 
 /// <summary>
 /// A real <c>shoal worker</c> process with a backlog and slow handlers (<c>--handler sleep:500</c>) stops on SIGTERM
-/// after about one handler time plus a commit, not after the drain timeout (30 s): it waits only for the handler calls
+/// after about one handler time plus a commit, not after the drain timeout (20 s): it waits only for the handler calls
 /// running, and what it fetched but did not start is left to the next owner. Everything it finished is committed
 /// (watermark plus the finished offsets above it), so the next owner handles none of it again. On a <c>file://</c>
 /// directory, which one process owns at a time: the test reads it after the worker exited.
@@ -50,7 +50,7 @@ public sealed class WorkerStopTimeTests(ITestOutputHelper log) : IDisposable
             var exit = stopping.Elapsed;
             log.WriteLine($"SIGTERM to exit: {exit.TotalMilliseconds:F0} ms");
             Assert.True(worker.ExitCode == 0, worker.ToString());
-            Assert.True(exit < TimeSpan.FromSeconds(5), $"the worker took {exit.TotalSeconds:F1} s to stop (drain timeout 30 s):\n{worker}");
+            Assert.True(exit < TimeSpan.FromSeconds(5), $"the worker took {exit.TotalSeconds:F1} s to stop (drain timeout 20 s):\n{worker}");
             handled = new VerbResult(worker.ExitCode, worker.Out, worker.Err).Long("handled");
         }
 

@@ -205,6 +205,31 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task A_host_with_default_settings_starts_without_the_drain_timeout_warning()
+    {
+        // Found trying Shoal as a newcomer: with both defaults (drain 30 s, host shutdown 30 s) every host logged 3004.
+        var logs = new CapturingLoggerProvider();
+        var host = TestHosts.Build(
+            shoal => shoal
+                .AddTopic("orders", partitions: 1)
+                .AddEventType<OrderPlaced>()
+                .AddGroup(new GroupOptions { Name = "billing", Topic = "orders" })
+                .AddHandler<OrderPlaced, RecordingHandler>("billing"),
+            logs: logs);
+        try
+        {
+            await host.StartAsync();
+            await host.StopAsync();
+            Assert.DoesNotContain(logs.Entries, e => e.EventId == 3004);
+            Assert.Contains(logs.Entries, e => e.EventId == 3001); // the start was logged, so the warning had its chance
+        }
+        finally
+        {
+            await TestHosts.DisposeAsync(host);
+        }
+    }
+
+    [Fact]
     public async Task A_drain_timeout_that_does_not_fit_the_shutdown_timeout_is_warned_about_at_start()
     {
         var logs = new CapturingLoggerProvider();

@@ -60,7 +60,7 @@ public sealed class LifecycleTests
         await Wait.UntilAsync(() => Volatile.Read(ref slowStarted) == 1 && recorder.Count == 2, "slow handler running, others done");
 
         var stop = shoal.StopAsync();
-        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(30), "stop is draining (deadline armed)");
+        await clock.WaitForTimerAsync(Group().DrainTimeout, "stop is draining (deadline armed)");
         Assert.False(stop.IsCompleted);
         gate.SetResult();
         await stop.WaitAsync(TimeSpan.FromSeconds(10));

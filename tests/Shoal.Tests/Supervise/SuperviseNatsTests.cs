@@ -77,7 +77,7 @@ public sealed class SuperviseNatsTests
             // A graceful hand-over drains and commits, so it never makes the next owner repeat an event. The one source
             // of duplicates seen here is outside the supervisor: a worker whose verify-record appends to NATS time out
             // (10 s without an acknowledgement, under heavy CPU contention) fails those handler attempts, its drain then
-            // runs into the 30 s drain timeout, and the next owner repeats what it could not commit. Each worker prints
+            // runs into the 20 s drain timeout, and the next owner repeats what it could not commit. Each worker prints
             // its failed attempts when it stops; only with none may there be no duplicate.
             if (FailedAttempts(logs) == 0)
             {
