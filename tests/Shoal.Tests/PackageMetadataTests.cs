@@ -58,6 +58,26 @@ public sealed class PackageMetadataTests
         Assert.Contains("```", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(PackableProjects))]
+    public void A_library_package_declares_its_public_api(string project)
+    {
+        var path = Path.Combine(Root, project);
+        if (string.Equals(Property(XDocument.Load(path), "PackAsTool"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return; // the shoal tool is an executable: no library API to track
+        }
+
+        // The public API analyzer (src/Directory.Build.targets) reads these two files; an undeclared public member is
+        // RS0016, an error (docs/dependencies.md, "Public API").
+        foreach (var file in new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" })
+        {
+            var api = Path.Combine(Path.GetDirectoryName(path)!, file);
+            Assert.True(File.Exists(api), $"{project}: no {file} beside it");
+            Assert.StartsWith("#nullable enable", File.ReadAllText(api), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void The_version_and_package_metadata_are_set_once()
     {
