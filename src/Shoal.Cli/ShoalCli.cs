@@ -57,9 +57,8 @@ internal static class ShoalCli
                 configuration.Error.WriteLine($"error: {line}");
             }
 
-            var verb = parseResult.CommandResult.Command;
-            var help = verb is RootCommand ? "shoal --help" : $"shoal {verb.Name} --help";
-            configuration.Error.WriteLine($"Run '{help}' for usage.");
+            // The whole command path: 'shoal bench latency --help', not 'shoal latency --help'.
+            configuration.Error.WriteLine($"Run '{ParseErrorText.Path(parseResult.CommandResult)} --help' for usage.");
             return Task.FromResult(ExitCodes.BadArguments);
         }
 

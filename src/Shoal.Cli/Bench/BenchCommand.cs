@@ -9,6 +9,7 @@ internal static class BenchCommand
     {
         NatsBenchCommand.Create(),
         ScalingBenchCommand.Create(),
+        LatencyBenchCommand.Create(),
         Nats.FailoverBenchCommand.Create(),
     };
 }

@@ -24,4 +24,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(Shoal.Cli.Bench.NatsBenchReport))]
 [JsonSerializable(typeof(Shoal.Scenarios.Bench.ScalingBenchReport))]
 [JsonSerializable(typeof(Shoal.Scenarios.Bench.FailoverBenchReport))]
+[JsonSerializable(typeof(Shoal.Scenarios.Bench.LatencyBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -38,7 +38,8 @@ internal static class ParseErrorText
 
     private static string Commands(Command command) => string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
 
-    private static string Path(CommandResult result) =>
+    /// <summary>The command as typed from the root: <c>shoal</c>, <c>shoal worker</c>, <c>shoal bench latency</c>.</summary>
+    public static string Path(CommandResult result) =>
         result.Parent is CommandResult parent ? $"{Path(parent)} {result.Command.Name}" : "shoal";
 
     private static string Describe(ParseError error)

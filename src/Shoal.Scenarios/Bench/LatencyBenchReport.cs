@@ -1,0 +1,39 @@
+namespace Shoal.Scenarios.Bench;
+
+/// <summary>The <c>--json</c> object of <c>shoal bench latency</c>.</summary>
+/// <param name="Engine">The engine URI, a password or token redacted.</param>
+/// <param name="Partitions">Partitions of each rate's topic.</param>
+/// <param name="DurationSeconds">How long each rate was published.</param>
+/// <param name="HandlerMs">How long each handler call waited after it recorded its latency.</param>
+/// <param name="Results">One line per rate, in the order measured.</param>
+public sealed record LatencyBenchReport(string Engine, int Partitions, double DurationSeconds, double HandlerMs, IReadOnlyList<LatencyBenchLine> Results);
+
+/// <summary>One rate's measurement.</summary>
+/// <param name="Rate">Events per second asked for.</param>
+/// <param name="Published">Events published on the schedule.</param>
+/// <param name="Handled">Events whose handler started (equal to <paramref name="Published"/> unless the wait for the last ones timed out).</param>
+/// <param name="PublishedPerSecond">Events published over the time publishing took (below <paramref name="Rate"/> when publishing itself fell behind).</param>
+/// <param name="Latency">
+/// From each event's intended send time (its slot in the fixed schedule) to its handler's start: what a caller
+/// publishing at this rate waits, coordinated omission included.
+/// </param>
+/// <param name="FromPublish">From the publish call that carried the event to its handler's start: Shoal's part alone, without the publisher's own lag behind its schedule.</param>
+/// <param name="SendLag">
+/// From each event's slot to the publish call that carried it: the publisher's lag behind its schedule (its timer
+/// wakes late, so due events wait for the next wake-up; a publish call that blocks delays the slots behind it).
+/// </param>
+/// <param name="GcPauseMs">
+/// Time the process spent in GC pauses while this rate was published and handled (<see cref="GC.GetTotalPauseDuration"/>):
+/// tells a GC pause apart from a stall where the process was not scheduled (a loaded machine).
+/// </param>
+public sealed record LatencyBenchLine(
+    double Rate, long Published, long Handled, double PublishedPerSecond, LatencyPercentiles Latency, LatencyPercentiles FromPublish, LatencyPercentiles SendLag,
+    double GcPauseMs);
+
+/// <summary>Percentiles of a latency distribution, in milliseconds.</summary>
+/// <param name="P50Ms">The median.</param>
+/// <param name="P90Ms">The 90th percentile.</param>
+/// <param name="P99Ms">The 99th percentile.</param>
+/// <param name="P999Ms">The 99.9th percentile.</param>
+/// <param name="MaxMs">The largest value recorded.</param>
+public sealed record LatencyPercentiles(double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs);
