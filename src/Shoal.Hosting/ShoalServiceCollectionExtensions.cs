@@ -9,8 +9,8 @@ namespace Shoal.Hosting;
 public static class ShoalServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds a Shoal node: <see cref="IShoalEngine"/>, <see cref="ShoalNode"/>, its <see cref="ShoalRuntime"/> and
-    /// <see cref="IEventPublisher"/> (singletons) and a hosted service that starts the node with the host and stops it gracefully with the host
+    /// Adds a Shoal node: <see cref="IShoalEngine"/>, <see cref="ShoalNode"/>, its <see cref="ShoalRuntime"/>,
+    /// <see cref="IEventPublisher"/> and a <see cref="ClusterStatusReader"/> of the engine (singletons) and a hosted service that starts the node with the host and stops it gracefully with the host
     /// (stop starting events, wait for the handler calls running, commit). Calling it again returns the same builder.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -29,6 +29,7 @@ public static class ShoalServiceCollectionExtensions
             services.AddSingleton(builder.CreateNode);
             services.AddSingleton(sp => sp.GetRequiredService<ShoalNode>().Runtime);
             services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<ShoalRuntime>().Publisher);
+            services.AddSingleton(sp => new ClusterStatusReader(sp.GetRequiredService<IShoalEngine>(), sp.GetService<TimeProvider>()));
             services.AddHostedService<ShoalHostedService>();
         }
 

@@ -153,6 +153,17 @@ public sealed class ShoalRuntime : IAsyncDisposable
     public ConsumerGroup GetGroup(string group) => new(FindGroup(group));
 
     /// <summary>
+    /// The keys <paramref name="group"/> has parked now (<see cref="PoisonKeyPolicy.Park"/>) in any partition of its
+    /// topic, by partition and key, each with the event that parked it. Read from the coordination store, so it includes
+    /// keys parked by other nodes of the group; release one with <see cref="ReleaseParkedKeyAsync"/>.
+    /// </summary>
+    public ValueTask<IReadOnlyList<ParkedKey>> GetParkedKeysAsync(string group, CancellationToken cancellationToken = default)
+    {
+        var consumer = FindGroup(group);
+        return ParkedKeys.ListAsync(Engine, consumer.Context.Topic, group, consumer.PartitionCount, cancellationToken);
+    }
+
+    /// <summary>
     /// Releases a parked key of <paramref name="group"/>: its later events are handled again. The events that were
     /// parked stay in the dead-letter topic (marked <c>parked</c>) for the operator to republish. Returns false
     /// when the key was not parked.

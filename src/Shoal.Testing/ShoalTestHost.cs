@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Shoal.Engine;
@@ -148,24 +147,11 @@ public sealed partial class ShoalTestHost : IAsyncDisposable
         return dead;
     }
 
-    /// <summary>The keys <paramref name="group"/> has parked now, by partition and key.</summary>
-    public async ValueTask<IReadOnlyList<ParkedKey>> GetParkedKeysAsync(string group, CancellationToken cancellationToken = default)
+    /// <summary>The keys <paramref name="group"/> has parked now, by partition and key (<see cref="ShoalRuntime.GetParkedKeysAsync"/>).</summary>
+    public ValueTask<IReadOnlyList<ParkedKey>> GetParkedKeysAsync(string group, CancellationToken cancellationToken = default)
     {
-        var options = CheckGroup(group);
-        var parked = new List<ParkedKey>();
-        var partitions = Runtime.GetGroup(group).PartitionCount;
-        for (var partition = 0; partition < partitions; partition++)
-        {
-            foreach (var entry in await Engine.Coordination.ListAsync(CoordinationKeys.ParkedPrefix(options.Topic, group, partition), cancellationToken))
-            {
-                // The parked-key record (docs/wire-format.md): {"key":...,"eventId":...,"offset":...}
-                using var record = JsonDocument.Parse(entry.Value);
-                var root = record.RootElement;
-                parked.Add(new ParkedKey(group, root.GetProperty("key").GetString()!, partition, root.GetProperty("eventId").GetString()!, root.GetProperty("offset").GetInt64()));
-            }
-        }
-
-        return parked;
+        CheckGroup(group);
+        return Runtime.GetParkedKeysAsync(group, cancellationToken);
     }
 
     /// <summary>

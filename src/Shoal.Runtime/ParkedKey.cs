@@ -1,8 +1,8 @@
-namespace Shoal.Testing;
+namespace Shoal;
 
 /// <summary>
 /// A key a group parked (<see cref="PoisonKeyPolicy.Park"/>): its later events go to the dead-letter topic until it is
-/// released (<see cref="ShoalRuntime.ReleaseParkedKeyAsync"/>).
+/// released (<see cref="ShoalRuntime.ReleaseParkedKeyAsync"/>). Listed by <see cref="ShoalRuntime.GetParkedKeysAsync"/>.
 /// </summary>
 /// <param name="Group">The group.</param>
 /// <param name="Key">The parked key.</param>
