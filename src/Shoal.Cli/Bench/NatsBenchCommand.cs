@@ -19,7 +19,7 @@ internal static class NatsBenchCommand
         var window = new Option<int>("--window") { Description = "Publish acknowledgements outstanding at once (and read batch size)", DefaultValueFactory = _ => 1024 }.InRange(1, 65_536);
         var rounds = new Option<int>("--rounds") { Description = "Measured rounds per setup after one warm-up round (medians are reported)", DefaultValueFactory = _ => 9 }.InRange(1, 50);
         var replicas = new Option<string>("--replicas") { Description = "Which setups to run: 1, 3 or both", DefaultValueFactory = _ => "both" }
-            .Check(v => v is "1" or "3" or "both" ? null : $"--replicas: '{v}' is not 1, 3 or both.");
+            .Check(v => v is "1" or "3" or "both" ? null : $"'{v}' is not 1, 3 or both.");
         var partitions = new Option<int>("--partitions")
         {
             Description = "Partitions of the multi-partition publish comparison (raw PublishAsync window, raw blocks, PublishConcurrentAsync, a hand-written window, Shoal's publisher, the produce loop); 0 skips it",

@@ -28,7 +28,7 @@ internal static class ScalingBenchCommand
         {
             Description = "Worker counts to measure, comma-separated (one worker is always measured: it is the baseline)",
             DefaultValueFactory = _ => "1,2,4",
-        }.Check(text => ParseWorkers(text) is null ? $"--workers: '{text}' is not a list of counts between 1 and 64, e.g. 1,2,4." : null);
+        }.Check(text => ParseWorkers(text) is null ? $"'{text}' is not a list of counts between 1 and 64, e.g. 1,2,4." : null);
         var partitions = new Option<int>("--partitions")
         {
             Description = "Partitions of each run's topic (a multiple of every worker count keeps the shares even)",

@@ -28,6 +28,7 @@ public sealed class VerbOptionTests
     [InlineData("--engine: 'inproc://': worker processes need an engine they can share", "bench", "scaling", "--engine", "inproc://")]
     [InlineData("--workers: '1,x' is not a list of counts", "bench", "scaling", "--workers", "1,x")]
     [InlineData("--workers: '0' is not a list of counts", "bench", "scaling", "--workers", "0")]
+    [InlineData("--replicas: '2' is not 1, 3 or both", "bench", "nats", "--replicas", "2")]
     [InlineData("--wait: '-1s' is negative", "verify", "--topic", "t", "--group", "g", "--wait", "-1s")]
     [InlineData("--group: '-g' is not a valid name", "status", "--group", "-g")]
     [InlineData("--engine: 'nowhere' is not an engine URI", "status", "--engine", "nowhere")]
@@ -38,6 +39,8 @@ public sealed class VerbOptionTests
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains(message, result.Err);
         Assert.DoesNotContain("   at ", result.Err);
+        var option = message.Split(':')[0];
+        Assert.DoesNotContain($"{option}: {option}:", result.Err); // the option is named once
     }
 
     [Fact]
