@@ -28,7 +28,7 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
     {
         await using var kv = await OpenAsync();
         var prefix = await WriteKeysAsync(kv.Store, 3);
-        var stalling = StallingKvStore.Wrap(kv.Store, stalledWatches: 1);
+        var stalling = AlteredWatchKvStore.Wrap(kv.Store, AlteredWatchKvStore.Alteration.StallAfterFirst, alteredWatches: 1);
         var store = new NatsCoordinationStore(stalling, TimeSpan.FromSeconds(10));
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -36,7 +36,7 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
         var listed = await store.ListAsync(prefix, deadline.Token);
 
         Assert.Equal([prefix + "k0", prefix + "k1", prefix + "k2"], listed.Select(e => e.Key));
-        Assert.True(StallingKvStore.Watches(stalling) >= 2, "the stalled watch was not retried");
+        Assert.True(AlteredWatchKvStore.Watches(stalling) >= 2, "the stalled watch was not retried");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"listing took {clock.Elapsed}");
     }
 
@@ -45,7 +45,7 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
     {
         await using var kv = await OpenAsync();
         var prefix = await WriteKeysAsync(kv.Store, 3);
-        var stalling = StallingKvStore.Wrap(kv.Store, stalledWatches: int.MaxValue);
+        var stalling = AlteredWatchKvStore.Wrap(kv.Store, AlteredWatchKvStore.Alteration.StallAfterFirst, alteredWatches: int.MaxValue);
         var budget = TimeSpan.FromSeconds(3);
         var store = new NatsCoordinationStore(stalling, budget);
 
@@ -69,7 +69,7 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
         // reproduces that count on the first watch; the writes are real.
         await using var kv = await OpenAsync();
         var prefix = await WriteKeysAsync(kv.Store, 3);
-        var overcounting = OvercountingKvStore.Wrap(kv.Store, overcountedWatches: 1);
+        var overcounting = AlteredWatchKvStore.Wrap(kv.Store, AlteredWatchKvStore.Alteration.Overcount, alteredWatches: 1);
         var store = new NatsCoordinationStore(overcounting, TimeSpan.FromSeconds(10));
 
         using var writes = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -83,7 +83,7 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
 
         Assert.True(rewrites >= 2, $"the key was rewritten only {rewrites} times while the listing ran");
         Assert.Equal([prefix + "k0", prefix + "k1", prefix + "k2"], listed.Select(e => e.Key));
-        Assert.True(OvercountingKvStore.Watches(overcounting) >= 2, "the watch that never reached the end was not retried");
+        Assert.True(AlteredWatchKvStore.Watches(overcounting) >= 2, "the watch that never reached the end was not retried");
         Assert.True(took < TimeSpan.FromSeconds(8), $"listing took {took} (the key was rewritten {rewrites} times meanwhile)");
     }
 
@@ -138,25 +138,35 @@ public sealed class NatsListingStallTests(NatsServerFixture server)
 }
 
 /// <summary>
-/// An <see cref="INatsKVStore"/> that passes every call to a real one, except that its first
-/// <c>stalledWatches</c> watches deliver their first entry and then nothing more until cancelled.
+/// An <see cref="INatsKVStore"/> that passes every call to a real one, except that its first <c>alteredWatches</c>
+/// watches are altered: <see cref="Alteration.StallAfterFirst"/> delivers the first entry and then nothing more until
+/// cancelled; <see cref="Alteration.Overcount"/> reports one more pending message on every entry than the server did, so
+/// the watch never says its initial values are done.
 /// </summary>
-public class StallingKvStore : DispatchProxy
+public class AlteredWatchKvStore : DispatchProxy
 {
     private INatsKVStore _inner = null!;
-    private int _stalledWatches;
+    private string _alteration = null!;
+    private int _alteredWatches;
     private int _watches;
 
-    internal static INatsKVStore Wrap(INatsKVStore inner, int stalledWatches)
+    internal enum Alteration
     {
-        var proxy = Create<INatsKVStore, StallingKvStore>();
-        var self = (StallingKvStore)(object)proxy;
+        StallAfterFirst,
+        Overcount,
+    }
+
+    internal static INatsKVStore Wrap(INatsKVStore inner, Alteration alteration, int alteredWatches)
+    {
+        var proxy = Create<INatsKVStore, AlteredWatchKvStore>();
+        var self = (AlteredWatchKvStore)(object)proxy;
         self._inner = inner;
-        self._stalledWatches = stalledWatches;
+        self._alteration = alteration.ToString();
+        self._alteredWatches = alteredWatches;
         return proxy;
     }
 
-    internal static int Watches(INatsKVStore proxy) => Volatile.Read(ref ((StallingKvStore)(object)proxy)._watches);
+    internal static int Watches(INatsKVStore proxy) => Volatile.Read(ref ((AlteredWatchKvStore)(object)proxy)._watches);
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
@@ -171,14 +181,14 @@ public class StallingKvStore : DispatchProxy
             throw e.InnerException;
         }
 
-        if (targetMethod.Name != nameof(INatsKVStore.WatchAsync) || Interlocked.Increment(ref _watches) > _stalledWatches)
+        if (targetMethod.Name != nameof(INatsKVStore.WatchAsync) || Interlocked.Increment(ref _watches) > _alteredWatches)
         {
             return result;
         }
 
         var token = args is [.., CancellationToken t] ? t : CancellationToken.None;
         var entryType = targetMethod.GetGenericArguments()[0];
-        return typeof(StallingKvStore).GetMethod(nameof(StallAfterFirst), BindingFlags.NonPublic | BindingFlags.Static)!
+        return typeof(AlteredWatchKvStore).GetMethod(_alteration, BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(entryType)
             .Invoke(null, [result, token]);
     }
@@ -192,54 +202,6 @@ public class StallingKvStore : DispatchProxy
         }
 
         await Task.Delay(Timeout.Infinite, cancellationToken);
-    }
-}
-
-/// <summary>
-/// An <see cref="INatsKVStore"/> that passes every call to a real one, except that its first
-/// <c>overcountedWatches</c> watches report one more pending message on every entry than the server did, so they never
-/// say their initial values are done.
-/// </summary>
-public class OvercountingKvStore : DispatchProxy
-{
-    private INatsKVStore _inner = null!;
-    private int _overcountedWatches;
-    private int _watches;
-
-    internal static INatsKVStore Wrap(INatsKVStore inner, int overcountedWatches)
-    {
-        var proxy = Create<INatsKVStore, OvercountingKvStore>();
-        var self = (OvercountingKvStore)(object)proxy;
-        self._inner = inner;
-        self._overcountedWatches = overcountedWatches;
-        return proxy;
-    }
-
-    internal static int Watches(INatsKVStore proxy) => Volatile.Read(ref ((OvercountingKvStore)(object)proxy)._watches);
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        ArgumentNullException.ThrowIfNull(targetMethod);
-        object? result;
-        try
-        {
-            result = targetMethod.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
-        }
-
-        if (targetMethod.Name != nameof(INatsKVStore.WatchAsync) || Interlocked.Increment(ref _watches) > _overcountedWatches)
-        {
-            return result;
-        }
-
-        var token = args is [.., CancellationToken t] ? t : CancellationToken.None;
-        var entryType = targetMethod.GetGenericArguments()[0];
-        return typeof(OvercountingKvStore).GetMethod(nameof(Overcount), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(entryType)
-            .Invoke(null, [result, token]);
     }
 
     private static async IAsyncEnumerable<NatsKVEntry<T>> Overcount<T>(IAsyncEnumerable<NatsKVEntry<T>> watch, [EnumeratorCancellation] CancellationToken cancellationToken)
