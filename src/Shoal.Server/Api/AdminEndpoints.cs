@@ -13,6 +13,9 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
 {
     public const int MaxPartitions = 100_000;
 
+    // The library's read model of groups (the one AddShoal registers), judged by the server's own TTL and clock.
+    private readonly ClusterStatusReader _status = new(engine, options.TimeProvider, options.SessionTtl);
+
     public async Task<IResult> CreateTopicAsync(HttpContext context, string topic)
     {
         if (!NameRules.IsValid(topic))
@@ -65,11 +68,11 @@ internal sealed class AdminEndpoints(IShoalEngine engine, ShoalServerOptions opt
     }
 
     public async Task<IResult> ListGroupsAsync(CancellationToken cancellationToken) =>
-        TypedResults.Json(new GroupListResponse(await ClusterStatus.ListGroupsAsync(engine, cancellationToken)), ServerJsonContext.Default.GroupListResponse);
+        TypedResults.Json(new GroupListResponse(await _status.ListGroupsAsync(cancellationToken)), ServerJsonContext.Default.GroupListResponse);
 
     public async Task<IResult> GetGroupAsync(string group, CancellationToken cancellationToken)
     {
-        if (!NameRules.IsValid(group) || await ClusterStatus.ReadGroupAsync(engine, group, options.SessionTtl, options.TimeProvider, cancellationToken) is not { } status)
+        if (!NameRules.IsValid(group) || await _status.ReadGroupAsync(group, cancellationToken) is not { } status)
         {
             return Problems.Result(404, "Unknown group", $"Group '{group}' has no members, leases or committed offsets.", "group");
         }

@@ -17,6 +17,7 @@ internal sealed class StatusPoller : BackgroundService
 {
     private readonly IShoalEngine _engine;
     private readonly ShoalServerOptions _options;
+    private readonly ClusterStatusReader _status;
     private readonly ILogger<StatusPoller> _logger;
     private readonly Meter _meter = new(ShoalDiagnostics.MeterName);
     private readonly Lock _gate = new();
@@ -30,6 +31,7 @@ internal sealed class StatusPoller : BackgroundService
     {
         _engine = engine;
         _options = options;
+        _status = new ClusterStatusReader(engine, options.TimeProvider, options.SessionTtl);
         _logger = logger;
 
         // Lag is measured here, by one observer reading committed and end offsets, rather than by each worker: a worker
@@ -129,9 +131,9 @@ internal sealed class StatusPoller : BackgroundService
 
         var groups = new List<GroupResponse>();
         var committed = new Dictionary<(string, string), long>();
-        foreach (var group in await ClusterStatus.ListGroupsAsync(_engine, cancellationToken))
+        foreach (var group in await _status.ListGroupsAsync(cancellationToken))
         {
-            if (await ClusterStatus.ReadGroupAsync(_engine, group, _options.SessionTtl, _options.TimeProvider, cancellationToken) is not { } status)
+            if (await _status.ReadGroupAsync(group, cancellationToken) is not { } status)
             {
                 continue;
             }
