@@ -22,6 +22,13 @@ if (args is ["file-recovery", var directory])
     return;
 }
 
+if (args is ["peers", ..])
+{
+    // MassTransit's partitioned consumer against Shoal, same workload in one run (issue 15; docs/benchmarks.md).
+    Environment.ExitCode = await Shoal.Benchmarks.Peers.PeerComparison.RunAsync(args);
+    return;
+}
+
 if (args is ["file-append", ..])
 {
     // FileAppendBenchmarks with raw FasterLog and the engine interleaved, for a ratio a drifting disk cannot skew.
