@@ -52,11 +52,36 @@ internal static class LatencyBenchCommand
             Description = "Milliseconds each handler call waits after it recorded its latency (0: returns at once)",
             DefaultValueFactory = _ => 0,
         }.InRange(0, 10_000);
+        var pacing = new Option<LatencyPacing>("--pacing")
+        {
+            Description = "How the publisher waits for each slot: sleep (a thread of its own, Thread.Sleep(1)), spin (a thread that sleeps until 1 ms before each slot and spins the rest; costs up to a core) or timer (an async 1 ms Task.Delay, wakes ~4 ms late)",
+            HelpName = "sleep|spin|timer",
+            DefaultValueFactory = _ => LatencyBenchSettings.DefaultPacing,
+            CustomParser = result =>
+            {
+                var value = result.Tokens.Count == 0 ? string.Empty : result.Tokens[^1].Value;
+                foreach (var known in Enum.GetValues<LatencyPacing>())
+                {
+                    if (string.Equals(known.ToString(), value, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return known;
+                    }
+                }
+
+                result.AddError($"--pacing: '{value}' is not one of sleep, spin, timer.");
+                return LatencyBenchSettings.DefaultPacing;
+            },
+        };
+        var inFlight = new Option<int>("--in-flight")
+        {
+            Description = "Most publish calls running at once (1: each waits for the last, as a caller awaiting every publish)",
+            DefaultValueFactory = _ => LatencyBenchSettings.DefaultInFlight,
+        }.InRange(1, 4096);
         var plot = new Option<string?>("--plot") { Description = "Also write the percentiles against the rate as an SVG chart to this file", HelpName = "FILE.svg" };
         var json = CliOutput.CreateJsonOption();
         var command = new Command("latency", "Publish-to-handler-start latency at fixed rates (open loop), p50/p90/p99/p99.9/max per rate")
         {
-            engine, rates, duration, handlerMs, plot, json,
+            engine, rates, duration, handlerMs, pacing, inFlight, plot, json,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -67,7 +92,9 @@ internal static class LatencyBenchCommand
                     parseResult.GetValue(engine)!,
                     parseResult.GetValue(rates)!,
                     parseResult.GetValue(duration),
-                    TimeSpan.FromMilliseconds(parseResult.GetValue(handlerMs)));
+                    TimeSpan.FromMilliseconds(parseResult.GetValue(handlerMs)),
+                    Pacing: parseResult.GetValue(pacing),
+                    InFlight: parseResult.GetValue(inFlight));
                 var report = await LatencyBench.RunAsync(settings, EngineUris.Services, output.Json ? TextWriter.Null : output.Out, cancellationToken);
                 if (parseResult.GetValue(plot) is { } file)
                 {

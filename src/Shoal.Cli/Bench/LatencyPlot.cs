@@ -22,6 +22,7 @@ internal static class LatencyPlot
         panel.AddLine("p99", x, lines.Select(l => l.Latency.P99Ms).ToArray(), "#FF8C00");
         panel.AddLine("p99.9", x, lines.Select(l => l.Latency.P999Ms).ToArray(), "#DC143C");
         panel.AddLine("max", x, lines.Select(l => l.Latency.MaxMs).ToArray(), "#808080", SvgLinePattern.Dashed);
+        panel.AddLine("raw channel p99", x, lines.Select(l => l.Raw.Latency.P99Ms).ToArray(), "#9370DB", SvgLinePattern.Dashed);
         return chart;
     }
 }

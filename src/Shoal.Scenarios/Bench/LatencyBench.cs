@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using HdrHistogram;
+using System.Threading.Channels;
 using Shoal.Engine;
 using Shoal.Serialization;
 
@@ -11,22 +11,21 @@ namespace Shoal.Scenarios.Bench;
 /// <summary>
 /// Publish→handler-start latency at fixed rates, open loop: for each rate a fresh topic gets events on a fixed
 /// schedule (event n is due at start + n / rate), and the publisher never waits for Shoal to catch up before the next
-/// slot; it sends every event whose slot has passed (timers are coarse, so several at once), each carrying its slot.
+/// slot; it sends every event whose slot has passed, each carrying its slot, with up to
+/// <see cref="LatencyBenchSettings.InFlight"/> publish calls at once (<see cref="LatencySchedule"/>).
 /// The handler records, when it starts, the time since the slot (<see cref="LatencyBenchLine.Latency"/>: what a
 /// caller publishing at that rate waits, coordinated omission avoided, since a stalled publish delays the slots
 /// behind it but not their start) and since the publish call (<see cref="LatencyBenchLine.FromPublish"/>: Shoal's part
 /// alone), into HdrHistograms; and the publisher's own lag behind its schedule (<see cref="LatencyBenchLine.SendLag"/>),
-/// which is what separates the two.
+/// which is what separates the two. Before Shoal, each rate runs the same schedule through a bare channel
+/// (<see cref="LatencyBenchLine.Raw"/>): the floor of this machine, process and pacer.
 /// </summary>
 public static class LatencyBench
 {
     private const string Group = "latency";
     private const int Keys = 1024;
-    private const int MaxBatch = 1024;
+    private const int RawCapacity = 1 << 16;
     private const int WarmupEvents = 200;
-
-    /// <summary>Largest latency recorded exactly (µs); anything beyond is recorded as this.</summary>
-    private const long HighestMicros = 60L * 60 * 1_000_000;
 
     private static readonly TimeSpan MinDrainWait = TimeSpan.FromSeconds(10);
 
@@ -49,7 +48,7 @@ public static class LatencyBench
         }
 
         return new LatencyBenchReport(ShoalEngines.Redact(settings.Engine), settings.Partitions, settings.Duration.TotalSeconds,
-            settings.HandlerWork.TotalMilliseconds, lines);
+            settings.HandlerWork.TotalMilliseconds, lines, settings.Pacing.ToString().ToLowerInvariant(), settings.InFlight);
     }
 
     /// <summary>One line of human output for a rate.</summary>
@@ -57,26 +56,25 @@ public static class LatencyBench
     {
         var l = line.Latency;
         var p = line.FromPublish;
+        var r = line.Raw.Latency;
         var missing = line.Handled < line.Published ? FormattableString.Invariant($"  ({line.Published - line.Handled:N0} not handled in time)") : string.Empty;
         return FormattableString.Invariant(
-            $"{line.Rate,9:N0}/s (sent {line.PublishedPerSecond:N0}/s): p50 {l.P50Ms:0.000}  p90 {l.P90Ms:0.000}  p99 {l.P99Ms:0.000}  p99.9 {l.P999Ms:0.000}  max {l.MaxMs:0.000} ms  | from publish call: p50 {p.P50Ms:0.000}  p99 {p.P99Ms:0.000}  max {p.MaxMs:0.000} ms  | send lag p99 {line.SendLag.P99Ms:0.000} ms  | GC pauses {line.GcPauseMs:0.#} ms{missing}");
+            $"{line.Rate,9:N0}/s (sent {line.PublishedPerSecond:N0}/s): p50 {l.P50Ms:0.000}  p90 {l.P90Ms:0.000}  p99 {l.P99Ms:0.000}  p99.9 {l.P999Ms:0.000}  max {l.MaxMs:0.000} ms  | from publish call: p50 {p.P50Ms:0.000}  p99 {p.P99Ms:0.000}  max {p.MaxMs:0.000} ms  | send lag p99 {line.SendLag.P99Ms:0.000} ms  | GC pauses {line.GcPauseMs:0.#} ms  | CPU {line.CpuLoad:0.00} cores  | raw channel: p50 {r.P50Ms:0.000}  p99 {r.P99Ms:0.000}  p99.9 {r.P999Ms:0.000}  max {r.MaxMs:0.000} ms{missing}");
     }
 
     private static async Task<LatencyBenchLine> MeasureAsync(IShoalEngine engine, LatencyBenchSettings settings, string topic, double rate, CancellationToken cancellationToken)
     {
-        var fromSlot = new LongConcurrentHistogram(1, HighestMicros, 3);
-        var fromPublish = new LongConcurrentHistogram(1, HighestMicros, 3);
-        var sendLag = new LongConcurrentHistogram(1, HighestMicros, 3);
+        var total = Math.Max(1, (long)Math.Round(rate * settings.Duration.TotalSeconds));
+        var raw = await MeasureRawAsync(settings, rate, total, cancellationToken);
+
+        var recorder = new LatencyRecorder();
         var counter = new HandledCounter();
         var work = settings.HandlerWork;
         var handler = HandlerRegistration.For<LatencyEvent>((e, context, ct) =>
         {
-            var now = Stopwatch.GetTimestamp();
             if (e.Seq >= 0)
             {
-                fromSlot.RecordValue(Micros(now - e.Slot));
-                fromPublish.RecordValue(Micros(now - e.Sent));
-                sendLag.RecordValue(Micros(e.Sent - e.Slot));
+                recorder.Record(e.Slot, e.Sent, Stopwatch.GetTimestamp());
             }
 
             counter.Handled(e.Seq < 0);
@@ -106,40 +104,26 @@ public static class LatencyBench
         await shoal.Publisher.PublishBatchAsync(topic, warm, cancellationToken);
         await counter.WarmedUp(WarmupEvents).WaitAsync(MinDrainWait, cancellationToken);
 
-        var total = Math.Max(1, (long)Math.Round(rate * settings.Duration.TotalSeconds));
-        var ticksPerEvent = Stopwatch.Frequency / rate;
-        var batch = new List<OutgoingEvent<LatencyEvent>>(MaxBatch);
+        using var schedule = new LatencySchedule(total, rate, settings.Pacing, settings.InFlight);
         var gcPauseBefore = GC.GetTotalPauseDuration();
-        var start = Stopwatch.GetTimestamp();
-        long next = 0;
-        while (next < total)
-        {
-            var due = Math.Min(total, (long)((Stopwatch.GetTimestamp() - start) / ticksPerEvent) + 1);
-            if (due <= next)
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var wallBefore = Stopwatch.GetTimestamp();
+        var publishing = await schedule.RunAsync(
+            (first, end, start) =>
             {
-                // Nothing due yet: the timer wakes up late (milliseconds), and every slot passed meanwhile goes out at once.
-                await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken);
-                continue;
-            }
+                // A list per call: up to InFlight calls are running at once.
+                var batch = new List<OutgoingEvent<LatencyEvent>>((int)(end - first));
+                var sent = Stopwatch.GetTimestamp();
+                for (var n = first; n < end; n++)
+                {
+                    batch.Add(new OutgoingEvent<LatencyEvent>(keys[n % Keys], new LatencyEvent { Seq = n, Slot = schedule.Slot(start, n), Sent = sent }));
+                }
 
-            var end = Math.Min(due, next + MaxBatch);
-            batch.Clear();
-            for (var n = next; n < end; n++)
-            {
-                batch.Add(new OutgoingEvent<LatencyEvent>(keys[n % Keys], new LatencyEvent { Seq = n, Slot = start + (long)(n * ticksPerEvent) }));
-            }
+                var call = shoal.Publisher.PublishBatchAsync(topic, batch, cancellationToken);
+                return call.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(call.AsTask());
+            },
+            cancellationToken);
 
-            var sent = Stopwatch.GetTimestamp();
-            foreach (var e in batch)
-            {
-                e.Event.Sent = sent;
-            }
-
-            await shoal.Publisher.PublishBatchAsync(topic, batch, cancellationToken);
-            next = end;
-        }
-
-        var publishing = Stopwatch.GetElapsedTime(start);
         var drainWait = settings.Duration > MinDrainWait ? settings.Duration : MinDrainWait;
         try
         {
@@ -152,24 +136,66 @@ public static class LatencyBench
 
         var handled = counter.Count;
         var gcPause = GC.GetTotalPauseDuration() - gcPauseBefore;
+        var cpu = (Environment.CpuUsage.TotalTime - cpuBefore) / Stopwatch.GetElapsedTime(wallBefore);
         await shoal.StopAsync(cancellationToken);
-        return new LatencyBenchLine(rate, total, handled, total / Math.Max(publishing.TotalSeconds, 1e-9), Percentiles(fromSlot), Percentiles(fromPublish), Percentiles(sendLag),
-            Math.Round(gcPause.TotalMilliseconds, 1));
+        return new LatencyBenchLine(rate, total, handled, total / Math.Max(publishing.TotalSeconds, 1e-9), recorder.FromSlot, recorder.FromSend, recorder.SendLag,
+            Math.Round(gcPause.TotalMilliseconds, 1), raw, Math.Round(cpu, 2));
     }
 
-    private static long Micros(long stopwatchTicks) =>
-        Math.Clamp((long)(stopwatchTicks * 1_000_000.0 / Stopwatch.Frequency), 1, HighestMicros);
+    /// <summary>
+    /// The raw baseline: the same schedule, pacing and recording through a bare bounded <see cref="Channel{T}"/> (the
+    /// publisher writes each event with its slot, one reader records when it reads it), so Shoal's latency can be read
+    /// as added over what this process, this pacer and this machine give anyway.
+    /// </summary>
+    private static async Task<LatencyBenchRaw> MeasureRawAsync(LatencyBenchSettings settings, double rate, long total, CancellationToken cancellationToken)
+    {
+        var recorder = new LatencyRecorder();
+        var channel = Channel.CreateBounded<RawEvent>(new BoundedChannelOptions(RawCapacity) { SingleReader = true, SingleWriter = false });
+        var reader = Task.Run(
+            async () =>
+            {
+                while (await channel.Reader.WaitToReadAsync(cancellationToken))
+                {
+                    while (channel.Reader.TryRead(out var e))
+                    {
+                        recorder.Record(e.Slot, e.Sent, Stopwatch.GetTimestamp());
+                    }
+                }
+            },
+            cancellationToken);
 
-    private static LatencyPercentiles Percentiles(HistogramBase histogram) => histogram.TotalCount == 0
-        ? new LatencyPercentiles(0, 0, 0, 0, 0)
-        : new LatencyPercentiles(
-            Ms(histogram.GetValueAtPercentile(50)),
-            Ms(histogram.GetValueAtPercentile(90)),
-            Ms(histogram.GetValueAtPercentile(99)),
-            Ms(histogram.GetValueAtPercentile(99.9)),
-            Ms(histogram.GetMaxValue()));
+        using var schedule = new LatencySchedule(total, rate, settings.Pacing, settings.InFlight);
+        var gcPauseBefore = GC.GetTotalPauseDuration();
+        await schedule.RunAsync(
+            (first, end, start) =>
+            {
+                var sent = Stopwatch.GetTimestamp();
+                for (var n = first; n < end; n++)
+                {
+                    if (!channel.Writer.TryWrite(new RawEvent(schedule.Slot(start, n), sent)))
+                    {
+                        return WriteRestAsync(channel.Writer, schedule, start, n, end, sent, cancellationToken);
+                    }
+                }
 
-    private static double Ms(long micros) => Math.Round(micros / 1000.0, 3);
+                return ValueTask.CompletedTask;
+            },
+            cancellationToken);
+        channel.Writer.Complete();
+        await reader;
+        var gcPause = GC.GetTotalPauseDuration() - gcPauseBefore;
+        return new LatencyBenchRaw(recorder.FromSlot, recorder.SendLag, Math.Round(gcPause.TotalMilliseconds, 1));
+    }
+
+    private static async ValueTask WriteRestAsync(ChannelWriter<RawEvent> writer, LatencySchedule schedule, long start, long from, long end, long sent, CancellationToken cancellationToken)
+    {
+        for (var n = from; n < end; n++)
+        {
+            await writer.WriteAsync(new RawEvent(schedule.Slot(start, n), sent), cancellationToken);
+        }
+    }
+
+    private readonly record struct RawEvent(long Slot, long Sent);
 
     /// <summary>Counts handler starts of measured events and signals when the warm-up and when every measured event was handled.</summary>
     private sealed class HandledCounter

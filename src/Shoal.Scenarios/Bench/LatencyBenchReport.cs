@@ -6,7 +6,9 @@ namespace Shoal.Scenarios.Bench;
 /// <param name="DurationSeconds">How long each rate was published.</param>
 /// <param name="HandlerMs">How long each handler call waited after it recorded its latency.</param>
 /// <param name="Results">One line per rate, in the order measured.</param>
-public sealed record LatencyBenchReport(string Engine, int Partitions, double DurationSeconds, double HandlerMs, IReadOnlyList<LatencyBenchLine> Results);
+/// <param name="Pacing">How the publisher waited for its slots (<c>timer</c>, <c>sleep</c>, <c>spin</c>).</param>
+/// <param name="InFlight">Most publish calls running at once.</param>
+public sealed record LatencyBenchReport(string Engine, int Partitions, double DurationSeconds, double HandlerMs, IReadOnlyList<LatencyBenchLine> Results, string Pacing, int InFlight);
 
 /// <summary>One rate's measurement.</summary>
 /// <param name="Rate">Events per second asked for.</param>
@@ -26,9 +28,23 @@ public sealed record LatencyBenchReport(string Engine, int Partitions, double Du
 /// Time the process spent in GC pauses while this rate was published and handled (<see cref="GC.GetTotalPauseDuration"/>):
 /// tells a GC pause apart from a stall where the process was not scheduled (a loaded machine).
 /// </param>
+/// <param name="Raw">The same schedule through a bare channel, measured just before in the same process: the floor Shoal's latency adds to.</param>
+/// <param name="CpuLoad">
+/// Cores this process kept busy while this rate was published and handled (CPU time over wall time; 1 = one whole
+/// core): what the pacing costs.
+/// </param>
 public sealed record LatencyBenchLine(
     double Rate, long Published, long Handled, double PublishedPerSecond, LatencyPercentiles Latency, LatencyPercentiles FromPublish, LatencyPercentiles SendLag,
-    double GcPauseMs);
+    double GcPauseMs, LatencyBenchRaw Raw, double CpuLoad);
+
+/// <summary>
+/// The raw baseline of one rate: the same open-loop schedule, pacer and histograms, but each event written to a bare
+/// bounded <see cref="System.Threading.Channels.Channel{T}"/> and recorded when a reader task reads it.
+/// </summary>
+/// <param name="Latency">From each event's slot to its read.</param>
+/// <param name="SendLag">From each event's slot to the write that carried it: the pacer's own lag.</param>
+/// <param name="GcPauseMs">Time in GC pauses while the baseline ran.</param>
+public sealed record LatencyBenchRaw(LatencyPercentiles Latency, LatencyPercentiles SendLag, double GcPauseMs);
 
 /// <summary>Percentiles of a latency distribution, in milliseconds.</summary>
 /// <param name="P50Ms">The median.</param>

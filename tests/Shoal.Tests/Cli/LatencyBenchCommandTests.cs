@@ -41,7 +41,29 @@ public sealed class LatencyBenchCommandTests
         }
     }
 
+    [Fact]
+    public async Task Bench_latency_reports_the_raw_channel_baseline_and_the_publisher_settings_for_each_rate()
+    {
+        var result = await VerbRunner.RunAsync(
+            ["bench", "latency", "--engine", VerbRunner.NewEngine(), "--rate", "1000", "--duration", "200ms", "--pacing", "Timer", "--in-flight", "4", "--json"],
+            TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = result.Json();
+        Assert.Equal("timer", report.GetProperty("pacing").GetString());
+        Assert.Equal(4, report.GetProperty("inFlight").GetInt32());
+        var line = Assert.Single(report.GetProperty("results").EnumerateArray());
+        var raw = line.GetProperty("raw");
+        AssertOrdered(raw.GetProperty("latency"), result);
+        AssertOrdered(raw.GetProperty("sendLag"), result);
+        Assert.True(raw.GetProperty("gcPauseMs").GetDouble() >= 0, result.ToString());
+        Assert.True(line.GetProperty("cpuLoad").GetDouble() > 0, result.ToString());
+    }
+
     [Theory]
+    [InlineData("--pacing", "fast", "--pacing: 'fast' is not one of sleep, spin, timer")]
+    [InlineData("--pacing", "1", "--pacing: '1' is not one of")]
+    [InlineData("--in-flight", "0", "--in-flight: must be between 1")]
     [InlineData("--rate", "0", "--rate: must be more than 0")]
     [InlineData("--rate", "-5", "--rate: must be more than 0")]
     [InlineData("--rate", "fast", "--rate: 'fast' is not a number")]
