@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Shoal.Benchmarks.SlowHandler;
+using Shoal.Scenarios.Bench;
 
 namespace Shoal.Benchmarks.Peers;
 
@@ -65,7 +65,7 @@ internal static class PeerComparison
             new("1 ms, 1000 keys", slowEvents, 1_000, Slow: true),
             new("1 ms, 4 keys", slowEvents, 4, Slow: true),
         ];
-        using var delay = new PreciseDelay(TimeSpan.FromMilliseconds(1));
+        using var delay = new PreciseDelay();
 
         // Warm up both (JIT, thread pool) on a small no-op run that is not reported.
         var warmUp = new PeerCase("warm-up", Math.Min(events, 5_000), 100, Slow: false);

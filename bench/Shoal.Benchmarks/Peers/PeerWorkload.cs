@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using Shoal.Benchmarks.SlowHandler;
+using Shoal.Scenarios.Bench;
 
 namespace Shoal.Benchmarks.Peers;
 
@@ -26,6 +26,7 @@ internal sealed record PeerCase(string Name, int Events, int Keys, bool Slow);
 internal sealed class PeerRun
 {
     private readonly long[] _lastSeen;
+    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
     private readonly PreciseDelay? _delay;
     private readonly int _events;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,7 +73,7 @@ internal sealed class PeerRun
 
     private async Task SlowAsync()
     {
-        await _delay!.WaitAsync();
+        await _delay!.WaitAsync(OneMillisecond);
         Finish();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Shoal.Scenarios.Bench;
 
 namespace Shoal.Benchmarks.SlowHandler;
 
@@ -12,10 +13,12 @@ internal static class DelayLatencyProbe
 
     public static async Task RunAsync()
     {
-        using var delay = new PreciseDelay(TimeSpan.FromMilliseconds(1));
-        await MeasureAsync(delay.WaitAsync, 20); // warm up
-        Print("PreciseDelay(1 ms), one at a time", await MeasureAsync(delay.WaitAsync, Samples));
-        Print("PreciseDelay(1 ms), 256 concurrent", await MeasureConcurrentAsync(delay.WaitAsync, 256, 20));
+        using var delay = new PreciseDelay();
+        var oneMs = TimeSpan.FromMilliseconds(1);
+        Task WaitAsync() => delay.WaitAsync(oneMs);
+        await MeasureAsync(WaitAsync, 20); // warm up
+        Print("PreciseDelay(1 ms), one at a time", await MeasureAsync(WaitAsync, Samples));
+        Print("PreciseDelay(1 ms), 256 concurrent", await MeasureConcurrentAsync(WaitAsync, 256, 20));
         var timer = delay.TakeStats();
         Console.WriteLine($"PreciseDelay timer-thread lateness: mean {timer.MeanLateness.TotalMicroseconds:F1} µs, max {timer.MaxLateness.TotalMicroseconds:F1} µs over {timer.Completed} delays");
         Print("Task.Delay(1), one at a time", await MeasureAsync(() => Task.Delay(1), 200));

@@ -10,6 +10,7 @@ internal static class BenchCommand
         NatsBenchCommand.Create(),
         ScalingBenchCommand.Create(),
         LatencyBenchCommand.Create(),
+        KeySweepBenchCommand.Create(),
         Nats.FailoverBenchCommand.Create(),
     };
 }

@@ -25,4 +25,5 @@ namespace Shoal.Cli.Infrastructure;
 [JsonSerializable(typeof(Shoal.Scenarios.Bench.ScalingBenchReport))]
 [JsonSerializable(typeof(Shoal.Scenarios.Bench.FailoverBenchReport))]
 [JsonSerializable(typeof(Shoal.Scenarios.Bench.LatencyBenchReport))]
+[JsonSerializable(typeof(Shoal.Scenarios.Bench.KeySweepBenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

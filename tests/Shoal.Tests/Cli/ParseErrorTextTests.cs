@@ -19,8 +19,8 @@ public sealed class ParseErrorTextTests
     [InlineData("unexpected argument 'maybe'.", "demo", "--json", "maybe")]
     [InlineData("unknown command 'frobnicate'; use demo, chaos, produce,", "frobnicate")]
     [InlineData("unknown option '--frob'.", "--frob")]
-    [InlineData("unknown command 'nope'; use nats, scaling, latency, failover.", "bench", "nope")]
-    [InlineData("'shoal bench' needs a command: nats, scaling, latency, failover.", "bench")]
+    [InlineData("unknown command 'nope'; use nats, scaling, latency, keys, failover.", "bench", "nope")]
+    [InlineData("'shoal bench' needs a command: nats, scaling, latency, keys, failover.", "bench")]
     public async Task A_bad_command_line_names_what_is_wrong_in_the_cli_s_words(string message, params string[] args)
     {
         var result = await RunAsync(args);

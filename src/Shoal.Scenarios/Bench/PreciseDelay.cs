@@ -1,44 +1,45 @@
 using System.Diagnostics;
 
-namespace Shoal.Benchmarks.SlowHandler;
+namespace Shoal.Scenarios.Bench;
 
 /// <summary>
-/// A fixed asynchronous delay that does not depend on the OS timer resolution (<c>Task.Delay(1)</c> takes
-/// several milliseconds on Linux). A dedicated thread keeps a FIFO of (deadline, completion) and completes
-/// each entry as soon as <see cref="Stopwatch"/> says its deadline has passed, spinning and yielding between
-/// checks (never sleeping while work is queued). All delays have the same length, so deadlines are
-/// enqueued in order and a FIFO is enough. Continuations run on the thread pool, like a real I/O
-/// completion, so the timer thread only keeps time.
+/// Asynchronous delays that do not depend on the OS timer resolution (<c>Task.Delay(1)</c> takes several
+/// milliseconds on Linux). A dedicated thread keeps the pending (deadline, completion) entries ordered by deadline and
+/// completes each as soon as <see cref="Stopwatch"/> says its deadline has passed, spinning and yielding between
+/// checks (never sleeping while work is queued). Continuations run on the thread pool, like a real I/O completion, so
+/// the timer thread only keeps time. Used by the slow-handler benchmarks (fixed 1 ms) and <c>shoal bench keys</c>
+/// (random work per event).
 /// </summary>
 internal sealed class PreciseDelay : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Queue<(long Deadline, TaskCompletionSource Completion)> _queue = new();
+    private readonly PriorityQueue<TaskCompletionSource, long> _queue = new();
     private readonly ManualResetEventSlim _hasWork = new(false);
-    private readonly long _delayTicks;
     private readonly Thread _thread;
     private volatile bool _stopped;
     private long _completed;
     private long _latenessTicks;
     private long _maxLatenessTicks;
 
-    public PreciseDelay(TimeSpan delay)
+    public PreciseDelay()
     {
-        Delay = delay;
-        _delayTicks = (long)(delay.TotalSeconds * Stopwatch.Frequency);
         _thread = new Thread(Run) { IsBackground = true, Name = "precise-delay" };
         _thread.Start();
     }
 
-    public TimeSpan Delay { get; }
-
-    /// <summary>A task that completes <see cref="Delay"/> from now, on the thread pool.</summary>
-    public Task WaitAsync()
+    /// <summary>A task that completes <paramref name="delay"/> from now, on the thread pool (at once for zero or less).</summary>
+    public Task WaitAsync(TimeSpan delay)
     {
+        if (delay <= TimeSpan.Zero)
+        {
+            return Task.CompletedTask;
+        }
+
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deadline = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
         lock (_gate)
         {
-            _queue.Enqueue((Stopwatch.GetTimestamp() + _delayTicks, completion));
+            _queue.Enqueue(completion, deadline);
         }
 
         _hasWork.Set();
@@ -79,14 +80,14 @@ internal sealed class PreciseDelay : IDisposable
             var empty = false;
             lock (_gate)
             {
-                while (_queue.TryPeek(out var head) && head.Deadline <= now)
+                while (_queue.TryPeek(out var completion, out var deadline) && deadline <= now)
                 {
                     _queue.Dequeue();
-                    var late = now - head.Deadline;
+                    var late = now - deadline;
                     _latenessTicks += late;
                     _maxLatenessTicks = Math.Max(_maxLatenessTicks, late);
                     _completed++;
-                    due.Add(head.Completion);
+                    due.Add(completion);
                 }
 
                 if (_queue.Count == 0 && due.Count == 0)
