@@ -54,6 +54,14 @@ internal static class NatsClientOptions
             // Keys and application header values are UTF-8 (docs/wire-format.md).
             HeaderEncoding = Encoding.UTF8,
             SubjectEncoding = Encoding.UTF8,
+            // Liveness (docs/nats.md): a silently dead connection is dropped after MaxPingOut unanswered pings and the
+            // client moves to another server, in random order, so a member cut from its server reaches another in time.
+            PingInterval = connection.PingInterval,
+            MaxPingOut = connection.MaxPingsOut,
+            ReconnectWaitMin = connection.ReconnectWait,
+            ReconnectWaitMax = connection.ReconnectWaitMax,
+            ReconnectJitter = connection.ReconnectJitter,
+            NoRandomize = false,
             // Reconnect for as long as the process runs; acknowledged events are on the servers, not in the client.
             MaxReconnectRetry = -1,
             // Auth errors stop the reconnect loop at once instead of retrying a password that will never work.

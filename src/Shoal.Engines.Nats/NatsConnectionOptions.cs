@@ -46,11 +46,70 @@ public sealed record NatsConnectionOptions
     /// <summary>How long to try each connection attempt at start. Default 5 seconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a request (stream info, KV write, publish acknowledgement) may take. Default 10 seconds.</summary>
+    /// <summary>
+    /// How long a request (stream info, KV read or write, lease listing, publish acknowledgement) may take. Default 10
+    /// seconds; <see cref="WithLiveness"/> sets <c>min(10 s, session TTL / 3)</c>.
+    /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often the client pings the server it is connected to. A connection with <see cref="MaxPingsOut"/> pings
+    /// unanswered is dead: the client drops it and connects to another server, so a silently cut link is noticed within
+    /// <c>PingInterval × (MaxPingsOut + 1)</c>. Default 5 s (<see cref="WithLiveness"/> for the default 30 s session TTL).
+    /// </summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Pings left unanswered before the connection counts as dead (at least 1). Default 2.</summary>
+    public int MaxPingsOut { get; init; } = 2;
+
+    /// <summary>
+    /// The first wait before reconnecting after a connection is lost; each failed attempt doubles it up to
+    /// <see cref="ReconnectWaitMax"/>. The client reconnects for as long as the process runs, trying the servers in random
+    /// order. Default 1.5 s.
+    /// </summary>
+    public TimeSpan ReconnectWait { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>The longest wait between reconnect attempts (at least <see cref="ReconnectWait"/>). Default 5 s.</summary>
+    public TimeSpan ReconnectWaitMax { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Up to this much random time is added to each reconnect wait, so members do not reconnect in step. Default 750 ms.</summary>
+    public TimeSpan ReconnectJitter { get; init; } = TimeSpan.FromMilliseconds(750);
 
     /// <summary>The connection's name as the server shows it (<c>nats-server</c> monitoring). Default <c>shoal</c>.</summary>
     public string Name { get; init; } = "shoal";
+
+    /// <summary>
+    /// A copy whose liveness settings derive from a cluster member's heartbeat and session TTL, so a dead connection is
+    /// noticed, and the member is on another reachable server, well within one session TTL (docs/nats.md, Liveness):
+    /// <list type="bullet">
+    /// <item><see cref="PingInterval"/> = <c>min(2 min, TTL / 6)</c> and <see cref="MaxPingsOut"/> = 2: a dead connection is dropped within half the TTL;</item>
+    /// <item><see cref="RequestTimeout"/> = <c>min(10 s, TTL / 3)</c>: a request to an unreachable server fails in time to be retried elsewhere before the TTL;</item>
+    /// <item><see cref="ReconnectWait"/> = <c>min(2 s, heartbeat / 2)</c>, <see cref="ReconnectWaitMax"/> = <c>min(5 s, TTL / 2)</c> (at least the wait),
+    /// <see cref="ReconnectJitter"/> = half the wait.</item>
+    /// </list>
+    /// The defaults of this record are this derivation for <c>ClusterOptions</c>' defaults (3 s heartbeat, 30 s TTL).
+    /// </summary>
+    /// <param name="heartbeatInterval">How often the member heartbeats (<c>ClusterOptions.HeartbeatInterval</c>).</param>
+    /// <param name="sessionTtl">How long a silent member stays alive (<c>ClusterOptions.SessionTtl</c>).</param>
+    public NatsConnectionOptions WithLiveness(TimeSpan heartbeatInterval, TimeSpan sessionTtl)
+    {
+        OptionChecks.Positive("heartbeatInterval", heartbeatInterval);
+        OptionChecks.Positive("sessionTtl", sessionTtl);
+        var reconnectWait = Min(TimeSpan.FromSeconds(2), heartbeatInterval / 2);
+        return this with
+        {
+            PingInterval = Min(TimeSpan.FromMinutes(2), TimeSpan.FromTicks(sessionTtl.Ticks / 6)),
+            MaxPingsOut = 2,
+            RequestTimeout = Min(TimeSpan.FromSeconds(10), TimeSpan.FromTicks(sessionTtl.Ticks / 3)),
+            ReconnectWait = reconnectWait,
+            ReconnectWaitMax = Max(reconnectWait, Min(TimeSpan.FromSeconds(5), sessionTtl / 2)),
+            ReconnectJitter = reconnectWait / 2,
+        };
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>The URLs as one string for messages, passwords and tokens removed.</summary>
     public string Describe() => string.Join(",", Urls ?? []);
@@ -101,6 +160,18 @@ public sealed record NatsConnectionOptions
 
         OptionChecks.Positive("NatsConnectionOptions.ConnectTimeout", ConnectTimeout);
         OptionChecks.Positive("NatsConnectionOptions.RequestTimeout", RequestTimeout);
+        OptionChecks.Positive("NatsConnectionOptions.PingInterval", PingInterval);
+        OptionChecks.Range("NatsConnectionOptions.MaxPingsOut", MaxPingsOut, 1, 1000);
+        OptionChecks.Positive("NatsConnectionOptions.ReconnectWait", ReconnectWait);
+        if (ReconnectWaitMax < ReconnectWait)
+        {
+            throw new ShoalConfigurationException("NatsConnectionOptions.ReconnectWaitMax", $"must be at least ReconnectWait ({ReconnectWait}); was {ReconnectWaitMax}.");
+        }
+
+        if (ReconnectJitter < TimeSpan.Zero)
+        {
+            throw new ShoalConfigurationException("NatsConnectionOptions.ReconnectJitter", $"must not be negative; was {ReconnectJitter}.");
+        }
         if (string.IsNullOrWhiteSpace(Name))
         {
             throw new ShoalConfigurationException("NatsConnectionOptions.Name", "must not be empty.");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
@@ -52,7 +53,15 @@ public static class NatsEngine
                     $"NATS at {servers}: JetStream did not answer ({NatsErrors.Describe(e)}); a server may be starting or the cluster electing a leader.", e);
             }
 
+            var clusterSize = ClusterSize(connection.ServerInfo, options.Connection.Urls.Count);
+            var fallback = Math.Min(3, clusterSize);
+            options = options with
+            {
+                DefaultReplicas = options.DefaultReplicas ?? fallback,
+                CoordinationReplicas = options.CoordinationReplicas ?? fallback,
+            };
             var store = await OpenBucketAsync(new NatsKVContext(js), options, servers, cancellationToken);
+            await WarnOfSingleReplicaAsync(store, options, servers, clusterSize, cancellationToken);
             var acks = await PublishAcks.StartAsync(connection, cancellationToken);
             var serverLimit = connection.ServerInfo?.MaxPayload ?? int.MaxValue;
             var log = new NatsEventLog(connection, js, options, acks, Math.Min(options.MaxEventBytes, serverLimit));
@@ -87,7 +96,7 @@ public static class NatsEngine
                 return await kv.CreateStoreAsync(new NatsKVConfig(NatsNames.CoordinationBucket)
                 {
                     History = 1,
-                    NumberOfReplicas = options.CoordinationReplicas,
+                    NumberOfReplicas = options.CoordinationReplicas ?? 1,
                     Storage = NatsKVStorageType.File,
                     Description = "Shoal coordination: membership, leases, committed offsets (docs/wire-format.md)",
                 }, cancellationToken);
@@ -102,6 +111,39 @@ public static class NatsEngine
         {
             throw NatsErrors.Failure($"NATS at {servers}: opening the coordination bucket '{NatsNames.CoordinationBucket}' failed: {NatsErrors.Describe(e)}", e);
         }
+    }
+
+    /// <summary>
+    /// The servers of the cluster: the client URLs the connected server announces for its cluster (<c>connect_urls</c>),
+    /// or the servers the URI names, whichever is more; 1 for a server in no cluster.
+    /// </summary>
+    internal static int ClusterSize(INatsServerInfo? info, int urlsInUri)
+    {
+        var announced = info?.ClientConnectUrls?.Distinct(StringComparer.OrdinalIgnoreCase).Count() ?? 0;
+        return info is not null && string.IsNullOrEmpty(info.Cluster) && announced <= 1 ? 1 : Math.Max(1, Math.Max(announced, urlsInUri));
+    }
+
+    private static async ValueTask WarnOfSingleReplicaAsync(INatsKVStore store, NatsEngineOptions options, string servers, int clusterSize, CancellationToken cancellationToken)
+    {
+        var logger = options.LoggerFactory.CreateLogger(typeof(NatsEngine).FullName!);
+        var replicas = options.CoordinationReplicas ?? 1;
+        try
+        {
+            var status = await store.GetStatusAsync(cancellationToken);
+            replicas = status.Info.Config.NumReplicas;
+        }
+        catch (NatsException)
+        {
+            // The bucket answered a moment ago; without its status, judge by what was asked for.
+        }
+
+        if (clusterSize > 1 && replicas < 2)
+        {
+            NatsLog.SingleReplicaCoordination(logger, servers, NatsNames.CoordinationBucket, replicas, clusterSize);
+        }
+
+        var connection = options.Connection;
+        NatsLog.Connected(logger, servers, clusterSize, options.DefaultReplicas ?? 1, replicas, connection.PingInterval, connection.MaxPingsOut, connection.RequestTimeout);
     }
 
     private static string HostPort(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Host}:{uri.Port}" : url;

@@ -6,14 +6,18 @@ namespace Shoal.Engines.Nats;
 /// <summary>Options of the NATS JetStream engine.</summary>
 public sealed record NatsEngineOptions
 {
-    /// <summary>One local server, R1 file-backed topics. A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
+    /// <summary>One local server, file-backed topics with as many replicas as the cluster allows (up to 3). A new instance on every call, so changing one (a configuration binder does) never changes another.</summary>
     public static NatsEngineOptions Default => new();
 
     /// <summary>How to reach the servers.</summary>
     public NatsConnectionOptions Connection { get; init; } = new();
 
-    /// <summary>Replicas of a topic's streams when <see cref="TopicOptions.Replicas"/> is null (1–5; 3 needs a cluster of 3+). Default 1.</summary>
-    public int DefaultReplicas { get; init; } = 1;
+    /// <summary>
+    /// Replicas of a topic's streams when <see cref="TopicOptions.Replicas"/> is null (1–5; 3 needs a cluster of 3+).
+    /// Default null: <c>min(3, cluster size)</c>, the cluster size being what the server announces (its cluster's client
+    /// URLs) or the servers the URI names, whichever is more: 1 on a single server, 3 on a cluster of 3 or more.
+    /// </summary>
+    public int? DefaultReplicas { get; init; }
 
     /// <summary>Where topics' streams keep their data, unless <see cref="TopicStorage"/> names the topic. Default file.</summary>
     public NatsStorage Storage { get; init; } = NatsStorage.File;
@@ -21,8 +25,12 @@ public sealed record NatsEngineOptions
     /// <summary>Per-topic storage, overriding <see cref="Storage"/> for the topics it names. Applied when the topic is created.</summary>
     public IReadOnlyDictionary<string, NatsStorage> TopicStorage { get; init; } = new Dictionary<string, NatsStorage>();
 
-    /// <summary>Replicas of the coordination KV bucket (created on first connect; 1–5). Default 1; use 3 on a 3-server cluster.</summary>
-    public int CoordinationReplicas { get; init; } = 1;
+    /// <summary>
+    /// Replicas of the coordination KV bucket (created on first connect; 1–5). Default null: <c>min(3, cluster size)</c>,
+    /// as <see cref="DefaultReplicas"/>. An existing bucket keeps its replicas; one replica on a multi-server cluster is
+    /// logged as a warning (event 4001) when the engine connects.
+    /// </summary>
+    public int? CoordinationReplicas { get; init; }
 
     /// <summary>
     /// Apply <see cref="RetentionOptions.MaxBytesPerPartition"/> as the streams' <c>max_bytes</c>. Off by default, because
@@ -55,8 +63,15 @@ public sealed record NatsEngineOptions
         }
 
         Connection.Validate();
-        OptionChecks.Range("NatsEngineOptions.DefaultReplicas", DefaultReplicas, 1, 5);
-        OptionChecks.Range("NatsEngineOptions.CoordinationReplicas", CoordinationReplicas, 1, 5);
+        if (DefaultReplicas is { } replicas)
+        {
+            OptionChecks.Range("NatsEngineOptions.DefaultReplicas", replicas, 1, 5);
+        }
+
+        if (CoordinationReplicas is { } coordinationReplicas)
+        {
+            OptionChecks.Range("NatsEngineOptions.CoordinationReplicas", coordinationReplicas, 1, 5);
+        }
         OptionChecks.Defined("NatsEngineOptions.Storage", Storage);
         if (TopicStorage is null)
         {

@@ -35,7 +35,16 @@ public sealed class NatsEngineProvider : IEngineProvider
             throw new ShoalConfigurationException(ShoalEngines.UriField, problem);
         }
 
-        return await NatsEngine.ConnectAsync(options with { LoggerFactory = services.LoggerFactory }, cancellationToken);
+        return await NatsEngine.ConnectAsync(WithServices(options, services), cancellationToken);
+    }
+
+    /// <summary>The options with the caller's logger and, when it serves a cluster member, liveness derived from its session.</summary>
+    internal static NatsEngineOptions WithServices(NatsEngineOptions options, EngineServices services)
+    {
+        var connection = services.SessionTtl is { } ttl && ttl > TimeSpan.Zero
+            ? options.Connection.WithLiveness(services.HeartbeatInterval is { } beat && beat > TimeSpan.Zero ? beat : ttl / 10, ttl)
+            : options.Connection;
+        return options with { LoggerFactory = services.LoggerFactory, Connection = connection };
     }
 
     /// <summary>Parses a <c>nats://</c> URI; false with a reason quoting it (redacted) when it cannot be used.</summary>

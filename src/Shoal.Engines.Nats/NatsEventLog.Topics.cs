@@ -30,7 +30,7 @@ internal sealed partial class NatsEventLog
             return SamePartitions(existing, topic);
         }
 
-        var effective = topic with { Replicas = topic.Replicas ?? _options.DefaultReplicas };
+        var effective = topic with { Replicas = topic.Replicas ?? _options.DefaultReplicas ?? 1 };
         var storage = _options.TopicStorage.TryGetValue(topic.Name, out var chosen) ? chosen : _options.Storage;
         for (var first = 1; first < topic.Partitions; first += CreateParallelism)
         {

@@ -95,7 +95,7 @@ internal sealed class PublishAcks : IAsyncDisposable
 
         if (msg.HasNoResponders)
         {
-            batch.Complete(index, new PubAck(0, false, "no stream answered (no responders): the topic's stream does not exist or JetStream is unavailable", 503));
+            batch.Complete(index, new PubAck(0, false, "no responders: no JetStream stream answered the publish", 503));
             return;
         }
 

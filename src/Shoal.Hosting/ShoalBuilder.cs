@@ -75,12 +75,18 @@ public sealed class ShoalBuilder
         return UseEngine((services, cancellationToken) => OpenUriAsync(uri, services, cancellationToken));
     }
 
-    private static ValueTask<IShoalEngine> OpenUriAsync(string uri, IServiceProvider services, CancellationToken cancellationToken) =>
-        ShoalEngines.OpenAsync(uri, new EngineServices
+    private ValueTask<IShoalEngine> OpenUriAsync(string uri, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        // The engine's connection must notice a dead server within the tightest session of the node's members (docs/nats.md, Liveness).
+        var tightest = AllMembers().Select(m => m.Member.Cluster).Where(c => c is not null).MinBy(c => c.SessionTtl);
+        return ShoalEngines.OpenAsync(uri, new EngineServices
         {
             LoggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             TimeProvider = TimeOf(services),
+            SessionTtl = tightest?.SessionTtl,
+            HeartbeatInterval = tightest?.HeartbeatInterval,
         }, cancellationToken);
+    }
 
     /// <summary>
     /// Uses the in-process engine (the default when no engine is chosen). With no <paramref name="options"/>, its

@@ -26,11 +26,12 @@ internal static class ProduceCommand
         {
             Description = $"Partitions when the topic is created (default {Producer.DefaultPartitions}); must match an existing topic's",
         }.Check(value => value is null or (>= 1 and <= 100_000) ? null : $"must be between 1 and 100000; was {value}.");
-        var replicas = new Option<int>("--replicas")
+        var replicas = new Option<int?>("--replicas")
         {
-            Description = "Copies of each event when the topic is created, on engines that replicate (inproc:// does not and ignores it)",
-            DefaultValueFactory = _ => 1,
-        }.InRange(1, 5);
+            Description = "Copies of each event when the topic is created, on engines that replicate (default the engine's: on nats://, as many as the cluster allows, up to 3; inproc:// keeps one and ignores it)",
+        }.Check(value => value is null or (>= 1 and <= 5) ? null : $"must be between 1 and 5; was {value}.");
+        var timeout = DurationOptions.Create("--timeout", Producer.DefaultTimeout,
+            "How long connecting, creating the topic, or publishing one batch may keep retrying transient engine errors before produce gives up").Positive();
         var rate = new Option<double>("--rate")
         {
             Description = "Events per second at most (0: as fast as the engine acknowledges)",
@@ -40,7 +41,7 @@ internal static class ProduceCommand
 
         var command = new Command("produce", "Create a topic if absent and publish events carrying per-key sequence numbers, for workers to handle and 'shoal verify' to check")
         {
-            topic, events, keys, partitions, replicas, rate, json,
+            topic, events, keys, partitions, replicas, rate, timeout, json,
         };
         engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
@@ -53,7 +54,10 @@ internal static class ProduceCommand
                 parseResult.GetValue(keys),
                 parseResult.GetValue(partitions),
                 parseResult.GetValue(replicas),
-                parseResult.GetValue(rate));
+                parseResult.GetValue(rate))
+            {
+                Timeout = parseResult.GetValue(timeout),
+            };
             return output.RunAsync(() => RunAsync(settings, output, parseResult.InvocationConfiguration.Error, cancellationToken), cancellationToken);
         });
         return command;

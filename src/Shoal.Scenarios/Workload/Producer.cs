@@ -15,9 +15,12 @@ public static class Producer
     public const int DefaultPartitions = 12;
     private const int Batch = 1024;
 
-    // Long enough to ride out a JetStream leader election after a server dies (several seconds of "no responders"),
-    // short enough that an engine that is really gone ends the run with a clear error.
-    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long one step retries transient errors unless <see cref="ProduceSettings.Timeout"/> says otherwise: generous,
+    /// to ride out a partition and the JetStream elections after it heals (minutes of "no responders" were seen), yet an
+    /// engine that is really gone still ends the run with the last error it gave.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan RecordInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
@@ -32,9 +35,16 @@ public static class Producer
     public static async Task<ProduceReport> RunAsync(
         ProduceSettings settings, EngineServices services, TextWriter error, IProgress<long> progress, CancellationToken cancellationToken)
     {
+        OptionChecks.Positive("--timeout", settings.Timeout);
         var retrying = EngineRetries.ReportTo(error);
-        await using var engine = await EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt), RetryFor, cancellationToken, retrying);
-        var (partitions, created) = await EngineRetries.RunAsync(attempt => EnsureTopicAsync(engine, settings, attempt), RetryFor, cancellationToken, retrying);
+        var retryFor = settings.Timeout;
+
+        // One attempt never outlives the deadline: a call that does not answer (a frozen or cut-off server) is abandoned at it.
+        var attempts = retryFor < EngineRetries.DefaultAttemptTimeout ? retryFor : EngineRetries.DefaultAttemptTimeout;
+        await using var engine = await WithDeadline(
+            () => EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt), retryFor, cancellationToken, retrying, attempts), "connecting", retryFor);
+        var (partitions, created) = await WithDeadline(
+            () => EngineRetries.RunAsync(attempt => EnsureTopicAsync(engine, settings, attempt), retryFor, cancellationToken, retrying, attempts), "creating the topic", retryFor);
         if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUriSchemes.InProcess, StringComparison.Ordinal))
         {
             await error.WriteLineAsync($"note: --replicas {settings.Replicas} is ignored: {engine.Name} keeps one copy of each event.");
@@ -88,7 +98,12 @@ public static class Producer
 
                 try
                 {
-                    duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, retrying, cancellationToken);
+                    duplicates += await PublishWithRetriesAsync(runtime.Publisher, settings.Topic, batch, retryFor, attempts, retrying, cancellationToken);
+                }
+                catch (EngineException ex) when (ex.IsTransient)
+                {
+                    failure = Expired("publishing a batch", retryFor, ex);
+                    break;
                 }
                 catch (ShoalException ex) when (ex is not ShoalConfigurationException)
                 {
@@ -119,7 +134,7 @@ public static class Producer
             // Whatever happened (done, failed, cancelled), say how far the run got; never more than was acknowledged.
             try
             {
-                await EngineRetries.RunAsync(attempt => ProduceRuns.UpdateAsync(store, recordKey, run, revision, attempt), RetryFor, CancellationToken.None);
+                await EngineRetries.RunAsync(attempt => ProduceRuns.UpdateAsync(store, recordKey, run, revision, attempt), retryFor, CancellationToken.None, attemptTimeout: attempts);
             }
             catch (ShoalException ex)
             {
@@ -175,8 +190,26 @@ public static class Producer
 
     /// <summary>Publishes one batch, retrying transient engine errors with the same ids; returns how many were duplicates.</summary>
     private static Task<long> PublishWithRetriesAsync(
-        IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken) =>
-        EngineRetries.RunAsync(async attempt => (long)(await publisher.PublishBatchAsync(topic, batch, attempt)).Count(r => r.Duplicate), RetryFor, cancellationToken, retrying);
+        IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, TimeSpan retryFor, TimeSpan attemptTimeout,
+        Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken) =>
+        EngineRetries.RunAsync(async attempt => (long)(await publisher.PublishBatchAsync(topic, batch, attempt)).Count(r => r.Duplicate), retryFor, cancellationToken, retrying, attemptTimeout);
+
+    /// <summary>Runs a retried step; a transient error still failing at the deadline is reported as such, with the last error seen.</summary>
+    private static async Task<T> WithDeadline<T>(Func<Task<T>> step, string what, TimeSpan timeout)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (EngineException e) when (e.IsTransient)
+        {
+            throw Expired(what, timeout, e);
+        }
+    }
+
+    /// <summary>What the run last saw when <c>--timeout</c> ran out, without guessing why.</summary>
+    private static EngineException Expired(string what, TimeSpan timeout, EngineException last) =>
+        new($"{what} did not succeed within --timeout {Durations.Format(timeout)}; the last error was: {last.Message}", last, isTransient: true);
 
     private static async Task PaceAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
     {

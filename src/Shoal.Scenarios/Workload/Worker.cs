@@ -39,6 +39,8 @@ public static class Worker
         WorkerSettings settings, EngineServices services, TextWriter output, TextWriter error, bool json, CancellationToken cancellationToken)
     {
         var startup = new StartupRetries(settings.StartupTimeout, EngineRetries.ReportTo(error), cancellationToken);
+        // The engine's connection notices a dead server within the member's session (docs/nats.md, Liveness).
+        services = services with { SessionTtl = settings.SessionTtl, HeartbeatInterval = settings.Heartbeat };
         IShoalEngine opened;
         try
         {

@@ -14,6 +14,8 @@ public sealed class VerbOptionTests
     [InlineData("--partitions: must be between 1 and 100000", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--partitions", "0")]
     [InlineData("--replicas: must be between 1 and 5", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--replicas", "7")]
     [InlineData("--rate: must be between 0", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--rate", "-1")]
+    [InlineData("--timeout: must be more than 0", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--timeout", "0s")]
+    [InlineData("--timeout: 'soon' is not a duration", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--timeout", "soon")]
     [InlineData("--engine: 'kafka://x': scheme 'kafka://' is not supported", "produce", "--engine", "kafka://x", "--topic", "t", "--events", "10", "--keys", "1")]
     [InlineData("--handler: 'fast' is not a handler", "worker", "--topic", "t", "--group", "g", "--handler", "fast")]
     [InlineData("--handler: 'sleep:x' is not a handler", "worker", "--topic", "t", "--group", "g", "--handler", "sleep:x")]
