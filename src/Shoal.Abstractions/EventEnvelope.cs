@@ -117,20 +117,20 @@ public readonly record struct EventEnvelope
         && Offset == other.Offset;
 
     /// <inheritdoc/>
+    /// <remarks>Combined as the compiler does for a record (not <see cref="HashCode"/>, whose seed changes per process).</remarks>
     public override int GetHashCode()
     {
-        var hash = default(HashCode);
-        hash.Add(EventIdSequence.TextHashCode(_id, _idNumber));
-        hash.Add(Topic, StringComparer.Ordinal);
-        hash.Add(Key, StringComparer.Ordinal);
-        hash.Add(Type, StringComparer.Ordinal);
-        hash.Add(ContentType, StringComparer.Ordinal);
-        hash.Add(Headers);
-        hash.Add(Payload);
-        hash.Add(Timestamp);
-        hash.Add(Deduplicate);
-        hash.Add(Partition);
-        hash.Add(Offset);
-        return hash.ToHashCode();
+        const int Factor = -1521134295;
+        var hash = EventIdSequence.TextHashCode(_id, _idNumber);
+        hash = unchecked((hash * Factor) + EqualityComparer<string>.Default.GetHashCode(Topic!));
+        hash = unchecked((hash * Factor) + (Key is null ? 0 : EqualityComparer<string>.Default.GetHashCode(Key)));
+        hash = unchecked((hash * Factor) + EqualityComparer<string>.Default.GetHashCode(Type!));
+        hash = unchecked((hash * Factor) + EqualityComparer<string>.Default.GetHashCode(ContentType!));
+        hash = unchecked((hash * Factor) + (Headers is null ? 0 : EqualityComparer<IReadOnlyDictionary<string, string>>.Default.GetHashCode(Headers)));
+        hash = unchecked((hash * Factor) + Payload.GetHashCode());
+        hash = unchecked((hash * Factor) + Timestamp.GetHashCode());
+        hash = unchecked((hash * Factor) + Deduplicate.GetHashCode());
+        hash = unchecked((hash * Factor) + Partition.GetHashCode());
+        return unchecked((hash * Factor) + Offset.GetHashCode());
     }
 }

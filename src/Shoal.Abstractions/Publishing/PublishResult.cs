@@ -71,5 +71,8 @@ public readonly record struct PublishResult
         && Partition == other.Partition && Offset == other.Offset && Duplicate == other.Duplicate;
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(EventIdSequence.TextHashCode(_id, _idNumber), Partition, Offset, Duplicate);
+    /// <remarks>Combined as the compiler does for a record (not <see cref="HashCode"/>, whose seed changes per process).</remarks>
+    public override int GetHashCode() => unchecked(
+        (((EventIdSequence.TextHashCode(_id, _idNumber) * -1521134295) + Partition.GetHashCode()) * -1521134295
+        + Offset.GetHashCode()) * -1521134295 + Duplicate.GetHashCode());
 }
