@@ -36,4 +36,11 @@ if (args is ["file-append", ..])
     return;
 }
 
+if (args is ["e2e-alloc", ..])
+{
+    // Not a benchmark: allocated bytes per event of EndToEndBenchmarks.Shoal and the sampled allocating types.
+    await Shoal.Benchmarks.EndToEnd.AllocationProbe.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -76,7 +76,7 @@ public static class EventRules
     /// <summary>The first rule <paramref name="e"/> breaks, or null when it meets them all.</summary>
     public static EventRuleViolation? Check(in EventEnvelope e)
     {
-        if (CheckValue(e.Id) is { } id)
+        if (!e.HasGeneratedId && CheckValue(e.Id) is { } id)
         {
             return new EventRuleViolation(EventPart.Id, null, id);
         }
@@ -96,7 +96,7 @@ public static class EventRules
             return new EventRuleViolation(EventPart.ContentType, null, contentType);
         }
 
-        long chars = Length(e.Id) + Length(e.Type) + Length(e.Key) + Length(e.ContentType) + (Deduplicated(e) ? e.Id.Length : 0);
+        long chars = e.IdLength + Length(e.Type) + Length(e.Key) + Length(e.ContentType) + (Deduplicated(e) ? e.IdLength : 0);
         if (e.Headers is { Count: > 0 } headers)
         {
             if (CheckHeaders(headers, ref chars) is { } header)
@@ -312,7 +312,7 @@ public static class EventRules
     private static EventRuleViolation Repeated(string name, string earlier) =>
         new(EventPart.HeaderName, name, $"'{name}' and '{earlier}' differ only in case; header names are case-insensitive on NATS, so one would be lost.");
 
-    private static bool Deduplicated(in EventEnvelope e) => e.Deduplicate && !string.IsNullOrEmpty(e.Id);
+    private static bool Deduplicated(in EventEnvelope e) => e.Deduplicate && e.IdLength > 0;
 
     private static int Length(string? text) => text?.Length ?? 0;
 

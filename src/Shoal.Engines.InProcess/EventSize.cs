@@ -7,7 +7,7 @@ internal static class EventSize
     public static long Of(in EventEnvelope e)
     {
         long size = e.Payload.Length;
-        size += (e.Id?.Length ?? 0) + (e.Key?.Length ?? 0) + (e.Type?.Length ?? 0) + (e.ContentType?.Length ?? 0);
+        size += e.IdLength + (e.Key?.Length ?? 0) + (e.Type?.Length ?? 0) + (e.ContentType?.Length ?? 0);
         if (e.Headers is { Count: > 0 } headers)
         {
             foreach (var (name, value) in headers)

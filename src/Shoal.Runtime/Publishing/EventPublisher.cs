@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Globalization;
 using Shoal.Diagnostics;
 using Shoal.Engine;
 using Shoal.Partitioning;
@@ -26,8 +25,7 @@ internal sealed class EventPublisher : IEventPublisher
     private readonly IUnkeyedPartitioner _unkeyed;
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly Stack<PublishScratch> _spares = new();
-    private readonly string _idPrefix;
-    private long _idCounter;
+    private readonly EventIdSequence _ids;
 
     public EventPublisher(IShoalEngine engine, EventTypeRegistry types, EventSerializers serializers, IReadOnlyDictionary<string, TopicOptions> configured, PublisherOptions options, TimeProvider time, Random random)
     {
@@ -47,7 +45,7 @@ internal sealed class EventPublisher : IEventPublisher
         // the previous one's ids and the engine would silently drop its events as duplicates. Still reproducible in
         // simulation, where time is fake too.
         prefix ^= time.GetUtcNow().UtcTicks * unchecked((long)0x9E3779B97F4A7C15);
-        _idPrefix = prefix.ToString("x16", CultureInfo.InvariantCulture);
+        _ids = new EventIdSequence(prefix);
     }
 
     public async ValueTask<PublishResult> PublishAsync<TEvent>(string topic, OutgoingEvent<TEvent> @event, CancellationToken cancellationToken = default)
@@ -195,12 +193,12 @@ internal sealed class EventPublisher : IEventPublisher
 
     /// <summary>
     /// One event as appended: a generated id when none is given (and then no de-duplication), the current trace
-    /// context added unless the event carries its own.
+    /// context added unless the event carries its own. A generated id stays a number until someone reads it.
     /// </summary>
     private EventEnvelope Envelope(
         string topic, string? id, string? key, string type, ReadOnlyMemory<byte> payload, string contentType,
         IReadOnlyDictionary<string, string>? headers, (string? Parent, string? State) trace, DateTimeOffset now) =>
-        new(id ?? NextId(), topic, key, type, payload)
+        (id is null ? new EventEnvelope(_ids, topic, key, type, payload) : new EventEnvelope(id, topic, key, type, payload)) with
         {
             ContentType = contentType,
             Headers = TraceContext.Inject(headers, trace),
@@ -247,7 +245,7 @@ internal sealed class EventPublisher : IEventPublisher
         {
             var i = scratch.Order[position];
             var outcome = scratch.Appended[position];
-            results[i] = new PublishResult(scratch.Envelopes[i].Id, scratch.PartitionOf[i], outcome.Offset, outcome.Duplicate);
+            results[i] = new PublishResult(scratch.Envelopes[i], scratch.PartitionOf[i], outcome.Offset, outcome.Duplicate);
             stored += outcome.Duplicate ? 0 : 1;
         }
 
@@ -295,17 +293,6 @@ internal sealed class EventPublisher : IEventPublisher
                 _spares.Push(scratch);
             }
         }
-    }
-
-    private string NextId()
-    {
-        var n = Interlocked.Increment(ref _idCounter);
-        return string.Create(33, (_idPrefix, n), static (span, state) =>
-        {
-            state._idPrefix.AsSpan().CopyTo(span);
-            span[16] = '-';
-            state.n.TryFormat(span[17..], out _, "x16", CultureInfo.InvariantCulture);
-        });
     }
 
     /// <summary>
