@@ -101,13 +101,14 @@ internal sealed partial class PartitionLog
         var segment = _segments.Count == 0 ? null : _segments[^1];
         if (segment is null || segment.Count == _segmentSize)
         {
-            segment = new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize));
+            segment = new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize)) { FirstAddress = address };
             if (_journal is not null)
             {
                 segment.Addresses = new long[segment.Events.Length];
             }
 
             _segments.Add(segment);
+            _hot++;
         }
         else if (segment.Count == segment.Events.Length)
         {
@@ -134,6 +135,13 @@ internal sealed partial class PartitionLog
         }
 
         segment.Count++;
+        segment.Bytes += e.Payload.Length;
+        segment.LastAppendTicks = ticks;
+        if (e.Deduplicate && !string.IsNullOrEmpty(e.Id))
+        {
+            segment.Deduplicated++;
+        }
+
         _end++;
         _bytes += e.Payload.Length;
     }

@@ -28,14 +28,15 @@ internal sealed partial class PartitionLog
             while (offset < _end)
             {
                 var segment = _segments[SegmentIndex(offset)];
-                if (segment.AppendTicks[segment.Count - 1] < cutoffTicks)
+                if (segment.LastAppendTicks < cutoffTicks)
                 {
                     offset = segment.BaseOffset + segment.Count;
                     continue;
                 }
 
+                var appendTicks = Loaded(segment).AppendTicks;
                 var within = (int)(offset - segment.BaseOffset);
-                while (segment.AppendTicks[within] < cutoffTicks)
+                while (appendTicks[within] < cutoffTicks)
                 {
                     within++;
                 }
@@ -62,8 +63,20 @@ internal sealed partial class PartitionLog
             while (excess > 0 && offset < _end)
             {
                 var segment = _segments[SegmentIndex(offset)];
-                excess -= segment.Events[offset - segment.BaseOffset].Payload.Length;
-                offset++;
+                if (segment.Bytes <= excess)
+                {
+                    // offset is the first event of the segment not yet trimmed: skip the segment whole.
+                    excess -= segment.Bytes;
+                    offset = segment.BaseOffset + segment.Count;
+                    continue;
+                }
+
+                var events = Loaded(segment).Events;
+                while (excess > 0)
+                {
+                    excess -= events[offset - segment.BaseOffset].Payload.Length;
+                    offset++;
+                }
             }
 
             TrimTo(offset);
@@ -83,18 +96,25 @@ internal sealed partial class PartitionLog
             var segment = _segments[0];
             var from = (int)(_start - segment.BaseOffset);
             var to = (int)Math.Min(segment.Count, offset - segment.BaseOffset);
-            var slots = segment.Events.AsSpan(from, to - from);
+            if (to == _segmentSize)
+            {
+                // Every remaining event of the segment goes: drop it whole, cold or not.
+                _bytes -= segment.Bytes;
+                _start = segment.BaseOffset + to;
+                _hot -= segment.IsCold ? 0 : 1;
+                _segments.RemoveAt(0);
+                continue;
+            }
+
+            var slots = Pinned(segment).Events.AsSpan(from, to - from);
             foreach (ref readonly var e in slots)
             {
                 _bytes -= e.Payload.Length;
+                segment.Bytes -= e.Payload.Length;
             }
 
             slots.Clear();
             _start = segment.BaseOffset + to;
-            if (to == _segmentSize)
-            {
-                _segments.RemoveAt(0);
-            }
         }
 
         TruncateJournal();
@@ -119,6 +139,6 @@ internal sealed partial class PartitionLog
         }
 
         var segment = _segments[SegmentIndex(_start)];
-        _journal.TruncateUntil(segment.Addresses![_start - segment.BaseOffset]);
+        _journal.TruncateUntil(_start == segment.BaseOffset ? segment.FirstAddress : Loaded(segment).Addresses![_start - segment.BaseOffset]);
     }
 }

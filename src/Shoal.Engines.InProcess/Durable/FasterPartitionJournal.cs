@@ -20,6 +20,9 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     private SlotCommitManager? _commits;
     private FasterLog? _log;
     private byte[] _buffer = new byte[4096];
+    private byte[]? _readPage;
+    private string _topic = string.Empty;
+    private int _partition;
 
     /// <summary>A journal in <paramref name="directory"/> (created if missing), opened by <see cref="Recover"/>.</summary>
     public FasterPartitionJournal(string directory, JournalGeometry geometry)
@@ -43,6 +46,8 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     /// </summary>
     public JournalRecoveryReport Recover(string topic, int partition, bool acceptLoss, RestoreRecord restore)
     {
+        _topic = topic;
+        _partition = partition;
         _commits = new SlotCommitManager(Path.Combine(_directory, "commits"));
         var report = JournalRecovery.Run(_directory, _geometry, _commits, topic, partition, acceptLoss, restore);
         _device = Devices.CreateLogDevice(Path.Combine(_directory, "log"), preallocateFile: false);
@@ -82,6 +87,41 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     }
 
     public void TruncateUntil(long address) => Log.TruncateUntil(address);
+
+    /// <summary>
+    /// Reads committed records straight from the segment files (as recovery does; committed records are on stable
+    /// storage, so the files hold them), decoding each with <see cref="EventRecordCodec"/>. A record that is missing
+    /// or does not check out throws <see cref="IOException"/> naming the file and address.
+    /// </summary>
+    public void Read(long address, long until, int count, RestoreRecord each)
+    {
+        using var segments = new JournalSegments(_directory, _geometry, _readPage, address, until);
+        var cache = default(EventRecordCodec.DecodeCache);
+        while (count > 0)
+        {
+            var entry = segments.TryRead(address, out var body, out var next, out var problem);
+            if (entry == JournalSegments.Entry.Padding)
+            {
+                address = next;
+                continue;
+            }
+
+            long appendTicks = 0;
+            var decoded = entry == JournalSegments.Entry.Record
+                ? EventRecordCodec.TryDecode(body, _topic, _partition, ref cache, out appendTicks, out problem)
+                : null;
+            if (decoded is not { } e)
+            {
+                throw new IOException($"reading back partition {_partition} of topic '{_topic}' at address {address} in '{segments.SegmentPath(address)}': {problem}");
+            }
+
+            each(e, appendTicks, address);
+            address = next;
+            count--;
+        }
+
+        _readPage = segments.PageBuffer;
+    }
 
     /// <summary>Commits what is pending (so a clean shutdown loses nothing) and closes the files.</summary>
     public void Dispose() => Close(commit: true);
