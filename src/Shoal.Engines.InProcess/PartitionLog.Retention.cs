@@ -34,7 +34,7 @@ internal sealed partial class PartitionLog
                     continue;
                 }
 
-                var appendTicks = Loaded(segment).AppendTicks;
+                var appendTicks = Skimmed(segment).AppendTicks;
                 var within = (int)(offset - segment.BaseOffset);
                 while (appendTicks[within] < cutoffTicks)
                 {
@@ -71,10 +71,10 @@ internal sealed partial class PartitionLog
                     continue;
                 }
 
-                var events = Loaded(segment).Events;
+                Skimmed(segment);
                 while (excess > 0)
                 {
-                    excess -= events[offset - segment.BaseOffset].Payload.Length;
+                    excess -= PayloadLength(segment, (int)(offset - segment.BaseOffset));
                     offset++;
                 }
             }
@@ -106,14 +106,20 @@ internal sealed partial class PartitionLog
                 continue;
             }
 
-            var slots = Pinned(segment).Events.AsSpan(from, to - from);
-            foreach (ref readonly var e in slots)
+            // Part of the segment goes: a cold one is skimmed (not read back) for its payload lengths and addresses.
+            Skimmed(segment);
+            for (var i = from; i < to; i++)
             {
-                _bytes -= e.Payload.Length;
-                segment.Bytes -= e.Payload.Length;
+                var length = PayloadLength(segment, i);
+                _bytes -= length;
+                segment.Bytes -= length;
             }
 
-            slots.Clear();
+            if (segment.IsLoaded)
+            {
+                segment.Events.AsSpan(from, to - from).Clear();
+            }
+
             _start = segment.BaseOffset + to;
         }
 
@@ -139,6 +145,6 @@ internal sealed partial class PartitionLog
         }
 
         var segment = _segments[SegmentIndex(_start)];
-        _journal.TruncateUntil(_start == segment.BaseOffset ? segment.FirstAddress : Loaded(segment).Addresses![_start - segment.BaseOffset]);
+        _journal.TruncateUntil(_start == segment.BaseOffset ? segment.FirstAddress : Skimmed(segment).Addresses![_start - segment.BaseOffset]);
     }
 }

@@ -39,8 +39,7 @@ internal sealed partial class PartitionLog
     private long _visibleEnd;
     private long _lastAddress;
     private TaskCompletionSource? _waiter;
-    private byte[]? _slab;
-    private int _slabUsed;
+    private readonly PayloadSlabs _payloads = new();
     private bool _disposed;
 
     private readonly IPartitionJournal? _journal;
@@ -130,34 +129,81 @@ internal sealed partial class PartitionLog
     /// Copies up to <paramref name="destination"/>.Length events from <paramref name="fromOffset"/> (or the start
     /// offset, if later). When none is available, returns 0 and the task that the next append completes.
     /// </summary>
+    /// <remarks>
+    /// A cold segment (see <c>PartitionLog.Cold.cs</c>) is read back from the journal without holding the lock, so
+    /// appends and readers of recent events go on meanwhile; its events are installed under the lock if the segment is
+    /// still there. Events before it are returned first.
+    /// </remarks>
     public int TryRead(long fromOffset, Span<EventEnvelope> destination, out Task? wait)
+    {
+        ReadBack? readBack = null;
+        while (true)
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                if (readBack is not null)
+                {
+                    Install(readBack);
+                }
+
+                var from = Math.Max(fromOffset, _start);
+                if (from >= _visibleEnd)
+                {
+                    wait = (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                    return 0;
+                }
+
+                wait = null;
+                var count = (int)Math.Min(destination.Length, _visibleEnd - from);
+                var copied = 0;
+                var index = SegmentIndex(from);
+                var within = (int)(from - _segments[index].BaseOffset);
+                readBack = null;
+                while (copied < count)
+                {
+                    var segment = _segments[index];
+                    if (!segment.IsLoaded)
+                    {
+                        if (copied > 0)
+                        {
+                            return copied;
+                        }
+
+                        readBack = PlanReadBack(segment);
+                        break;
+                    }
+
+                    var chunk = Math.Min(count - copied, segment.Count - within);
+                    segment.Events.AsSpan(within, chunk).CopyTo(destination[copied..]);
+                    copied += chunk;
+                    index++;
+                    within = 0;
+                }
+
+                if (readBack is null)
+                {
+                    return count;
+                }
+            }
+
+            try
+            {
+                readBack.Run(_journal!, _partition);
+            }
+            catch (IOException) when (TrimmedPast(readBack))
+            {
+                // Retention trimmed what was being read (the journal may have discarded it): read from the new start.
+                readBack = null;
+            }
+        }
+    }
+
+    private bool TrimmedPast(ReadBack readBack)
     {
         lock (_gate)
         {
-            ThrowIfDisposed();
-            var from = Math.Max(fromOffset, _start);
-            if (from >= _visibleEnd)
-            {
-                wait = (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-                return 0;
-            }
-
-            wait = null;
-            var count = (int)Math.Min(destination.Length, _visibleEnd - from);
-            var copied = 0;
-            var index = SegmentIndex(from);
-            var within = (int)(from - _segments[index].BaseOffset);
-            while (copied < count)
-            {
-                var segment = Loaded(_segments[index]);
-                var chunk = Math.Min(count - copied, segment.Count - within);
-                segment.Events.AsSpan(within, chunk).CopyTo(destination[copied..]);
-                copied += chunk;
-                index++;
-                within = 0;
-            }
-
-            return count;
+            return _start > readBack.Segment.BaseOffset + readBack.First;
         }
     }
 
@@ -201,11 +247,17 @@ internal sealed partial class PartitionLog
         /// <summary>The events; empty while the segment is cold and not read back.</summary>
         public EventEnvelope[] Events { get; set; } = new EventEnvelope[capacity];
 
-        /// <summary>Each event's append time; empty while <see cref="Events"/> is.</summary>
+        /// <summary>Each event's append time; empty while <see cref="Events"/> is, unless skimmed.</summary>
         public long[] AppendTicks { get; set; } = new long[capacity];
 
-        /// <summary>Each event's journal address (durable partitions only; null while cold and not read back).</summary>
+        /// <summary>Each event's journal address (durable partitions only; null while cold, neither read back nor skimmed).</summary>
         public long[]? Addresses { get; set; }
+
+        /// <summary>
+        /// Each event's payload length, once a cold segment was skimmed for retention (see <c>Skimmed</c>); then
+        /// <see cref="AppendTicks"/> and <see cref="Addresses"/> stay too, while <see cref="Events"/> may be dropped.
+        /// </summary>
+        public int[]? PayloadLengths { get; set; }
 
         public int Count { get; set; }
 
