@@ -60,34 +60,7 @@ internal sealed partial class PartitionLog
         }
     }
 
-    /// <summary>
-    /// Copies a payload into the current 64 KiB slab (a new slab when it does not fit; a payload larger than a
-    /// slab gets its own array). Slabs stay below the large-object threshold, so appends never allocate on the
-    /// large-object heap, and a slab is collected once every event pointing into it is trimmed.
-    /// </summary>
-    private ReadOnlyMemory<byte> CopyPayload(ReadOnlySpan<byte> payload)
-    {
-        if (payload.IsEmpty)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
-
-        if (payload.Length > SlabSize / 4)
-        {
-            return payload.ToArray();
-        }
-
-        if (_slab is null || SlabSize - _slabUsed < payload.Length)
-        {
-            _slab = GC.AllocateUninitializedArray<byte>(SlabSize);
-            _slabUsed = 0;
-        }
-
-        var copy = _slab.AsMemory(_slabUsed, payload.Length);
-        payload.CopyTo(copy.Span);
-        _slabUsed += payload.Length;
-        return copy;
-    }
+    private ReadOnlyMemory<byte> CopyPayload(ReadOnlySpan<byte> payload) => _payloads.Copy(payload);
 
     private void Store(in EventEnvelope e, long ticks)
     {
@@ -101,13 +74,14 @@ internal sealed partial class PartitionLog
         var segment = _segments.Count == 0 ? null : _segments[^1];
         if (segment is null || segment.Count == _segmentSize)
         {
-            segment = new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize));
+            segment = new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize)) { FirstAddress = address };
             if (_journal is not null)
             {
                 segment.Addresses = new long[segment.Events.Length];
             }
 
             _segments.Add(segment);
+            _hot++;
         }
         else if (segment.Count == segment.Events.Length)
         {
@@ -134,7 +108,49 @@ internal sealed partial class PartitionLog
         }
 
         segment.Count++;
+        segment.Bytes += e.Payload.Length;
+        segment.LastAppendTicks = ticks;
+        if (e.Deduplicate && !string.IsNullOrEmpty(e.Id))
+        {
+            segment.Deduplicated++;
+        }
+
         _end++;
         _bytes += e.Payload.Length;
+    }
+
+    /// <summary>
+    /// Copies payloads into 64 KiB slabs (a new slab when one does not fit; a payload larger than a quarter slab gets
+    /// its own array). Slabs stay below the large-object threshold, so appends never allocate on the large-object
+    /// heap, and a slab is collected once every event pointing into it is trimmed.
+    /// </summary>
+    private sealed class PayloadSlabs
+    {
+        private byte[]? _slab;
+        private int _used;
+
+        public ReadOnlyMemory<byte> Copy(ReadOnlySpan<byte> payload)
+        {
+            if (payload.IsEmpty)
+            {
+                return ReadOnlyMemory<byte>.Empty;
+            }
+
+            if (payload.Length > SlabSize / 4)
+            {
+                return payload.ToArray();
+            }
+
+            if (_slab is null || SlabSize - _used < payload.Length)
+            {
+                _slab = GC.AllocateUninitializedArray<byte>(SlabSize);
+                _used = 0;
+            }
+
+            var copy = _slab.AsMemory(_used, payload.Length);
+            payload.CopyTo(copy.Span);
+            _used += payload.Length;
+            return copy;
+        }
     }
 }

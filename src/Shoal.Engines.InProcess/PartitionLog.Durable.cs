@@ -22,25 +22,41 @@ internal sealed partial class PartitionLog
             _lastAppendTicks = Math.Max(_lastAppendTicks, appendTicks);
             StoreInMemory(e with { Partition = _partition, Payload = CopyPayload(e.Payload.Span) }, appendTicks, address);
             _visibleEnd = _end;
+            CoolDurableSegments();
         }
     }
 
     /// <summary>
     /// The held events that asked for de-duplication, newest first: id, offset and append time. Only for recovery,
-    /// before the log is shared (it does not lock).
+    /// before the log is shared. Cold segments holding such events are read back from the journal as the caller
+    /// goes (it stops once it has the topic's newest ids); cold segments without any are skipped unread.
     /// </summary>
     public IEnumerable<(string Id, long Offset, long AppendTicks)> DeduplicatedNewestFirst()
     {
         for (var s = _segments.Count - 1; s >= 0; s--)
         {
             var segment = _segments[s];
+            if (segment.Deduplicated == 0)
+            {
+                continue;
+            }
+
+            EventEnvelope[] events;
+            long[] appendTicks;
+            lock (_gate)
+            {
+                Loaded(segment);
+                events = segment.Events;
+                appendTicks = segment.AppendTicks;
+            }
+
             var first = s == 0 ? (int)(_start - segment.BaseOffset) : 0;
             for (var i = segment.Count - 1; i >= first; i--)
             {
-                var e = segment.Events[i];
+                var e = events[i];
                 if (e.Deduplicate && !string.IsNullOrEmpty(e.Id))
                 {
-                    yield return (e.Id, e.Offset, segment.AppendTicks[i]);
+                    yield return (e.Id, e.Offset, appendTicks[i]);
                 }
             }
         }
@@ -82,6 +98,7 @@ internal sealed partial class PartitionLog
                 _visibleEnd = end;
                 waiter = _waiter;
                 _waiter = null;
+                CoolDurableSegments();
             }
         }
 

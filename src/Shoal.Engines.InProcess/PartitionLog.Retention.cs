@@ -28,14 +28,15 @@ internal sealed partial class PartitionLog
             while (offset < _end)
             {
                 var segment = _segments[SegmentIndex(offset)];
-                if (segment.AppendTicks[segment.Count - 1] < cutoffTicks)
+                if (segment.LastAppendTicks < cutoffTicks)
                 {
                     offset = segment.BaseOffset + segment.Count;
                     continue;
                 }
 
+                var appendTicks = Skimmed(segment).AppendTicks;
                 var within = (int)(offset - segment.BaseOffset);
-                while (segment.AppendTicks[within] < cutoffTicks)
+                while (appendTicks[within] < cutoffTicks)
                 {
                     within++;
                 }
@@ -62,8 +63,20 @@ internal sealed partial class PartitionLog
             while (excess > 0 && offset < _end)
             {
                 var segment = _segments[SegmentIndex(offset)];
-                excess -= segment.Events[offset - segment.BaseOffset].Payload.Length;
-                offset++;
+                if (segment.Bytes <= excess)
+                {
+                    // offset is the first event of the segment not yet trimmed: skip the segment whole.
+                    excess -= segment.Bytes;
+                    offset = segment.BaseOffset + segment.Count;
+                    continue;
+                }
+
+                Skimmed(segment);
+                while (excess > 0)
+                {
+                    excess -= PayloadLength(segment, (int)(offset - segment.BaseOffset));
+                    offset++;
+                }
             }
 
             TrimTo(offset);
@@ -83,18 +96,31 @@ internal sealed partial class PartitionLog
             var segment = _segments[0];
             var from = (int)(_start - segment.BaseOffset);
             var to = (int)Math.Min(segment.Count, offset - segment.BaseOffset);
-            var slots = segment.Events.AsSpan(from, to - from);
-            foreach (ref readonly var e in slots)
-            {
-                _bytes -= e.Payload.Length;
-            }
-
-            slots.Clear();
-            _start = segment.BaseOffset + to;
             if (to == _segmentSize)
             {
+                // Every remaining event of the segment goes: drop it whole, cold or not.
+                _bytes -= segment.Bytes;
+                _start = segment.BaseOffset + to;
+                _hot -= segment.IsCold ? 0 : 1;
                 _segments.RemoveAt(0);
+                continue;
             }
+
+            // Part of the segment goes: a cold one is skimmed (not read back) for its payload lengths and addresses.
+            Skimmed(segment);
+            for (var i = from; i < to; i++)
+            {
+                var length = PayloadLength(segment, i);
+                _bytes -= length;
+                segment.Bytes -= length;
+            }
+
+            if (segment.IsLoaded)
+            {
+                segment.Events.AsSpan(from, to - from).Clear();
+            }
+
+            _start = segment.BaseOffset + to;
         }
 
         TruncateJournal();
@@ -119,6 +145,6 @@ internal sealed partial class PartitionLog
         }
 
         var segment = _segments[SegmentIndex(_start)];
-        _journal.TruncateUntil(segment.Addresses![_start - segment.BaseOffset]);
+        _journal.TruncateUntil(_start == segment.BaseOffset ? segment.FirstAddress : Skimmed(segment).Addresses![_start - segment.BaseOffset]);
     }
 }

@@ -12,6 +12,8 @@ namespace Shoal.Engines.InProcess;
 /// Trimming is exact: the start offset moves to the first retained event, trimmed slots are cleared at once (so
 /// their payloads can be collected), and a segment array is released when every event in it is trimmed.
 /// The tail segment's array grows by doubling, so a partition with few events stays small.
+/// With a journal, memory holds only the newest segments (see <c>PartitionLog.Cold.cs</c>): older ones, already
+/// durable, keep their first record's journal address and are read back from the journal when asked for.
 /// </remarks>
 internal sealed partial class PartitionLog
 {
@@ -37,11 +39,15 @@ internal sealed partial class PartitionLog
     private long _visibleEnd;
     private long _lastAddress;
     private TaskCompletionSource? _waiter;
-    private byte[]? _slab;
-    private int _slabUsed;
+    private readonly PayloadSlabs _payloads = new();
     private bool _disposed;
 
     private readonly IPartitionJournal? _journal;
+    private readonly int _hotSegments;
+    private readonly int _cachedSegments;
+    private readonly Queue<Segment> _loaded = new();
+    private int _hot;
+    private long _coolFrom;
 
     /// <param name="partition">The partition's number.</param>
     /// <param name="segmentShift">Events per segment as a power of two.</param>
@@ -49,12 +55,20 @@ internal sealed partial class PartitionLog
     /// Where appended events are also written (the durable engine), or null to keep them in memory only. With a
     /// journal, appended events become readable only once <see cref="FlushAsync"/> has made them durable.
     /// </param>
-    public PartitionLog(int partition, int segmentShift = DefaultSegmentShift, IPartitionJournal? journal = null)
+    /// <param name="hotSegments">With a journal, the newest segments kept in memory; older durable ones go cold.</param>
+    /// <param name="cachedSegments">With a journal, the cold segments read back that are kept (the most recently read).</param>
+    public PartitionLog(
+        int partition, int segmentShift = DefaultSegmentShift, IPartitionJournal? journal = null,
+        int hotSegments = DefaultHotSegments, int cachedSegments = DefaultCachedSegments)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(hotSegments, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cachedSegments, 1);
         _partition = partition;
         _segmentShift = segmentShift;
         _segmentSize = 1 << segmentShift;
         _journal = journal;
+        _hotSegments = hotSegments;
+        _cachedSegments = cachedSegments;
     }
 
     /// <summary>The partition's number.</summary>
@@ -115,34 +129,81 @@ internal sealed partial class PartitionLog
     /// Copies up to <paramref name="destination"/>.Length events from <paramref name="fromOffset"/> (or the start
     /// offset, if later). When none is available, returns 0 and the task that the next append completes.
     /// </summary>
+    /// <remarks>
+    /// A cold segment (see <c>PartitionLog.Cold.cs</c>) is read back from the journal without holding the lock, so
+    /// appends and readers of recent events go on meanwhile; its events are installed under the lock if the segment is
+    /// still there. Events before it are returned first.
+    /// </remarks>
     public int TryRead(long fromOffset, Span<EventEnvelope> destination, out Task? wait)
+    {
+        ReadBack? readBack = null;
+        while (true)
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                if (readBack is not null)
+                {
+                    Install(readBack);
+                }
+
+                var from = Math.Max(fromOffset, _start);
+                if (from >= _visibleEnd)
+                {
+                    wait = (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                    return 0;
+                }
+
+                wait = null;
+                var count = (int)Math.Min(destination.Length, _visibleEnd - from);
+                var copied = 0;
+                var index = SegmentIndex(from);
+                var within = (int)(from - _segments[index].BaseOffset);
+                readBack = null;
+                while (copied < count)
+                {
+                    var segment = _segments[index];
+                    if (!segment.IsLoaded)
+                    {
+                        if (copied > 0)
+                        {
+                            return copied;
+                        }
+
+                        readBack = PlanReadBack(segment);
+                        break;
+                    }
+
+                    var chunk = Math.Min(count - copied, segment.Count - within);
+                    segment.Events.AsSpan(within, chunk).CopyTo(destination[copied..]);
+                    copied += chunk;
+                    index++;
+                    within = 0;
+                }
+
+                if (readBack is null)
+                {
+                    return count;
+                }
+            }
+
+            try
+            {
+                readBack.Run(_journal!, _partition);
+            }
+            catch (IOException) when (TrimmedPast(readBack))
+            {
+                // Retention trimmed what was being read (the journal may have discarded it): read from the new start.
+                readBack = null;
+            }
+        }
+    }
+
+    private bool TrimmedPast(ReadBack readBack)
     {
         lock (_gate)
         {
-            ThrowIfDisposed();
-            var from = Math.Max(fromOffset, _start);
-            if (from >= _visibleEnd)
-            {
-                wait = (_waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-                return 0;
-            }
-
-            wait = null;
-            var count = (int)Math.Min(destination.Length, _visibleEnd - from);
-            var copied = 0;
-            var index = SegmentIndex(from);
-            var within = (int)(from - _segments[index].BaseOffset);
-            while (copied < count)
-            {
-                var segment = _segments[index];
-                var chunk = Math.Min(count - copied, segment.Count - within);
-                segment.Events.AsSpan(within, chunk).CopyTo(destination[copied..]);
-                copied += chunk;
-                index++;
-                within = 0;
-            }
-
-            return count;
+            return _start > readBack.Segment.BaseOffset + readBack.First;
         }
     }
 
@@ -183,13 +244,41 @@ internal sealed partial class PartitionLog
     {
         public long BaseOffset { get; } = baseOffset;
 
+        /// <summary>The events; empty while the segment is cold and not read back.</summary>
         public EventEnvelope[] Events { get; set; } = new EventEnvelope[capacity];
 
+        /// <summary>Each event's append time; empty while <see cref="Events"/> is, unless skimmed.</summary>
         public long[] AppendTicks { get; set; } = new long[capacity];
 
-        /// <summary>Each event's journal address (durable partitions only).</summary>
+        /// <summary>Each event's journal address (durable partitions only; null while cold, neither read back nor skimmed).</summary>
         public long[]? Addresses { get; set; }
 
+        /// <summary>
+        /// Each event's payload length, once a cold segment was skimmed for retention (see <c>Skimmed</c>); then
+        /// <see cref="AppendTicks"/> and <see cref="Addresses"/> stay too, while <see cref="Events"/> may be dropped.
+        /// </summary>
+        public int[]? PayloadLengths { get; set; }
+
         public int Count { get; set; }
+
+        /// <summary>The journal address of the segment's first event (durable partitions only).</summary>
+        public long FirstAddress { get; set; }
+
+        /// <summary>Payload bytes of the segment's events not yet trimmed.</summary>
+        public long Bytes { get; set; }
+
+        /// <summary>The last event's append time (append times only grow).</summary>
+        public long LastAppendTicks { get; set; }
+
+        /// <summary>How many of the segment's events asked for de-duplication with an id.</summary>
+        public int Deduplicated { get; set; }
+
+        /// <summary>
+        /// True when memory need not hold the events: they are durable and <see cref="Events"/> is either empty or a
+        /// read-back copy the cache may drop. A hot segment (false) always holds its events.
+        /// </summary>
+        public bool IsCold { get; set; }
+
+        public bool IsLoaded => Events.Length != 0;
     }
 }

@@ -108,11 +108,8 @@ internal static class EventRecordCodec
             return null;
         }
 
-        var stored = BinaryPrimitives.ReadUInt32LittleEndian(span);
-        var computed = Crc32.HashToUInt32(span[4..]);
-        if (stored != computed)
+        if (!ChecksumHolds(span, out problem))
         {
-            problem = $"checksum mismatch (stored {stored:x8}, computed {computed:x8})";
             return null;
         }
 
@@ -169,6 +166,64 @@ internal static class EventRecordCodec
     }
 
     /// <summary>
+    /// What retention and journal truncation need of a record (its offset, append time and payload length), read
+    /// without decoding its strings or touching its payload; the checksum is still checked. Returns false with a reason
+    /// when the record is damaged, as <see cref="TryDecode"/> does.
+    /// </summary>
+    public static bool TrySkim(ReadOnlySpan<byte> span, out long offset, out long appendTicks, out int payloadLength, out string problem)
+    {
+        offset = appendTicks = 0;
+        payloadLength = 0;
+        if (span.Length < FixedBytes)
+        {
+            problem = $"record of {span.Length} bytes is shorter than the smallest record ({FixedBytes} bytes)";
+            return false;
+        }
+
+        if (!ChecksumHolds(span, out problem))
+        {
+            return false;
+        }
+
+        try
+        {
+            offset = BinaryPrimitives.ReadInt64LittleEndian(span[4..]);
+            appendTicks = BinaryPrimitives.ReadInt64LittleEndian(span[12..]);
+            var flags = span[30];
+            var at = 31;
+            var strings = 3 + ((flags & FlagKey) != 0 ? 1 : 0);
+            for (var i = 0; i < strings; i++)
+            {
+                ReadBytes(span, ref at);
+            }
+
+            if ((flags & FlagHeaders) != 0)
+            {
+                int count = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+                at += 2;
+                for (var i = 0; i < 2 * count; i++)
+                {
+                    ReadBytes(span, ref at);
+                }
+            }
+
+            payloadLength = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
+            if (payloadLength < 0 || at + 4 + payloadLength != span.Length)
+            {
+                problem = $"payload length {payloadLength} does not match the record's length {span.Length}";
+                return false;
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            problem = $"the record's lengths do not add up ({e.Message})";
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The offset a record holds, when its checksum is right (the rest is not decoded): enough to tell a record that
     /// checks out from random bytes.
     /// </summary>
@@ -182,6 +237,14 @@ internal static class EventRecordCodec
 
         offset = BinaryPrimitives.ReadInt64LittleEndian(record[4..]);
         return true;
+    }
+
+    private static bool ChecksumHolds(ReadOnlySpan<byte> span, out string problem)
+    {
+        var stored = BinaryPrimitives.ReadUInt32LittleEndian(span);
+        var computed = Crc32.HashToUInt32(span[4..]);
+        problem = stored == computed ? string.Empty : $"checksum mismatch (stored {stored:x8}, computed {computed:x8})";
+        return stored == computed;
     }
 
     private static int MaxStringBytes(string? value) => 4 + (3 * (value?.Length ?? 0));

@@ -20,6 +20,9 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     private SlotCommitManager? _commits;
     private FasterLog? _log;
     private byte[] _buffer = new byte[4096];
+    private byte[]? _readPage;
+    private string _topic = string.Empty;
+    private int _partition;
 
     /// <summary>A journal in <paramref name="directory"/> (created if missing), opened by <see cref="Recover"/>.</summary>
     public FasterPartitionJournal(string directory, JournalGeometry geometry)
@@ -43,6 +46,8 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
     /// </summary>
     public JournalRecoveryReport Recover(string topic, int partition, bool acceptLoss, RestoreRecord restore)
     {
+        _topic = topic;
+        _partition = partition;
         _commits = new SlotCommitManager(Path.Combine(_directory, "commits"));
         var report = JournalRecovery.Run(_directory, _geometry, _commits, topic, partition, acceptLoss, restore);
         _device = Devices.CreateLogDevice(Path.Combine(_directory, "log"), preallocateFile: false);
@@ -83,6 +88,67 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
 
     public void TruncateUntil(long address) => Log.TruncateUntil(address);
 
+    /// <summary>
+    /// Reads committed records straight from the segment files (as recovery does; committed records are on stable
+    /// storage, so the files hold them), decoding each with <see cref="EventRecordCodec"/>. A record that is missing
+    /// or does not check out throws <see cref="IOException"/> naming the file and address. Safe to call from several
+    /// threads at once, and alongside writes.
+    /// </summary>
+    public void Read(long address, long until, int count, RestoreRecord each)
+    {
+        var cache = default(EventRecordCodec.DecodeCache);
+        Scan(address, until, count, (body, at) =>
+        {
+            if (EventRecordCodec.TryDecode(body, _topic, _partition, ref cache, out var appendTicks, out var problem) is not { } e)
+            {
+                return problem;
+            }
+
+            each(e, appendTicks, at);
+            return null;
+        });
+    }
+
+    /// <summary>As <see cref="Read"/>, but reads only each record's offset, append time and payload length (<see cref="EventRecordCodec.TrySkim"/>).</summary>
+    public void Skim(long address, long until, int count, SkimRecord each) =>
+        Scan(address, until, count, (body, at) =>
+        {
+            if (!EventRecordCodec.TrySkim(body.Span, out var offset, out var appendTicks, out var payloadLength, out var problem))
+            {
+                return problem;
+            }
+
+            each(offset, appendTicks, payloadLength, at);
+            return null;
+        });
+
+    /// <summary>Hands <paramref name="count"/> records from <paramref name="address"/> to <paramref name="each"/>, which returns a problem or null.</summary>
+    private void Scan(long address, long until, int count, Func<ReadOnlyMemory<byte>, long, string?> each)
+    {
+        // The page buffer is reused across calls; a call running alongside another gets its own.
+        using var segments = new JournalSegments(_directory, _geometry, Interlocked.Exchange(ref _readPage, null), address, until);
+        while (count > 0)
+        {
+            var entry = segments.TryRead(address, out var body, out var next, out var problem);
+            if (entry == JournalSegments.Entry.Padding)
+            {
+                address = next;
+                continue;
+            }
+
+            var failure = entry == JournalSegments.Entry.Record ? each(body, address) : problem;
+            if (failure is not null)
+            {
+                throw new IOException($"reading back partition {_partition} of topic '{_topic}' at address {address} in '{segments.SegmentPath(address)}': {failure}");
+            }
+
+            address = next;
+            count--;
+        }
+
+        _readPage = segments.PageBuffer;
+    }
+
     /// <summary>Commits what is pending (so a clean shutdown loses nothing) and closes the files.</summary>
     public void Dispose() => Close(commit: true);
 
@@ -114,6 +180,9 @@ internal sealed class FasterPartitionJournal : IPartitionJournal, IDisposable
 
 /// <summary>Receives one recovered record: the event (payload valid only during the call), its append time and address.</summary>
 internal delegate void RestoreRecord(in EventEnvelope e, long appendTicks, long address);
+
+/// <summary>Receives what <see cref="IPartitionJournal.Skim"/> reads of one record.</summary>
+internal delegate void SkimRecord(long offset, long appendTicks, int payloadLength, long address);
 
 /// <summary>FasterLog page, in-memory and segment sizes (powers of two), chosen from the largest event.</summary>
 internal readonly record struct JournalGeometry(int PageBits, int MemoryBits, int SegmentBits)

@@ -17,4 +17,17 @@ internal interface IPartitionJournal
 
     /// <summary>Records below <paramref name="address"/> may be discarded (takes effect at the next commit).</summary>
     void TruncateUntil(long address);
+
+    /// <summary>
+    /// Reads back <paramref name="count"/> durable records from <paramref name="address"/> (a record's address), all
+    /// below <paramref name="until"/>, handing each to <paramref name="each"/> (its payload valid only during the call).
+    /// Used for events memory no longer holds. Safe to call without the partition's lock, alongside writes.
+    /// </summary>
+    void Read(long address, long until, int count, RestoreRecord each);
+
+    /// <summary>
+    /// As <see cref="Read"/>, but hands over only each record's offset, append time and payload length (no strings
+    /// decoded, no payload copied): what retention and journal truncation need.
+    /// </summary>
+    void Skim(long address, long until, int count, SkimRecord each);
 }

@@ -26,9 +26,19 @@ internal sealed class JournalSegments : IDisposable
     private byte[]? _page;
     private long _loadedPage = -1;
     private bool _loadedPageExists;
+    private readonly long _rangeFrom;
+    private readonly long _rangeUntil;
 
-    public JournalSegments(string directory, JournalGeometry geometry)
+    /// <param name="directory">The journal's directory.</param>
+    /// <param name="geometry">The journal's page and segment sizes.</param>
+    /// <param name="page">A page buffer to reuse (from <see cref="PageBuffer"/> of an earlier instance), or null.</param>
+    /// <param name="from">With <paramref name="until"/>, the only addresses that will be read: pages are read only there.</param>
+    /// <param name="until">The address after the last one that will be read.</param>
+    public JournalSegments(string directory, JournalGeometry geometry, byte[]? page = null, long from = 0, long until = long.MaxValue)
     {
+        _page = page?.Length == 1 << geometry.PageBits ? page : null;
+        _rangeFrom = from;
+        _rangeUntil = until;
         _directory = directory;
         _pageBits = geometry.PageBits;
         _segmentBits = geometry.SegmentBits;
@@ -47,6 +57,9 @@ internal sealed class JournalSegments : IDisposable
     public long End { get; }
 
     private long PageSize => 1L << _pageBits;
+
+    /// <summary>The page buffer, for a later instance to reuse (null until a page was read).</summary>
+    public byte[]? PageBuffer => _page;
 
     /// <summary>The last page <see cref="Load"/> read.</summary>
     private byte[] Page => _page!;
@@ -278,10 +291,11 @@ internal sealed class JournalSegments : IDisposable
         }
 
         var offset = address & ((1L << _segmentBits) - 1);
-        var read = 0;
-        while (read < Page.Length)
+        var read = (int)Math.Clamp(_rangeFrom - address, 0, Page.Length);
+        var want = (int)Math.Clamp(_rangeUntil - address, 0, Page.Length);
+        while (read < want)
         {
-            var n = RandomAccess.Read(handle, Page.AsSpan(read), offset + read);
+            var n = RandomAccess.Read(handle, Page.AsSpan(read, want - read), offset + read);
             if (n == 0)
             {
                 break;
@@ -290,7 +304,7 @@ internal sealed class JournalSegments : IDisposable
             read += n;
         }
 
-        Page.AsSpan(read).Clear();
+        Page.AsSpan(read, want - read).Clear();
         return true;
     }
 

@@ -82,6 +82,43 @@ public sealed class FasterPartitionJournalTests : IDisposable
         Assert.Contains("last commit", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Recovery_holds_at_most_the_hot_window_in_memory_and_reads_the_cold_events_back()
+    {
+        const int Events = 1000;
+        const int Shift = 4;
+        const int Hot = 2;
+        using (var journal = Open())
+        {
+            Write(journal, 0, Events);
+            await journal.CommitAsync(journal.TailAddress, CancellationToken.None);
+        }
+
+        using var recovered = new FasterPartitionJournal(_directory.Path, Small);
+        var log = new PartitionLog(0, Shift, recovered, hotSegments: Hot, cachedSegments: 1);
+        long most = 0;
+        recovered.Recover("t", 0, acceptLoss: false, (in EventEnvelope e, long ticks, long address) =>
+        {
+            log.Restore(e, ticks, address);
+            most = Math.Max(most, log.LoadedEvents);
+        });
+
+        Assert.Equal(Events, log.HeldEvents);
+        Assert.InRange(most, 1, Hot << Shift);
+
+        var read = new List<EventEnvelope>();
+        var buffer = new EventEnvelope[100];
+        while (read.Count < Events)
+        {
+            var n = log.TryRead(read.Count, buffer, out _);
+            Assert.InRange(n, 1, buffer.Length);
+            read.AddRange(buffer.AsSpan(0, n));
+        }
+
+        Assert.Equal(Enumerable.Range(0, Events).Select(n => $"{n}:id-{n}:{100 + (n % 300)}"), read.Select(e => $"{e.Offset}:{e.Id}:{e.Payload.Length}"));
+        Assert.InRange(log.LoadedEvents, 1, (Hot + 1) << Shift);
+    }
+
     private FasterPartitionJournal Open()
     {
         var journal = new FasterPartitionJournal(_directory.Path, Small);
