@@ -38,6 +38,12 @@ ensure_dotnet() {
 ensure_dotnet
 # Integration tests start real servers (NATS now; Redis with its engine):
 ensure_pkg nats-server nats-server
+# The partition tests (Category=Partition) build networks of namespaces with iproute2 and cut links with nftables; they
+# need root and skip, saying why, without it (docs/testing.md). Not root: nothing to install for them.
+if [[ "$(id -u)" -eq 0 ]]; then
+  ensure_pkg ip iproute2
+  ensure_pkg nft nftables
+fi
 # The dashboard's browser test drives Debian's chromium through Playwright (never a downloaded browser).
 ensure_pkg chromium chromium
 # Integration tests of later issues start real servers; enable these lines with them:

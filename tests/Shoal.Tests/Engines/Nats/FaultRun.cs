@@ -27,13 +27,21 @@ internal sealed class FaultRun : IAsyncDisposable
     private readonly ITestOutputHelper _log;
     private readonly List<ChildProcess> _processes = [];
     private readonly HashSet<string> _expectedToExit = new(StringComparer.Ordinal);
+    private readonly Func<string, string[], ChildProcess> _start;
     private IShoalEngine? _watcher;
 
-    public FaultRun(string engine, ITestOutputHelper log)
+    /// <param name="engine">The engine URI every process gets unless told otherwise.</param>
+    /// <param name="log">The test's output.</param>
+    /// <param name="start">Starts <c>shoal</c> with a name and arguments; by default <see cref="VerbRunner.StartProcess"/> (partition tests start each in its network namespace).</param>
+    public FaultRun(string engine, ITestOutputHelper log, Func<string, string[], ChildProcess>? start = null)
     {
         Engine = engine;
         _log = log;
+        _start = start ?? VerbRunner.StartProcess;
     }
+
+    /// <summary>The name of the <see cref="Produce"/> process.</summary>
+    public static string Producer => ProducerName;
 
     /// <summary>The engine URI every process gets unless told otherwise.</summary>
     public string Engine { get; }
@@ -45,20 +53,24 @@ internal sealed class FaultRun : IAsyncDisposable
     public static int Events =>
         int.TryParse(Environment.GetEnvironmentVariable("SHOAL_FAULT_EVENTS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 100_000;
 
-    /// <summary>Starts <c>shoal produce</c> of <paramref name="events"/> R3 events, paced to take about ten seconds.</summary>
-    public ChildProcess Produce(int events, string? engine = null) =>
+    /// <summary>Starts <c>shoal produce</c> of <paramref name="events"/> R3 events at <paramref name="rate"/> a second (by default paced to take about ten seconds).</summary>
+    public ChildProcess Produce(int events, string? engine = null, int? rate = null) =>
         Start(ProducerName,
         [
             "produce", "--engine", engine ?? Engine, "--topic", Topic, "--events", Invariant(events), "--keys", Invariant(Keys),
-            "--partitions", Invariant(Partitions), "--replicas", "3", "--rate", Invariant(Math.Max(1000, events / 10)), "--json",
+            "--partitions", Invariant(Partitions), "--replicas", "3", "--rate", Invariant(rate ?? Math.Max(1000, events / 10)), "--json",
         ]);
 
-    /// <summary>Starts <c>shoal worker --handler verify --heartbeat 200ms --session-ttl 1s</c> as <paramref name="member"/>.</summary>
+    /// <summary>
+    /// Starts <c>shoal worker --handler verify --heartbeat 200ms --session-ttl 1s</c> as <paramref name="member"/>, with
+    /// <c>--parent-pid</c> of the test host, so a worker outlives no test host.
+    /// </summary>
     public ChildProcess StartWorker(string member, string? engine = null) =>
         Start(member,
         [
             "worker", "--engine", engine ?? Engine, "--topic", Topic, "--group", Group, "--handler", "verify", "--member-id", member,
             "--heartbeat", "200ms", "--session-ttl", "1s", "--log-level", "warning",
+            "--parent-pid", Invariant(Environment.ProcessId),
         ]);
 
     /// <summary>
@@ -227,18 +239,18 @@ internal sealed class FaultRun : IAsyncDisposable
 
     private ChildProcess Start(string name, string[] args)
     {
-        var process = VerbRunner.StartProcess(name, args);
+        var process = _start(name, args);
         _processes.Add(process);
         _log.WriteLine($"{Now()} started {name} (pid {process.Id})");
         return process;
     }
 
-    private static string Describe(GroupTopicStatus status) =>
+    public static string Describe(GroupTopicStatus status) =>
         $"committed {Committed(status)}, lag {status.Lag}, leases {string.Join(" ", status.Partitions.Select(p => $"{p.Partition}:{p.Owner ?? "-"}@{p.Epoch}{(p.Lag > 0 ? $"(lag {p.Lag})" : string.Empty)}"))}";
 
     private static string Tail(string text) => string.Join('\n', text.TrimEnd().Split('\n').TakeLast(40));
 
-    private static string Now() => DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+    public static string Now() => DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Shoal.Cluster;
+
+namespace Shoal.Tests.Partitions;
+
+/// <summary>
+/// What a partition test saw, on one clock from the test's start: the group's status sampled every few hundred
+/// milliseconds (commits, lag, owners) and the faults as they were made and healed. It measures stalls — the longest
+/// time without a commit while events were waiting — and writes the timeline one line a second.
+/// </summary>
+internal sealed class PartitionTimeline
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<Sample> _samples = [];
+    private readonly List<(TimeSpan At, string What)> _marks = [];
+
+    public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>Records a fault or a heal (or anything else worth a line) at this moment.</summary>
+    public void Mark(string what)
+    {
+        lock (_marks)
+        {
+            _marks.Add((Now, what));
+        }
+    }
+
+    /// <summary>The moment of the first mark that starts with <paramref name="prefix"/>.</summary>
+    public TimeSpan MarkOf(string prefix)
+    {
+        lock (_marks)
+        {
+            return _marks.First(m => m.What.StartsWith(prefix, StringComparison.Ordinal)).At;
+        }
+    }
+
+    public void Add(GroupTopicStatus status) => Add(Now, status);
+
+    public void Add(TimeSpan at, GroupTopicStatus status)
+    {
+        lock (_samples)
+        {
+            _samples.Add(new Sample(at, status));
+        }
+    }
+
+    /// <summary>
+    /// The group's longest time without any commit while events were waiting, from <paramref name="from"/> on: from the
+    /// last sample before the stall to the first showing progress again (to the last sample when none came).
+    /// </summary>
+    public Stall LongestGroupStall(TimeSpan from) => LongestStall(from, s => s.Committed, s => s.Lag, "group");
+
+    /// <summary>The longest time one partition went without a commit while it had events waiting, from <paramref name="from"/> on.</summary>
+    public Stall LongestPartitionStall(TimeSpan from)
+    {
+        var partitions = Samples().SelectMany(s => s.Status.Partitions.Select(p => p.Partition)).Distinct();
+        return partitions
+            .Select(p => LongestStall(from, s => Of(s, p)?.Committed ?? 0, s => Of(s, p)?.Lag ?? 0, $"partition {p}"))
+            .MaxBy(s => s.Length) ?? new Stall("none", TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    /// <summary>One line a second: commits in that second, lag and owners at its end, and the marks made in it.</summary>
+    public string Describe()
+    {
+        var samples = Samples();
+        (TimeSpan At, string What)[] marks;
+        lock (_marks)
+        {
+            marks = [.. _marks];
+        }
+
+        var text = new StringBuilder();
+        var previous = 0L;
+        foreach (var second in samples.GroupBy(s => (int)s.At.TotalSeconds))
+        {
+            var last = second.Last();
+            var owners = string.Join(" ", last.Status.Partitions.GroupBy(p => p.Owner ?? "-").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}:{g.Count()}"));
+            var events = marks.Where(m => (int)m.At.TotalSeconds == second.Key).Select(m => $"  << {m.What} at {m.At.TotalSeconds:0.0} s");
+            text.AppendLine(CultureInfo.InvariantCulture, $"t={second.Key,3} s  committed {last.Committed,7} (+{last.Committed - previous,5})  lag {last.Lag,6}  owners {owners}{string.Concat(events)}");
+            previous = last.Committed;
+        }
+
+        return text.ToString();
+    }
+
+    private Stall LongestStall(TimeSpan from, Func<Sample, long> committed, Func<Sample, long> lag, string what)
+    {
+        var samples = Samples().Where(s => s.At >= from).ToList();
+        var longest = new Stall(what, TimeSpan.Zero, TimeSpan.Zero);
+        TimeSpan? since = null;
+        // Progress is a commit above every one seen before: a read that briefly shows less (a record read mid-update)
+        // neither ends nor starts a stall.
+        var highest = samples.Count == 0 ? 0 : committed(samples[0]);
+        for (var i = 1; i < samples.Count; i++)
+        {
+            var (before, now) = (samples[i - 1], samples[i]);
+            if (committed(now) > highest)
+            {
+                highest = committed(now);
+                longest = Longer(longest, since, now.At, what);
+                since = null;
+            }
+            else if (since is null && lag(before) > 0)
+            {
+                since = before.At;
+            }
+        }
+
+        return samples.Count == 0 ? longest : Longer(longest, since, samples[^1].At, what);
+    }
+
+    private static Stall Longer(Stall longest, TimeSpan? since, TimeSpan until, string what) =>
+        since is { } start && until - start > longest.Length ? new Stall(what, start, until - start) : longest;
+
+    private static PartitionStatus? Of(Sample sample, int partition) => sample.Status.Partitions.FirstOrDefault(p => p.Partition == partition);
+
+    private List<Sample> Samples()
+    {
+        lock (_samples)
+        {
+            return [.. _samples.OrderBy(s => s.At)];
+        }
+    }
+
+    /// <summary>A stall: whose (the group or one partition), when it began on the timeline, how long it lasted.</summary>
+    public sealed record Stall(string Of, TimeSpan Start, TimeSpan Length)
+    {
+        public override string ToString() => Length == TimeSpan.Zero ? "none" : $"{Length.TotalSeconds:0.0} s ({Of}, from t={Start.TotalSeconds:0.0} s)";
+    }
+
+    private sealed record Sample(TimeSpan At, GroupTopicStatus Status)
+    {
+        public long Committed => Status.Partitions.Sum(p => p.Committed ?? 0);
+
+        public long Lag => Status.Lag;
+    }
+}
