@@ -74,7 +74,10 @@ internal sealed partial class PartitionLog
         var segment = _segments.Count == 0 ? null : _segments[^1];
         if (segment is null || segment.Count == _segmentSize)
         {
-            segment = new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize)) { FirstAddress = address };
+            // A partition that has filled a segment gets its next ones at full size: doubling again would copy every
+            // envelope about once more. Only a partition's first segment starts small.
+            segment = _filledSegment ? NewFullSegment(_end) : new Segment(_end, Math.Min(InitialSegmentCapacity, _segmentSize));
+            segment.FirstAddress = address;
             if (_journal is not null)
             {
                 segment.Addresses = new long[segment.Events.Length];
@@ -108,6 +111,7 @@ internal sealed partial class PartitionLog
         }
 
         segment.Count++;
+        _filledSegment |= segment.Count == _segmentSize;
         segment.Bytes += e.Payload.Length;
         segment.LastAppendTicks = ticks;
         if (e.Deduplicate && !string.IsNullOrEmpty(e.Id))

@@ -103,6 +103,7 @@ internal sealed partial class PartitionLog
                 _start = segment.BaseOffset + to;
                 _hot -= segment.IsCold ? 0 : 1;
                 _segments.RemoveAt(0);
+                KeepSpare(segment);
                 continue;
             }
 

@@ -11,7 +11,9 @@ namespace Shoal.Engines.InProcess;
 /// <remarks>
 /// Trimming is exact: the start offset moves to the first retained event, trimmed slots are cleared at once (so
 /// their payloads can be collected), and a segment array is released when every event in it is trimmed.
-/// The tail segment's array grows by doubling, so a partition with few events stays small.
+/// A partition's first segment grows by doubling from 16 slots, so a partition with few events stays small; once it has
+/// filled a segment, later segments are allocated at full size (doubling would copy each event about once more), and
+/// without a journal the arrays of the last full segment that trimming released are reused for the next one.
 /// With a journal, memory holds only the newest segments (see <c>PartitionLog.Cold.cs</c>): older ones, already
 /// durable, keep their first record's journal address and are read back from the journal when asked for.
 /// </remarks>
@@ -48,6 +50,12 @@ internal sealed partial class PartitionLog
     private readonly Queue<Segment> _loaded = new();
     private int _hot;
     private long _coolFrom;
+
+    /// <summary>Set once a segment was filled: from then on new segments start at full size.</summary>
+    private bool _filledSegment;
+
+    /// <summary>The arrays of a full segment released by trimming, reused by the next one (see <see cref="KeepSpare"/>).</summary>
+    private (EventEnvelope[] Events, long[] AppendTicks)? _spare;
 
     /// <param name="partition">The partition's number.</param>
     /// <param name="segmentShift">Events per segment as a power of two.</param>
@@ -240,15 +248,49 @@ internal sealed partial class PartitionLog
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    private sealed class Segment(long baseOffset, int capacity)
+    /// <summary>A new full-size segment at <paramref name="baseOffset"/>, on the spare arrays if there are some.</summary>
+    private Segment NewFullSegment(long baseOffset)
     {
+        if (_spare is { } spare)
+        {
+            _spare = null;
+            return new Segment(baseOffset, spare.Events, spare.AppendTicks);
+        }
+
+        return new Segment(baseOffset, _segmentSize);
+    }
+
+    /// <summary>
+    /// Keeps the arrays of a full hot segment that trimming released, for the next segment (at most one pair per
+    /// partition). Only without a journal: every reader of such a partition copies events out under the lock, so once
+    /// the segment has left the list nobody holds its arrays; with a journal, recovery reads segment arrays outside it.
+    /// </summary>
+    private void KeepSpare(Segment segment)
+    {
+        if (_journal is not null || _spare is not null || segment.IsCold || segment.Events.Length != _segmentSize)
+        {
+            return;
+        }
+
+        // Cleared so the trimmed events' payloads and ids can be collected; append times are plain numbers.
+        segment.Events.AsSpan().Clear();
+        _spare = (segment.Events, segment.AppendTicks);
+    }
+
+    private sealed class Segment(long baseOffset, EventEnvelope[] events, long[] appendTicks)
+    {
+        public Segment(long baseOffset, int capacity)
+            : this(baseOffset, new EventEnvelope[capacity], new long[capacity])
+        {
+        }
+
         public long BaseOffset { get; } = baseOffset;
 
         /// <summary>The events; empty while the segment is cold and not read back.</summary>
-        public EventEnvelope[] Events { get; set; } = new EventEnvelope[capacity];
+        public EventEnvelope[] Events { get; set; } = events;
 
         /// <summary>Each event's append time; empty while <see cref="Events"/> is, unless skimmed.</summary>
-        public long[] AppendTicks { get; set; } = new long[capacity];
+        public long[] AppendTicks { get; set; } = appendTicks;
 
         /// <summary>Each event's journal address (durable partitions only; null while cold, neither read back nor skimmed).</summary>
         public long[]? Addresses { get; set; }
