@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Shoal.Hosting.Processes;
 
 namespace Shoal.TestSupport.Network;
@@ -30,8 +32,58 @@ internal sealed class LabNatsCluster : IAsyncDisposable
     public IReadOnlyList<string> Hosts { get; }
 
     /// <summary>Every server, with R3 topics and coordination (<c>?replicas=3&amp;kv-replicas=3</c>) from three servers on.</summary>
-    public string EngineUri =>
-        "nats://" + string.Join(",", Hosts.Select(h => $"{_lab.Address(h)}:{ClientPort}")) + (Hosts.Count >= 3 ? "?replicas=3&kv-replicas=3" : string.Empty);
+    public string EngineUri => UriOf(Hosts);
+
+    /// <summary>
+    /// A URI of only <paramref name="hosts"/> (some of the servers), with the replicas of the whole cluster: a client given
+    /// it connects to one of those (and may learn the others from the servers when it reconnects).
+    /// </summary>
+    public string UriOf(IEnumerable<string> hosts) =>
+        "nats://" + string.Join(",", hosts.Select(h => $"{_lab.Address(Server(h))}:{ClientPort}")) + (Hosts.Count >= 3 ? "?replicas=3&kv-replicas=3" : string.Empty);
+
+    /// <summary>The host JetStream's meta leader runs on (from the first server whose <c>/jsz</c> names one), or null when none is known.</summary>
+    public async Task<string?> MetaLeaderAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var host in Hosts)
+        {
+            if (await MonitorAsync(host, "/jsz", cancellationToken) is { } jsz
+                && jsz.RootElement.TryGetProperty("meta_cluster", out var meta) && meta.TryGetProperty("leader", out var leader)
+                && leader.GetString() is { } name && name.StartsWith("shoal-", StringComparison.Ordinal)
+                && int.TryParse(name.AsSpan("shoal-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                && index < Hosts.Count)
+            {
+                jsz.Dispose();
+                return Hosts[index];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The server hosts each client address has connections to (from every server's <c>/connz</c>; a client may hold more
+    /// than one connection); a server that does not answer is left out.
+    /// </summary>
+    public async Task<ILookup<string, string>> ClientsAsync(CancellationToken cancellationToken = default)
+    {
+        var clients = new List<(string Address, string Server)>();
+        foreach (var host in Hosts)
+        {
+            using var connz = await MonitorAsync(host, "/connz?limit=4096", cancellationToken);
+            if (connz is not null && connz.RootElement.TryGetProperty("connections", out var connections) && connections.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var connection in connections.EnumerateArray())
+                {
+                    if (connection.TryGetProperty("ip", out var ip) && ip.GetString() is { } address)
+                    {
+                        clients.Add((address, host));
+                    }
+                }
+            }
+        }
+
+        return clients.Distinct().ToLookup(c => c.Address, c => c.Server, StringComparer.Ordinal);
+    }
 
     /// <summary>Starts one server on each of <paramref name="hosts"/> and waits (at most 60 s) until each one's <c>/healthz</c> says ok.</summary>
     public static async Task<LabNatsCluster> StartAsync(NetworkLab lab, IReadOnlyList<string> hosts)
@@ -80,6 +132,24 @@ internal sealed class LabNatsCluster : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Best effort: a temporary directory left behind is harmless.
+        }
+    }
+
+    private string Server(string host) =>
+        Hosts.Contains(host) ? host : throw new ArgumentException($"'{host}' runs no server of this cluster ({string.Join(", ", Hosts)})", nameof(host));
+
+    /// <summary>A monitoring endpoint of <paramref name="host"/>'s server as JSON, or null when it does not answer within 2 s.</summary>
+    private async Task<JsonDocument?> MonitorAsync(string host, string path, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var response = await http.GetAsync(new Uri($"http://{_lab.Address(host)}:{MonitorPort}{path}"), cancellationToken);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return null;
         }
     }
 

@@ -12,6 +12,9 @@ namespace Shoal.Tests.Partitions;
 /// </summary>
 internal sealed class PartitionTimeline
 {
+    /// <summary>A longer time between two samples (taken every 250 ms) is a gap in what the test saw.</summary>
+    private static readonly TimeSpan UnobservedGap = TimeSpan.FromSeconds(1);
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<Sample> _samples = [];
     private readonly List<(TimeSpan At, string What)> _marks = [];
@@ -61,6 +64,13 @@ internal sealed class PartitionTimeline
             .MaxBy(s => s.Length) ?? new Stall("none", TimeSpan.Zero, TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// How long after <paramref name="from"/> the group's lag was first at most <paramref name="lag"/> events again (the first
+    /// sample's distance from it when it already was), or null when it never was.
+    /// </summary>
+    public TimeSpan? BackWithin(TimeSpan from, long lag) =>
+        Samples().FirstOrDefault(s => s.At >= from && s.Lag <= lag) is { } sample ? sample.At - from : null;
+
     /// <summary>One line a second: commits in that second, lag and owners at its end, and the marks made in it.</summary>
     public string Describe()
     {
@@ -85,9 +95,16 @@ internal sealed class PartitionTimeline
         return text.ToString();
     }
 
-    private Stall LongestStall(TimeSpan from, Func<Sample, long> committed, Func<Sample, long> lag, string what)
+    /// <summary>
+    /// The longest time between <paramref name="from"/> and <paramref name="until"/> (the producer's end) in which nothing new
+    /// was published: the group's end offsets (committed + lag) did not grow.
+    /// </summary>
+    public Stall LongestPublishStall(TimeSpan from, TimeSpan until) =>
+        LongestStall(from, s => s.Committed + s.Lag, _ => 1, "publishing", until);
+
+    private Stall LongestStall(TimeSpan from, Func<Sample, long> committed, Func<Sample, long> lag, string what, TimeSpan? until = null)
     {
-        var samples = Samples().Where(s => s.At >= from).ToList();
+        var samples = Samples().Where(s => s.At >= from && s.At <= (until ?? TimeSpan.MaxValue)).ToList();
         var longest = new Stall(what, TimeSpan.Zero, TimeSpan.Zero);
         TimeSpan? since = null;
         // Progress is a commit above every one seen before: a read that briefly shows less (a record read mid-update)
@@ -99,6 +116,13 @@ internal sealed class PartitionTimeline
             if (committed(now) > highest)
             {
                 highest = committed(now);
+                // Status that could not be read for a while (the test's own reads cut or failing) is no proof of progress
+                // during the gap: it counts as stalled up to the sample that shows the commit.
+                if (since is null && lag(before) > 0 && now.At - before.At > UnobservedGap)
+                {
+                    since = before.At;
+                }
+
                 longest = Longer(longest, since, now.At, what);
                 since = null;
             }

@@ -37,6 +37,22 @@ public sealed class PartitionTimelineTests
         Assert.Equal(TimeSpan.FromSeconds(3), timeline.LongestGroupStall(TimeSpan.Zero).Length);
     }
 
+    [Fact]
+    public void Time_without_a_status_read_counts_as_stalled_and_publishing_stops_when_end_offsets_do_not_grow()
+    {
+        var timeline = new PartitionTimeline();
+        Add(timeline, 0, (10, 5));
+        Add(timeline, 1, (20, 5));
+        Add(timeline, 9, (30, 0));    // 8 s without a read: the commit may have come at any time in them
+        Add(timeline, 10, (30, 0));
+        Add(timeline, 12, (30, 0));   // nothing published from 9 s to 13 s
+        Add(timeline, 13, (31, 4));
+
+        Assert.Equal(TimeSpan.FromSeconds(8), timeline.LongestGroupStall(TimeSpan.Zero).Length);
+        Assert.Equal(TimeSpan.FromSeconds(4), timeline.LongestPublishStall(TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(13)).Length);
+        Assert.Equal(TimeSpan.FromSeconds(3), timeline.LongestPublishStall(TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(12)).Length);
+    }
+
     /// <summary>A sample at <paramref name="second"/>: per partition (committed, lag).</summary>
     private static void Add(PartitionTimeline timeline, int second, params (long Committed, long Lag)[] partitions) =>
         timeline.Add(TimeSpan.FromSeconds(second), new GroupTopicStatus(
