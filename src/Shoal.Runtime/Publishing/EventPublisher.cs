@@ -4,6 +4,7 @@ using System.Globalization;
 using Shoal.Diagnostics;
 using Shoal.Engine;
 using Shoal.Partitioning;
+using Shoal.Processing;
 using Shoal.Serialization;
 
 namespace Shoal.Publishing;
@@ -27,15 +28,17 @@ internal sealed class EventPublisher : IEventPublisher
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly Stack<PublishScratch> _spares = new();
     private readonly string _idPrefix;
+    private readonly EngineTrouble? _engineTrouble;
     private long _idCounter;
 
-    public EventPublisher(IShoalEngine engine, EventTypeRegistry types, EventSerializers serializers, IReadOnlyDictionary<string, TopicOptions> configured, PublisherOptions options, TimeProvider time, Random random)
+    public EventPublisher(IShoalEngine engine, EventTypeRegistry types, EventSerializers serializers, IReadOnlyDictionary<string, TopicOptions> configured, PublisherOptions options, TimeProvider time, Random random, EngineTrouble? engineTrouble = null)
     {
         _engine = engine;
         _types = types;
         _serializers = serializers;
         _configured = configured;
         _time = time;
+        _engineTrouble = engineTrouble;
         _unkeyed = UnkeyedPartitioners.Create(options.Unkeyed, random, options.StickyBatchSize);
         long prefix;
         lock (random)
@@ -360,6 +363,7 @@ internal sealed class EventPublisher : IEventPublisher
 
         if (failure is not null)
         {
+            _engineTrouble?.Observe(failure);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
