@@ -19,55 +19,65 @@ public sealed class SelfFenceTests
         var store = new StallingRenewals(cluster.Engine);
         var started = new ConcurrentQueue<(int Sequence, int Attempt)>();
         var cancelled = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var abort = new CancellationTokenSource(); // ends the handler if the test fails first (the stop's drain runs on the fake clock)
         var node = await cluster.StartNodeAsync("m1", store, before: async (e, ctx, ct) =>
         {
             started.Enqueue((e.Sequence, ctx.Attempt));
             if (e.Sequence == 0 && !cancelled.Task.IsCompleted)
             {
-                try
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, ct); // runs until the partition is fenced
-                }
-                catch (OperationCanceledException)
-                {
-                    cancelled.TrySetResult(clock.GetUtcNow());
-                    throw;
-                }
+                // The fake time of the cancellation itself (the callback runs inside the fence's timer), not of when the
+                // handler's continuation got a thread.
+                using var registration = ct.Register(() => cancelled.TrySetResult(clock.GetUtcNow()));
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, abort.Token);
+                await Task.Delay(Timeout.InfiniteTimeSpan, either.Token); // runs until the partition is fenced
             }
         });
-        await cluster.BalancedAsync([node]);
-        var epoch = node.Member.OwnedPartitions[0];
-        await cluster.PublishAsync(keys: 1, perKey: 1); // key-0, sequence 0: runs until cancelled
-        await cluster.UntilAsync(() => started.Any(s => s.Sequence == 0), "the first event started");
-
-        // From now on the member's renewals reach the store and never come back: the member loop waits on the first.
-        var stalledAt = clock.GetUtcNow();
-        store.Stall();
-        node.Lockstep = false;
-        await cluster.RunUntilAsync(() => cancelled.Task.IsCompleted, "the running handler cancelled by the self-fence");
-        var fencedAfter = await cancelled.Task - stalledAt;
-        Assert.True(fencedAfter <= cluster.Cluster.SessionTtl, $"fenced {fencedAfter} after the renewals stopped; the TTL is {cluster.Cluster.SessionTtl}");
-        await cluster.UntilAsync(() => node.Group.Partitions[0].InFlight == 0, "no handler runs");
-
-        // Nothing starts while fenced, however long the store stays silent.
-        await cluster.PublishAsync(keys: 1, perKey: 1, from: 1);
-        for (var i = 0; i < 10; i++)
+        try
         {
-            await cluster.StepAsync();
+            await RunAsync();
+        }
+        finally
+        {
+            store.Release();
+            abort.Cancel();
         }
 
-        Assert.DoesNotContain(started, s => s.Sequence == 1);
-        Assert.Equal(1, store.Stalled);
+        async Task RunAsync()
+        {
+            await cluster.BalancedAsync([node]);
+            var epoch = node.Member.OwnedPartitions[0];
+            await cluster.PublishAsync(keys: 1, perKey: 1); // key-0, sequence 0: runs until cancelled
+            await cluster.UntilAsync(() => started.Any(s => s.Sequence == 0), "the first event started");
 
-        // The store answers again: the stalled renewal was sent too long ago to count, the next one resumes the partition
-        // under the same lease (nobody else could take it), and both events are handled, in order.
-        store.Release();
-        node.Lockstep = true;
-        await cluster.UntilAsync(() => cluster.Handled.Count(h => h.Key == "key-0") == 2, "both events handled after the resume");
-        Assert.Equal([0, 1], cluster.Handled.Where(h => h.Key == "key-0").Select(h => h.Sequence));
-        Assert.Equal(epoch, node.Member.OwnedPartitions[0]);
-        Assert.Equal(0, node.Member.LeasesLost);
-        Assert.Equal(0, node.Group.CommitsRejected);
+            // From now on the member's renewals reach the store and never come back: the member loop waits on the first.
+            var stalledAt = clock.GetUtcNow();
+            store.Stall();
+            node.Lockstep = false;
+            await cluster.RunUntilAsync(() => cancelled.Task.IsCompleted, "the running handler cancelled by the self-fence");
+            var fencedAfter = await cancelled.Task - stalledAt;
+            Assert.True(fencedAfter <= cluster.Cluster.SessionTtl, $"fenced {fencedAfter} after the renewals stopped; the TTL is {cluster.Cluster.SessionTtl}");
+            await cluster.UntilAsync(() => node.Group.Partitions[0].InFlight == 0, "no handler runs");
+
+            // Nothing starts while fenced, however long the store stays silent.
+            await cluster.PublishAsync(keys: 1, perKey: 1, from: 1);
+            for (var i = 0; i < 10; i++)
+            {
+                await cluster.StepAsync();
+            }
+
+            Assert.DoesNotContain(started, s => s.Sequence == 1);
+            Assert.Equal(1, store.Stalled);
+
+            // The store answers again: the stalled renewal was sent too long ago to count, the next one resumes the partition
+            // under the same lease (nobody else could take it), and both events are handled, in order.
+            store.Release();
+            node.Lockstep = true;
+            await cluster.UntilAsync(() => cluster.Handled.Count(h => h.Key == "key-0") == 2, "both events handled after the resume");
+            Assert.Equal([0, 1], cluster.Handled.Where(h => h.Key == "key-0").Select(h => h.Sequence));
+            Assert.Equal(epoch, node.Member.OwnedPartitions[0]);
+            Assert.Equal(0, node.Member.LeasesLost);
+            Assert.Equal(0, node.Group.CommitsRejected);
+        }
     }
 
     /// <summary>Renewals of lease records hang, once <see cref="Stall"/> is called, until <see cref="Release"/>.</summary>
