@@ -71,6 +71,11 @@ public sealed class SelfFenceTests
             // The store answers again: the stalled renewal was sent too long ago to count, the next one resumes the partition
             // under the same lease (nobody else could take it), and both events are handled, in order.
             store.Release();
+
+            // The member loop was blocked on the stalled renewal, whose record expired long ago: only its next beat renews the
+            // lease. Back in the lockstep before that step ended, the clock would move under it, its next beat would come a
+            // whole interval after that tick, and the lockstep (which waits for the lease to be renewed) would never pass it.
+            await clock.WaitForTimerAsync(cluster.Cluster.HeartbeatInterval, "the member loop, its stalled step done, waits for its next beat");
             node.Lockstep = true;
             await cluster.UntilAsync(() => cluster.Handled.Count(h => h.Key == "key-0") == 2, "both events handled after the resume");
             Assert.Equal([0, 1], cluster.Handled.Where(h => h.Key == "key-0").Select(h => h.Sequence));
