@@ -20,6 +20,12 @@ internal static partial class ClusterLog
     [LoggerMessage(2206, LogLevel.Warning, "Group {Group}: member {MemberId} could not release partition {Partition} (epoch {Epoch}) on stop; it is free once the lease expires")]
     public static partial void ReleaseFailed(ILogger logger, Exception exception, string group, string memberId, int partition, long epoch);
 
+    [LoggerMessage(2207, LogLevel.Warning, "Group {Group}: member {MemberId} fenced partition {Partition} (epoch {Epoch}): its lease was not renewed within {ValidMs} ms of the last renewal sent; stopped starting events, cancelled the running handlers, commits held")]
+    public static partial void SelfFenced(ILogger logger, string group, string memberId, int partition, long epoch, long validMs);
+
+    [LoggerMessage(2208, LogLevel.Information, "Group {Group}: member {MemberId} resumed partition {Partition} (epoch {Epoch}): its lease was renewed")]
+    public static partial void SelfFenceResumed(ILogger logger, string group, string memberId, int partition, long epoch);
+
     [LoggerMessage(2205, LogLevel.Information, "Group {Group}: member {MemberId} target assignment {Assignment}")]
     public static partial void Target(ILogger logger, string group, string memberId, string assignment);
 }

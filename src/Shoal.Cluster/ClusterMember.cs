@@ -69,7 +69,7 @@ public sealed class ClusterMember : IAsyncDisposable
             new LoadSampler(_group, _time).Sample,
             _logger);
         _watcher = new MembershipWatcher(runtime.Engine.Coordination, group, ttl, _time, _logger);
-        _keeper = new LeaseKeeper(_group, _leases, _held, options.MemberId, _logger, Wake);
+        _keeper = new LeaseKeeper(_group, _leases, _held, options.MemberId, _time, options.UnsafeNoSelfFence ? null : ttl, _logger, Wake);
     }
 
     /// <summary>This member's id.</summary>

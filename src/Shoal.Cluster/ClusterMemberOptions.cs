@@ -32,6 +32,13 @@ public sealed record ClusterMemberOptions
     /// </summary>
     internal bool UnsafeReleaseBeforeDrain { get; init; }
 
+    /// <summary>
+    /// Test switch: the member does not fence itself by its own clock (<see cref="Leases.SelfFence"/>), so a member cut
+    /// off from the store goes on handling and committing, and only the store's compare-and-set stops it. Tests of that
+    /// second line of defence use it; never set it elsewhere.
+    /// </summary>
+    internal bool UnsafeNoSelfFence { get; init; }
+
     /// <summary>Throws <see cref="ShoalConfigurationException"/> naming the first field that is out of range.</summary>
     public void Validate()
     {

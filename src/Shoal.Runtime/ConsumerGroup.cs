@@ -53,6 +53,22 @@ public sealed class ConsumerGroup
     /// <summary>Stops a partition at once without committing: its lease was lost, the new owner redelivers from the commit.</summary>
     public Task AbandonPartitionAsync(int partition) => _group.AbandonPartitionAsync(partition);
 
+    /// <summary>
+    /// Suspends <paramref name="partition"/>, running here under <paramref name="epoch"/>, because the lease that gave
+    /// the epoch may have expired: no further event starts, the handler calls running are cancelled through their
+    /// <see cref="CancellationToken"/> (their events are not done and are not counted as failed attempts), and nothing is
+    /// committed until <see cref="ResumePartitionAsync"/>. What was done before stays recorded on this node. Returns
+    /// false when the partition does not run here under that epoch, is stopping, or is already suspended.
+    /// </summary>
+    public bool SuspendPartition(int partition, long epoch) => _group.SuspendPartition(partition, epoch);
+
+    /// <summary>
+    /// Ends a suspension (<see cref="SuspendPartition"/>) once the lease was renewed: after the cancelled handler calls
+    /// have returned, the partition fetches again from its watermark and skips what it finished before. Returns false
+    /// when it was not suspended, is stopping, or was suspended again meanwhile.
+    /// </summary>
+    public Task<bool> ResumePartitionAsync(int partition, long epoch) => _group.ResumePartitionAsync(partition, epoch);
+
     /// <summary>Commits every partition of this node now.</summary>
     public Task CommitAsync(CancellationToken cancellationToken = default) => _group.CommitAsync(cancellationToken);
 }

@@ -19,6 +19,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
     private readonly ShoalOptions _options;
     private readonly EventSerializers _serializers;
     private readonly Random _random;
+    private readonly EngineTrouble _engineTrouble = new();
     private readonly List<GroupPartitions> _groups = [];
     private readonly AsyncGate _lifecycle = new();
     private State _state;
@@ -31,7 +32,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
         RequireSerializers(options, _serializers);
         _random = options.RandomSeed is { } seed ? new Random(seed) : new Random();
         var configured = options.Topics.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        Publisher = new EventPublisher(engine, options.EventTypes, _serializers, configured, options.Publisher, options.TimeProvider, _random);
+        Publisher = new EventPublisher(engine, options.EventTypes, _serializers, configured, options.Publisher, options.TimeProvider, _random, _engineTrouble);
     }
 
     private enum State
@@ -103,6 +104,7 @@ public sealed class ShoalRuntime : IAsyncDisposable
                 var context = new GroupContext(group.Options, Engine, handlers, _options.TimeProvider, _random, logger, scheduler)
                 {
                     UnsafeCommitWithoutFencing = _options.UnsafeCommitWithoutFencing,
+                    EngineTrouble = _engineTrouble,
                 };
                 var consumer = new GroupPartitions(context);
                 _groups.Add(consumer);

@@ -171,18 +171,25 @@ public sealed partial class GuaranteeChecker
         var duplicates = (int)checker.Check().Duplicates;
         var allowed = takeovers * input.MaxInFlight;
 
-        // 4. Order: within one ownership (partition, epoch), a key's first attempts go up in sequence.
+        // 4. Order: within one ownership (partition, epoch), a key's first attempts go up in sequence. The one repeat
+        //    allowed is the same event started again at attempt 1 after its last attempt ended unfinished: a member that
+        //    suspended the partition (self-fencing: its running handlers cancelled) resumes it under the same epoch and
+        //    re-runs what the suspension cancelled, before anything later of the key. A repeat after the event
+        //    succeeded, or while its attempt still ran, stays a violation.
         var order = 0;
         var last = new Dictionary<(int, long, string), HandlerAttempt>();
+        var latest = new Dictionary<(int, long, string), HandlerAttempt>(); // the key's latest attempt of any number
         foreach (var h in input.Handlings)
         {
+            var slot = (h.Partition, h.Epoch, h.Key);
+            latest.TryGetValue(slot, out var previous);
+            latest[slot] = h;
             if (h.Attempt != 1)
             {
                 continue;
             }
 
-            var slot = (h.Partition, h.Epoch, h.Key);
-            if (last.TryGetValue(slot, out var before) && h.Sequence <= before.Sequence)
+            if (last.TryGetValue(slot, out var before) && h.Sequence <= before.Sequence && !RerunAfterCancel(h, before, previous))
             {
                 order++;
                 Detail(Invariant($"order: {h.Member} started {h.Key}#{h.Sequence} after {h.Key}#{before.Sequence} in p{h.Partition} epoch {h.Epoch} at {h.Start.TotalMilliseconds:F0} ms"));
@@ -220,6 +227,15 @@ public sealed partial class GuaranteeChecker
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// True when <paramref name="h"/> starts the event of <paramref name="before"/> (the key's last first attempt in the
+    /// ownership) again after the key's latest attempt, <paramref name="previous"/>, ended without success.
+    /// </summary>
+    private static bool RerunAfterCancel(HandlerAttempt h, HandlerAttempt before, HandlerAttempt? previous) =>
+        h.Sequence == before.Sequence
+        && previous is { Succeeded: false, End: { } end }
+        && previous.Sequence == h.Sequence
+        && end <= h.Start;
 
     private sealed class OwnershipEpoch(int partition, long number, string owner, TimeSpan acquiredAt)
     {

@@ -1,6 +1,9 @@
 namespace Shoal.Cluster.Leases;
 
-/// <summary>The leases a member holds, by partition; safe to read from any thread (the public status does).</summary>
+/// <summary>
+/// The leases a member holds, by partition; safe to read from any thread (the public status does). A lease removed
+/// is disposed (its self-fence timer stops).
+/// </summary>
 internal sealed class HeldLeases
 {
     private readonly Dictionary<int, HeldLease> _held = [];
@@ -37,6 +40,11 @@ internal sealed class HeldLeases
     {
         lock (_gate)
         {
+            if (_held.Remove(lease.Partition, out var replaced))
+            {
+                replaced.Dispose();
+            }
+
             _held[lease.Partition] = lease;
         }
     }
@@ -45,7 +53,10 @@ internal sealed class HeldLeases
     {
         lock (_gate)
         {
-            _held.Remove(partition);
+            if (_held.Remove(partition, out var removed))
+            {
+                removed.Dispose();
+            }
         }
     }
 
@@ -53,6 +64,11 @@ internal sealed class HeldLeases
     {
         lock (_gate)
         {
+            foreach (var h in _held.Values)
+            {
+                h.Dispose();
+            }
+
             _held.Clear();
         }
     }
@@ -63,6 +79,11 @@ internal sealed class HeldLeases
         lock (_gate)
         {
             int[] partitions = [.. _held.Keys];
+            foreach (var h in _held.Values)
+            {
+                h.Dispose();
+            }
+
             _held.Clear();
             return partitions;
         }

@@ -7,13 +7,17 @@ namespace Shoal.Cluster.Leases;
 /// free partitions, and hands partitions over (stop starting events, wait for the handler calls running, commit, then
 /// release the lease). It is also the holder the runtime reports fences to, so <see cref="ClusterMember"/> does not
 /// offer that interface to its users.
-/// What to take and hand over is decided by the member (<see cref="RebalancePlanner"/>), not here.
+/// What to take and hand over is decided by the member (<see cref="RebalancePlanner"/>), not here. Every held lease
+/// has its <see cref="SelfFence"/>: a partition whose renewal does not succeed in time is suspended by the member's own
+/// clock, whether or not the store ever answers.
 /// </summary>
 internal sealed class LeaseKeeper(
     ConsumerGroup group,
     PartitionLeases leases,
     HeldLeases held,
     string memberId,
+    TimeProvider time,
+    TimeSpan? ttl,
     ILogger logger,
     Action wake) : IPartitionLeaseHolder
 {
@@ -29,6 +33,7 @@ internal sealed class LeaseKeeper(
     {
         foreach (var h in held.Snapshot())
         {
+            var sentAt = time.GetTimestamp();
             if (h.Fenced || await leases.TryRenewAsync(h.Lease, stop) is not { } renewed)
             {
                 await LoseAsync(h);
@@ -36,6 +41,11 @@ internal sealed class LeaseKeeper(
             }
 
             h.Lease = renewed;
+            if (h.SelfFence is { } selfFence)
+            {
+                await selfFence.RenewedAsync(sentAt);
+            }
+
             if (h.Releasing is { IsCompleted: true })
             {
                 await FinishHandOverAsync(h, stop);
@@ -64,6 +74,7 @@ internal sealed class LeaseKeeper(
     /// <summary>Takes <paramref name="partition"/> when its lease can be acquired, and starts it under the lease's epoch.</summary>
     public async Task TakeAsync(int partition, CancellationToken stop)
     {
+        var sentAt = time.GetTimestamp();
         if (await leases.TryAcquireAsync(partition, memberId, stop) is not { } lease)
         {
             return;
@@ -80,7 +91,9 @@ internal sealed class LeaseKeeper(
             return;
         }
 
-        held.Add(new HeldLease(partition, lease));
+        // Without a TTL (a test switch) the member does not fence itself.
+        var selfFence = ttl is { } validFor ? new SelfFence(group, time, validFor, logger, memberId, partition, lease.Epoch, sentAt) : null;
+        held.Add(new HeldLease(partition, lease, selfFence));
         ClusterLog.Acquired(logger, Group, memberId, partition, lease.Epoch);
         Diagnostics.ClusterTelemetry.LeaseChanged(Group, group.Options.Topic, "acquired");
     }

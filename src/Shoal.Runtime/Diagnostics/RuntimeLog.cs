@@ -50,6 +50,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(1011, LogLevel.Warning, "Group {Group}: commit of {Topic}/{Partition} was rejected: the offset record was changed by epoch {StoredEpoch} (ours {Epoch})")]
     public static partial void CommitRejected(ILogger logger, string group, string topic, int partition, long storedEpoch, long epoch);
 
+    [LoggerMessage(1016, LogLevel.Warning, "Group {Group}: event {EventId} of {Topic}/{Partition}@{Offset} could not be handled because the engine is unavailable ({Failures} in a row): {Error}; attempt {Attempt} is not used up, the partition waits and tries again")]
+    public static partial void HandlerEngineUnavailable(ILogger logger, string group, string eventId, string topic, int partition, long offset, int failures, int attempt, string error);
+
     [LoggerMessage(1030, LogLevel.Warning, "Group {Group}: event {EventId} with key {Key} was read from {Topic}/{Partition}@{Offset}, but the key belongs to partition {Home}; dead-lettering it as wrong-partition (its producer computed the partition wrong)")]
     public static partial void WrongPartition(ILogger logger, string group, string eventId, string? key, string topic, int partition, long offset, int home);
 }

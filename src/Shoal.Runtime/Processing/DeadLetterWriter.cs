@@ -77,6 +77,7 @@ internal sealed class DeadLetterWriter(GroupContext group)
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
             {
+                group.EngineTrouble.Observe(ex);
                 RuntimeLog.DeadLetterWriteFailed(group.Logger, ex, group.Group, topic, attempt);
                 await Task.Delay(group.EngineBackoff(attempt), group.Time, stop);
             }

@@ -14,6 +14,13 @@ namespace Shoal.Processing;
 /// hand-over), the wait ends at once and the event is left undone, neither handled nor dead-lettered, for the next
 /// owner, which handles it from its first attempt. A stop therefore waits for handler calls running, never for a
 /// backoff.
+/// <para>
+/// An attempt that fails because the engine is unavailable (the handler's error is, or wraps, a transient
+/// <see cref="EngineException"/>, or it timed out while the node saw one) is not the handler's failure: it does not use
+/// up an attempt, is not counted as failed, and never dead-letters the event. The event waits (with the engine backoff)
+/// and tries the same attempt again, and the partition starts no new event meanwhile, until the engine answers or the
+/// partition stops (a lost or expired lease suspends it).
+/// </para>
 /// </remarks>
 internal sealed class EventProcessor : IEventProcessor
 {
@@ -26,6 +33,7 @@ internal sealed class EventProcessor : IEventProcessor
     private readonly TimeSpan _timeout;
     private readonly RetryOptions _retry;
     private readonly int _partitions;
+    private readonly EnginePause _enginePause = new();
     private long _handled;
     private long _failed;
 
@@ -83,78 +91,117 @@ internal sealed class EventProcessor : IEventProcessor
                 return;
         }
 
-        using var activity = TraceContext.StartHandlerActivity(envelope, _group.Group);
-        for (var attempt = 1; ; attempt++)
+        if (_enginePause.Active)
         {
-            Exception failure;
-            var started = Telemetry.HandlerDuration.Enabled ? _group.Time.GetTimestamp() : 0;
-            try
+            // Another event of the partition waits for the engine: start nothing new until it is back.
+            await _enginePause.WhenClear().WaitAsync(_stopStarting);
+        }
+
+        using var activity = TraceContext.StartHandlerActivity(envelope, _group.Group);
+        var paused = false;
+        var engineFailures = 0;
+        try
+        {
+            for (var attempt = 1; ; attempt++)
             {
-                var pending = invoker!.InvokeAsync(envelope, attempt, _epoch, slot.Token);
-                if (pending.IsCompleted)
+                Exception failure;
+                var started = Telemetry.HandlerDuration.Enabled ? _group.Time.GetTimestamp() : 0;
+                var troubleBefore = _group.EngineTrouble.Failures;
+                try
                 {
-                    pending.GetAwaiter().GetResult();
+                    var pending = invoker!.InvokeAsync(envelope, attempt, _epoch, slot.Token);
+                    if (pending.IsCompleted)
+                    {
+                        pending.GetAwaiter().GetResult();
+                    }
+                    else
+                    {
+                        slot.Arm(_timeout);
+                        try
+                        {
+                            await pending;
+                        }
+                        finally
+                        {
+                            slot.Disarm();
+                        }
+                    }
+
+                    RecordDuration(started);
+                    Interlocked.Increment(ref _handled);
+                    if (Telemetry.Handled.Enabled)
+                    {
+                        Telemetry.Handled.Add(1, _group.Tags);
+                    }
+
+                    return;
                 }
-                else
+                catch (EventSerializationException ex)
                 {
-                    slot.Arm(_timeout);
-                    try
-                    {
-                        await pending;
-                    }
-                    finally
-                    {
-                        slot.Disarm();
-                    }
+                    // Deterministic: retrying cannot help.
+                    await GiveUpAsync(envelope, ShoalHeaders.Reasons.MalformedPayload, ex, attempt);
+                    return;
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (OperationCanceledException ex) when (slot.TimedOut)
+                {
+                    failure = new TimeoutException($"The handler for '{envelope.Type}' did not finish within {_timeout}.", ex);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
                 }
 
                 RecordDuration(started);
-                Interlocked.Increment(ref _handled);
-                if (Telemetry.Handled.Enabled)
+                if (EngineTrouble.IsTransient(failure) || (failure is TimeoutException && _group.EngineTrouble.Failures != troubleBefore))
                 {
-                    Telemetry.Handled.Add(1, _group.Tags);
+                    // The engine is unreachable, not the handler wrong: the same attempt again once the engine answers.
+                    engineFailures++;
+                    if (!paused)
+                    {
+                        // Hold the partition's new events back while this one waits.
+                        paused = true;
+                        _enginePause.Enter();
+                    }
+
+                    RuntimeLog.HandlerEngineUnavailable(_group.Logger, _group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, engineFailures, attempt, OneLine(failure.Message));
+                    slot.Renew();
+                    await Task.Delay(_group.EngineBackoff(engineFailures), _group.Time, _stopStarting);
+                    _stopStarting.ThrowIfCancellationRequested();
+                    attempt--;
+                    continue;
                 }
 
-                return;
-            }
-            catch (EventSerializationException ex)
-            {
-                // Deterministic: retrying cannot help.
-                await GiveUpAsync(envelope, ShoalHeaders.Reasons.MalformedPayload, ex, attempt);
-                return;
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (OperationCanceledException ex) when (slot.TimedOut)
-            {
-                failure = new TimeoutException($"The handler for '{envelope.Type}' did not finish within {_timeout}.", ex);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
+                engineFailures = 0;
+                Interlocked.Increment(ref _failed);
+                Telemetry.Failed.Add(1, _group.Tags);
+                if (attempt >= _retry.MaxAttempts)
+                {
+                    // Logged once, with the stack trace, when the event is dead-lettered.
+                    await GiveUpAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt);
+                    return;
+                }
 
-            RecordDuration(started);
-            Interlocked.Increment(ref _failed);
-            Telemetry.Failed.Add(1, _group.Tags);
-            if (attempt >= _retry.MaxAttempts)
-            {
-                // Logged once, with the stack trace, when the event is dead-lettered.
-                await GiveUpAsync(envelope, ShoalHeaders.Reasons.HandlerFailed, failure, attempt);
-                return;
+                // A failure that will be retried: one line without the stack trace; the stack trace at Debug.
+                RuntimeLog.HandlerFailed(_group.Logger, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts, OneLine(failure.Message));
+                RuntimeLog.HandlerFailureDetail(_group.Logger, failure, _group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, attempt);
+
+                // The partition stopping (not only stopping hard) ends the wait: the event has not been handled, and no
+                // handler call runs for it, so it is left undone (the cancellation propagates) for the next owner.
+                slot.Renew();
+                await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stopStarting);
+                _stopStarting.ThrowIfCancellationRequested();
             }
-
-            // A failure that will be retried: one line without the stack trace; the stack trace at Debug.
-            RuntimeLog.HandlerFailed(_group.Logger, _group.Group, envelope.Id, envelope.Type, envelope.Key, envelope.Topic, envelope.Partition, envelope.Offset, attempt, _retry.MaxAttempts, OneLine(failure.Message));
-            RuntimeLog.HandlerFailureDetail(_group.Logger, failure, _group.Group, envelope.Id, envelope.Topic, envelope.Partition, envelope.Offset, attempt);
-
-            // The partition stopping (not only stopping hard) ends the wait: the event has not been handled, and no
-            // handler call runs for it, so it is left undone (the cancellation propagates) for the next owner.
-            slot.Renew();
-            await Task.Delay(_group.Backoff(_retry, attempt + 1), _group.Time, _stopStarting);
-            _stopStarting.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            if (paused)
+            {
+                _enginePause.Exit();
+            }
         }
     }
 

@@ -44,6 +44,9 @@ internal sealed class GroupContext
     /// </summary>
     public bool UnsafeCommitWithoutFencing { get; init; }
 
+    /// <summary>Transient engine errors the node has seen (shared by its publisher and every group).</summary>
+    public EngineTrouble EngineTrouble { get; init; } = new();
+
     /// <summary>Partitions of the group's topic (set when the group starts, before any partition is consumed).</summary>
     public int TopicPartitions { get; set; }
 

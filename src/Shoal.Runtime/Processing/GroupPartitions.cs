@@ -113,6 +113,22 @@ internal sealed class GroupPartitions : IAsyncDisposable
         await consumer.DisposeAsync();
     }
 
+    /// <summary>Suspends the partition's consumer when it runs here under <paramref name="epoch"/> (see <see cref="PartitionConsumer.Suspend"/>).</summary>
+    public bool SuspendPartition(int partition, long epoch) =>
+        Find(partition, epoch) is { } consumer && consumer.Suspend();
+
+    /// <summary>Resumes the partition's consumer when it runs here under <paramref name="epoch"/> (see <see cref="PartitionConsumer.ResumeAsync"/>).</summary>
+    public async Task<bool> ResumePartitionAsync(int partition, long epoch) =>
+        Find(partition, epoch) is { } consumer && await consumer.ResumeAsync();
+
+    private PartitionConsumer? Find(int partition, long epoch)
+    {
+        lock (_partitions)
+        {
+            return _partitions.TryGetValue(partition, out var consumer) && consumer.Epoch == epoch ? consumer : null;
+        }
+    }
+
     /// <summary>Stops a partition gracefully (start nothing more, wait for the running handlers, commit) and forgets it.</summary>
     public async Task RemovePartitionAsync(int partition, CancellationToken cancellationToken)
     {
@@ -155,6 +171,7 @@ internal sealed class GroupPartitions : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                _context.EngineTrouble.Observe(ex);
                 RuntimeLog.CommitFailed(_context.Logger, ex, _context.Group, _context.Topic, partition.Partition);
             }
         }

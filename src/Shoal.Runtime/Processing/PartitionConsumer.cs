@@ -8,12 +8,15 @@ namespace Shoal.Processing;
 /// Consumes one partition for one group: a fetch loop with bounded prefetch feeding the key-ordered
 /// dispatcher, commits of the contiguous watermark (written by <see cref="OffsetCommitter"/>), and a graceful
 /// stop (stop fetching and starting events, let the running handlers finish up to a deadline, commit).
+/// A cluster member suspends it while its lease may have expired (<see cref="Suspend"/>: nothing starts, running
+/// handlers are cancelled, nothing is committed) and resumes it once the lease is renewed (<see cref="ResumeAsync"/>).
 /// </summary>
 internal sealed class PartitionConsumer : IAsyncDisposable
 {
     private readonly GroupContext _group;
-    private readonly CancellationTokenSource _stopStarting = new(); // stop fetching, starting events and waiting to retry
-    private readonly CancellationTokenSource _hardStop = new();
+    private readonly Lock _lifecycle = new(); // suspension and resumption against a stop
+    private CancellationTokenSource _stopStarting = new(); // stop fetching, starting events and waiting to retry
+    private CancellationTokenSource _hardStop = new();
     private readonly ParkedKeys _parked;
     private readonly OffsetCommitter _offsets;
     private KeyOrderedDispatcher? _dispatcher;
@@ -22,7 +25,12 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     private long _next;
     private readonly AsyncGate _commitGate = new();
     private EventProcessor? _processor;
+    private long _handledBefore; // by processors replaced when the partition resumed
+    private long _failedBefore;
     private int _fenced;
+    private bool _suspended;
+    private long _suspensions; // every Suspend call, so a resumption started before a later one gives up
+    private bool _stopping;
 
     public PartitionConsumer(GroupContext group, int partition)
     {
@@ -41,10 +49,10 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     public long Watermark => _tracker?.Watermark ?? Committed;
 
     /// <summary>Events handled successfully in this partition since it started here.</summary>
-    public long Handled => _processor?.Handled ?? 0;
+    public long Handled => Interlocked.Read(ref _handledBefore) + (_processor?.Handled ?? 0);
 
     /// <summary>Failed handler attempts in this partition since it started here.</summary>
-    public long Failed => _processor?.Failed ?? 0;
+    public long Failed => Interlocked.Read(ref _failedBefore) + (_processor?.Failed ?? 0);
 
     /// <summary>The next offset the fetch loop will read.</summary>
     public long FetchPosition => Volatile.Read(ref _next);
@@ -57,6 +65,18 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
     /// <summary>True once a commit was rejected because a newer epoch owns the partition; it stopped processing.</summary>
     public bool IsFenced => Volatile.Read(ref _fenced) != 0;
+
+    /// <summary>True while suspended (<see cref="Suspend"/>): nothing starts and nothing is committed.</summary>
+    public bool IsSuspended
+    {
+        get
+        {
+            lock (_lifecycle)
+            {
+                return _suspended;
+            }
+        }
+    }
 
     /// <summary>Commits rejected because a newer owner fenced the partition.</summary>
     public long CommitsRejected => _offsets.Rejected;
@@ -95,12 +115,106 @@ internal sealed class PartitionConsumer : IAsyncDisposable
             _tracker.MarkDone(_offsets.CommittedDone);
         }
 
-        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _offsets.Epoch, _stopStarting.Token, _hardStop.Token);
-        _dispatcher = new KeyOrderedDispatcher(processor, _tracker, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
+        Run();
         RuntimeLog.PartitionStarted(_group.Logger, _group.Group, _group.Topic, Partition, _next);
+    }
+
+    /// <summary>A processor and dispatcher over the tracker, and the fetch loop from <see cref="_next"/>.</summary>
+    private void Run()
+    {
+        var processor = _processor = new EventProcessor(_group, _parked, new DeadLetterWriter(_group), _offsets.Epoch, _stopStarting.Token, _hardStop.Token);
+        _dispatcher = new KeyOrderedDispatcher(processor, _tracker!, _group.Options.MaxConcurrency, _group.Time, _hardStop.Token);
 
         // The injected scheduler decides where the loop runs (the thread pool in production, one thread in simulation).
         _fetchLoop = Task.Factory.StartNew(FetchLoopAsync, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _group.Scheduler).Unwrap();
+    }
+
+    /// <summary>
+    /// Stops starting events and cancels the handler calls running (their events stay undone), until
+    /// <see cref="ResumeAsync"/>: the lease this partition runs under may have expired, so another member may own it
+    /// now. Nothing is committed meanwhile (not even a stop's last commit); the events done so far stay recorded here.
+    /// False when already suspended or fenced.
+    /// </summary>
+    public bool Suspend()
+    {
+        lock (_lifecycle)
+        {
+            if (IsFenced)
+            {
+                return false;
+            }
+
+            // A stopping partition is suspended too: its running handlers are cancelled and its last commit skipped.
+            _suspensions++;
+            if (_suspended)
+            {
+                return false;
+            }
+
+            _suspended = true;
+
+            // The dispatcher first, so events the cancel ends are left undone as stopped ones, not faults.
+            _dispatcher?.StopStarting();
+            _stopStarting.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
+            _hardStop.Cancel();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends a suspension: once the cancelled handler calls have returned (a key's events never overlap), fetches again
+    /// from the watermark, skipping what was done before the suspension. False when not suspended, stopping, or
+    /// suspended again meanwhile.
+    /// </summary>
+    public async Task<bool> ResumeAsync()
+    {
+        KeyOrderedDispatcher? old;
+        Task loop;
+        long suspensions;
+        lock (_lifecycle)
+        {
+            if (!_suspended || _stopping || IsFenced)
+            {
+                return false;
+            }
+
+            suspensions = _suspensions;
+            old = _dispatcher;
+            loop = _fetchLoop;
+        }
+
+        try
+        {
+            await loop;
+        }
+        catch (Exception)
+        {
+            // Logged by the loop; the resumed loop starts afresh.
+        }
+
+        if (old is not null)
+        {
+            await old.WhenIdleAsync();
+        }
+
+        lock (_lifecycle)
+        {
+            if (!_suspended || _stopping || IsFenced || suspensions != _suspensions)
+            {
+                return false;
+            }
+
+            _suspended = false;
+            Interlocked.Add(ref _handledBefore, _processor?.Handled ?? 0);
+            Interlocked.Add(ref _failedBefore, _processor?.Failed ?? 0);
+            _stopStarting = new CancellationTokenSource();
+            _hardStop = new CancellationTokenSource();
+            _next = _tracker!.Watermark;
+            Run();
+        }
+
+        old?.Dispose();
+        return true;
     }
 
     private async Task FetchLoopAsync()
@@ -140,6 +254,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 {
                     // The engine is unreachable or failed: keep the partition and try again with backoff.
                     readFailures++;
+                    _group.EngineTrouble.Observe(ex);
                     RuntimeLog.ReadFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition, readFailures);
                     await Task.Delay(_group.EngineBackoff(readFailures), _group.Time, stop);
                     continue;
@@ -216,8 +331,9 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         await _commitGate.WaitAsync(cancellationToken);
         try
         {
-            if (IsFenced)
+            if (IsFenced || IsSuspended)
             {
+                // Fenced, or the lease may have expired: another member may own the partition, write nothing.
                 return false;
             }
 
@@ -246,19 +362,31 @@ internal sealed class PartitionConsumer : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
     {
-        // The dispatcher first, so an event whose retry wait the cancel ends is left undone as a stopped one, not a fault.
-        _dispatcher?.StopStarting();
-        _stopStarting.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
+        KeyOrderedDispatcher? stopping;
+        CancellationTokenSource hardStop;
+        Task loop;
+        lock (_lifecycle)
+        {
+            _stopping = true; // no resumption from now on
+            stopping = _dispatcher;
+            hardStop = _hardStop;
+            loop = _fetchLoop;
+
+            // The dispatcher first, so an event whose retry wait the cancel ends is left undone as a stopped one, not a fault.
+            stopping?.StopStarting();
+            _stopStarting.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
+        }
+
         try
         {
-            await _fetchLoop;
+            await loop;
         }
         catch (Exception ex)
         {
             RuntimeLog.PartitionFailed(_group.Logger, ex, _group.Group, _group.Topic, Partition);
         }
 
-        if (_dispatcher is { } dispatcher)
+        if (stopping is { } dispatcher)
         {
             var running = dispatcher.WhenIdleAsync();
             if (!running.IsCompleted)
@@ -274,7 +402,7 @@ internal sealed class PartitionConsumer : IAsyncDisposable
                 }
             }
 
-            _hardStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
+            hardStop.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             try
             {
                 // Bounded too: a handler that ignores its token must not hold the stop (and a hand-over) forever.
@@ -305,8 +433,9 @@ internal sealed class PartitionConsumer : IAsyncDisposable
         {
             try
             {
-                if (await CommitAsync(CancellationToken.None) || IsFenced)
+                if (await CommitAsync(CancellationToken.None) || IsFenced || IsSuspended)
                 {
+                    // Suspended: the lease may have expired, so this owner must not write; the next one redelivers.
                     return;
                 }
             }
@@ -379,14 +508,18 @@ internal sealed class PartitionConsumer : IAsyncDisposable
 
     private void Fence()
     {
-        if (Interlocked.Exchange(ref _fenced, 1) != 0)
+        lock (_lifecycle)
         {
-            return;
+            if (Interlocked.Exchange(ref _fenced, 1) != 0)
+            {
+                return;
+            }
+
+            _dispatcher?.StopStarting();
+            _stopStarting.Cancel();
+            _hardStop.Cancel();
         }
 
-        _dispatcher?.StopStarting();
-        _stopStarting.Cancel();
-        _hardStop.Cancel();
         OnFenced?.Invoke(this);
     }
 

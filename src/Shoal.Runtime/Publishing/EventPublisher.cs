@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Shoal.Diagnostics;
 using Shoal.Engine;
 using Shoal.Partitioning;
+using Shoal.Processing;
 using Shoal.Serialization;
 
 namespace Shoal.Publishing;
@@ -26,14 +27,16 @@ internal sealed class EventPublisher : IEventPublisher
     private readonly ConcurrentDictionary<string, TopicInfo> _topics = new(StringComparer.Ordinal);
     private readonly Stack<PublishScratch> _spares = new();
     private readonly EventIdSequence _ids;
+    private readonly EngineTrouble? _engineTrouble;
 
-    public EventPublisher(IShoalEngine engine, EventTypeRegistry types, EventSerializers serializers, IReadOnlyDictionary<string, TopicOptions> configured, PublisherOptions options, TimeProvider time, Random random)
+    public EventPublisher(IShoalEngine engine, EventTypeRegistry types, EventSerializers serializers, IReadOnlyDictionary<string, TopicOptions> configured, PublisherOptions options, TimeProvider time, Random random, EngineTrouble? engineTrouble = null)
     {
         _engine = engine;
         _types = types;
         _serializers = serializers;
         _configured = configured;
         _time = time;
+        _engineTrouble = engineTrouble;
         _unkeyed = UnkeyedPartitioners.Create(options.Unkeyed, random, options.StickyBatchSize);
         long prefix;
         lock (random)
@@ -347,6 +350,7 @@ internal sealed class EventPublisher : IEventPublisher
 
         if (failure is not null)
         {
+            _engineTrouble?.Observe(failure);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }

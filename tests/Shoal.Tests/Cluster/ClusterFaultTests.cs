@@ -22,7 +22,12 @@ public sealed class ClusterFaultTests
         var handlers = new PauseGate();
         var m1 = await cluster.StartNodeAsync("m1"); // the harness publishes through the first node: never the frozen one
         var m2 = await cluster.StartNodeAsync("m2");
-        var z = await cluster.StartNodeAsync("z", frozen, before: (e, ctx, ct) => handlers.WaitAsync("handler", CancellationToken.None)); // frozen: deaf to cancellation too
+        // z does not fence itself (its own clock would stop it before its lease expires): this checks the store's fence.
+        var z = await cluster.StartNodeAsync(
+            "z",
+            frozen,
+            before: (e, ctx, ct) => handlers.WaitAsync("handler", CancellationToken.None), // frozen: deaf to cancellation too
+            member: m => m with { UnsafeNoSelfFence = true });
         await cluster.BalancedAsync([m1, m2, z]);
         await using var offsets = await cluster.WatchOffsetsAsync();
         await cluster.PublishAsync(keys: 60, perKey: 10);

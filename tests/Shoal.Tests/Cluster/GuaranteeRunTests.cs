@@ -126,6 +126,23 @@ public sealed class GuaranteeRunTests
     }
 
     [Fact]
+    public void Within_one_epoch_an_event_may_start_again_only_after_its_last_attempt_ended_unfinished()
+    {
+        // A self-fenced member cancels k#0, resumes under the same epoch and runs k#0 again at attempt 1, then k#1.
+        var rerun = GuaranteeChecker.Check(Run([Handled("m1", 0, 1, 10, 11, succeeded: false), Handled("m1", 0, 1, 12, 13), Handled("m1", 1, 1, 14, 15)]));
+        var afterSuccess = GuaranteeChecker.Check(Run([Handled("m1", 0, 1, 10, 11), Handled("m1", 0, 1, 12, 13), Handled("m1", 1, 1, 14, 15)]));
+        var whileRunning = GuaranteeChecker.Check(Run([Handled("m1", 0, 1, 10, 20, succeeded: false), Handled("m1", 0, 1, 12, 13), Handled("m1", 1, 1, 21, 22)]));
+        var afterRetrySucceeded = GuaranteeChecker.Check(Run(
+            [Handled("m1", 0, 1, 10, 11, succeeded: false), Handled("m1", 0, 1, 12, 13, attempt: 2), Handled("m1", 0, 1, 14, 15), Handled("m1", 1, 1, 16, 17)]));
+
+        Assert.Equal(0, rerun.OrderViolations);
+        Assert.Equal(0, rerun.Duplicates);
+        Assert.Equal(1, afterSuccess.OrderViolations);
+        Assert.Equal(1, whileRunning.OrderViolations);
+        Assert.Equal(1, afterRetrySucceeded.OrderViolations);
+    }
+
+    [Fact]
     public void Liveness_is_checked_only_with_a_bound_and_fails_when_the_run_never_settled()
     {
         var handled = new[] { Handled("m1", 0, 1, 10, 11), Handled("m1", 1, 1, 12, 13) };

@@ -37,7 +37,12 @@ public sealed class ChaosSimulationTests
     [Fact]
     public void Commits_that_ignore_the_epoch_are_reported_as_zombie_commits()
     {
-        var found = FirstFailing(new ChaosSettings { ConfigureRuntime = o => o with { UnsafeCommitWithoutFencing = true } }, r => r.Check.ZombieCommitsAccepted > 0);
+        var found = FirstFailing(new ChaosSettings
+        {
+            // Both fences off: the epoch on commits, and the member's own clock (which stops a cut-off member's commits).
+            ConfigureRuntime = o => o with { UnsafeCommitWithoutFencing = true },
+            ConfigureMember = m => m with { UnsafeNoSelfFence = true },
+        }, r => r.Check.ZombieCommitsAccepted > 0);
 
         Assert.True(found is not null, "no zombie commit was reported in 60 seeds with fencing switched off");
     }
