@@ -82,14 +82,8 @@ public sealed class KeySweepBenchTests
     {
         var result = await VerbRunner.RunAsync(["bench", "keys", option, value], TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, result.ExitCode);
-        var errors = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
-        Assert.True(errors.Length == 1, result.ToString());
-        Assert.Contains(expected, errors[0], StringComparison.Ordinal);
-        Assert.DoesNotContain($"{option}: {option}:", errors[0], StringComparison.Ordinal);
-        Assert.Contains("Run 'shoal bench keys --help' for usage.", result.Err, StringComparison.Ordinal);
-        Assert.DoesNotContain("System.", result.Err, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+        var error = result.AssertOneUsageError(expected, "bench keys");
+        Assert.DoesNotContain($"{option}: {option}:", error, StringComparison.Ordinal);
     }
 
     private static void AssertHandledInOrder(System.Text.Json.JsonElement line, int maxAtOnce, VerbResult result)

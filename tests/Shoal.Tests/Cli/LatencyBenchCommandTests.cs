@@ -75,13 +75,7 @@ public sealed class LatencyBenchCommandTests
     {
         var result = await VerbRunner.RunAsync(["bench", "latency", option, value], TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, result.ExitCode);
-        var errors = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
-        Assert.True(errors.Length == 1, result.ToString());
-        Assert.Contains(expected, errors[0], StringComparison.Ordinal);
-        Assert.Contains("Run 'shoal bench latency --help' for usage.", result.Err, StringComparison.Ordinal); // the whole command path
-        Assert.DoesNotContain("System.", result.Err, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Err, StringComparison.Ordinal);
+        result.AssertOneUsageError(expected, "bench latency");
     }
 
     private static void AssertOrdered(JsonElement percentiles, VerbResult result)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Shoal.Cli;
 using Shoal.Hosting.Processes;
 using Shoal.Scenarios;
+using Xunit;
 
 namespace Shoal.Tests.Cli;
 
@@ -69,6 +70,22 @@ internal static class VerbRunner
 internal sealed record VerbResult(int ExitCode, string Out, string Err)
 {
     /// <summary>The last line of stdout, parsed (the <c>--json</c> result).</summary>
+    /// <summary>
+    /// A bad option was refused as usage error (exit 2) with exactly one <c>error:</c> line containing
+    /// <paramref name="expected"/>, pointing to <c>shoal <paramref name="command"/> --help</c>, and no stack trace. Returns that line.
+    /// </summary>
+    public string AssertOneUsageError(string expected, string command)
+    {
+        Assert.Equal(2, ExitCode);
+        var errors = Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToArray();
+        Assert.True(errors.Length == 1, ToString());
+        Assert.Contains(expected, errors[0], StringComparison.Ordinal);
+        Assert.Contains($"Run 'shoal {command} --help' for usage.", Err, StringComparison.Ordinal); // the whole command path
+        Assert.DoesNotContain("System.", Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", Err, StringComparison.Ordinal);
+        return errors[0];
+    }
+
     public JsonElement Json()
     {
         var last = Out.TrimEnd('\n', '\r').Split('\n')[^1];
