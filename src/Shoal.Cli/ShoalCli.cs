@@ -3,6 +3,7 @@ using Shoal.Cli.Autoscaling;
 using Shoal.Cli.Demo;
 using Shoal.Cli.Infrastructure;
 using Shoal.Cli.Verbs;
+using Shoal.Hosting.Processes;
 using Shoal.Scenarios.Demo;
 
 namespace Shoal.Cli;
@@ -44,10 +45,10 @@ internal static class ShoalCli
         {
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
-            // Ctrl+C / SIGTERM cancel the verb's token; the verb then winds down (a worker hands its partitions
-            // over, waiting for its running handler calls for up to the group's 30 s drain timeout) before the
-            // process exits.
-            ProcessTerminationTimeout = ShutdownGrace,
+            // Ctrl+C / SIGTERM are ours (InvokeUntilStoppedAsync), not System.CommandLine's: its handler ends the process
+            // with 143 at once when the signal comes before the verb's first real await has returned to it, and a verb
+            // such as serve can print its start line before that.
+            ProcessTerminationTimeout = null,
         };
         var parseResult = CreateRootCommand(demoRunner).Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -62,6 +63,38 @@ internal static class ShoalCli
             return Task.FromResult(ExitCodes.BadArguments);
         }
 
-        return parseResult.InvokeAsync(configuration, cancellationToken);
+        return InvokeUntilStoppedAsync(parseResult, configuration, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the verb with a token that Ctrl+C / SIGTERM (listened for before the verb starts) or
+    /// <paramref name="cancellationToken"/> cancel. After a signal the verb winds down (a worker hands its partitions
+    /// over, waiting for its running handler calls for up to the group's 30 s drain timeout); one that has not ended
+    /// within <see cref="ShutdownGrace"/> is left, and the process ends with <see cref="ExitCodes.Terminated"/>.
+    /// </summary>
+    private static async Task<int> InvokeUntilStoppedAsync(ParseResult parseResult, InvocationConfiguration configuration, CancellationToken cancellationToken)
+    {
+        using var signals = StopSignals.Listen(cancellationToken);
+        var verb = parseResult.InvokeAsync(configuration, signals.Token);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (signals.Token.Register(() => stopped.TrySetResult()))
+        {
+            await Task.WhenAny(verb, stopped.Task);
+        }
+
+        if (!verb.IsCompleted && !cancellationToken.IsCancellationRequested)
+        {
+            using var ended = new CancellationTokenSource();
+            var grace = Task.Delay(ShutdownGrace, ended.Token);
+            await Task.WhenAny(verb, grace);
+            await ended.CancelAsync();
+            if (!verb.IsCompleted)
+            {
+                await configuration.Error.WriteLineAsync($"shoal: still stopping {ShutdownGrace.TotalSeconds:0} s after the stop signal; ending without waiting further.");
+                return ExitCodes.Terminated;
+            }
+        }
+
+        return await verb;
     }
 }

@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary>Cancelled by Ctrl+C / SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Still stopping <see cref="ShoalCli.ShutdownGrace"/> after Ctrl+C / SIGTERM, and ended anyway (128 + SIGTERM).</summary>
+    public const int Terminated = 143;
 }

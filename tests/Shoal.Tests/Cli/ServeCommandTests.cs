@@ -69,14 +69,15 @@ public sealed class ServeProcessTests
     [Trait("Category", "Slow")]
     public async Task A_real_shoal_serve_process_stops_gracefully_on_sigterm_with_exit_0()
     {
-        // Quarantined, visibly: a real defect, found 2026-12-03 and present at c0b449e too. A SIGTERM that arrives right
-        // after the start line ends `shoal serve` with 143 in about 1 of 3 tries (repro: start `shoal serve --urls
-        // http://127.0.0.1:0 --json`, send SIGTERM as soon as the "urls" line appears); a later SIGTERM stops it with 0.
-        // Listening with StopSignals before the start did not change it. Re-enable with the fix.
-        Assert.Skip("quarantined: a SIGTERM right after serve's start line exits 143 (defect found 2026-12-03, open)");
-        await using var serve = VerbRunner.StartProcess("serve", "serve", "--urls", "http://127.0.0.1:0", "--json");
-        await serve.WaitForLineAsync(l => l.Contains("\"urls\"", StringComparison.Ordinal), "--json start line", TimeSpan.FromSeconds(30));
+        // A SIGTERM that arrives right after the start line: once, with System.CommandLine's own signal handler, it ended
+        // serve with 143 in about 1 of 3 tries (the handler forces 143 when the verb has not yet returned to it from its
+        // first real await, and serve prints its start line before that). Four tries in a row, each stopped with 0.
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await using var serve = VerbRunner.StartProcess("serve", "serve", "--urls", "http://127.0.0.1:0", "--json");
+            await serve.WaitForLineAsync(l => l.Contains("\"urls\"", StringComparison.Ordinal), "--json start line", TimeSpan.FromSeconds(30));
 
-        Assert.Equal(ExitCodes.Ok, await serve.TerminateAsync(TimeSpan.FromSeconds(15)));
+            Assert.True(ExitCodes.Ok == await serve.TerminateAsync(TimeSpan.FromSeconds(15)), $"try {attempt}: serve did not exit 0 on SIGTERM: {serve}");
+        }
     }
 }
