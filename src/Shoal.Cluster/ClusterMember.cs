@@ -58,6 +58,7 @@ public sealed class ClusterMember : IAsyncDisposable
         _assignor = new GroupAssignor(options.MemberId, options.Assignor);
         var ttl = options.Cluster.SessionTtl;
         _leases = new PartitionLeases(runtime.Engine.Coordination, _group.Options.Topic, group, _time, ttl);
+        _keeper = new LeaseKeeper(_group, _leases, _held, options.MemberId, _time, options.UnsafeNoSelfFence ? null : ttl, _logger, Wake);
         var random = MemberRandom.Create(runtime.Options.RandomSeed, options.MemberId);
         _heartbeat = new MemberHeartbeat(
             runtime.Engine.Coordination,
@@ -66,10 +67,9 @@ public sealed class ClusterMember : IAsyncDisposable
             _time,
             random,
             options.Health,
-            new LoadSampler(_group, _time).Sample,
+            new LoadSampler(_group, _time, () => _keeper.Lost).Sample,
             _logger);
         _watcher = new MembershipWatcher(runtime.Engine.Coordination, group, ttl, _time, _logger);
-        _keeper = new LeaseKeeper(_group, _leases, _held, options.MemberId, _time, options.UnsafeNoSelfFence ? null : ttl, _logger, Wake);
     }
 
     /// <summary>This member's id.</summary>
@@ -261,11 +261,14 @@ public sealed class ClusterMember : IAsyncDisposable
 
         // 2. Decide (no I/O): the target from live members and unexpired leases, what to hand over, what to take.
         var view = _watcher.Current;
-        var members = view.Live.Select(r => new AssignmentMember(r.MemberId, r.Weight)).ToList();
-        if (members.All(m => m.Id != me) && _heartbeat.LastRecord is { } mine)
+        List<MemberRecord> records = [.. view.Live];
+        if (records.All(r => r.MemberId != me) && _heartbeat.LastRecord is { } mine)
         {
-            members.Add(new AssignmentMember(me, mine.Weight));
+            records.Add(mine);
         }
+
+        // Work goes to the healthiest members present (a degraded member hands its partitions over).
+        var members = HealthTiers.Candidates(records);
 
         var leases = await _leases.ListAsync(stop);
         var byPartition = _held.ByPartition();

@@ -7,10 +7,12 @@ namespace Shoal.Cluster;
 /// <remarks>
 /// Each sample gets a raw level: Unhealthy when the windowed error rate ≥ <see cref="HealthOptions.UnhealthyErrorRate"/>
 /// or engine errors lasted <see cref="HealthOptions.UnhealthyEngineErrorSamples"/> samples in a row; Degraded when the
-/// error rate ≥ <see cref="HealthOptions.DegradedErrorRate"/>, enough partitions are stalled, or the engine failed;
-/// otherwise Healthy. A worse raw level applies at once; a better one only after
-/// <see cref="HealthOptions.RecoverySamples"/> consecutive better samples, and then the worst of them — so alternating
-/// good and bad samples never flap.
+/// error rate ≥ <see cref="HealthOptions.DegradedErrorRate"/>, enough partitions are stalled, the engine failed or was
+/// slow, or leases were lost in <see cref="HealthOptions.DegradedLeaseLosses"/> samples within
+/// <see cref="HealthOptions.LeaseLossWindow"/> (a member losing and retaking partitions); otherwise Healthy. A worse raw
+/// level applies at once; a better one only after <see cref="HealthOptions.RecoverySamples"/> consecutive better
+/// samples and <see cref="HealthOptions.RecoveryTime"/> since the last sample that was not better, and then the worst of them — so alternating good and bad
+/// samples never flap.
 /// </remarks>
 internal sealed class HealthMonitor
 {
@@ -18,6 +20,8 @@ internal sealed class HealthMonitor
     private readonly Queue<(long Succeeded, long Failed)> _window = new();
     private readonly Dictionary<int, (long Position, DateTimeOffset Since)> _progress = [];
     private readonly List<MemberHealth> _betterStreak = [];
+    private readonly Queue<DateTimeOffset> _leaseLosses = new();
+    private DateTimeOffset _lastNotBetter;
     private long _windowSucceeded;
     private long _windowFailed;
     private int _engineErrorStreak;
@@ -40,6 +44,12 @@ internal sealed class HealthMonitor
     /// <summary>How many partitions were stalled at the last sample.</summary>
     public int StalledPartitions { get; private set; }
 
+    /// <summary>Why the last sample was classified as it was (for the log when health changes).</summary>
+    public string LastReason { get; private set; } = "healthy";
+
+    /// <summary>How many samples within <see cref="HealthOptions.LeaseLossWindow"/> had lost leases, at the last sample.</summary>
+    public int LeaseLosses { get; private set; }
+
     /// <summary>Takes one sample observed at <paramref name="now"/> and returns the health to report.</summary>
     public MemberHealth Observe(HealthSample sample, DateTimeOffset now)
     {
@@ -55,11 +65,12 @@ internal sealed class HealthMonitor
             // Worse applies at once; the same level ends any recovery streak.
             Current = raw;
             _betterStreak.Clear();
+            _lastNotBetter = now;
             return Current;
         }
 
         _betterStreak.Add(raw);
-        if (_betterStreak.Count >= _options.RecoverySamples)
+        if (_betterStreak.Count >= _options.RecoverySamples && now - _lastNotBetter >= _options.RecoveryTime)
         {
             Current = _betterStreak.Max();
             _betterStreak.Clear();
@@ -84,18 +95,55 @@ internal sealed class HealthMonitor
         ErrorRate = handled >= _options.MinEventsForErrorRate ? (double)_windowFailed / handled : null;
         StalledPartitions = CountStalled(sample.Partitions, now);
         _engineErrorStreak = sample.EngineError ? _engineErrorStreak + 1 : 0;
-
-        if (ErrorRate >= _options.UnhealthyErrorRate || _engineErrorStreak >= _options.UnhealthyEngineErrorSamples)
+        if (sample.LeasesLost > 0)
         {
-            return MemberHealth.Unhealthy;
+            _leaseLosses.Enqueue(now);
         }
 
-        if (ErrorRate >= _options.DegradedErrorRate || StalledPartitions >= _options.DegradedStalledPartitions || sample.EngineError)
+        while (_leaseLosses.TryPeek(out var lost) && now - lost >= _options.LeaseLossWindow)
         {
-            return MemberHealth.Degraded;
+            _leaseLosses.Dequeue();
         }
 
-        return MemberHealth.Healthy;
+        LeaseLosses = _leaseLosses.Count;
+
+        if (ErrorRate >= _options.UnhealthyErrorRate)
+        {
+            return Level(MemberHealth.Unhealthy, $"handler error rate {ErrorRate:P0}");
+        }
+
+        if (_engineErrorStreak >= _options.UnhealthyEngineErrorSamples)
+        {
+            return Level(MemberHealth.Unhealthy, $"engine calls failed or slow in {_engineErrorStreak} heartbeats in a row");
+        }
+
+        if (ErrorRate >= _options.DegradedErrorRate)
+        {
+            return Level(MemberHealth.Degraded, $"handler error rate {ErrorRate:P0}");
+        }
+
+        if (StalledPartitions >= _options.DegradedStalledPartitions)
+        {
+            return Level(MemberHealth.Degraded, $"{StalledPartitions} partitions stalled");
+        }
+
+        if (sample.EngineError)
+        {
+            return Level(MemberHealth.Degraded, "an engine call failed or was slow");
+        }
+
+        if (LeaseLosses >= _options.DegradedLeaseLosses)
+        {
+            return Level(MemberHealth.Degraded, $"leases lost in {LeaseLosses} heartbeats within {_options.LeaseLossWindow.TotalSeconds:0.#} s");
+        }
+
+        return Level(MemberHealth.Healthy, "healthy");
+    }
+
+    private MemberHealth Level(MemberHealth level, string reason)
+    {
+        LastReason = reason;
+        return level;
     }
 
     private int CountStalled(IReadOnlyList<PartitionPosition>? partitions, DateTimeOffset now)

@@ -1,7 +1,8 @@
 namespace Shoal.Cluster;
 
 /// <summary>
-/// When a member reports itself Degraded or Unhealthy, how it recovers, and how health changes its weight.
+/// When a member reports itself Degraded or Unhealthy, how it recovers, and how health changes its weight (and which
+/// members take partitions: the healthiest present, see docs/cluster.md "Health").
 /// Inputs are sampled once per heartbeat (see docs/cluster.md, "Membership and health").
 /// </summary>
 public sealed record HealthOptions
@@ -33,6 +34,18 @@ public sealed record HealthOptions
     /// <summary>Consecutive better samples needed before health improves (hysteresis; getting worse is immediate). Default 3.</summary>
     public int RecoverySamples { get; init; } = 3;
 
+    /// <summary>
+    /// How long since the last sample that was not better before health improves (with <see cref="RecoverySamples"/>):
+    /// with short heartbeats, samples alone would let a flaky member flap. Default 5 s.
+    /// </summary>
+    public TimeSpan RecoveryTime { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Heartbeats with lost leases, within <see cref="LeaseLossWindow"/>, that make the member Degraded (losing and retaking partitions). Default 2.</summary>
+    public int DegradedLeaseLosses { get; init; } = 2;
+
+    /// <summary>How far back lost leases count toward <see cref="DegradedLeaseLosses"/>. Default 30 s.</summary>
+    public TimeSpan LeaseLossWindow { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A Degraded member's weight is multiplied by this. Default 0.5.</summary>
     public double DegradedWeightFactor { get; init; } = 0.5;
 
@@ -61,6 +74,9 @@ public sealed record HealthOptions
         OptionChecks.Range("HealthOptions.DegradedStalledPartitions", DegradedStalledPartitions, 1, int.MaxValue);
         OptionChecks.Range("HealthOptions.UnhealthyEngineErrorSamples", UnhealthyEngineErrorSamples, 1, int.MaxValue);
         OptionChecks.Range("HealthOptions.RecoverySamples", RecoverySamples, 1, 10_000);
+        OptionChecks.NotNegative("HealthOptions.RecoveryTime", RecoveryTime);
+        OptionChecks.Range("HealthOptions.DegradedLeaseLosses", DegradedLeaseLosses, 1, 10_000);
+        OptionChecks.Positive("HealthOptions.LeaseLossWindow", LeaseLossWindow);
         OptionChecks.Range("HealthOptions.DegradedWeightFactor", DegradedWeightFactor, 0, 1);
     }
 }

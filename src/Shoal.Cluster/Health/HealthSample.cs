@@ -7,8 +7,9 @@ namespace Shoal.Cluster;
 /// <param name="Succeeded">Events handled successfully since the previous sample.</param>
 /// <param name="Failed">Handler failures (attempts that threw) since the previous sample.</param>
 /// <param name="Partitions">Each owned partition's position and lag now; null or empty when it owns none.</param>
-/// <param name="EngineError">True when a call to the engine failed since the previous sample.</param>
-internal readonly record struct HealthSample(long Succeeded, long Failed, IReadOnlyList<PartitionPosition>? Partitions, bool EngineError)
+/// <param name="EngineError">True when a call to the engine failed, or was slow, since the previous sample.</param>
+/// <param name="LeasesLost">Leases lost since the previous sample (not renewed in time, or fenced at commit).</param>
+internal readonly record struct HealthSample(long Succeeded, long Failed, IReadOnlyList<PartitionPosition>? Partitions, bool EngineError, long LeasesLost = 0)
 {
     /// <summary>Nothing handled, nothing owned, no engine error.</summary>
     public static HealthSample Idle => default;

@@ -33,6 +33,7 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
     private long? _revision;
     private bool _everRegistered;
     private bool _lastBeatFailed;
+    private bool _lastBeatSlow;
     private DateTimeOffset _lastSuccess;
     private HeartbeatState _state = HeartbeatState.NotStarted;
     private MemberRecord? _lastRecord;
@@ -66,6 +67,13 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
         Key = CoordinationKeys.Member(identity.Group, identity.MemberId);
         Incarnation = random.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// A heartbeat write slower than this counts as engine trouble for health, as a failed one does: the longer of one
+    /// heartbeat interval and a quarter of the session TTL (a member whose writes take that long is about to lose its
+    /// leases, and should not be given more).
+    /// </summary>
+    internal TimeSpan SlowWrite => _cluster.HeartbeatInterval > _cluster.SessionTtl / 4 ? _cluster.HeartbeatInterval : _cluster.SessionTtl / 4;
 
     /// <summary>Raised (on the heartbeat loop) whenever <see cref="State"/> changes.</summary>
     public event Action<HeartbeatState>? StateChanged;
@@ -221,11 +229,11 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
         if (observeHealth)
         {
             var before = _health.Current;
-            var healthSample = sample.Health with { EngineError = sample.Health.EngineError || _lastBeatFailed };
+            var healthSample = sample.Health with { EngineError = sample.Health.EngineError || _lastBeatFailed || _lastBeatSlow };
             var after = _health.Observe(healthSample, now);
             if (after != before)
             {
-                MembershipLog.HealthChanged(_logger, _identity.Group, _identity.MemberId, before, after);
+                MembershipLog.HealthChanged(_logger, _identity.Group, _identity.MemberId, before, after, _health.LastReason);
             }
         }
 
@@ -243,10 +251,12 @@ internal sealed class MemberHeartbeat : IAsyncDisposable
             Assignor = _identity.Assignor,
         };
 
+        var writing = _time.GetTimestamp();
         try
         {
             var written = await WriteAsync(record, cancellationToken);
             _lastBeatFailed = false;
+            _lastBeatSlow = _time.GetElapsedTime(writing) > SlowWrite;
             if (written)
             {
                 lock (_gate)

@@ -29,8 +29,8 @@ internal static partial class MembershipLog
     [LoggerMessage(2108, LogLevel.Warning, "Group {Group}: member {MemberId} could not delete its record on stop; it expires after the session TTL")]
     public static partial void LeaveFailed(ILogger logger, Exception? exception, string group, string memberId);
 
-    [LoggerMessage(2109, LogLevel.Information, "Group {Group}: member {MemberId} health {From} -> {To}")]
-    public static partial void HealthChanged(ILogger logger, string group, string memberId, MemberHealth from, MemberHealth to);
+    [LoggerMessage(2109, LogLevel.Information, "Group {Group}: member {MemberId} health {From} -> {To} (last sample: {Reason})")]
+    public static partial void HealthChanged(ILogger logger, string group, string memberId, MemberHealth from, MemberHealth to, string reason);
 
     [LoggerMessage(2110, LogLevel.Warning, "Group {Group}: ignoring unreadable member record {Key}")]
     public static partial void BadRecord(ILogger logger, string group, string key);

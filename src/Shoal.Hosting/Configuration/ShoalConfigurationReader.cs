@@ -50,6 +50,9 @@ internal static partial class ShoalConfigurationReader
         ("DegradedStalledPartitions", (o, s) => o with { DegradedStalledPartitions = Int(s) }),
         ("UnhealthyEngineErrorSamples", (o, s) => o with { UnhealthyEngineErrorSamples = Int(s) }),
         ("RecoverySamples", (o, s) => o with { RecoverySamples = Int(s) }),
+        ("RecoveryTime", (o, s) => o with { RecoveryTime = Duration(s) }),
+        ("DegradedLeaseLosses", (o, s) => o with { DegradedLeaseLosses = Int(s) }),
+        ("LeaseLossWindow", (o, s) => o with { LeaseLossWindow = Duration(s) }),
         ("DegradedWeightFactor", (o, s) => o with { DegradedWeightFactor = Double(s) })));
 
     /// <summary>The member's settings, with the heartbeat and session TTL (<see cref="ClusterOptions"/>) in the same section.</summary>

@@ -50,7 +50,7 @@ public sealed class HealthMonitorTests
     [Fact]
     public void Error_rate_is_computed_over_the_window()
     {
-        var monitor = new HealthMonitor(HealthOptions.Default with { ErrorRateWindow = 4, RecoverySamples = 1 });
+        var monitor = new HealthMonitor(HealthOptions.Default with { ErrorRateWindow = 4, RecoverySamples = 1, RecoveryTime = TimeSpan.Zero });
         Assert.Equal(MemberHealth.Degraded, monitor.Observe(Errors(10, 30), T0)); // 25 %
         Assert.Equal(MemberHealth.Degraded, monitor.Observe(Errors(0, 10), T0 + Beat)); // 10/50 = 20 %
         Assert.Equal(MemberHealth.Healthy, monitor.Observe(Errors(0, 20), T0 + (Beat * 2))); // 10/70
@@ -136,6 +136,51 @@ public sealed class HealthMonitorTests
     }
 
     [Fact]
+    public void Leases_lost_in_two_heartbeats_within_the_window_degrade_and_one_loss_does_not()
+    {
+        var monitor = new HealthMonitor();
+        var lost = new HealthSample(100, 0, null, false, LeasesLost: 4);
+        // One loss, even of several leases at once (one partition of the network): not churn.
+        Assert.Equal(MemberHealth.Healthy, monitor.Observe(lost, T0));
+        Assert.Equal(MemberHealth.Healthy, monitor.Observe(Good, T0 + Beat));
+        // A second loss within the 30 s window: losing and retaking partitions.
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(lost with { LeasesLost = 1 }, T0 + TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, monitor.LeaseLosses);
+        Assert.Contains("leases lost", monitor.LastReason, StringComparison.Ordinal);
+
+        // A loss that has left the window no longer counts.
+        monitor = new HealthMonitor();
+        monitor.Observe(lost, T0);
+        Assert.Equal(MemberHealth.Healthy, monitor.Observe(lost, T0 + TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void With_short_heartbeats_recovery_waits_for_the_recovery_time_not_just_the_samples()
+    {
+        // 200 ms heartbeats (a 1 s session TTL): three good samples are 0.6 s; a flaky member must be good for 5 s.
+        var beat = TimeSpan.FromMilliseconds(200);
+        var monitor = new HealthMonitor();
+        var engineError = new HealthSample(0, 0, null, EngineError: true);
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(engineError, T0));
+        var i = 1;
+        for (; beat * i < TimeSpan.FromSeconds(5); i++)
+        {
+            Assert.Equal(MemberHealth.Degraded, monitor.Observe(Good, T0 + (beat * i)));
+        }
+
+        // The last bad sample was at T0: healthy once 5 s have passed since.
+        Assert.Equal(MemberHealth.Healthy, monitor.Observe(Good, T0 + (beat * i)));
+
+        // One bad sample on the way starts the wait again.
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(engineError, T0 + TimeSpan.FromSeconds(10)));
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(Good, T0 + TimeSpan.FromSeconds(11)));
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(engineError, T0 + TimeSpan.FromSeconds(12)));
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(Good, T0 + TimeSpan.FromSeconds(13)));
+        Assert.Equal(MemberHealth.Degraded, monitor.Observe(Good, T0 + TimeSpan.FromSeconds(16.9)));
+        Assert.Equal(MemberHealth.Healthy, monitor.Observe(Good, T0 + TimeSpan.FromSeconds(17)));
+    }
+
+    [Fact]
     public void A_partition_with_lag_and_no_progress_for_the_stall_timeout_degrades()
     {
         var monitor = new HealthMonitor(HealthOptions.Default with { StallTimeout = TimeSpan.FromSeconds(30) });
@@ -195,6 +240,9 @@ public sealed class HealthMonitorTests
         { "HealthOptions.UnhealthyEngineErrorSamples", HealthOptions.Default with { UnhealthyEngineErrorSamples = 0 } },
         { "HealthOptions.RecoverySamples", HealthOptions.Default with { RecoverySamples = 0 } },
         { "HealthOptions.DegradedWeightFactor", HealthOptions.Default with { DegradedWeightFactor = 1.5 } },
+        { "HealthOptions.RecoveryTime", HealthOptions.Default with { RecoveryTime = TimeSpan.FromSeconds(-1) } },
+        { "HealthOptions.DegradedLeaseLosses", HealthOptions.Default with { DegradedLeaseLosses = 0 } },
+        { "HealthOptions.LeaseLossWindow", HealthOptions.Default with { LeaseLossWindow = TimeSpan.Zero } },
     };
 
     [Theory]

@@ -277,6 +277,28 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_slow_heartbeat_write_counts_as_engine_trouble()
+    {
+        var slow = new SlowStore(Store, _clock);
+        await using var heartbeat = new MemberHeartbeat(slow, new MemberIdentity("orders", "w1"), Options, _clock, new Random(1));
+        await heartbeat.StartAsync();
+        Assert.Equal(TimeSpan.FromSeconds(7.5), heartbeat.SlowWrite); // the longer of the 3 s interval and TTL / 4
+
+        // A write that takes just under the threshold is fine; one that takes longer degrades the next beat's health.
+        slow.Delay = heartbeat.SlowWrite - TimeSpan.FromMilliseconds(1);
+        await BeatAsync(heartbeat);
+        slow.Delay = TimeSpan.Zero;
+        await BeatAsync(heartbeat);
+        Assert.Equal(MemberHealth.Healthy, (await ReadAsync("w1"))!.Value.Record.Health);
+
+        slow.Delay = heartbeat.SlowWrite + TimeSpan.FromMilliseconds(1);
+        await BeatAsync(heartbeat);
+        slow.Delay = TimeSpan.Zero;
+        await BeatAsync(heartbeat);
+        Assert.Equal(MemberHealth.Degraded, (await ReadAsync("w1"))!.Value.Record.Health);
+    }
+
+    [Fact]
     public async Task Invalid_identity_or_options_are_rejected()
     {
         Assert.Equal("MemberIdentity.MemberId", Assert.Throws<ShoalConfigurationException>(
@@ -314,6 +336,22 @@ public sealed class MemberHeartbeatTests : IAsyncLifetime
                 Interlocked.Increment(ref _failures);
                 throw new EngineException("store unreachable (test)");
             }
+        }
+    }
+
+    /// <summary>Moves the test clock on by <see cref="Delay"/> during each update, as a slow engine would take that long.</summary>
+    private sealed class SlowStore(ICoordinationStore inner, TestClock clock) : ForwardingStore(inner)
+    {
+        public TimeSpan Delay { get; set; }
+
+        public override ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default)
+        {
+            if (Delay > TimeSpan.Zero)
+            {
+                clock.Advance(Delay);
+            }
+
+            return InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
         }
     }
 }

@@ -167,6 +167,8 @@ public sealed class HostingConfigurationTests
         { "Shoal:Groups:billing:Retry:Retries", "3", "Shoal:Groups:billing:Retry:Retries", "is not a setting of a group's retry" },
         { "Shoal:Groups:billing:Retry", "3", "Shoal:Groups:billing:Retry", "must be a section of settings (MaxAttempts" },
         { "Shoal:Groups:billing:Cluster:SessionTtl", "1s", "Shoal:Groups:billing:Cluster:SessionTtl", "must be at least twice HeartbeatInterval (3s)" },
+        { "Shoal:Groups:billing:Cluster:Health:DegradedLeaseLosses", "0", "Shoal:Groups:billing:Cluster:Health:DegradedLeaseLosses", "must be between 1 and 10000; was 0." },
+        { "Shoal:Groups:billing:Cluster:Health:RecoveryTime", "soon", "Shoal:Groups:billing:Cluster:Health:RecoveryTime", "'soon' is not a duration" },
         { "Shoal:Groups:BILLING!:Topic", "orders", "Shoal:Groups:BILLING!", "" },
         { "Shoal:Groups:audit:MaxConcurrency", "4", "Shoal:Groups:audit:Topic", "is required: the name of the topic the group reads." },
         { "Shoal:Topics:orders:Partitions", "0", "Shoal:Topics:orders:Partitions", "must be between 1 and 100000; was 0." },

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Shoal.Hosting.Processes;
 using Shoal.Tests.Cli;
 using Shoal.Tests.Engines.Nats;
@@ -42,6 +43,9 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
     private const int DuplicatesTarget = 1_000;
 
     private const int Rate = 1_000;
+
+    /// <summary>Availability target: a flaky member is demoted (shown degraded or worse) within this time of the fault.</summary>
+    private static readonly TimeSpan DemotionTarget = TimeSpan.FromSeconds(10);
 
     /// <summary>Seconds of events committed before the fault.</summary>
     private const int LeadIn = 3;
@@ -164,6 +168,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
     public Task A_worker_on_a_lossy_link_for_fifteen_seconds_loses_and_reorders_nothing() =>
         RunAsync(new Scenario("w2 loses 20 % of its packets", TimeSpan.FromSeconds(15), AssertStall: true)
         {
+            Demoted = "w2",
             Fault = async (lab, _) =>
             {
                 await lab.FlakyAsync("w2", 20, Servers);
@@ -233,6 +238,15 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         log.WriteLine($"[{scenario.Name}] lag back within {Rate} events {(recovered is { } r ? $"{r.TotalSeconds:0.0} s" : "never")} after the heal");
         log.WriteLine($"[{scenario.Name}] duplicates {duplicates} of {events} ({100.0 * duplicates / events:0.0} %); target at most {DuplicatesTarget} (reported, not asserted)");
         log.WriteLine($"[{scenario.Name}] wall time {wall.Elapsed.TotalSeconds:0} s");
+        TimeSpan? demoted = null;
+        long? lowestLag = null;
+        if (scenario.Demoted is { } flaky)
+        {
+            demoted = timeline.NotHealthyWithin(flaky, fault);
+            lowestLag = demoted is { } d ? timeline.LowestLag(fault + d, heal) : null;
+            log.WriteLine($"[{scenario.Name}] {flaky} shown not healthy {(demoted is { } t ? $"{t.TotalSeconds:0.0} s" : "never")} after the fault (target {DemotionTarget.TotalSeconds:0} s); " +
+                          $"lowest group lag from then to the heal {(lowestLag is { } l ? l.ToString(CultureInfo.InvariantCulture) : "not sampled")} (target at most {Rate})");
+        }
 
         // Safety: every acknowledged event handled, none lost or out of key order, and the group caught up.
         Assert.True(verify.ExitCode == 0, "verify failed: " + verify);
@@ -241,6 +255,12 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         Assert.Equal(0, report.GetProperty("orderViolations").GetInt64());
         Assert.Equal(0, report.GetProperty("unexpected").GetInt64());
         Assert.True(report.GetProperty("caughtUp").GetBoolean(), "the group did not catch up: " + verify);
+        if (scenario.Demoted is { } member)
+        {
+            Assert.True(demoted <= DemotionTarget, $"{member} was not shown degraded within {DemotionTarget.TotalSeconds:0} s of the fault (after {demoted?.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) ?? "never"})");
+            Assert.True(lowestLag <= Rate, $"the group's lag did not recover to at most {Rate} events while {member} stayed flaky (lowest {lowestLag})");
+        }
+
         if (scenario.AssertStall)
         {
             Assert.True(groupStall.Length <= StallTarget, $"the group's longest stall {groupStall} exceeds the target {StallTarget.TotalSeconds:0.0} s");
@@ -254,9 +274,9 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         {
             while (true)
             {
-                if (await run.StatusAsync(cancellationToken) is { } status)
+                if (await run.GroupStatusAsync(cancellationToken) is { } status)
                 {
-                    timeline.Add(status);
+                    timeline.Add(status, FaultRun.Topic);
                 }
 
                 await Task.Delay(250, cancellationToken);
@@ -301,5 +321,8 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         public bool WorkersOnUntouched { get; init; }
 
         public Func<LabNatsCluster, Task<string[]>> Untouched { get; init; } = _ => Task.FromResult(Servers);
+
+        /// <summary>A member the fault makes flaky: it must be shown not healthy within <see cref="DemotionTarget"/>, and the group's lag must recover before the heal.</summary>
+        public string? Demoted { get; init; }
     }
 }

@@ -41,13 +41,32 @@ internal sealed class PartitionTimeline
 
     public void Add(GroupTopicStatus status) => Add(Now, status);
 
-    public void Add(TimeSpan at, GroupTopicStatus status)
+    public void Add(TimeSpan at, GroupTopicStatus status, IReadOnlyDictionary<string, string>? health = null)
     {
         lock (_samples)
         {
-            _samples.Add(new Sample(at, status));
+            _samples.Add(new Sample(at, status, health ?? new Dictionary<string, string>()));
         }
     }
+
+    /// <summary>Records a sample of the group's status on <paramref name="topic"/> with each member's health (as <c>shoal status</c> shows it).</summary>
+    public void Add(GroupStatus group, string topic)
+    {
+        if (group.Topics.FirstOrDefault(t => t.Topic == topic) is { } status)
+        {
+            Add(Now, status, group.Members.ToDictionary(m => m.Record.MemberId, m => m.Live ? m.Record.Health.ToString().ToLowerInvariant() : "dead"));
+        }
+    }
+
+    /// <summary>How long after <paramref name="from"/> <paramref name="member"/> was first shown as not healthy (degraded, unhealthy, dead or gone), or null when it never was.</summary>
+    public TimeSpan? NotHealthyWithin(string member, TimeSpan from) =>
+        Samples().FirstOrDefault(s => s.At >= from && s.Health.Count > 0 && s.Health.GetValueOrDefault(member, "gone") != "healthy") is { } sample
+            ? sample.At - from
+            : null;
+
+    /// <summary>The lowest group lag sampled between <paramref name="from"/> and <paramref name="until"/>, or null with no sample.</summary>
+    public long? LowestLag(TimeSpan from, TimeSpan until) =>
+        Samples().Where(s => s.At >= from && s.At <= until).Select(s => (long?)s.Lag).Min();
 
     /// <summary>
     /// The group's longest time without any commit while events were waiting, from <paramref name="from"/> on: from the
@@ -88,7 +107,8 @@ internal sealed class PartitionTimeline
             var last = second.Last();
             var owners = string.Join(" ", last.Status.Partitions.GroupBy(p => p.Owner ?? "-").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}:{g.Count()}"));
             var events = marks.Where(m => (int)m.At.TotalSeconds == second.Key).Select(m => $"  << {m.What} at {m.At.TotalSeconds:0.0} s");
-            text.AppendLine(CultureInfo.InvariantCulture, $"t={second.Key,3} s  committed {last.Committed,7} (+{last.Committed - previous,5})  lag {last.Lag,6}  owners {owners}{string.Concat(events)}");
+            var unwell = string.Join(" ", last.Health.Where(h => h.Value != "healthy").OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}:{h.Value}"));
+            text.AppendLine(CultureInfo.InvariantCulture, $"t={second.Key,3} s  committed {last.Committed,7} (+{last.Committed - previous,5})  lag {last.Lag,6}  owners {owners}{(unwell.Length > 0 ? "  not healthy " + unwell : string.Empty)}{string.Concat(events)}");
             previous = last.Committed;
         }
 
@@ -154,7 +174,7 @@ internal sealed class PartitionTimeline
         public override string ToString() => Length == TimeSpan.Zero ? "none" : $"{Length.TotalSeconds:0.0} s ({Of}, from t={Start.TotalSeconds:0.0} s)";
     }
 
-    private sealed record Sample(TimeSpan At, GroupTopicStatus Status)
+    private sealed record Sample(TimeSpan At, GroupTopicStatus Status, IReadOnlyDictionary<string, string> Health)
     {
         public long Committed => Status.Partitions.Sum(p => p.Committed ?? 0);
 

@@ -135,8 +135,12 @@ internal sealed class FaultRun : IAsyncDisposable
         }
     }
 
-    /// <summary>The group's status as <c>shoal status</c> reads it, or null while the engine cannot answer (a server is down).</summary>
-    public async Task<GroupTopicStatus?> StatusAsync(CancellationToken cancellationToken)
+    /// <summary>The group's status on the topic as <c>shoal status</c> reads it, or null while the engine cannot answer (a server is down).</summary>
+    public async Task<GroupTopicStatus?> StatusAsync(CancellationToken cancellationToken) =>
+        (await GroupStatusAsync(cancellationToken))?.Topics.FirstOrDefault(t => t.Topic == Topic);
+
+    /// <summary>The group's status (members and topics) as <c>shoal status</c> reads it, or null while the engine cannot answer.</summary>
+    public async Task<GroupStatus?> GroupStatusAsync(CancellationToken cancellationToken)
     {
         // Each read has its own deadline, as the verbs' engine calls do (EngineRetries): a read that never answered once
         // held a whole 90 s wait (its last status "none") while the workers were fine. Such a read is said and retried
@@ -147,7 +151,7 @@ internal sealed class FaultRun : IAsyncDisposable
         {
             _watcher ??= await ShoalEngines.OpenAsync(Engine, cancellationToken: attempt.Token);
             var groups = await StatusCommand.ReadAsync(_watcher, Group, TimeProvider.System, attempt.Token);
-            return groups.SelectMany(g => g.Topics).FirstOrDefault(t => t.Topic == Topic);
+            return groups.FirstOrDefault(g => g.Topics.Any(t => t.Topic == Topic));
         }
         catch (EngineException ex)
         {
