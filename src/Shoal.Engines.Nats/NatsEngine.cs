@@ -31,7 +31,9 @@ public static class NatsEngine
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                throw new EngineException($"Cannot connect to NATS at {servers}: {NatsErrors.Describe(e)}", e);
+                // Transient unless the server answered with a refusal (credentials, TLS): a server not up yet, or
+                // restarting, is what a caller's retries are for (`shoal produce --timeout`, a worker's start-up).
+                throw NatsErrors.Failure($"Cannot connect to NATS at {servers}: {NatsErrors.Describe(e)}", e);
             }
 
             var js = new NatsJSContext(connection);

@@ -1,5 +1,6 @@
 using Shoal.Scenarios.Nats;
 using Shoal.Tests.Cli;
+using Shoal.Tests.Runtime;
 using Xunit;
 
 namespace Shoal.Tests.Engines.Nats;
@@ -44,8 +45,9 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
             Expect(Produce($"nats://{hostPort}"), hostPort, "Authorization"),
             Expect(Produce($"nats://shoal:wrong-pass@{hostPort}"), hostPort, "Authorization"),
             Expect(Worker($"nats://shoal:wrong-pass@{hostPort}"), hostPort, "Authorization"),
-            Expect(Produce($"nats://{unreachable}?connect-timeout=2s"), unreachable, "Cannot connect"),
-            Expect(Worker($"nats://{unreachable}?connect-timeout=2s"), unreachable, "Cannot connect"));
+            // Nothing listening is retried (a server may be starting) until the verb's deadline, then said.
+            Expect([.. Produce($"nats://{unreachable}?connect-timeout=2s"), "--timeout", "3s"], unreachable, "Cannot connect"),
+            Expect([.. Worker($"nats://{unreachable}?connect-timeout=2s"), "--startup-timeout", "3s"], unreachable, "Cannot connect"));
         Assert.All(failures, f => Assert.DoesNotContain("wrong-pass", f.Err + f.Out, StringComparison.Ordinal));
 
         // The right credentials: the first and only run, every event stored once and handled once.
@@ -69,6 +71,30 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
         Assert.Equal(0, worker.ExitCode);
     }
 
+    [Trait("Category", "Integration")]
+    [Fact]
+    public async Task Produce_started_before_its_server_waits_for_it_and_publishes_everything()
+    {
+        // Once, nothing listening failed produce at once ("Cannot connect", in under a second) whatever its --timeout;
+        // a server that is still starting (a container, a restart) is what the deadline is for.
+        var port = LocalNatsCluster.FreePorts(1)[0];
+        var produce = VerbRunner.StartProcess("produce", "produce", "--engine", $"nats://127.0.0.1:{port}", "--topic", "orders", "--events", "100", "--keys", "10",
+            "--partitions", "2", "--timeout", "60s", "--json");
+        await using (produce)
+        {
+            // Retries are said on stderr: "retrying in 100ms: Cannot connect to NATS at …".
+            await Wait.UntilAsync(() => produce.ErrorLines.Any(l => l.Contains("retrying in", StringComparison.Ordinal)) || produce.HasExited, "a retry while nothing listens", 30);
+            Assert.False(produce.HasExited, produce.ToString());
+
+            // The server on the port produce was given (a later -p wins over the one the cluster picked).
+            await using var server = await LocalNatsCluster.StartAsync(new LocalNatsClusterOptions { ExtraArguments = ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)] });
+            Assert.True(await produce.WaitForExitAsync(TimeSpan.FromSeconds(60)), produce.ToString());
+            Assert.True(produce.ExitCode == 0, produce.ToString());
+            var report = System.Text.Json.JsonDocument.Parse(produce.Out.Trim().Split('\n')[^1]).RootElement;
+            Assert.Equal(100, report.GetProperty("acknowledged").GetInt64());
+        }
+    }
+
     private async Task<VerbResult> Expect(string[] args, string url, string cause)
     {
         var result = await VerbRunner.RunProcessAsync(args);
@@ -76,7 +102,9 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
         Assert.True(result.ExitCode == 1, $"expected exit 1: {result}");
         // A password on the command line is warned about first (docs/cli.md, credentials); then the error.
         var inlinePassword = args.Any(a => a.Contains('@', StringComparison.Ordinal));
-        var lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Retries of what may pass (nothing listening yet) are said, one line each, before the error.
+        var lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("retrying in ", StringComparison.Ordinal)).ToArray();
         var warned = lines.Length > 0 && lines[0].StartsWith("warning: --engine holds a password or token", StringComparison.Ordinal);
         Assert.True(warned == inlinePassword, $"warning expected: {inlinePassword}\n{result}");
         Assert.StartsWith("error: ", lines.ElementAtOrDefault(warned ? 1 : 0) ?? string.Empty, StringComparison.Ordinal);

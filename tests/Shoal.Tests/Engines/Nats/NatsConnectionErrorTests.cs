@@ -31,6 +31,8 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
         Assert.Contains(url, error.Message, StringComparison.Ordinal);
         Assert.Contains("Cannot connect", error.Message, StringComparison.Ordinal);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"took {started.Elapsed}");
+        // Nothing listening may be a server not up yet: worth retrying (a verb's --timeout, a worker's start-up).
+        Assert.True(error.IsTransient);
     }
 
     [Fact]
@@ -45,6 +47,8 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
 
         Assert.Contains(url, error.Message, StringComparison.Ordinal);
         Assert.Contains("Authorization", error.Message, StringComparison.OrdinalIgnoreCase);
+        // A refusal is not retried: the same credentials would be refused again.
+        Assert.False(error.IsTransient);
     }
 
     [Fact]
@@ -54,6 +58,7 @@ public sealed class NatsConnectionErrorTests : IAsyncLifetime
 
         var missing = await Assert.ThrowsAsync<EngineException>(async () => await ShoalEngines.OpenAsync($"nats://{hostPort}"));
         Assert.Contains("Authorization", missing.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.False(missing.IsTransient);
 
         await using var opened = await ShoalEngines.OpenAsync($"nats://shoal:right-password@{hostPort}");
         var topic = $"auth-{Guid.NewGuid():N}";
