@@ -26,6 +26,9 @@ internal static partial class ClusterLog
     [LoggerMessage(2208, LogLevel.Information, "Group {Group}: member {MemberId} resumed partition {Partition} (epoch {Epoch}): its lease was renewed")]
     public static partial void SelfFenceResumed(ILogger logger, string group, string memberId, int partition, long epoch);
 
+    [LoggerMessage(2209, LogLevel.Warning, "Group {Group}: member {MemberId} takes partition {Partition}: it was handed to member {Slow}, which had not taken it {RevokeAfterMs} ms after its release")]
+    public static partial void HandOverRevoked(ILogger logger, string group, string memberId, int partition, string slow, long revokeAfterMs);
+
     [LoggerMessage(2205, LogLevel.Information, "Group {Group}: member {MemberId} target assignment {Assignment}")]
     public static partial void Target(ILogger logger, string group, string memberId, string assignment);
 }

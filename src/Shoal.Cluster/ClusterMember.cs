@@ -72,6 +72,13 @@ public sealed class ClusterMember : IAsyncDisposable
         _watcher = new MembershipWatcher(runtime.Engine.Coordination, group, ttl, _time, _logger);
     }
 
+    /// <summary>
+    /// A partition handed over (released) and not taken by its target owner within this time goes to another member:
+    /// three heartbeat intervals. A take happens at the owner's next step, at the latest one heartbeat after the release;
+    /// the other two absorb a step's own time and the jitter of a loaded machine, so a healthy taker is not overtaken.
+    /// </summary>
+    internal TimeSpan RevokeAfter => _options.Cluster.HeartbeatInterval * 3;
+
     /// <summary>This member's id.</summary>
     public string MemberId => _options.MemberId;
 
@@ -280,8 +287,14 @@ public sealed class ClusterMember : IAsyncDisposable
                 byPartition.Keys.ToHashSet(),
                 byPartition.Where(h => h.Value.Releasing is not null).Select(h => h.Key).ToHashSet(),
                 _group.PartitionCount,
-                _time.GetUtcNow().ToUnixTimeMilliseconds()),
+                _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                (long)RevokeAfter.TotalMilliseconds),
             _assignor.For(view.Live));
+        foreach (var (partition, from, to) in plan.Revoked.Where(r => r.To == me))
+        {
+            ClusterLog.HandOverRevoked(_logger, Group, me, partition, from, (long)RevokeAfter.TotalMilliseconds);
+        }
+
         lock (_gate)
         {
             if (plan.Target != _target)

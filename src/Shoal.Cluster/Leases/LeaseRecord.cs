@@ -6,7 +6,7 @@ namespace Shoal.Cluster.Leases;
 /// <summary>
 /// The stored lease of a partition (key <see cref="CoordinationKeys.Lease"/>) →
 /// <c>{"owner":"m1","epoch":7,"expiresAtMs":1700000000000}</c>. A released lease keeps its epoch with an empty
-/// owner, so epochs only grow. Public for tools that read the store (the simulation's recorder, status readers in
+/// owner, so epochs only grow, and <c>expiresAtMs</c> then says when it was released (0 in records written before that). Public for tools that read the store (the simulation's recorder, status readers in
 /// other processes); members write it only through their lease table.
 /// </summary>
 /// <param name="Owner">The member id holding the lease; empty when released.</param>

@@ -96,7 +96,9 @@ internal sealed class PartitionLeases
     /// <summary>Gives the lease up (keeping its epoch) so the next owner can take it at once. False when it was already lost.</summary>
     public async ValueTask<bool> ReleaseAsync(PartitionLease lease, CancellationToken cancellationToken)
     {
-        var record = new LeaseRecord(string.Empty, lease.Epoch, 0);
+        // Released: no owner, and when it was released (readers that predate this see 0 or a past time: free either
+        // way), so members can tell a hand-over nobody has taken (RebalancePlanner: revoked after RevokeAfterMs).
+        var record = new LeaseRecord(string.Empty, lease.Epoch, NowMs);
         var revision = await _store.TryUpdateAsync(CoordinationKeys.Lease(_topic, _group, lease.Partition), record.Encode(), lease.Revision, cancellationToken);
         return revision is not null;
     }

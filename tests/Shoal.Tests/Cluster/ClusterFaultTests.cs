@@ -1,4 +1,5 @@
 using Shoal.Cluster;
+using Shoal.Engine;
 using Shoal.Scenarios.Demo;
 using Shoal.Tests.Runtime;
 using Xunit;
@@ -108,6 +109,74 @@ public sealed class ClusterFaultTests
 
         Assert.True(m3.Group.Counts.Failed > 0);
         Assert.Equal(0, m1.Group.Counts.Failed + m2.Group.Counts.Failed);
+    }
+
+    [Fact]
+    public async Task Partitions_handed_to_a_member_that_cannot_take_them_are_revoked_and_handled_by_another()
+    {
+        await using var cluster = new ClusterHarness(partitions: 12, clock: new TestClock());
+        var a = await cluster.StartNodeAsync("a");
+        await cluster.BalancedAsync([a]);
+
+        // b heartbeats (it is live and healthy), but every lease write of its fails: the partitions a hands it stay free.
+        // Before revocation they sat idle for as long as b lived; now a hand-over not taken within three heartbeats goes
+        // to another member.
+        var blocked = new LeaseWriteBlocker(cluster.Engine);
+        var b = await cluster.StartNodeAsync("b", engine: blocked);
+        await cluster.RunUntilAsync(() => blocked.Refused > 0, "a hand-over to b, which b cannot take");
+        await cluster.PublishAsync(keys: 48, perKey: 5);
+        await cluster.RunUntilAsync(() => cluster.Check(48, 5).Missing == 0, "every event handled although b can take nothing");
+        Assert.Empty(b.Member.OwnedPartitions);
+
+        // Once b can take, it gets its share and keeps it.
+        blocked.Blocking = false;
+        await cluster.BalancedAsync([a, b]);
+        Assert.Equal((0, 0), (cluster.Check(48, 5).Missing, cluster.Check(48, 5).OrderViolations));
+    }
+
+    /// <summary>The shared engine with a coordination store that, while <see cref="Blocking"/>, refuses every lease write (as a member that cannot reach the store for leases).</summary>
+    private sealed class LeaseWriteBlocker(IShoalEngine inner) : IShoalEngine
+    {
+        private readonly Store _store = new(inner.Coordination);
+
+        public bool Blocking { get => _store.Blocking; set => _store.Blocking = value; }
+
+        public int Refused => _store.Refused;
+
+        public string Name => inner.Name;
+
+        public IEventLog Log => inner.Log;
+
+        public ICoordinationStore Coordination => _store;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask; // the harness disposes the shared engine
+
+        private sealed class Store(ICoordinationStore inner) : ForwardingStore(inner)
+        {
+            private static readonly string Leases = CoordinationKeys.GroupLeasesPrefix(ClusterHarness.Topic, ClusterHarness.Group);
+            private int _refused;
+
+            public volatile bool Blocking = true;
+
+            public int Refused => Volatile.Read(ref _refused);
+
+            public override ValueTask<long?> TryCreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+                Refuse(key) ? throw new EngineException("lease writes refused (test)", isTransient: true) : InnerStore.TryCreateAsync(key, value, cancellationToken);
+
+            public override ValueTask<long?> TryUpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken cancellationToken = default) =>
+                Refuse(key) ? throw new EngineException("lease writes refused (test)", isTransient: true) : InnerStore.TryUpdateAsync(key, value, expectedRevision, cancellationToken);
+
+            private bool Refuse(string key)
+            {
+                if (!Blocking || !key.StartsWith(Leases, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                Interlocked.Increment(ref _refused);
+                return true;
+            }
+        }
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class RebalancePlannerTests
     private static PartitionLease Lease(int partition, string owner, long epoch = 1, long expiresAt = Now + 5_000) =>
         new(partition, owner, epoch, expiresAt, Revision: 1);
 
-    private static RebalancePlanner.Plan Decide(string me, string[] members, PartitionLease[] leases, int[]? held = null, int[]? releasing = null, int partitions = 4) =>
+    private static RebalancePlanner.Plan Decide(string me, string[] members, PartitionLease[] leases, int[]? held = null, int[]? releasing = null, int partitions = 4, long revokeAfter = 0) =>
         RebalancePlanner.Decide(
             new RebalancePlanner.Input(
                 me,
@@ -22,7 +22,8 @@ public sealed class RebalancePlannerTests
                 (held ?? []).ToHashSet(),
                 (releasing ?? []).ToHashSet(),
                 partitions,
-                Now),
+                Now,
+                revokeAfter),
             Sticky);
 
     [Fact]
@@ -103,5 +104,46 @@ public sealed class RebalancePlannerTests
 
         Assert.Equal([0, 2], plan.Take);
         Assert.Equal(["a", "b", "a", "b"], plan.Target.Owners);
+    }
+
+    [Fact]
+    public void A_hand_over_not_taken_within_the_revoke_time_goes_to_another_member_and_every_member_agrees()
+    {
+        // a handed partitions 2 and 3 to the joiner b (released 500 ms and 300 ms ago); b has taken neither yet.
+        PartitionLease[] leases = [Lease(0, "a"), Lease(1, "a"), Lease(2, "", expiresAt: Now - 500), Lease(3, "", expiresAt: Now - 300)];
+        string[] members = ["a", "b"];
+
+        var plans = members.ToDictionary(m => m, m => Decide(m, members, leases, held: m == "a" ? [0, 1] : [], revokeAfter: 400));
+
+        // Partition 2 waited past the 400 ms: revoked to a (the only other member); 3 is still b's to take.
+        Assert.Equal([(2, "b", "a")], plans["a"].Revoked);
+        Assert.Equal([2], plans["a"].Take);
+        Assert.Empty(plans["a"].HandOver);
+        Assert.Equal([3], plans["b"].Take);
+        Assert.Equal(plans["a"].Target, plans["b"].Target);
+        Assert.Equal(["a", "a", "a", "b"], plans["a"].Target.Owners);
+    }
+
+    [Fact]
+    public void Released_leases_without_a_release_time_expired_ones_and_a_revoke_time_of_zero_revoke_nothing()
+    {
+        // Records written before releases stated their time (0), a crashed owner's lease that expired long ago (the
+        // target owner takes it at its next step), and revoking turned off.
+        PartitionLease[] leases = [Lease(0, "a"), Lease(1, "a"), Lease(2, "", expiresAt: 0), Lease(3, "x", expiresAt: Now - 60_000)];
+        Assert.Empty(Decide("a", ["a", "b"], leases, held: [0, 1], revokeAfter: 400).Revoked);
+
+        PartitionLease[] released = [Lease(0, "a"), Lease(1, "a"), Lease(2, "", expiresAt: Now - 60_000), Lease(3, "", expiresAt: Now - 60_000)];
+        Assert.Empty(Decide("a", ["a", "b"], released, held: [0, 1]).Revoked);
+    }
+
+    [Fact]
+    public void A_hand_over_is_not_revoked_when_no_other_member_takes_partitions()
+    {
+        PartitionLease[] leases = [Lease(0, "", expiresAt: Now - 60_000)];
+
+        var plan = Decide("b", ["b"], leases, partitions: 1, revokeAfter: 400);
+
+        Assert.Empty(plan.Revoked);
+        Assert.Equal([0], plan.Take);
     }
 }
