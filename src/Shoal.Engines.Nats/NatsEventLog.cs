@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Shoal.Engine;
@@ -19,6 +20,7 @@ internal sealed partial class NatsEventLog : IEventLog, IAsyncDisposable
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _js;
     private readonly NatsEngineOptions _options;
+    private readonly ILogger _logger;
     private readonly PublishAcks _acks;
     private readonly ConcurrentDictionary<string, TopicDescription> _topics = new(StringComparer.Ordinal);
     private readonly Lock _cursorGate = new();
@@ -30,6 +32,7 @@ internal sealed partial class NatsEventLog : IEventLog, IAsyncDisposable
         _connection = connection;
         _js = js;
         _options = options;
+        _logger = options.LoggerFactory.CreateLogger(typeof(NatsEngine).FullName!);
         _acks = acks;
         MaxEventBytes = maxEventBytes;
     }
@@ -47,7 +50,7 @@ internal sealed partial class NatsEventLog : IEventLog, IAsyncDisposable
 
         var from = Math.Max(0, fromOffset);
         var cursor = TakeIdleCursor(topic, partition, from)
-            ?? await Call(topic, () => PartitionCursor.OpenAsync(_js, topic, partition, from, _options.ReadAhead, cancellationToken));
+            ?? await Call(topic, () => PartitionCursor.OpenAsync(_js, topic, partition, from, _options.ReadAhead, _logger, cancellationToken));
         try
         {
             var count = await cursor.ReadAsync(destination, cancellationToken);

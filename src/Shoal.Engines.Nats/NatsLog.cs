@@ -12,4 +12,12 @@ internal static partial class NatsLog
     [LoggerMessage(4002, LogLevel.Information,
         "NATS at {Servers}: cluster of {ClusterSize} servers; topics default to {TopicReplicas} replicas, the coordination bucket {CoordinationReplicas}; pings every {PingInterval}, {MaxPingsOut} missed drop the connection, requests time out after {RequestTimeout}")]
     public static partial void Connected(ILogger logger, string servers, int clusterSize, int topicReplicas, int coordinationReplicas, TimeSpan pingInterval, int maxPingsOut, TimeSpan requestTimeout);
+
+    [LoggerMessage(4003, LogLevel.Warning,
+        "NATS: reading partition {Partition} of topic '{Topic}' from offset {Offset}: nothing came for {WaitedSeconds} s although the stream holds events from there on; the consumer is stuck (a replica that has not caught up?) and is replaced")]
+    public static partial void StuckConsumer(ILogger logger, string topic, int partition, long offset, double waitedSeconds);
+
+    [LoggerMessage(4004, LogLevel.Warning,
+        "NATS: reading partition {Partition} of topic '{Topic}' from offset {Offset}: the consumer delivered offset {SkippedTo} next, skipping events the stream still holds (a replica missing them?); nothing past the gap was taken, and the consumer is replaced")]
+    public static partial void ConsumerSkipped(ILogger logger, string topic, int partition, long offset, long skippedTo);
 }

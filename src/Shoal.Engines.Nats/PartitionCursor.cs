@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -14,7 +15,8 @@ namespace Shoal.Engines.Nats;
 /// <para>
 /// The cursor keeps the order itself, as NATS.Net's ordered consumer would but without its per-message cost (it parses
 /// every message's metadata into an object; measured in docs/benchmarks.md): the stream and consumer sequences come
-/// from the ack subject (<see cref="AckSubject"/>). A gap in the consumer sequence (messages lost on a reconnect), a
+/// from the ack subject (<see cref="AckSubject"/>). A gap in the consumer sequence (messages lost on a reconnect), a gap
+/// in the stream sequence that retention does not explain (a replica missing events, see <see cref="StuckAfter"/>), a
 /// consumer the server no longer has (a terminal JetStream error, or no responders to the pull requests) or a missing
 /// heartbeat (no message and no heartbeat for twice <see cref="IdleHeartbeat"/>: the server or the consumer is gone) replaces the consumer with a new one at
 /// <see cref="Next"/>; nothing before <see cref="Next"/> is returned twice and nothing after it is skipped.
@@ -32,6 +34,16 @@ internal sealed class PartitionCursor : IAsyncDisposable
     /// <summary>An ephemeral consumer nobody pulls from (its process died) is deleted by the server after this.</summary>
     private static readonly TimeSpan InactiveThreshold = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A read that has waited this long for its first message asks the stream (its leader answers) whether events at
+    /// <see cref="Next"/> or later exist; if they do, the consumer is stuck and is replaced. An ephemeral consumer is
+    /// placed on any replica of the stream and serves what that replica stores: on one that fell behind in a network
+    /// partition and has not caught up (seen with nats-server 2.9: a healed replica 4 messages short for minutes), it
+    /// waits for ever while sending heartbeats, so the missing-heartbeat check never fires. A new consumer may land on
+    /// another replica.
+    /// </summary>
+    internal static readonly TimeSpan StuckAfter = IdleHeartbeat * 2;
+
     /// <summary>Consumers replaced within one read before it gives up (the caller retries later).</summary>
     private const int MaxSubscribesPerRead = 3;
 
@@ -40,11 +52,13 @@ internal sealed class PartitionCursor : IAsyncDisposable
     private readonly int _partition;
     private readonly string _stream;
     private readonly int _readAhead;
+    private readonly ILogger _logger;
     private Subscription? _subscription;
 
-    private PartitionCursor(NatsJSContext js, string topic, int partition, long next, int readAhead)
+    private PartitionCursor(NatsJSContext js, string topic, int partition, long next, int readAhead, ILogger logger)
     {
         _js = js;
+        _logger = logger;
         _topic = topic;
         _partition = partition;
         _stream = NatsNames.Stream(topic, partition);
@@ -58,9 +72,9 @@ internal sealed class PartitionCursor : IAsyncDisposable
     /// <summary>The consumer failed and will be replaced on the next read; an idle broken cursor is not worth keeping.</summary>
     public bool IsBroken => _subscription is null || _subscription.IsBroken;
 
-    public static async ValueTask<PartitionCursor> OpenAsync(NatsJSContext js, string topic, int partition, long from, int readAhead, CancellationToken cancellationToken)
+    public static async ValueTask<PartitionCursor> OpenAsync(NatsJSContext js, string topic, int partition, long from, int readAhead, ILogger logger, CancellationToken cancellationToken)
     {
-        var cursor = new PartitionCursor(js, topic, partition, from, readAhead);
+        var cursor = new PartitionCursor(js, topic, partition, from, readAhead, logger);
         cursor._subscription = await cursor.SubscribeAsync(cancellationToken);
         return cursor;
     }
@@ -91,7 +105,20 @@ internal sealed class PartitionCursor : IAsyncDisposable
 
             try
             {
-                if (!await subscription.WaitAsync(cancellationToken))
+                var moved = await subscription.WaitAsync(StuckAfter, cancellationToken);
+                if (moved is null)
+                {
+                    // Nothing for StuckAfter: fine when nothing was appended, a stuck consumer when something was.
+                    if (await HasEventsFromAsync(Next, cancellationToken))
+                    {
+                        NatsLog.StuckConsumer(_logger, _topic, _partition, Next, StuckAfter.TotalSeconds);
+                        subscription.Break();
+                    }
+
+                    continue;
+                }
+
+                if (moved is false)
                 {
                     subscription.Break();
                     continue;
@@ -104,6 +131,22 @@ internal sealed class PartitionCursor : IAsyncDisposable
                     if (subscription.IsBroken || count == destination.Length || !subscription.TryMoveNext())
                     {
                         break;
+                    }
+                }
+
+                if (count == 0 && subscription.SkippedTo is { } skippedTo)
+                {
+                    // The consumer jumped over events. If the stream (its leader answers) no longer holds them —
+                    // trimmed from the front by retention, or deleted — they are gone for every reader and the read
+                    // goes on after them; otherwise the consumer's replica is missing events the stream holds, and it
+                    // is replaced (nothing past the gap was taken).
+                    if (await GoneAsync(Next, skippedTo, cancellationToken))
+                    {
+                        Next = skippedTo;
+                    }
+                    else
+                    {
+                        NatsLog.ConsumerSkipped(_logger, _topic, _partition, Next, skippedTo);
                     }
                 }
             }
@@ -159,8 +202,58 @@ internal sealed class PartitionCursor : IAsyncDisposable
             return count;
         }
 
+        if (offset > next)
+        {
+            // Events skipped: never taken as read. The read decides (trimmed by retention, or a replica missing them).
+            subscription.Skip(offset);
+            return count;
+        }
+
         destination[count] = EventHeaders.Read(_topic, _partition, offset, msg.Headers, msg.Data, stored);
         return count + 1;
+    }
+
+    /// <summary>
+    /// Whether the stream holds none of the events at offsets <paramref name="from"/> to <paramref name="to"/> − 1: they
+    /// lie before its first sequence (trimmed) or were deleted. False when its leader did not answer.
+    /// </summary>
+    private async ValueTask<bool> GoneAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var state = (await _js.GetStreamAsync(_stream, new StreamInfoRequest { DeletedDetails = true }, cancellationToken)).Info.State;
+            var deleted = state.Deleted is { Count: > 0 } d ? d.ToHashSet() : [];
+            for (var offset = from; offset < to; offset++)
+            {
+                var sequence = offset + 1;
+                if ((ulong)sequence >= state.FirstSeq && !deleted.Contains(sequence))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (NatsException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the stream holds an event at <paramref name="offset"/> or later (its last sequence is offset + 1 or more).</summary>
+    private async ValueTask<bool> HasEventsFromAsync(long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await _js.GetStreamAsync(_stream, cancellationToken: cancellationToken);
+            return (long)stream.Info.State.LastSeq > offset;
+        }
+        catch (NatsException)
+        {
+            // The stream's leader did not answer: nothing to compare; the read goes on waiting (the heartbeat check
+            // replaces a consumer whose server is gone).
+            return false;
+        }
     }
 
     private async ValueTask<Subscription> SubscribeAsync(CancellationToken cancellationToken)
@@ -229,7 +322,17 @@ internal sealed class PartitionCursor : IAsyncDisposable
 
         public bool IsBroken => _broken;
 
+        /// <summary>The offset of an event delivered after a gap (events skipped), or null.</summary>
+        public long? SkippedTo { get; private set; }
+
         public void Break() => _broken = true;
+
+        /// <summary>Notes a delivery past a gap and breaks the subscription: nothing from it after the gap is taken.</summary>
+        public void Skip(long offset)
+        {
+            SkippedTo ??= offset;
+            _broken = true;
+        }
 
         /// <summary>Counts a delivery; false (and broken) when the consumer sequence skipped: messages were lost.</summary>
         public bool Delivered(ulong consumerSequence)
@@ -244,8 +347,11 @@ internal sealed class PartitionCursor : IAsyncDisposable
             return true;
         }
 
-        /// <summary>Waits for the next message, keeping the wait for the next read if the caller gives up.</summary>
-        public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits for the next message, keeping the wait for the next read if the caller gives up; null when none came
+        /// within <paramref name="limit"/> (the wait is kept too).
+        /// </summary>
+        public async ValueTask<bool?> WaitAsync(TimeSpan limit, CancellationToken cancellationToken)
         {
             if (_pending is null)
             {
@@ -260,7 +366,12 @@ internal sealed class PartitionCursor : IAsyncDisposable
 
             try
             {
-                return cancellationToken.CanBeCanceled ? await _pending.WaitAsync(cancellationToken) : await _pending;
+                // Only a read that has to wait pays for the limit's timer.
+                return await _pending.WaitAsync(limit, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return null;
             }
             finally
             {

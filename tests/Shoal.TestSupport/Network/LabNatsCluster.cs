@@ -135,6 +135,51 @@ internal sealed class LabNatsCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What each server says of <paramref name="stream"/> (its <c>/jsz</c>): its last sequence there, the stream's leader
+    /// and replicas (current, lag), and each consumer's leader and delivered / pending — for a test that failed on a read.
+    /// </summary>
+    public async Task<string> DescribeStreamAsync(string stream, CancellationToken cancellationToken = default)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var host in Hosts)
+        {
+            using var jsz = await MonitorAsync(host, "/jsz?accounts=true&streams=true&consumers=true", cancellationToken);
+            if (jsz is null)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{host}: /jsz did not answer");
+                continue;
+            }
+
+            var found = false;
+            foreach (var account in Items(jsz.RootElement, "account_details"))
+            {
+                foreach (var detail in Items(account, "stream_detail").Where(d => d.TryGetProperty("name", out var n) && n.GetString() == stream))
+                {
+                    found = true;
+                    var state = detail.GetProperty("state");
+                    var cluster = detail.TryGetProperty("cluster", out var c) ? c.ToString() : "{}";
+                    text.AppendLine(CultureInfo.InvariantCulture, $"{host}: {stream} last_seq {state.GetProperty("last_seq")}, cluster {cluster}");
+                    foreach (var consumer in Items(detail, "consumer_detail"))
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture,
+                            $"  consumer {consumer.GetProperty("name")}: cluster {(consumer.TryGetProperty("cluster", out var cc) ? cc.ToString() : "{}")}, delivered {consumer.GetProperty("delivered")}, num_pending {consumer.GetProperty("num_pending")}, num_waiting {consumer.GetProperty("num_waiting")}");
+                    }
+                }
+            }
+
+            if (!found)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{host}: has no replica of {stream}");
+            }
+        }
+
+        return text.ToString();
+
+        static IEnumerable<JsonElement> Items(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray() : [];
+    }
+
     private string Server(string host) =>
         Hosts.Contains(host) ? host : throw new ArgumentException($"'{host}' runs no server of this cluster ({string.Join(", ", Hosts)})", nameof(host));
 

@@ -37,8 +37,8 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
 
     /// <summary>
     /// Availability target for duplicates: at most the events in flight when the lease expired — with 12 partitions at
-    /// 1,000 events/s that is bounded by about one session TTL of events. Reported, asserted once self-fencing stops a
-    /// cut-off member's handling at its lease's expiry.
+    /// 1,000 events/s that is bounded by about one session TTL of events. Asserted by every scenario but the minority
+    /// server's (self-fencing stops a cut-off member's handling at its lease's expiry; measured 0–185 since, 5,473–10,390 before).
     /// </summary>
     private const int DuplicatesTarget = 1_000;
 
@@ -75,15 +75,14 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
     [Trait("Category", "Partition")]
     public Task A_minority_server_isolated_for_ten_seconds_loses_and_reorders_nothing()
     {
-        // Quarantined, visibly: in a fresh CI run (2026-12-03 13:46) `shoal verify` printed nothing for 63 s after this
-        // scenario's heal (the workers had stopped cleanly; produce had all 18,000 acknowledged), and in one of three
-        // earlier runs a worker was on the server to be isolated. Open in issue 18 until the cause is found.
-        Assert.Skip("quarantined: shoal verify gave no report after a minority-server isolation in CI (issue 18, open)");
         // A server that is not the meta leader (that is the next scenario), with no worker on it: the workers know only the
         // other two; the producer knows all three.
         string? minority = null;
         return RunAsync(new Scenario("isolate a minority server (no worker, not the meta leader)", TimeSpan.FromSeconds(10), AssertStall: false)
         {
+            // 0–28 duplicates in four runs, 541 in a fifth (the coordination bucket's leader was on the isolated server:
+            // every lease lapsed at once); reported until that is understood.
+            AssertDuplicates = false,
             Untouched = async nats =>
             {
                 var leader = await nats.MetaLeaderAsync() ?? throw new InvalidOperationException("no server names a JetStream meta leader");
@@ -219,6 +218,13 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         timeline.Mark("producer done");
         var verify = await run.VerifyAsync();
         timeline.Mark("verify done");
+        if (verify.ExitCode != 0 && System.Text.RegularExpressions.Regex.Match(verify.Err, @"partition (\d+) of (?:topic )?'orders'") is { Success: true } stuck)
+        {
+            // A read that got nothing: what the servers say of that partition's stream and its consumers.
+            log.WriteLine($"--- partition {stuck.Groups[1].Value} after verify failed:\n" +
+                          await nats.DescribeStreamAsync(Shoal.Engines.Nats.NatsNames.Stream(FaultRun.Topic, int.Parse(stuck.Groups[1].Value, CultureInfo.InvariantCulture))));
+        }
+
         await sampling.CancelAsync();
         await sampler;
         await StopAsync(workerProcesses);
@@ -236,7 +242,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         log.WriteLine($"[{scenario.Name}] from the fault on: longest group stall {groupStall}; longest partition stall {partitionStall}; group target {StallTarget.TotalSeconds:0.0} s ({asserted})");
         log.WriteLine($"[{scenario.Name}] longest time nothing was published (shoal produce waiting on the servers): {publishStall}");
         log.WriteLine($"[{scenario.Name}] lag back within {Rate} events {(recovered is { } r ? $"{r.TotalSeconds:0.0} s" : "never")} after the heal");
-        log.WriteLine($"[{scenario.Name}] duplicates {duplicates} of {events} ({100.0 * duplicates / events:0.0} %); target at most {DuplicatesTarget} (reported, not asserted)");
+        log.WriteLine($"[{scenario.Name}] duplicates {duplicates} of {events} ({100.0 * duplicates / events:0.0} %); target at most {DuplicatesTarget} ({(scenario.AssertDuplicates ? "asserted" : "reported, not asserted")})");
         log.WriteLine($"[{scenario.Name}] wall time {wall.Elapsed.TotalSeconds:0} s");
         TimeSpan? demoted = null;
         long? lowestLag = null;
@@ -255,6 +261,10 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         Assert.Equal(0, report.GetProperty("orderViolations").GetInt64());
         Assert.Equal(0, report.GetProperty("unexpected").GetInt64());
         Assert.True(report.GetProperty("caughtUp").GetBoolean(), "the group did not catch up: " + verify);
+        if (scenario.AssertDuplicates)
+        {
+            Assert.True(duplicates <= DuplicatesTarget, $"{duplicates} duplicates exceed the target {DuplicatesTarget}");
+        }
         if (scenario.Demoted is { } member)
         {
             Assert.True(demoted <= DemotionTarget, $"{member} was not shown degraded within {DemotionTarget.TotalSeconds:0} s of the fault (after {demoted?.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) ?? "never"})");
@@ -321,6 +331,9 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         public bool WorkersOnUntouched { get; init; }
 
         public Func<LabNatsCluster, Task<string[]>> Untouched { get; init; } = _ => Task.FromResult(Servers);
+
+        /// <summary>Whether the duplicates target is asserted (by default; not where a run came within a factor of two of it).</summary>
+        public bool AssertDuplicates { get; init; } = true;
 
         /// <summary>A member the fault makes flaky: it must be shown not healthy within <see cref="DemotionTarget"/>, and the group's lag must recover before the heal.</summary>
         public string? Demoted { get; init; }

@@ -97,6 +97,37 @@ public sealed class NatsReadTests(NatsServerFixture server)
     }
 
     [Fact]
+    public async Task Events_deleted_from_the_stream_are_read_past_and_no_other_event_is_skipped()
+    {
+        // A read takes no event past a gap in the stream sequence unless the stream (its leader) no longer holds what
+        // was skipped: trimmed or, as here, deleted. A gap the stream does not explain (a replica missing events) makes
+        // the read replace its consumer instead (docs/nats.md).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var engine = await server.ConnectAsync();
+        var topic = $"holes{Guid.NewGuid():N}"[..16];
+        const int events = 3000;
+        await AppendAsync(engine, topic, events, deadline.Token);
+        long[] deleted = [1000, 1001, 1002, 2999];
+        await using (var nats = new NatsConnection(new NatsOpts { Url = server.Url }))
+        {
+            var js = new NatsJSContext(nats);
+            foreach (var offset in deleted)
+            {
+                await js.DeleteMessageAsync(NatsNames.Stream(topic, 0), new NATS.Client.JetStream.Models.StreamMsgDeleteRequest { Seq = (ulong)offset + 1, NoErase = true }, deadline.Token);
+            }
+        }
+
+        var offsets = new List<long>();
+        var buffer = new EventEnvelope[100];
+        while (offsets.Count < events - deleted.Length)
+        {
+            offsets.AddRange(await ReadOnceAsync(engine, topic, offsets.Count == 0 ? 0 : offsets[^1] + 1, buffer, deadline.Token));
+        }
+
+        Assert.Equal(Enumerable.Range(0, events - 1).Select(i => (long)i).Except(deleted), offsets);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public async Task A_read_goes_on_without_loss_or_repeats_across_a_server_restart()
     {
