@@ -19,34 +19,36 @@ internal static class StatusCommand
         var engine = new EngineOption();
         var group = VerbOptions.Group("Only this group (default: every group found in the engine)", required: false);
         var sample = DurationOptions.Create("--sample", TimeSpan.FromSeconds(1), "Time between the two samples of lag and rates from which the autoscaling policy's desired members are computed; 0 skips it");
+        var timeout = DurationOptions.Create("--timeout", DefaultTimeout,
+            "How long connecting, and each read, may keep retrying transient engine errors (a server restarting, a leader election) before status gives up").Positive();
         var json = CliOutput.CreateJsonOption();
         var command = new Command("status", "Show each group's members and health, partition owners and epochs, committed offsets, lag and the autoscaler's desired members")
         {
-            group, sample, json,
+            group, sample, timeout, json,
         };
         engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliOutput.For(parseResult, json);
-            return output.RunAsync(() => RunAsync(engine.GetValue(parseResult, output.Error), parseResult.GetValue(group), parseResult.GetValue(sample), output, cancellationToken), cancellationToken);
+            return output.RunAsync(() => RunAsync(engine.GetValue(parseResult, output.Error), parseResult.GetValue(group), parseResult.GetValue(sample), parseResult.GetValue(timeout), output, cancellationToken), cancellationToken);
         });
         return command;
     }
 
-    /// <summary>How long status retries transient engine errors (a server restarting, a leader election) before it fails.</summary>
-    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(30);
+    /// <summary>How long status retries transient engine errors (a server restarting, a leader election) before it fails, unless <c>--timeout</c> says.</summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, CliOutput output, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, TimeSpan retryFor, CliOutput output, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(output.Error);
-        await using var engine = await EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(uri, EngineUris.Services, attempt), RetryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(uri, EngineUris.Services, attempt), retryFor, cancellationToken, retrying);
         var groups = await EngineRetries.RunAsync(
-            async attempt => await ReadAsync(engine, onlyGroup, TimeProvider.System, attempt), RetryFor, cancellationToken, retrying);
+            async attempt => await ReadAsync(engine, onlyGroup, TimeProvider.System, attempt), retryFor, cancellationToken, retrying);
         IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus> autoscale = new Dictionary<(string, string), AutoscaleStatus>();
         if (sample > TimeSpan.Zero)
         {
             autoscale = await EngineRetries.RunAsync(
-                async attempt => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, attempt), RetryFor, cancellationToken, retrying,
+                async attempt => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, attempt), retryFor, cancellationToken, retrying,
                 attemptTimeout: sample + EngineRetries.DefaultAttemptTimeout); // the attempt samples for --sample first
         }
 

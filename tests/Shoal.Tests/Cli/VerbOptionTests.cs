@@ -16,6 +16,7 @@ public sealed class VerbOptionTests
     [InlineData("--rate: must be between 0", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--rate", "-1")]
     [InlineData("--timeout: must be more than 0", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--timeout", "0s")]
     [InlineData("--timeout: 'soon' is not a duration", "produce", "--topic", "t", "--events", "10", "--keys", "1", "--timeout", "soon")]
+    [InlineData("--timeout: must be more than 0", "status", "--timeout", "0")]
     [InlineData("--engine: 'kafka://x': scheme 'kafka://' is not supported", "produce", "--engine", "kafka://x", "--topic", "t", "--events", "10", "--keys", "1")]
     [InlineData("--handler: 'fast' is not a handler", "worker", "--topic", "t", "--group", "g", "--handler", "fast")]
     [InlineData("--handler: 'sleep:x' is not a handler", "worker", "--topic", "t", "--group", "g", "--handler", "sleep:x")]

@@ -95,6 +95,21 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
         }
     }
 
+    [Trait("Category", "Integration")]
+    [Fact]
+    public async Task Status_retries_an_unreachable_server_until_its_timeout_and_then_says_what_it_last_saw()
+    {
+        var unreachable = $"127.0.0.1:{LocalNatsCluster.FreePorts(1)[0]}";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await VerbRunner.RunProcessAsync(["status", "--engine", $"nats://{unreachable}", "--timeout", "2s"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("retrying in ", result.Err, StringComparison.Ordinal);
+        Assert.Contains($"error: Cannot connect to NATS at nats://{unreachable}", result.Err, StringComparison.Ordinal);
+        Assert.Contains("still failing after", result.Err, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}: the default 30 s, not --timeout 2s?");
+    }
+
     private async Task<VerbResult> Expect(string[] args, string url, string cause)
     {
         var result = await VerbRunner.RunProcessAsync(args);
