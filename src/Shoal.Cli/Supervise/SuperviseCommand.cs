@@ -130,9 +130,9 @@ internal static class SuperviseCommand
             throw new ShoalConfigurationException("--engine", $"{ShoalEngines.Redact(settings.Engine)} lives inside one process, so worker processes cannot share it; use an engine such as nats://.");
         }
 
-        // Started as a server restarts (a JetStream leader election, a timeout): transient errors are retried, each said on
-        // stderr, for as long as a worker would retry its own start.
-        var startup = new StartupRetries(Worker.DefaultStartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
+        // Started as a server restarts (a JetStream leader election, a timeout) or before it is up: transient errors are
+        // retried, each said on stderr, for as long as its workers would retry their own start (their --startup-timeout).
+        var startup = new StartupRetries(worker.StartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
         await using var engine = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, attempt));
         var description = await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt))
             ?? throw new ShoalException(
@@ -204,7 +204,8 @@ internal static class SuperviseCommand
 
         return new WorkerSettingsCheck(
             parse.GetValue<TimeSpan>("--heartbeat"),
-            parse.GetValue<TimeSpan>("--session-ttl"));
+            parse.GetValue<TimeSpan>("--session-ttl"),
+            parse.GetValue<TimeSpan>("--startup-timeout"));
     }
 
     private static string DefaultPrefix(string group)
@@ -214,7 +215,7 @@ internal static class SuperviseCommand
         return NameRules.IsValid(prefix + "-1") ? prefix : string.Create(CultureInfo.InvariantCulture, $"sup-{Environment.ProcessId}");
     }
 
-    private sealed record WorkerSettingsCheck(TimeSpan Heartbeat, TimeSpan SessionTtl);
+    private sealed record WorkerSettingsCheck(TimeSpan Heartbeat, TimeSpan SessionTtl, TimeSpan StartupTimeout);
 }
 
 /// <summary>The parsed options of <c>shoal supervise</c>.</summary>

@@ -96,18 +96,21 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
     }
 
     [Trait("Category", "Integration")]
-    [Fact]
-    public async Task Status_retries_an_unreachable_server_until_its_timeout_and_then_says_what_it_last_saw()
+    [Theory]
+    [InlineData("status", "--timeout", "2s")]
+    [InlineData("supervise", "--topic", "orders", "--group", "billing", "--", "--handler", "noop", "--startup-timeout", "2s")]
+    public async Task Status_and_supervise_retry_an_unreachable_server_until_their_deadline_and_then_say_what_they_last_saw(string verb, params string[] options)
     {
+        // status: its --timeout; supervise: its workers' --startup-timeout (both retried a fixed 30 s / 60 s before).
         var unreachable = $"127.0.0.1:{LocalNatsCluster.FreePorts(1)[0]}";
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = await VerbRunner.RunProcessAsync(["status", "--engine", $"nats://{unreachable}", "--timeout", "2s"]);
+        var result = await VerbRunner.RunProcessAsync([verb, "--engine", $"nats://{unreachable}", .. options]);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("retrying in ", result.Err, StringComparison.Ordinal);
         Assert.Contains($"error: Cannot connect to NATS at nats://{unreachable}", result.Err, StringComparison.Ordinal);
         Assert.Contains("still failing after", result.Err, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}: the default 30 s, not --timeout 2s?");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}: a fixed default, not the 2 s deadline?");
     }
 
     private async Task<VerbResult> Expect(string[] args, string url, string cause)
