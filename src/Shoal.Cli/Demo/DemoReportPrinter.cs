@@ -44,7 +44,7 @@ internal static class DemoReportPrinter
             ("zombie commits rejected", r.ZombieCommitsRejected.ToString("N0", c)),
             ("zombie commits accepted", r.ZombieCommitsAccepted.ToString("N0", c)),
             ("failover", r.FailoverMs.ToString("N0", c) + " ms"),
-            ("rebalance pause", r.RebalancePauseMs.ToString("N0", c) + " ms (steady: " + r.SteadyPauseMs.ToString("N0", c) + " ms)"),
+            ("rebalance pause", $"{r.RebalancePauseMs.ToString("N0", c)} ms, of which GC {r.RebalancePauseGcMs.ToString("N0", c)} ms (steady: {r.SteadyPauseMs.ToString("N0", c)} ms, GC {r.SteadyPauseGcMs.ToString("N0", c)} ms)"),
             .. r.Assignment.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => ("  " + a.Key, string.Join(' ', a.Value))),
         ];
         return

@@ -153,14 +153,18 @@ internal sealed class ClusterDemoRunner
         await commitWatch;
         await stallWatch;
         progress.Handled(_verifier.DistinctSoFar());
+        var rebalancePause = _probe.RebalancePause();
+        var steadyPause = _probe.SteadyPause();
         return _verifier.Build(_settings, Volatile.Read(ref produced), elapsed, Process.GetCurrentProcess().PeakWorkingSet64) with
         {
             Nodes = _settings.Nodes + _settings.Join,
             ZombieCommitsRejected = rejected,
             ZombieCommitsAccepted = _probe.ZombieCommitsAccepted,
             FailoverMs = _probe.FailoverMs(),
-            RebalancePauseMs = _probe.RebalancePauseMs(),
-            SteadyPauseMs = _probe.SteadyPauseMs(),
+            RebalancePauseMs = rebalancePause.Ms,
+            RebalancePauseGcMs = rebalancePause.GcMs,
+            SteadyPauseMs = steadyPause.Ms,
+            SteadyPauseGcMs = steadyPause.GcMs,
             Assignment = assignment,
         };
     }

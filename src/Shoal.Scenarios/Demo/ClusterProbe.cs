@@ -12,6 +12,8 @@ internal sealed class ClusterProbe
     private readonly int[] _lastMember;
     private readonly long[] _maxWaitTicks;
     private readonly long[] _maxSteadyWaitTicks;
+    private readonly long[] _maxWaitGcTicks;
+    private readonly long[] _maxSteadyWaitGcTicks;
     private readonly List<(long Start, long End)> _rebalances = [];
     private readonly int[] _moved;
     private readonly long[] _firstAfterCrash;
@@ -30,6 +32,8 @@ internal sealed class ClusterProbe
         Array.Fill(_lastMember, -1);
         _maxWaitTicks = new long[partitions];
         _maxSteadyWaitTicks = new long[partitions];
+        _maxWaitGcTicks = new long[partitions];
+        _maxSteadyWaitGcTicks = new long[partitions];
         _moved = new int[partitions];
         _firstAfterCrash = new long[partitions];
         _orphaned = new bool[partitions];
@@ -57,19 +61,23 @@ internal sealed class ClusterProbe
     /// <summary>
     /// Samples every partition every few milliseconds: while it has lag (end offset beyond what its owner has
     /// processed) and its processed position does not move, it is stalled. The longest stall of each partition is
-    /// kept, split by whether it overlapped a rebalance — the literal "processing gap while it had lag".
+    /// kept, split by whether it overlapped a rebalance — the literal "processing gap while it had lag" — with the
+    /// garbage collections' pause time (process-wide, <see cref="GC.GetTotalPauseDuration"/>) within it, to tell GC
+    /// pauses apart from stalls of the rebalance itself.
     /// </summary>
     public async Task MonitorStallsAsync(IShoalEngine engine, string topic, Func<int, long> processed, CancellationToken cancellationToken)
     {
         var partitions = _moved.Length;
         var lastPosition = new long[partitions];
         var stalledSince = new long[partitions];
+        var gcAtStart = new long[partitions];
         Array.Fill(lastPosition, -1);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 var now = Now;
+                var gc = GC.GetTotalPauseDuration().Ticks;
                 for (var p = 0; p < partitions; p++)
                 {
                     var end = (await engine.Log.GetOffsetsAsync(topic, p, cancellationToken)).End;
@@ -78,14 +86,17 @@ internal sealed class ClusterProbe
                     {
                         lastPosition[p] = position;
                         stalledSince[p] = now;
+                        gcAtStart[p] = gc;
                         continue;
                     }
 
                     var stalled = now - stalledSince[p];
-                    ref var worst = ref DuringRebalance(stalledSince[p], now) ? ref _maxWaitTicks[p] : ref _maxSteadyWaitTicks[p];
+                    var rebalance = DuringRebalance(stalledSince[p], now);
+                    ref var worst = ref rebalance ? ref _maxWaitTicks[p] : ref _maxSteadyWaitTicks[p];
                     if (stalled > worst)
                     {
                         worst = stalled;
+                        (rebalance ? _maxWaitGcTicks : _maxSteadyWaitGcTicks)[p] = gc - gcAtStart[p];
                     }
                 }
 
@@ -186,24 +197,26 @@ internal sealed class ClusterProbe
         return (long)TimeSpan.FromTicks(worst).TotalMilliseconds;
     }
 
-    /// <summary>The longest wait of an available event, during a rebalance, on a partition that never changed owner.</summary>
-    public long RebalancePauseMs() => WorstOfStayingPartitions(_maxWaitTicks);
+    /// <summary>The longest wait of an available event, during a rebalance, on a partition that never changed owner, and the GC pause time within it.</summary>
+    public (long Ms, long GcMs) RebalancePause() => WorstOfStayingPartitions(_maxWaitTicks, _maxWaitGcTicks);
 
     /// <summary>The same outside rebalances: the machine's own scheduling and GC pauses, for comparison.</summary>
-    public long SteadyPauseMs() => WorstOfStayingPartitions(_maxSteadyWaitTicks);
+    public (long Ms, long GcMs) SteadyPause() => WorstOfStayingPartitions(_maxSteadyWaitTicks, _maxSteadyWaitGcTicks);
 
-    private long WorstOfStayingPartitions(long[] waits)
+    private (long Ms, long GcMs) WorstOfStayingPartitions(long[] waits, long[] gcWithin)
     {
         long worst = 0;
+        long gc = 0;
         for (var p = 0; p < _moved.Length; p++)
         {
-            if (Volatile.Read(ref _moved[p]) == 0)
+            if (Volatile.Read(ref _moved[p]) == 0 && Volatile.Read(ref waits[p]) > worst)
             {
-                worst = Math.Max(worst, Volatile.Read(ref waits[p]));
+                worst = Volatile.Read(ref waits[p]);
+                gc = Volatile.Read(ref gcWithin[p]);
             }
         }
 
-        return (long)TimeSpan.FromTicks(worst).TotalMilliseconds;
+        return ((long)TimeSpan.FromTicks(worst).TotalMilliseconds, (long)TimeSpan.FromTicks(gc).TotalMilliseconds);
     }
 
     /// <summary>

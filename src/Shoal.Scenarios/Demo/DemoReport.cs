@@ -50,8 +50,14 @@ public sealed record DemoReport
     /// <summary>The longest time a partition whose owner never changed had lag but made no progress, during a rebalance.</summary>
     public long RebalancePauseMs { get; init; }
 
+    /// <summary>Garbage-collection pause time (the whole process's) within the stall <see cref="RebalancePauseMs"/> reports: the rest is the rebalance's and the scheduler's.</summary>
+    public long RebalancePauseGcMs { get; init; }
+
     /// <summary>The same measure outside rebalances (GC and scheduling on this machine), to compare with.</summary>
     public long SteadyPauseMs { get; init; }
+
+    /// <summary>Garbage-collection pause time within the stall <see cref="SteadyPauseMs"/> reports.</summary>
+    public long SteadyPauseGcMs { get; init; }
 
     /// <summary>The final assignment: member id → partitions it holds.</summary>
     public IReadOnlyDictionary<string, int[]>? Assignment { get; init; }

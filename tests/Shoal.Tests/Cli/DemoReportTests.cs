@@ -29,7 +29,7 @@ public sealed class DemoReportTests
         using var document = JsonDocument.Parse(json);
         var names = document.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
         Assert.Equal(
-            ["produced", "processed", "lost", "duplicates", "orderViolations", "eventsPerSecond", "elapsedMs", "peakMemoryMb", "partitions", "keys", "nodes", "zombieCommitsRejected", "zombieCommitsAccepted", "failoverMs", "rebalancePauseMs", "steadyPauseMs", "assignment"],
+            ["produced", "processed", "lost", "duplicates", "orderViolations", "eventsPerSecond", "elapsedMs", "peakMemoryMb", "partitions", "keys", "nodes", "zombieCommitsRejected", "zombieCommitsAccepted", "failoverMs", "rebalancePauseMs", "rebalancePauseGcMs", "steadyPauseMs", "steadyPauseGcMs", "assignment"],
             names);
         Assert.DoesNotContain('\n', json);
     }
