@@ -6,7 +6,7 @@ namespace Shoal.Cluster;
 /// leases, or whose engine calls fail or are slow, stops getting work until it has been healthy for
 /// <see cref="HealthOptions.RecoveryTime"/>. With no Healthy member the Degraded ones share by their weights, and with
 /// only Unhealthy members (a fault that hits every member at once, such as each one cut from its server) they share
-/// equally: a group never stops because all its members are unwell.
+/// equally: a group never stops because all its members are unwell (Degraded members that publish weight 0, with `DegradedWeightFactor` 0, count as Unhealthy here).
 /// </summary>
 /// <remarks>
 /// A pure function of the members' records, so every member computes the same candidates from the same view.
@@ -25,7 +25,8 @@ internal static class HealthTiers
             }
         }
 
-        // Only Unhealthy members (published weight 0) or members of weight 0: the Unhealthy ones share equally.
-        return [.. live.Select(r => new AssignmentMember(r.MemberId, r.Health == MemberHealth.Unhealthy ? 1 : 0))];
+        // Only unwell members of published weight 0 (Unhealthy, or Degraded with DegradedWeightFactor 0) and healthy ones
+        // of weight 0 (drained on purpose): the unwell ones share equally.
+        return [.. live.Select(r => new AssignmentMember(r.MemberId, r.Health == MemberHealth.Healthy ? 0 : 1))];
     }
 }

@@ -35,6 +35,10 @@ public sealed class HealthTiersTests
     {
         var weights = Weights(Member("a", MemberHealth.Unhealthy, 0), Member("b", MemberHealth.Unhealthy, 0));
         Assert.Equal(new Dictionary<string, double> { ["a"] = 1, ["b"] = 1 }, weights);
+
+        // Degraded members publish weight 0 when DegradedWeightFactor is 0: they share too, a drained healthy one does not.
+        weights = Weights(Member("a", MemberHealth.Degraded, 0), Member("b", MemberHealth.Unhealthy, 0), Member("standby", MemberHealth.Healthy, 0));
+        Assert.Equal(new Dictionary<string, double> { ["a"] = 1, ["b"] = 1, ["standby"] = 0 }, weights);
     }
 
     [Fact]
