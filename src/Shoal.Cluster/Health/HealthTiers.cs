@@ -6,7 +6,7 @@ namespace Shoal.Cluster;
 /// leases, or whose engine calls fail or are slow, stops getting work until it has been healthy for
 /// <see cref="HealthOptions.RecoveryTime"/>. With no Healthy member the Degraded ones share by their weights, and with
 /// only Unhealthy members (a fault that hits every member at once, such as each one cut from its server) they share
-/// equally: a group never stops because all its members are unwell (Degraded members that publish weight 0, with `DegradedWeightFactor` 0, count as Unhealthy here).
+/// equally: a group never stops because all its members are unwell (Degraded members that publish weight 0, with <see cref="HealthOptions.DegradedWeightFactor"/> 0, count as Unhealthy here).
 /// </summary>
 /// <remarks>
 /// A pure function of the members' records, so every member computes the same candidates from the same view.
