@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Shoal.Cli.Engines;
 using Shoal.Cli.Infrastructure;
 using Shoal.Engine;
+using Shoal.Scenarios.Workload;
 using Shoal.Server;
 
 namespace Shoal.Cli.Serve;
@@ -51,10 +52,12 @@ internal static class ServeCommand
         var statusInterval = DurationOptions.Create(
             "--status-interval", defaults.StatusInterval, "How often the cluster's status is read for the dashboard and the lag metric")
             .Positive();
+        var startupTimeout = DurationOptions.Create(
+            "--startup-timeout", Worker.DefaultStartupTimeout, "How long opening the engine may keep retrying transient errors (a server still starting or restarting) before serve gives up").Positive();
         var json = CliOutput.CreateJsonOption();
         var command = new Command("serve", "Serve HTTP ingest, topic/group admin, health checks, Prometheus metrics and a live dashboard on an engine until stopped")
         {
-            urls, apiKeys, udp, maxBody, rateLimit, sessionTtl, statusInterval, json,
+            urls, apiKeys, udp, maxBody, rateLimit, sessionTtl, statusInterval, startupTimeout, json,
         };
         engine.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
@@ -72,7 +75,8 @@ internal static class ServeCommand
                         parseResult.GetValue(sessionTtl),
                         parseResult.GetValue(statusInterval)),
                     output,
-                    cancellationToken),
+                    cancellationToken,
+                    parseResult.GetValue(startupTimeout)),
                 cancellationToken);
         });
         return command;
@@ -83,9 +87,11 @@ internal static class ServeCommand
     /// address it cannot listen on (a port in use, a UDP address not of this host) is an error naming the option and
     /// the address (exit 1).
     /// </summary>
-    public static async Task<int> RunAsync(string engineUri, ShoalServerOptions options, CliOutput output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string engineUri, ShoalServerOptions options, CliOutput output, CancellationToken cancellationToken, TimeSpan? startupTimeout = null)
     {
-        await using var engine = await ShoalEngines.OpenAsync(engineUri, EngineUris.Services, cancellationToken);
+        // A server still starting (or restarting) is retried, one line each on stderr, as the other verbs do.
+        await using var engine = await EngineRetries.RunAsync(
+            attempt => ShoalEngines.OpenAsync(engineUri, EngineUris.Services, attempt), startupTimeout ?? Worker.DefaultStartupTimeout, cancellationToken, EngineRetries.ReportTo(output.Error));
         await using var server = ShoalServer.Create(engine, options, QuietHostStart);
         try
         {

@@ -26,7 +26,7 @@ public static class EngineRetries
     /// <summary>Runs <paramref name="call"/>, retrying it while it fails with transient engine errors for up to <paramref name="retryFor"/>.</summary>
     /// <param name="call">The engine call, given the attempt's token (cancelled by <paramref name="cancellationToken"/> or the
     /// attempt's deadline); called again after each transient failure.</param>
-    /// <param name="retryFor">How long after the first attempt a retry may still start; zero or less: one attempt.</param>
+    /// <param name="retryFor">How long after the first attempt a retry may still start (the last wait is cut so that one starts at it); zero or less: one attempt.</param>
     /// <param name="cancellationToken">Stops the attempt and the waiting between attempts.</param>
     /// <param name="retrying">Told of each transient failure before its retry, with the wait before it.</param>
     /// <param name="attemptTimeout">How long one attempt may take; <see cref="DefaultAttemptTimeout"/> when null; <see cref="Timeout.InfiniteTimeSpan"/>: no deadline.</param>
@@ -38,17 +38,24 @@ public static class EngineRetries
         var backoff = FirstBackoff;
         var started = Stopwatch.GetTimestamp();
         var retries = 0;
+        var last = false;
         while (true)
         {
             try
             {
                 return await AttemptAsync(call, perAttempt, cancellationToken);
             }
-            catch (EngineException e) when (e.IsTransient && Stopwatch.GetElapsedTime(started) + backoff < retryFor)
+            catch (EngineException e) when (e.IsTransient && !last && Stopwatch.GetElapsedTime(started) < retryFor)
             {
-                retrying?.Invoke(e, backoff);
+                // The last wait is cut to the deadline, and one more attempt is made at it: a server that comes up just
+                // before the deadline is still found (before, a wait that would pass the deadline was not begun, so
+                // --timeout 3s gave up after 1.8 s).
+                var remaining = retryFor - Stopwatch.GetElapsedTime(started);
+                last = backoff >= remaining;
+                var wait = last ? remaining : backoff;
+                retrying?.Invoke(e, wait);
                 retries++;
-                await Task.Delay(backoff, cancellationToken);
+                await Task.Delay(wait, cancellationToken);
                 backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
             }
             catch (EngineException e) when (e.IsTransient && retries > 0)

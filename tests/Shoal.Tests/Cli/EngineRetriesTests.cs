@@ -58,6 +58,35 @@ public sealed class EngineRetriesTests
     }
 
     [Fact]
+    public async Task Retries_go_on_until_the_deadline_and_the_last_attempt_is_made_at_it()
+    {
+        // Once, a wait that would pass the deadline was not begun: --timeout 3s gave up after 1.8 s, and a server up at
+        // 2.5 s was missed. Backoff 100, 200, 400, 800 ms: after 1.5 s the next 1.6 s wait is cut to the deadline.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var attempts = 0;
+        var error = await Assert.ThrowsAsync<EngineException>(() => EngineRetries.RunAsync<int>(
+            _ =>
+            {
+                Interlocked.Increment(ref attempts);
+                throw new EngineException("not up yet (test)", isTransient: true);
+            },
+            retryFor: TimeSpan.FromSeconds(2.5),
+            CancellationToken.None).WaitAsync(Generous));
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.4), $"gave up after {clock.Elapsed}, before the 2.5 s deadline");
+        Assert.Equal(6, attempts);
+        Assert.Contains("still failing after 5 retries", error.Message, StringComparison.Ordinal);
+
+        // And a server that answers just before the deadline is found.
+        clock.Restart();
+        var result = await EngineRetries.RunAsync(
+            _ => clock.Elapsed < TimeSpan.FromSeconds(2.3) ? throw new EngineException("not up yet (test)", isTransient: true) : ValueTask.FromResult(7),
+            retryFor: TimeSpan.FromSeconds(2.5),
+            CancellationToken.None).WaitAsync(Generous);
+        Assert.Equal(7, result);
+    }
+
+    [Fact]
     public async Task Cancelling_the_caller_stops_an_attempt_at_once_and_is_not_retried()
     {
         using var stop = new CancellationTokenSource();

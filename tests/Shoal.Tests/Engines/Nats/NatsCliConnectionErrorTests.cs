@@ -99,9 +99,11 @@ public sealed class NatsCliConnectionErrorTests(ITestOutputHelper log)
     [Theory]
     [InlineData("status", "--timeout", "2s")]
     [InlineData("supervise", "--topic", "orders", "--group", "billing", "--", "--handler", "noop", "--startup-timeout", "2s")]
-    public async Task Status_and_supervise_retry_an_unreachable_server_until_their_deadline_and_then_say_what_they_last_saw(string verb, params string[] options)
+    [InlineData("serve", "--urls", "http://127.0.0.1:0", "--startup-timeout", "2s")]
+    public async Task Status_supervise_and_serve_retry_an_unreachable_server_until_their_deadline_and_then_say_what_they_last_saw(string verb, params string[] options)
     {
-        // status: its --timeout; supervise: its workers' --startup-timeout (both retried a fixed 30 s / 60 s before).
+        // status: its --timeout; supervise: its workers' --startup-timeout (both retried a fixed 30 s / 60 s before); serve:
+        // its --startup-timeout (it did not retry at all).
         var unreachable = $"127.0.0.1:{LocalNatsCluster.FreePorts(1)[0]}";
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await VerbRunner.RunProcessAsync([verb, "--engine", $"nats://{unreachable}", .. options]);
