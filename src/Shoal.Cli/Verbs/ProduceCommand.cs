@@ -79,6 +79,12 @@ internal static class ProduceCommand
             output.Line($"rate          {report.EventsPerSecond:F0} events/s");
         }
 
+        if (report.Failure is null && report.Acknowledged < report.Requested && cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C / SIGTERM: the report above says how far the run got.
+            return output.Fail($"cancelled after {report.Acknowledged} of {report.Requested} events were acknowledged.", ExitCodes.Cancelled);
+        }
+
         return report.Failure is null
             ? ExitCodes.Ok
             : output.Fail($"publishing stopped after {report.Acknowledged} of {report.Requested} events: {report.Failure}");

@@ -83,7 +83,11 @@ public static class Producer
             {
                 var size = settings.Rate > 0 ? (int)Math.Clamp(settings.Rate / 20, 1, Batch) : Batch;
                 var end = Math.Min(settings.Events, n + size);
-                await PaceAsync(settings.Rate, n, clock, cancellationToken);
+                if (!await PacedAsync(settings.Rate, n, clock, cancellationToken))
+                {
+                    break; // stopped while waiting for the rate: report how far the run got
+                }
+
                 batch.Clear();
                 for (var i = n; i < end; i++)
                 {
@@ -108,6 +112,11 @@ public static class Producer
                 catch (ShoalException ex) when (ex is not ShoalConfigurationException)
                 {
                     failure = ex;
+                    break;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Ctrl+C / SIGTERM: stop publishing and report how far the run got (the caller exits 130).
                     break;
                 }
 
@@ -211,19 +220,29 @@ public static class Producer
     private static EngineException Expired(string what, TimeSpan timeout, EngineException last) =>
         new($"{what} did not succeed within --timeout {Durations.Format(timeout)}; the last error was: {last.Message}", last, isTransient: true);
 
-    private static async Task PaceAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
+    /// <summary>Waits until the next events are due at <paramref name="rate"/>; false when stopped (cancelled) while waiting.</summary>
+    private static async Task<bool> PacedAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)
     {
         if (rate <= 0)
         {
-            return;
+            return !cancellationToken.IsCancellationRequested;
         }
 
         // In seconds as a double: at a tiny rate the time an event is due may be beyond what a TimeSpan holds, and
         // beyond what one timer waits, so wait in steps.
         double due;
-        while ((due = (published / rate) - clock.Elapsed.TotalSeconds) > 0)
+        try
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Min(due, Durations.Max.TotalSeconds)), cancellationToken);
+            while ((due = (published / rate) - clock.Elapsed.TotalSeconds) > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(due, Durations.Max.TotalSeconds)), cancellationToken);
+            }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return !cancellationToken.IsCancellationRequested;
     }
 }

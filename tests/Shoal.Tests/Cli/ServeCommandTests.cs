@@ -81,3 +81,36 @@ public sealed class ServeProcessTests
         }
     }
 }
+
+public sealed class ProduceProcessTests
+{
+    [Trait("Category", "Integration")]
+    [Fact]
+    public async Task Produce_stopped_by_sigterm_reports_how_far_it_got_and_exits_130()
+    {
+        // Once, a stopped produce printed only "error: cancelled." even with --json: nothing said how many events were
+        // acknowledged (docs/cli.md: acknowledged is below requested only on failure or Ctrl+C).
+        var dir = Path.Combine(Path.GetTempPath(), $"shoal-produce-stop-{Guid.NewGuid():N}");
+        try
+        {
+            await using var produce = VerbRunner.StartProcess("produce", "produce", "--engine", $"file://{dir}", "--topic", "t", "--events", "100000", "--keys", "10",
+                "--rate", "1000", "--json");
+            await Task.Delay(TimeSpan.FromSeconds(2)); // about 2,000 events in, far from the 100,000
+            Assert.False(produce.HasExited, produce.ToString());
+
+            Assert.Equal(ExitCodes.Cancelled, await produce.TerminateAsync(TimeSpan.FromSeconds(30)));
+            var report = System.Text.Json.JsonDocument.Parse(produce.Out.Trim().Split('\n')[^1]).RootElement;
+            var acknowledged = report.GetProperty("acknowledged").GetInt64();
+            Assert.InRange(acknowledged, 1, 99_999);
+            Assert.Equal(100_000, report.GetProperty("requested").GetInt64());
+            Assert.Contains($"error: cancelled after {acknowledged} of 100000 events were acknowledged.", produce.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
