@@ -222,8 +222,10 @@ public static class Worker
 
             if (!shared)
             {
-                throw new ShoalException(
-                    $"topic '{settings.Topic}' does not exist on {ShoalEngines.Redact(settings.Engine)}; create it first, e.g. shoal produce --engine {ShoalEngines.Redact(settings.Engine)} --topic {settings.Topic} --events 1000 --keys 10.");
+                // An inproc:// engine lives inside this process: no other process (shoal produce) can create its topics.
+                throw new ShoalException(settings.Engine.StartsWith(EngineUriSchemes.InProcess, StringComparison.Ordinal)
+                    ? $"topic '{settings.Topic}' does not exist on {ShoalEngines.Redact(settings.Engine)}, and cannot: an inproc:// engine lives inside this one process, so no other process can create its topics; share a topic with 'shoal produce' through file://DIR or nats://."
+                    : $"topic '{settings.Topic}' does not exist on {ShoalEngines.Redact(settings.Engine)}; create it first, e.g. shoal produce --engine {ShoalEngines.Redact(settings.Engine)} --topic {settings.Topic} --events 1000 --keys 10.");
             }
 
             if (noticed == TimeSpan.MinValue)

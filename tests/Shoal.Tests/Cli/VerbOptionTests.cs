@@ -65,8 +65,10 @@ public sealed class VerbOptionTests
 
         var result = await RunAsync(["worker", "--engine", engine, "--topic", "missing", "--group", "g", "--handler", "verify"]);
 
+        // Not "create it first with shoal produce --engine inproc://…": that other process would have an engine of its own.
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"error: topic 'missing' does not exist on {engine}; create it first", result.Err);
+        Assert.Contains($"error: topic 'missing' does not exist on {engine}, and cannot: an inproc:// engine lives inside this one process", result.Err);
+        Assert.Contains("file://DIR or nats://", result.Err);
         Assert.DoesNotContain("   at ", result.Err);
     }
 
