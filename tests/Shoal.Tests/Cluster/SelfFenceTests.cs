@@ -20,7 +20,9 @@ public sealed class SelfFenceTests
         var started = new ConcurrentQueue<(int Sequence, int Attempt)>();
         var cancelled = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var abort = new CancellationTokenSource(); // ends the handler if the test fails first (the stop's drain runs on the fake clock)
-        var node = await cluster.StartNodeAsync("m1", store, before: async (e, ctx, ct) =>
+        // The group commits every 70 ms, not at the 50 ms heartbeat: the test waits below for the member loop's 50 ms beat
+        // timer, and the harness's 50 ms commit timer could pass for it (a CI run re-entered the lockstep too early, 1 of 3).
+        var node = await cluster.StartNodeAsync("m1", store, group: g => g with { CommitInterval = TimeSpan.FromMilliseconds(70) }, before: async (e, ctx, ct) =>
         {
             started.Enqueue((e.Sequence, ctx.Attempt));
             if (e.Sequence == 0 && !cancelled.Task.IsCompleted)
