@@ -39,6 +39,7 @@ public sealed class ClusterMember : IAsyncDisposable
     private Assignment _target = Assignment.Empty;
     private IReadOnlyList<string> _live = [];
     private long _stepVersion;
+    private volatile bool _waitingForBeat;
     private bool _started;
     private bool _stopped;
 
@@ -117,6 +118,12 @@ public sealed class ClusterMember : IAsyncDisposable
 
     /// <summary>The <see cref="MembershipWatcher.Version"/> known when the last step began (the step may have read a newer view).</summary>
     internal long StepVersion => Interlocked.Read(ref _stepVersion);
+
+    /// <summary>
+    /// True while the member loop, its step done, waits for its next beat (or a change of the group's view); tests on a
+    /// fake clock move time only then, so a step never spans two ticks.
+    /// </summary>
+    internal bool WaitingForBeat => _waitingForBeat;
 
     /// <summary>Leases this member lost (taken over after it failed to renew them in time, or fenced at commit).</summary>
     public long LeasesLost => _keeper.Lost;
@@ -243,7 +250,9 @@ public sealed class ClusterMember : IAsyncDisposable
 
             var change = _watcher.WaitForChangeAsync(known, wait.Token);
             var beat = Task.Delay(_options.Cluster.HeartbeatInterval, _time, wait.Token);
+            _waitingForBeat = true;
             await Task.WhenAny(change, beat.OnCallerContext(), wake.Task.OnCallerContext());
+            _waitingForBeat = false;
             wait.Cancel(); // not CancelAsync: it runs callbacks on the thread pool, outside the injected scheduler
             lock (_gate)
             {

@@ -126,7 +126,14 @@ public sealed class NatsFaultTests(ITestOutputHelper log)
         var revision = (await store.TryCreateAsync(prefix + "a", "1"u8.ToArray()))!.Value;
         await store.TryCreateAsync(prefix + "b", "1"u8.ToArray());
 
-        await cluster.KillAsync(0);
+        // A peer of the bucket (R3 on 3 servers: every server is one) that is not JetStream's meta leader. Killing the meta
+        // leader stops every consumer creation until the survivors elect another (4-12 s on nats-server 2.9): an election
+        // to wait out, not the dead-peer placement this test is about (a CI run killed the meta leader, as server 0 often
+        // is, and its first listing took 11.8 s; 2 of 5 runs here took 7.8 and 11.8 s).
+        var metaLeader = await cluster.MetaLeaderAsync() ?? throw new InvalidOperationException("no server names a JetStream meta leader");
+        var victim = (metaLeader + 1) % 3;
+        await cluster.KillAsync(victim);
+        log.WriteLine($"killed server {victim}; the meta leader is server {metaLeader}");
 
         // The bucket elects a new leader among the two survivors: writes work again.
         var elected = System.Diagnostics.Stopwatch.StartNew();
