@@ -33,7 +33,7 @@ public static class NatsEngine
             {
                 // Transient unless the server answered with a refusal (credentials, TLS): a server not up yet, or
                 // restarting, is what a caller's retries are for (`shoal produce --timeout`, a worker's start-up).
-                throw NatsErrors.Failure($"Cannot connect to NATS at {servers}: {NatsErrors.Describe(e)}", e);
+                throw NatsErrors.Failure($"Cannot connect to NATS at {servers}: {NatsErrors.DescribeConnectFailure(e)}", e);
             }
 
             var js = new NatsJSContext(connection);

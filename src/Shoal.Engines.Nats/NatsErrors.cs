@@ -64,6 +64,23 @@ internal static class NatsErrors
         errCode is not (NotEnabled or NotEnabledForAccount) && code is 408 or 500 or 503;
 
     /// <summary>The messages of the exception and its causes, joined (the outer one alone often says only "can not connect").</summary>
+    /// <summary>
+    /// <see cref="Describe"/> for a failed connect, without NATS.Net's "can not connect uris: …", which only repeats the
+    /// servers the caller's message names already.
+    /// </summary>
+    public static string DescribeConnectFailure(Exception e)
+    {
+        const string Repeat = "can not connect uris:";
+        var described = Describe(e);
+        if (!described.StartsWith(Repeat, StringComparison.OrdinalIgnoreCase))
+        {
+            return described;
+        }
+
+        var rest = described.IndexOf(": ", Repeat.Length, StringComparison.Ordinal);
+        return rest < 0 ? "no server accepted a connection" : "no server accepted a connection" + described[rest..];
+    }
+
     public static string Describe(Exception e)
     {
         var text = new StringBuilder();

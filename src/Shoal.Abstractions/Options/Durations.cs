@@ -12,7 +12,8 @@ namespace Shoal;
 /// </summary>
 public static partial class Durations
 {
-    private const string Accepted = "write a number with a unit: 200ms, 1s, 1.5s, 2m, 1h (or 0)";
+    private const string Units = "write a number with a unit: 200ms, 1s, 1.5s, 2m, 1h";
+    private const string Accepted = Units + " (or 0)";
 
     /// <summary>The longest duration accepted: what a timer can wait, <see cref="OptionChecks.MaxTimerDuration"/> (about 49.7 days).</summary>
     public static TimeSpan Max => OptionChecks.MaxTimerDuration;
@@ -35,23 +36,32 @@ public static partial class Durations
     }
 
     /// <summary>Parses <paramref name="text"/>, or returns false with an <paramref name="error"/> quoting it and saying what is accepted.</summary>
-    public static bool TryParse(string? text, out TimeSpan value, out string error)
+    public static bool TryParse(string? text, out TimeSpan value, out string error) => TryParse(text, positive: false, out value, out error);
+
+    /// <summary>
+    /// Parses <paramref name="text"/> as a duration that must be more than 0 (an interval or a timeout, where 0 would mean
+    /// nothing), or returns false with an <paramref name="error"/> quoting it and saying what is accepted.
+    /// </summary>
+    public static bool TryParsePositive(string? text, out TimeSpan value, out string error) => TryParse(text, positive: true, out value, out error);
+
+    private static bool TryParse(string? text, bool positive, out TimeSpan value, out string error)
     {
         value = TimeSpan.Zero;
         error = string.Empty;
         var trimmed = text?.Trim() ?? string.Empty;
-        if (trimmed == "0")
+        var match = DurationPattern().Match(trimmed);
+        if (trimmed != "0" && !match.Success)
         {
-            return true;
+            error = !trimmed.StartsWith('-') ? $"'{text}' is not a duration; {(positive ? Units : Accepted)}."
+                : positive ? $"must be more than 0; '{text}' is negative."
+                : $"'{text}' is negative; durations must be 0 or more ({Accepted}).";
+            return false;
         }
 
-        var match = DurationPattern().Match(trimmed);
-        if (!match.Success)
+        if (trimmed == "0")
         {
-            error = trimmed.StartsWith('-')
-                ? $"'{text}' is negative; durations must be 0 or more ({Accepted})."
-                : $"'{text}' is not a duration; {Accepted}.";
-            return false;
+            error = positive ? "must be more than 0; was 0." : string.Empty;
+            return !positive;
         }
 
         var number = double.Parse(match.Groups["number"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
@@ -69,6 +79,12 @@ public static partial class Durations
         }
 
         value = TimeSpan.FromMilliseconds(milliseconds);
+        if (positive && value <= TimeSpan.Zero)
+        {
+            error = $"must be more than 0; '{text}' is 0.";
+            return false;
+        }
+
         return true;
     }
 

@@ -14,26 +14,26 @@ internal static class DurationOptions
             Description = $"{description} (default {Durations.Format(defaultValue)}; e.g. 200ms, 1s, 2m)",
             HelpName = "duration",
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = result => Parse(name, result, zeroAllowed: true),
+            CustomParser = result => Parse(name, result, positive: false),
         };
     }
 
-    /// <summary>Adds a check that the duration is more than 0 (for intervals and timeouts, where 0 means nothing); a text that is no duration is not told "or 0" either.</summary>
+    /// <summary>The duration must be more than 0 (intervals and timeouts, where 0 means nothing): 0 and negative durations are refused, and an error does not suggest "or 0".</summary>
     public static Option<TimeSpan> Positive(this Option<TimeSpan> option)
     {
-        option.CustomParser = result => Parse(option.Name, result, zeroAllowed: false);
-        return option.Check(value => value > TimeSpan.Zero ? null : $"must be more than 0; was {Durations.Format(value)}.");
+        option.CustomParser = result => Parse(option.Name, result, positive: true);
+        return option;
     }
 
-    private static TimeSpan Parse(string name, ArgumentResult result, bool zeroAllowed)
+    private static TimeSpan Parse(string name, ArgumentResult result, bool positive)
     {
         var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
-        if (Durations.TryParse(token, out var value, out var error))
+        if (positive ? Durations.TryParsePositive(token, out var value, out var error) : Durations.TryParse(token, out value, out error))
         {
             return value;
         }
 
-        result.AddError($"{name}: {(zeroAllowed ? error : error.Replace(" (or 0)", string.Empty, StringComparison.Ordinal))}");
+        result.AddError($"{name}: {error}");
         return default;
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Numerics;
 
 namespace Shoal.Cli.Infrastructure;
 
@@ -71,7 +73,33 @@ internal static class ParseErrorText
         // The token that failed is the one the message quotes; an option with one value has one token.
         var token = optionResult.Tokens.Select(t => t.Value).FirstOrDefault(v => error.Message.Contains($"'{v}'", StringComparison.Ordinal))
                     ?? optionResult.Tokens[^1].Value;
-        return $"{option}: '{token}' is not {Kind(type)}.";
+        return Range(type, token) is { } range ? $"{option}: '{token}' is {range}." : $"{option}: '{token}' is not {Kind(type)}.";
+    }
+
+    /// <summary>For a whole number too large or too small for its option: what it is and the limit; otherwise null.</summary>
+    private static string? Range(Type type, string token)
+    {
+        (BigInteger Min, BigInteger Max)? limits = Type.GetTypeCode(type) switch
+        {
+            TypeCode.Byte => (byte.MinValue, byte.MaxValue),
+            TypeCode.SByte => (sbyte.MinValue, sbyte.MaxValue),
+            TypeCode.Int16 => (short.MinValue, short.MaxValue),
+            TypeCode.UInt16 => (ushort.MinValue, ushort.MaxValue),
+            TypeCode.Int32 => (int.MinValue, int.MaxValue),
+            TypeCode.UInt32 => (uint.MinValue, uint.MaxValue),
+            TypeCode.Int64 => (long.MinValue, long.MaxValue),
+            TypeCode.UInt64 => (ulong.MinValue, ulong.MaxValue),
+            _ => null,
+        };
+        if (limits is not { } range
+            || !BigInteger.TryParse(token.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return null;
+        }
+
+        return value > range.Max ? $"too large; the most is {range.Max.ToString(CultureInfo.InvariantCulture)}"
+            : value < range.Min ? $"too small; the least is {range.Min.ToString(CultureInfo.InvariantCulture)}"
+            : null;
     }
 
     private static string Kind(Type type) =>

@@ -90,8 +90,10 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(string engineUri, ShoalServerOptions options, CliOutput output, CancellationToken cancellationToken, TimeSpan? startupTimeout = null)
     {
         // A server still starting (or restarting) is retried, one line each on stderr, as the other verbs do.
-        await using var engine = await EngineRetries.RunAsync(
-            attempt => ShoalEngines.OpenAsync(engineUri, EngineUris.Services, attempt), startupTimeout ?? Worker.DefaultStartupTimeout, cancellationToken, EngineRetries.ReportTo(output.Error));
+        var opening = startupTimeout ?? Worker.DefaultStartupTimeout;
+        await using var engine = await EngineRetries.WithinAsync(
+            () => EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(engineUri, EngineUris.Services, attempt), opening, cancellationToken, EngineRetries.ReportTo(output.Error)),
+            "connecting", "--startup-timeout", opening);
         await using var server = ShoalServer.Create(engine, options, QuietHostStart);
         try
         {

@@ -133,8 +133,8 @@ internal static class SuperviseCommand
         // Started as a server restarts (a JetStream leader election, a timeout) or before it is up: transient errors are
         // retried, each said on stderr, for as long as its workers would retry their own start (their --startup-timeout).
         var startup = new StartupRetries(worker.StartupTimeout, EngineRetries.ReportTo(output.Error), cancellationToken);
-        await using var engine = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, attempt));
-        var description = await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt))
+        await using var engine = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, EngineUris.Services, attempt), "connecting");
+        var description = await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt), "reading the topic")
             ?? throw new ShoalException(
                 $"topic '{settings.Topic}' does not exist on {ShoalEngines.Redact(settings.Engine)}; create it first, e.g. shoal produce --topic {settings.Topic} --events 1000 --keys 10 with the same engine.");
         var observer = new AutoscaleObserver(engine, settings.Topic, settings.Group, TimeProvider.System,

@@ -41,15 +41,20 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(string uri, string? onlyGroup, TimeSpan sample, TimeSpan retryFor, CliOutput output, CancellationToken cancellationToken)
     {
         var retrying = EngineRetries.ReportTo(output.Error);
-        await using var engine = await EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(uri, EngineUris.Services, attempt), retryFor, cancellationToken, retrying);
-        var groups = await EngineRetries.RunAsync(
-            async attempt => await ReadAsync(engine, onlyGroup, TimeProvider.System, attempt), retryFor, cancellationToken, retrying);
+        await using var engine = await EngineRetries.WithinAsync(
+            () => EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(uri, EngineUris.Services, attempt), retryFor, cancellationToken, retrying),
+            "connecting", "--timeout", retryFor);
+        var groups = await EngineRetries.WithinAsync(
+            () => EngineRetries.RunAsync(async attempt => await ReadAsync(engine, onlyGroup, TimeProvider.System, attempt), retryFor, cancellationToken, retrying),
+            "reading the groups", "--timeout", retryFor);
         IReadOnlyDictionary<(string Group, string Topic), AutoscaleStatus> autoscale = new Dictionary<(string, string), AutoscaleStatus>();
         if (sample > TimeSpan.Zero)
         {
-            autoscale = await EngineRetries.RunAsync(
-                async attempt => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, attempt), retryFor, cancellationToken, retrying,
-                attemptTimeout: sample + EngineRetries.DefaultAttemptTimeout); // the attempt samples for --sample first
+            autoscale = await EngineRetries.WithinAsync(
+                () => EngineRetries.RunAsync(
+                    async attempt => await StatusAutoscale.ReadAsync(engine, groups, sample, TimeProvider.System, attempt), retryFor, cancellationToken, retrying,
+                    attemptTimeout: sample + EngineRetries.DefaultAttemptTimeout), // the attempt samples for --sample first
+                "sampling lag", "--timeout", retryFor);
         }
 
         if (output.Json)

@@ -17,7 +17,7 @@ internal static class ConfigurationValues
         var raw = Raw(setting, "a whole number");
         return int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw Error(setting, $"'{raw}' is not a whole number.");
+            : throw Error(setting, NotWhole(raw, int.MinValue, int.MaxValue));
     }
 
     public static long Long(IConfigurationSection setting)
@@ -25,8 +25,14 @@ internal static class ConfigurationValues
         var raw = Raw(setting, "a whole number");
         return long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw Error(setting, $"'{raw}' is not a whole number.");
+            : throw Error(setting, NotWhole(raw, long.MinValue, long.MaxValue));
     }
+
+    /// <summary>Why <paramref name="raw"/> is no whole number in [min, max]: out of range (with the limit), or not one at all.</summary>
+    private static string NotWhole(string raw, long min, long max) =>
+        !System.Numerics.BigInteger.TryParse(raw.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? $"'{raw}' is not a whole number."
+        : value > max ? string.Create(CultureInfo.InvariantCulture, $"'{raw}' is too large; the most is {max}.")
+        : string.Create(CultureInfo.InvariantCulture, $"'{raw}' is too small; the least is {min}.");
 
     public static double Double(IConfigurationSection setting)
     {

@@ -81,7 +81,28 @@ public static class EngineRetries
         }
     }
 
-    /// <summary>Reports each retry on <paramref name="error"/> as one line: <c>retrying in 400ms: what failed</c>.</summary>
+    /// <summary>Reports each retry on <paramref name="error"/> as one line: <c>retrying in 400ms: what failed</c> (the wait in whole milliseconds).</summary>
     public static Action<EngineException, TimeSpan> ReportTo(TextWriter error) =>
-        (e, wait) => error.WriteLine($"retrying in {Durations.Format(wait)}: {e.Message}");
+        (e, wait) => error.WriteLine($"retrying in {Durations.Format(TimeSpan.FromMilliseconds(Math.Round(wait.TotalMilliseconds)))}: {e.Message}");
+
+    /// <summary>
+    /// Runs <paramref name="step"/> (retries of its own included); when it still fails with a transient error, says
+    /// <paramref name="what"/> did not succeed within <paramref name="option"/> (the option that set the deadline, as the
+    /// user wrote it, e.g. <c>--timeout</c>) and <paramref name="deadline"/>, then the last error, without guessing why.
+    /// </summary>
+    public static async Task<T> WithinAsync<T>(Func<Task<T>> step, string what, string option, TimeSpan deadline)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (EngineException e) when (e.IsTransient)
+        {
+            throw Expired(what, option, deadline, e);
+        }
+    }
+
+    /// <summary>What a run last saw when the deadline <paramref name="option"/> set ran out (see <see cref="WithinAsync"/>).</summary>
+    public static EngineException Expired(string what, string option, TimeSpan deadline, EngineException last) =>
+        new($"{what} did not succeed within {option} {Durations.Format(deadline)}; the last error was: {last.Message}", last, isTransient: true);
 }

@@ -41,10 +41,10 @@ public static class Producer
 
         // One attempt never outlives the deadline: a call that does not answer (a frozen or cut-off server) is abandoned at it.
         var attempts = retryFor < EngineRetries.DefaultAttemptTimeout ? retryFor : EngineRetries.DefaultAttemptTimeout;
-        await using var engine = await WithDeadline(
-            () => EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt), retryFor, cancellationToken, retrying, attempts), "connecting", retryFor);
-        var (partitions, created) = await WithDeadline(
-            () => EngineRetries.RunAsync(attempt => EnsureTopicAsync(engine, settings, attempt), retryFor, cancellationToken, retrying, attempts), "creating the topic", retryFor);
+        await using var engine = await EngineRetries.WithinAsync(
+            () => EngineRetries.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt), retryFor, cancellationToken, retrying, attempts), "connecting", "--timeout", retryFor);
+        var (partitions, created) = await EngineRetries.WithinAsync(
+            () => EngineRetries.RunAsync(attempt => EnsureTopicAsync(engine, settings, attempt), retryFor, cancellationToken, retrying, attempts), "creating the topic", "--timeout", retryFor);
         if (settings.Replicas > 1 && engine.Name.StartsWith(EngineUriSchemes.InProcess, StringComparison.Ordinal))
         {
             await error.WriteLineAsync($"note: --replicas {settings.Replicas} is ignored: {engine.Name} keeps one copy of each event.");
@@ -106,7 +106,7 @@ public static class Producer
                 }
                 catch (EngineException ex) when (ex.IsTransient)
                 {
-                    failure = Expired("publishing a batch", retryFor, ex);
+                    failure = EngineRetries.Expired("publishing a batch", "--timeout", retryFor, ex);
                     break;
                 }
                 catch (ShoalException ex) when (ex is not ShoalConfigurationException)
@@ -202,23 +202,6 @@ public static class Producer
         IEventPublisher publisher, string topic, List<OutgoingEvent<ProducedEvent>> batch, TimeSpan retryFor, TimeSpan attemptTimeout,
         Action<EngineException, TimeSpan> retrying, CancellationToken cancellationToken) =>
         EngineRetries.RunAsync(async attempt => (long)(await publisher.PublishBatchAsync(topic, batch, attempt)).Count(r => r.Duplicate), retryFor, cancellationToken, retrying, attemptTimeout);
-
-    /// <summary>Runs a retried step; a transient error still failing at the deadline is reported as such, with the last error seen.</summary>
-    private static async Task<T> WithDeadline<T>(Func<Task<T>> step, string what, TimeSpan timeout)
-    {
-        try
-        {
-            return await step();
-        }
-        catch (EngineException e) when (e.IsTransient)
-        {
-            throw Expired(what, timeout, e);
-        }
-    }
-
-    /// <summary>What the run last saw when <c>--timeout</c> ran out, without guessing why.</summary>
-    private static EngineException Expired(string what, TimeSpan timeout, EngineException last) =>
-        new($"{what} did not succeed within --timeout {Durations.Format(timeout)}; the last error was: {last.Message}", last, isTransient: true);
 
     /// <summary>Waits until the next events are due at <paramref name="rate"/>; false when stopped (cancelled) while waiting.</summary>
     private static async Task<bool> PacedAsync(double rate, long published, Stopwatch clock, CancellationToken cancellationToken)

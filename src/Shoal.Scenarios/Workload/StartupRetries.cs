@@ -11,7 +11,9 @@ public sealed class StartupRetries(TimeSpan timeout, Action<EngineException, Tim
 {
     /// <summary>
     /// Runs <paramref name="call"/> with each attempt's token, retrying it while it fails with transient engine errors or
-    /// does not answer within <see cref="EngineRetries.DefaultAttemptTimeout"/> (<see cref="EngineRetries.RunAsync"/>).
+    /// does not answer within <see cref="EngineRetries.DefaultAttemptTimeout"/> (<see cref="EngineRetries.RunAsync"/>);
+    /// when <c>--startup-timeout</c> runs out, the error says <paramref name="what"/> did not succeed within it.
     /// </summary>
-    public Task<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> call) => EngineRetries.RunAsync(call, timeout, cancellationToken, retrying);
+    public Task<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> call, string what) =>
+        EngineRetries.WithinAsync(() => EngineRetries.RunAsync(call, timeout, cancellationToken, retrying), what, "--startup-timeout", timeout);
 }

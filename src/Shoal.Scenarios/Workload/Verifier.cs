@@ -63,9 +63,9 @@ public static class Verifier
         Task<T> WithinWait<T>(Func<CancellationToken, ValueTask<T>> call, TimeSpan? attemptTimeout = null) =>
             EngineRetries.RunAsync(call, wait - clock.Elapsed, cancellationToken, retrying, attemptTimeout);
 
-        await using var engine = await WithinWait(attempt => ShoalEngines.OpenAsync(uri, services, attempt));
+        await using var engine = await EngineRetries.WithinAsync(() => WithinWait(attempt => ShoalEngines.OpenAsync(uri, services, attempt)), "connecting", "--wait", wait);
         waitingFor.What = $"the description of topic '{topic}' on {ShoalEngines.Redact(uri)}";
-        var description = await WithinWait(attempt => engine.Log.DescribeTopicAsync(topic, attempt))
+        var description = await EngineRetries.WithinAsync(() => WithinWait(attempt => engine.Log.DescribeTopicAsync(topic, attempt)), "reading the topic", "--wait", wait)
             ?? throw new ShoalException($"topic '{topic}' does not exist on {ShoalEngines.Redact(uri)}.");
         var scan = new VerifyScan(engine, topic, group, description.Partitions, waitingFor);
         long lag;

@@ -44,7 +44,7 @@ public static class Worker
         IShoalEngine opened;
         try
         {
-            opened = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt));
+            opened = await startup.RunAsync(attempt => ShoalEngines.OpenAsync(settings.Engine, services, attempt), "connecting");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -67,7 +67,7 @@ public static class Worker
         {
             try
             {
-                var records = await startup.RunAsync(attempt => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), attempt));
+                var records = await startup.RunAsync(attempt => engine.Log.CreateTopicAsync(HandledRecord.TopicOptionsFor(settings.Topic, settings.Group, topic.Partitions), attempt), "creating the record topic");
                 recorder = new HandledRecorder(engine.Log, records.Name);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -196,7 +196,7 @@ public static class Worker
                 await created.DisposeAsync();
                 throw;
             }
-        });
+        }, "starting the group");
 
     /// <summary>
     /// The topic's description. When it does not exist: on an engine other processes share (NATS), waits for a producer
@@ -210,7 +210,7 @@ public static class Worker
         var noticed = TimeSpan.MinValue;
         while (true)
         {
-            if (await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt)) is { } topic)
+            if (await startup.RunAsync(attempt => engine.Log.DescribeTopicAsync(settings.Topic, attempt), "reading the topic") is { } topic)
             {
                 if (noticed != TimeSpan.MinValue)
                 {

@@ -54,6 +54,20 @@ public sealed class DurationsTests
     }
 
     [Theory]
+    [InlineData("1ms", true, "")]
+    [InlineData("0.5s", true, "")]
+    [InlineData("0", false, "must be more than 0; was 0.")]
+    [InlineData("0s", false, "must be more than 0; '0s' is 0.")]
+    [InlineData("-1s", false, "must be more than 0; '-1s' is negative.")]
+    [InlineData("soon", false, "'soon' is not a duration; write a number with a unit: 200ms, 1s, 1.5s, 2m, 1h.")]
+    public void TryParsePositive_refuses_0_and_never_suggests_it(string text, bool accepted, string expectedError)
+    {
+        Assert.Equal(accepted, Durations.TryParsePositive(text, out var value, out var error));
+        Assert.Equal(expectedError, error);
+        Assert.Equal(accepted, value > TimeSpan.Zero);
+    }
+
+    [Theory]
     [InlineData(0, "0")]
     [InlineData(250, "250ms")]
     [InlineData(1_500, "1.5s")]

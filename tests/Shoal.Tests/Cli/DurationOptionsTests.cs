@@ -30,6 +30,10 @@ public sealed class DurationOptionsTests
         var error = Assert.Single(command.Parse(["--timeout", "soon"]).Errors).Message;
         Assert.Equal("--timeout: 'soon' is not a duration; write a number with a unit: 200ms, 1s, 1.5s, 2m, 1h.", error);
         Assert.Equal("--timeout: must be more than 0; was 0.", Assert.Single(command.Parse(["--timeout", "0"]).Errors).Message);
+        Assert.Equal("--timeout: must be more than 0; '0ms' is 0.", Assert.Single(command.Parse(["--timeout", "0ms"]).Errors).Message);
+
+        // Once, `--timeout -1s` was told durations "must be 0 or more", and 0 was then refused.
+        Assert.Equal("--timeout: must be more than 0; '-1s' is negative.", Assert.Single(command.Parse(["--timeout", "-1s"]).Errors).Message);
         Assert.Equal(TimeSpan.FromSeconds(2), command.Parse(["--timeout", "2s"]).GetValue(option));
     }
 }

@@ -13,6 +13,8 @@ public sealed class ParseErrorTextTests
     [InlineData("--events: 'abc' is not a whole number.", "produce", "--topic", "t", "--keys", "2", "--events", "abc")]
     [InlineData("--partitions: '1.5' is not a whole number.", "produce", "--topic", "t", "--keys", "2", "--events", "1", "--partitions", "1.5")]
     [InlineData("--nodes: '1e3' is not a whole number.", "demo", "--nodes", "1e3")]
+    [InlineData("--events: '99999999999999999999' is too large; the most is 9223372036854775807.", "produce", "--topic", "t", "--keys", "2", "--events", "99999999999999999999")]
+    [InlineData("--nodes: '3000000000' is too large; the most is 2147483647.", "demo", "--nodes", "3000000000")]
     [InlineData("--events: needs a value.", "produce", "--topic", "t", "--keys", "2", "--events")]
     [InlineData("--topic is required.", "produce", "--keys", "2", "--events", "1")]
     [InlineData("unknown option '--serializer'.", "produce", "--topic", "t", "--keys", "2", "--events", "1", "--serializer", "yaml")]

@@ -158,6 +158,7 @@ public sealed class HostingConfigurationTests
         // key, value, the field named, a part of the message
         { "Shoal:Groups:billing:MaxConcurrency", "0", "Shoal:Groups:billing:MaxConcurrency", "must be between 1 and 100000; was 0." },
         { "Shoal:Groups:billing:MaxConcurrency", "abc", "Shoal:Groups:billing:MaxConcurrency", "'abc' is not a whole number." },
+        { "Shoal:Groups:billing:MaxConcurrency", "3000000000", "Shoal:Groups:billing:MaxConcurrency", "'3000000000' is too large; the most is 2147483647." },
         { "Shoal:Groups:billing:MaxConcurency", "4", "Shoal:Groups:billing:MaxConcurency", "is not a setting of a group; did you mean MaxConcurrency?" },
         { "Shoal:Groups:billing:HandlerTimeout", "0", "Shoal:Groups:billing:HandlerTimeout", "must be a positive duration or infinite; was 0." },
         { "Shoal:Groups:billing:HandlerTimeout", "30", "Shoal:Groups:billing:HandlerTimeout", "'30' is not a duration; write a number with a unit" },
