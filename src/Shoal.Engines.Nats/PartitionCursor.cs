@@ -223,10 +223,12 @@ internal sealed class PartitionCursor : IAsyncDisposable
         {
             var state = (await _js.GetStreamAsync(_stream, new StreamInfoRequest { DeletedDetails = true }, cancellationToken)).Info.State;
             var deleted = state.Deleted is { Count: > 0 } d ? d.ToHashSet() : [];
-            for (var offset = from; offset < to; offset++)
+
+            // Offsets before the first sequence were trimmed: only those from it on are looked up (a consumer that
+            // skips a million trimmed events does not check each).
+            for (var offset = Math.Max(from, (long)state.FirstSeq - 1); offset < to; offset++)
             {
-                var sequence = offset + 1;
-                if ((ulong)sequence >= state.FirstSeq && !deleted.Contains(sequence))
+                if (!deleted.Contains(offset + 1))
                 {
                     return false;
                 }
