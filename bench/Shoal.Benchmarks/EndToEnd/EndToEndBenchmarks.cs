@@ -29,8 +29,8 @@ public class EndToEndBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _keys = [.. Enumerable.Range(0, Keys).Select(k => $"key-{k}")];
-        _serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = E2EJsonContext.Default });
+        _keys = E2EWorkload.KeyNames(Keys);
+        _serializers = E2EWorkload.Serializers();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events, Description = "Raw pipeline: JSON + 12 channels + per-key check (baseline)")]
@@ -103,13 +103,7 @@ public class EndToEndBenchmarks
         var batch = new List<OutgoingEvent<E2EEvent>>(Batch);
         for (var n = 0; n < Events;)
         {
-            batch.Clear();
-            for (var end = Math.Min(Events, n + Batch); n < end; n++)
-            {
-                var key = n % Keys;
-                batch.Add(new OutgoingEvent<E2EEvent>(_keys[key], new E2EEvent { Key = key, Sequence = n / Keys }));
-            }
-
+            n = E2EWorkload.Fill(batch, _keys, n, Events, Batch);
             await shoal.Publisher.PublishBatchAsync("e2e", batch);
         }
 
@@ -143,6 +137,28 @@ public class EndToEndBenchmarks
 
         public long Verify(long expected) =>
             Count == expected ? Count : throw new InvalidOperationException($"handled {Count} of {expected}");
+    }
+}
+
+/// <summary>The workload the end-to-end and publish benchmarks share: key names, the JSON serializers, batches of events.</summary>
+internal static class E2EWorkload
+{
+    public static string[] KeyNames(int keys) => [.. Enumerable.Range(0, keys).Select(k => $"key-{k}")];
+
+    public static EventSerializers Serializers() =>
+        EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = E2EJsonContext.Default });
+
+    /// <summary>Refills <paramref name="batch"/> with events n … up to <paramref name="size"/> more (key n mod keys, sequence n / keys); returns the next n.</summary>
+    public static int Fill(List<OutgoingEvent<E2EEvent>> batch, string[] keys, int n, int events, int size)
+    {
+        batch.Clear();
+        for (var end = Math.Min(events, n + size); n < end; n++)
+        {
+            var key = n % keys.Length;
+            batch.Add(new OutgoingEvent<E2EEvent>(keys[key], new E2EEvent { Key = key, Sequence = n / keys.Length }));
+        }
+
+        return n;
     }
 }
 

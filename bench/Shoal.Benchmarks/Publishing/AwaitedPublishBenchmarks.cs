@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using Shoal.Benchmarks.EndToEnd;
@@ -29,8 +28,8 @@ public class AwaitedPublishBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _keys = [.. Enumerable.Range(0, Keys).Select(k => $"key-{k}")];
-        _serializers = EventSerializers.CreateDefault(new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = E2EJsonContext.Default });
+        _keys = E2EWorkload.KeyNames(Keys);
+        _serializers = E2EWorkload.Serializers();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events, Description = "Raw: JSON + partition + awaited channel write, per event (baseline)")]
@@ -77,13 +76,7 @@ public class AwaitedPublishBenchmarks
         var batch = new List<OutgoingEvent<E2EEvent>>(Batch);
         for (var n = 0; n < Events;)
         {
-            batch.Clear();
-            for (var end = Math.Min(Events, n + Batch); n < end; n++)
-            {
-                var key = n % Keys;
-                batch.Add(new OutgoingEvent<E2EEvent>(_keys[key], new E2EEvent { Key = key, Sequence = n / Keys }));
-            }
-
+            n = E2EWorkload.Fill(batch, _keys, n, Events, Batch);
             await shoal.Publisher.PublishBatchAsync("publish", batch);
         }
 
