@@ -63,7 +63,6 @@ internal static class NatsErrors
     public static bool IsTransient(long code, long errCode) =>
         errCode is not (NotEnabled or NotEnabledForAccount) && code is 408 or 500 or 503;
 
-    /// <summary>The messages of the exception and its causes, joined (the outer one alone often says only "can not connect").</summary>
     /// <summary>
     /// <see cref="Describe"/> for a failed connect, without NATS.Net's "can not connect uris: …", which only repeats the
     /// servers the caller's message names already.
@@ -77,10 +76,12 @@ internal static class NatsErrors
             return described;
         }
 
+        // Keep what the causes said after the repeated list ("…: Connection refused"), if anything.
         var rest = described.IndexOf(": ", Repeat.Length, StringComparison.Ordinal);
-        return rest < 0 ? "no server accepted a connection" : "no server accepted a connection" + described[rest..];
+        return "no server accepted a connection" + (rest < 0 ? string.Empty : described[rest..]);
     }
 
+    /// <summary>The messages of the exception and its causes, joined (the outer one alone often says only "can not connect").</summary>
     public static string Describe(Exception e)
     {
         var text = new StringBuilder();
