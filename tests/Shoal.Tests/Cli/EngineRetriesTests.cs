@@ -12,6 +12,16 @@ public sealed class EngineRetriesTests
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public void A_retry_is_reported_with_its_wait_in_whole_milliseconds()
+    {
+        // The last wait is cut to the deadline, so it has a fraction: it was printed as "retrying in 306.9188ms".
+        var error = new StringWriter();
+        EngineRetries.ReportTo(error)(new EngineException("no answer", isTransient: true), TimeSpan.FromMilliseconds(306.9188));
+
+        Assert.Equal("retrying in 307ms: no answer", error.ToString().TrimEnd());
+    }
+
+    [Fact]
     public async Task An_attempt_that_never_answers_is_abandoned_at_its_deadline_and_retried()
     {
         var attempts = 0;
