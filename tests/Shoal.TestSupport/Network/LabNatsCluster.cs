@@ -136,6 +136,46 @@ internal sealed class LabNatsCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// What the servers logged about JetStream leaders so far (new stream and metadata leaders, lost
+    /// quorum, stepping down), one line each prefixed with the host: when a fault's elections happened and how long they took.
+    /// </summary>
+    public string LeaderChanges()
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < _servers.Count; i++)
+        {
+            foreach (var line in _servers[i].Lines.Concat(_servers[i].ErrorLines)
+                         .Where(l => (l.Contains("leader", StringComparison.OrdinalIgnoreCase) || l.Contains("quorum", StringComparison.OrdinalIgnoreCase))
+                                     && !l.Contains("consumer leader", StringComparison.OrdinalIgnoreCase)))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{Hosts[i]}: {line}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The streams whose replica on <paramref name="host"/> is their leader (from its <c>/jsz</c>; empty when it does not
+    /// answer), for a timeline to say what a fault on that host takes away: the coordination bucket is <c>KV_shoal</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StreamsLedByAsync(string host, CancellationToken cancellationToken = default)
+    {
+        using var jsz = await MonitorAsync(host, "/jsz?accounts=true&streams=true", cancellationToken);
+        if (jsz is null)
+        {
+            return [];
+        }
+
+        var name = $"shoal-{Hosts.ToList().IndexOf(Server(host))}";
+        return [.. Items(jsz.RootElement, "account_details")
+            .SelectMany(a => Items(a, "stream_detail"))
+            .Where(d => d.TryGetProperty("cluster", out var c) && c.TryGetProperty("leader", out var l) && l.GetString() == name)
+            .Select(d => d.GetProperty("name").GetString() ?? "?")
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
     /// What each server says of <paramref name="stream"/> (its <c>/jsz</c>): its last sequence there, the stream's leader
     /// and replicas (current, lag), and each consumer's leader and delivered / pending — for a test that failed on a read.
     /// </summary>
@@ -175,10 +215,10 @@ internal sealed class LabNatsCluster : IAsyncDisposable
         }
 
         return text.ToString();
-
-        static IEnumerable<JsonElement> Items(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray() : [];
     }
+
+    private static JsonElement[] Items(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array ? [.. items.EnumerateArray()] : [];
 
     private string Server(string host) =>
         Hosts.Contains(host) ? host : throw new ArgumentException($"'{host}' runs no server of this cluster ({string.Join(", ", Hosts)})", nameof(host));
