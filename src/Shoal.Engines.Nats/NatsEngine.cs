@@ -62,12 +62,24 @@ public static class NatsEngine
                 DefaultReplicas = options.DefaultReplicas ?? fallback,
                 CoordinationReplicas = options.CoordinationReplicas ?? fallback,
             };
+            var confirm = !NatsCoordinationStore.AtomicCompareAndSet(connection.ServerInfo?.Version, clusterSize);
             var store = await OpenBucketAsync(new NatsKVContext(js), options, servers, cancellationToken);
+            if (confirm)
+            {
+                await KeepHistoryAsync(js, servers, cancellationToken);
+            }
+
             await WarnOfSingleReplicaAsync(store, options, servers, clusterSize, cancellationToken);
             var acks = await PublishAcks.StartAsync(connection, cancellationToken);
             var serverLimit = connection.ServerInfo?.MaxPayload ?? int.MaxValue;
             var log = new NatsEventLog(connection, js, options, acks, Math.Min(options.MaxEventBytes, serverLimit));
-            return new NatsShoalEngine($"nats://{string.Join(",", options.Connection.Urls.Select(HostPort))}", connection, acks, log, new NatsCoordinationStore(store, options.Connection.RequestTimeout));
+            if (confirm)
+            {
+                NatsLog.ConfirmingUpdates(options.LoggerFactory.CreateLogger(typeof(NatsEngine).FullName!), servers, connection.ServerInfo?.Version ?? "unknown");
+            }
+
+            return new NatsShoalEngine($"nats://{string.Join(",", options.Connection.Urls.Select(HostPort))}", connection, acks, log,
+                new NatsCoordinationStore(store, options.Connection.RequestTimeout, confirm ? js : null));
         }
         catch
         {
@@ -112,6 +124,29 @@ public static class NatsEngine
         catch (NatsException e)
         {
             throw NatsErrors.Failure($"NATS at {servers}: opening the coordination bucket '{NatsNames.CoordinationBucket}' failed: {NatsErrors.Describe(e)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Keeps <see cref="NatsCoordinationStore.ConfirmHistory"/> writes per key in the coordination bucket (it is created
+    /// with 1), so a confirmed update still finds a concurrent write that came before it when a later one has been
+    /// applied too (with one kept, the later write removes the earlier and both would be confirmed). Only raised, never lowered.
+    /// </summary>
+    private static async ValueTask KeepHistoryAsync(NatsJSContext js, string servers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await js.GetStreamAsync("KV_" + NatsNames.CoordinationBucket, cancellationToken: cancellationToken);
+            var config = stream.Info.Config;
+            if (config.MaxMsgsPerSubject < NatsCoordinationStore.ConfirmHistory)
+            {
+                config.MaxMsgsPerSubject = NatsCoordinationStore.ConfirmHistory;
+                await stream.UpdateAsync(config, cancellationToken);
+            }
+        }
+        catch (NatsException e)
+        {
+            throw NatsErrors.Failure($"NATS at {servers}: keeping {NatsCoordinationStore.ConfirmHistory} writes per key in the coordination bucket '{NatsNames.CoordinationBucket}' failed: {NatsErrors.Describe(e)}", e);
         }
     }
 

@@ -23,6 +23,9 @@ internal static class NatsErrors
     /// <summary>"JetStream not enabled" (the server answered, without JetStream).</summary>
     public const int NotEnabled = 10076;
 
+    /// <summary>"no message found" (a stream message get found nothing at or after the sequence asked for).</summary>
+    public const int NoMessageFound = 10037;
+
     /// <summary>An <see cref="EngineException"/> with <paramref name="message"/>, transient when <paramref name="cause"/> is (<see cref="IsTransient(Exception)"/>).</summary>
     public static EngineException Failure(string message, Exception? cause) =>
         new(message, cause, isTransient: cause is not null && IsTransient(cause));

@@ -20,4 +20,8 @@ internal static partial class NatsLog
     [LoggerMessage(4004, LogLevel.Warning,
         "NATS: reading partition {Partition} of topic '{Topic}' from offset {Offset}: the consumer delivered offset {SkippedTo} next, skipping events the stream still holds (a replica missing them?); nothing past the gap was taken, and the consumer is replaced")]
     public static partial void ConsumerSkipped(ILogger logger, string topic, int partition, long offset, long skippedTo);
+
+    [LoggerMessage(4010, LogLevel.Information,
+        "NATS at {Servers}: nats-server {Version} in a cluster does not apply compare-and-set atomically (fixed in 2.11.0); every coordination update is confirmed by one more request to the bucket's leader (docs/nats.md)")]
+    public static partial void ConfirmingUpdates(ILogger logger, string servers, string version);
 }
