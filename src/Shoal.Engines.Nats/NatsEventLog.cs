@@ -73,7 +73,8 @@ internal sealed partial class NatsEventLog : IEventLog, IAsyncDisposable
     {
         await RequirePartitionAsync(topic, partition, cancellationToken);
         var stream = await Call(topic, () => _js.GetStreamAsync(NatsNames.Stream(topic, partition), cancellationToken: cancellationToken));
-        var state = stream.Info.State;
+        var state = NatsStreamState.OfLeader(stream.Info) ?? throw new EngineException(
+            $"NATS: partition {partition} of topic '{topic}' has no stream leader (an election is under way), so its offsets are not known yet.", isTransient: true);
         var end = (long)state.LastSeq;
         var start = state.FirstSeq == 0 ? 0 : Math.Min((long)state.FirstSeq - 1, end);
         return new PartitionOffsets(start, end);

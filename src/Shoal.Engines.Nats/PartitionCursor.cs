@@ -215,13 +215,18 @@ internal sealed class PartitionCursor : IAsyncDisposable
 
     /// <summary>
     /// Whether the stream holds none of the events at offsets <paramref name="from"/> to <paramref name="to"/> − 1: they
-    /// lie before its first sequence (trimmed) or were deleted. False when its leader did not answer.
+    /// lie before its first sequence (trimmed) or were deleted. False when its leader did not answer (or a replica answered
+    /// for a leaderless stream, <see cref="NatsStreamState"/>).
     /// </summary>
     private async ValueTask<bool> GoneAsync(long from, long to, CancellationToken cancellationToken)
     {
         try
         {
-            var state = (await _js.GetStreamAsync(_stream, new StreamInfoRequest { DeletedDetails = true }, cancellationToken)).Info.State;
+            if (NatsStreamState.OfLeader((await _js.GetStreamAsync(_stream, new StreamInfoRequest { DeletedDetails = true }, cancellationToken)).Info) is not { } state)
+            {
+                return false; // a replica answered for a leaderless stream: its first sequence says nothing of the stream's
+            }
+
             var deleted = state.Deleted is { Count: > 0 } d ? d.ToHashSet() : [];
 
             // Offsets before the first sequence were trimmed: only those from it on are looked up (a consumer that
@@ -248,7 +253,7 @@ internal sealed class PartitionCursor : IAsyncDisposable
         try
         {
             var stream = await _js.GetStreamAsync(_stream, cancellationToken: cancellationToken);
-            return (long)stream.Info.State.LastSeq > offset;
+            return NatsStreamState.OfLeader(stream.Info) is { } state && (long)state.LastSeq > offset;
         }
         catch (NatsException)
         {
