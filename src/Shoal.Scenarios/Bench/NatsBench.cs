@@ -49,6 +49,15 @@ public static partial class NatsBench
         var publishRatios = new List<double>();
         var consumeRatios = new List<double>();
         var headerlessRatios = new List<double>();
+        var shoalUpdates = new List<double>();
+        var rawUpdates = new List<double>();
+        var updateRatios = new List<double>();
+        var rawKv = await new NATS.Client.KeyValueStore.NatsKVContext(js).CreateStoreAsync(new NATS.Client.KeyValueStore.NatsKVConfig($"benchraw-{Guid.NewGuid():N}"[..20])
+        {
+            History = 1,
+            NumberOfReplicas = replicas,
+            Storage = NATS.Client.KeyValueStore.NatsKVStorageType.File,
+        }, cancellationToken);
         var partitioned = settings.Partitions > 0
             ? await RunPartitionedAsync(engine, js, raw, replicas, settings, payload, cancellationToken)
             : null;
@@ -95,10 +104,29 @@ public static partial class NatsBench
             }
 
             await js.DeleteStreamAsync(stream, cancellationToken);
+
+            // Coordination: one key updated by compare-and-set, one update after the other (a lease renewal, a commit).
+            var updates = Math.Clamp(events / 50, 200, 5_000);
+            double su, ru;
+            if (round % 2 == 0)
+            {
+                su = await ShoalUpdatesAsync(engine.Coordination, $"bench/{topic}", updates, cancellationToken);
+                ru = await RawUpdatesAsync(rawKv, topic, updates, cancellationToken);
+            }
+            else
+            {
+                ru = await RawUpdatesAsync(rawKv, topic, updates, cancellationToken);
+                su = await ShoalUpdatesAsync(engine.Coordination, $"bench/{topic}", updates, cancellationToken);
+            }
+
             if (round < 0)
             {
                 continue;
             }
+
+            shoalUpdates.Add(su);
+            rawUpdates.Add(ru);
+            updateRatios.Add(su / ru);
 
             shoalPublish.Add(sp);
             rawPublish.Add(rp);
@@ -114,7 +142,39 @@ public static partial class NatsBench
             Median(shoalConsume), Median(rawConsumeShoal), Median(consumeRatios), Median(rawConsume), Median(headerlessRatios))
         {
             Partitioned = partitioned,
+            ShoalUpdatesPerSecond = Median(shoalUpdates),
+            RawUpdatesPerSecond = Median(rawUpdates),
+            UpdateRatio = Median(updateRatios),
+            ServerVersion = raw.ServerInfo?.Version,
         };
+    }
+
+    /// <summary>Updates per second of one key through Shoal's coordination store, each expecting the revision the last one wrote.</summary>
+    private static async Task<double> ShoalUpdatesAsync(ICoordinationStore store, string key, int updates, CancellationToken cancellationToken)
+    {
+        var value = new byte[64];
+        var revision = await store.TryCreateAsync(key, value, cancellationToken) ?? throw new InvalidOperationException($"'{key}' existed already.");
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < updates; i++)
+        {
+            revision = await store.TryUpdateAsync(key, value, revision, cancellationToken) ?? throw new InvalidOperationException($"An update of '{key}' lost its compare-and-set with nobody else writing.");
+        }
+
+        return updates / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The same through the raw NATS.Net KV client on a bucket of the same replicas.</summary>
+    private static async Task<double> RawUpdatesAsync(NATS.Client.KeyValueStore.INatsKVStore kv, string key, int updates, CancellationToken cancellationToken)
+    {
+        var value = new byte[64];
+        var revision = await kv.CreateAsync(key, value, cancellationToken: cancellationToken);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < updates; i++)
+        {
+            revision = await kv.UpdateAsync(key, value, revision, cancellationToken: cancellationToken);
+        }
+
+        return updates / clock.Elapsed.TotalSeconds;
     }
 
     private static async Task<double> ShoalPublishAsync(IShoalEngine engine, string topic, byte[] payload, int events, int window, CancellationToken cancellationToken)

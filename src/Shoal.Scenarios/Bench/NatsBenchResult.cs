@@ -26,4 +26,16 @@ public sealed record NatsBenchResult(
 {
     /// <summary>Publish over several partitions through the raw client's paths and Shoal's publisher, in the same run; null when not measured.</summary>
     public NatsPartitionedPublishResult? Partitioned { get; init; }
+
+    /// <summary>Compare-and-set updates of one key per second, one after the other, through Shoal's coordination store (0 when not measured).</summary>
+    public double ShoalUpdatesPerSecond { get; init; }
+
+    /// <summary>The same through the raw NATS.Net KV client on a bucket of the same replicas.</summary>
+    public double RawUpdatesPerSecond { get; init; }
+
+    /// <summary>Shoal / raw updates (median of each round's ratio).</summary>
+    public double UpdateRatio { get; init; }
+
+    /// <summary>The servers' version: on a cluster before nats-server 2.11 Shoal's store confirms each update with one more request (docs/nats.md).</summary>
+    public string? ServerVersion { get; init; }
 }
