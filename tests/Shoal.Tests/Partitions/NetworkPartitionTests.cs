@@ -37,8 +37,9 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
 
     /// <summary>
     /// Availability target for duplicates: at most the events in flight when the lease expired — with 12 partitions at
-    /// 1,000 events/s that is bounded by about one session TTL of events. Asserted by every scenario but the minority
-    /// server's (self-fencing stops a cut-off member's handling at its lease's expiry; measured 0–185 since, 5,473–10,390 before).
+    /// 1,000 events/s that is bounded by about one session TTL of events. Asserted by every scenario (self-fencing stops a
+    /// cut-off member's handling at its lease's expiry; measured 0–300 since, 5,473–10,390 before; the minority-server
+    /// scenario's one run of 541 came before coordination updates were confirmed on nats-server 2.9, docs/nats.md).
     /// </summary>
     private const int DuplicatesTarget = 1_000;
 
@@ -80,9 +81,6 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         string? minority = null;
         return RunAsync(new Scenario("isolate a minority server (no worker, not the meta leader)", TimeSpan.FromSeconds(10), AssertStall: false)
         {
-            // 0–28 duplicates in four runs, 541 in a fifth (the coordination bucket's leader was on the isolated server:
-            // every lease lapsed at once); reported until that is understood.
-            AssertDuplicates = false,
             LogLeaderChanges = true,
             Untouched = async nats =>
             {
@@ -240,6 +238,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
             log.WriteLine("--- what the servers logged about JetStream leaders\n" + nats.LeaderChanges());
         }
 
+        var deadLetters = await run.DeadLettersAsync();
         await sampling.CancelAsync();
         await sampler;
         await StopAsync(workerProcesses);
@@ -257,7 +256,8 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         log.WriteLine($"[{scenario.Name}] from the fault on: longest group stall {groupStall}; longest partition stall {partitionStall}; group target {StallTarget.TotalSeconds:0.0} s ({asserted})");
         log.WriteLine($"[{scenario.Name}] longest time nothing was published (shoal produce waiting on the servers): {publishStall}");
         log.WriteLine($"[{scenario.Name}] lag back within {Rate} events {(recovered is { } r ? $"{r.TotalSeconds:0.0} s" : "never")} after the heal");
-        log.WriteLine($"[{scenario.Name}] duplicates {duplicates} of {events} ({100.0 * duplicates / events:0.0} %); target at most {DuplicatesTarget} ({(scenario.AssertDuplicates ? "asserted" : "reported, not asserted")})");
+        log.WriteLine($"[{scenario.Name}] duplicates {duplicates} of {events} ({100.0 * duplicates / events:0.0} %); target at most {DuplicatesTarget} (asserted)");
+        log.WriteLine($"[{scenario.Name}] dead-lettered {deadLetters} (target 0, asserted)");
         log.WriteLine($"[{scenario.Name}] wall time {wall.Elapsed.TotalSeconds:0} s");
         TimeSpan? demoted = null;
         long? lowestLag = null;
@@ -276,10 +276,8 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         Assert.Equal(0, report.GetProperty("orderViolations").GetInt64());
         Assert.Equal(0, report.GetProperty("unexpected").GetInt64());
         Assert.True(report.GetProperty("caughtUp").GetBoolean(), "the group did not catch up: " + verify);
-        if (scenario.AssertDuplicates)
-        {
-            Assert.True(duplicates <= DuplicatesTarget, $"{duplicates} duplicates exceed the target {DuplicatesTarget}");
-        }
+        Assert.Equal(0, deadLetters); // the engine's outage is not the handler's failure: nothing is dead-lettered for it
+        Assert.True(duplicates <= DuplicatesTarget, $"{duplicates} duplicates exceed the target {DuplicatesTarget}");
         if (scenario.Demoted is { } member)
         {
             Assert.True(demoted <= DemotionTarget, $"{member} was not shown degraded within {DemotionTarget.TotalSeconds:0} s of the fault (after {demoted?.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) ?? "never"})");
@@ -357,9 +355,6 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
         public bool WorkersOnUntouched { get; init; }
 
         public Func<LabNatsCluster, Task<string[]>> Untouched { get; init; } = _ => Task.FromResult(Servers);
-
-        /// <summary>Whether the duplicates target is asserted (by default; not where a run came within a factor of two of it).</summary>
-        public bool AssertDuplicates { get; init; } = true;
 
         /// <summary>A member the fault makes flaky: it must be shown not healthy within <see cref="DemotionTarget"/>, and the group's lag must recover before the heal.</summary>
         public string? Demoted { get; init; }

@@ -221,6 +221,29 @@ internal sealed class FaultRun : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// The events in the group's dead-letter topic (0 when it was never created). The <c>verify</c> handler never fails
+    /// by itself, so any is one an engine outage pushed there.
+    /// </summary>
+    public async Task<long> DeadLettersAsync()
+    {
+        _watcher ??= await ShoalEngines.OpenAsync(Engine);
+        var topic = $"{Topic}.{Group}.dlq";
+        if (await _watcher.Log.DescribeTopicAsync(topic) is not { } description)
+        {
+            return 0;
+        }
+
+        long total = 0;
+        for (var p = 0; p < description.Partitions; p++)
+        {
+            var offsets = await _watcher.Log.GetOffsetsAsync(topic, p);
+            total += offsets.End - offsets.Start;
+        }
+
+        return total;
+    }
+
     public static long Committed(GroupTopicStatus status) => status.Partitions.Sum(p => p.Committed ?? 0);
 
     /// <summary>Partition → (owner, epoch) of every live lease.</summary>
