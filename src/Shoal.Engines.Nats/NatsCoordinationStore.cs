@@ -32,9 +32,6 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
 {
     private static readonly NatsRawSerializer<ReadOnlyMemory<byte>> Writer = NatsRawSerializer<ReadOnlyMemory<byte>>.Default;
     private static readonly NatsRawSerializer<byte[]> Reader = NatsRawSerializer<byte[]>.Default;
-    /// <summary>The first attempt's wait for a listing's consumer to answer; each retry waits twice as long, up to <see cref="MaxAttemptWait"/>.</summary>
-    private static readonly TimeSpan FirstAttemptWait = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxAttemptWait = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a listing's attempt waits for each next entry once its consumer has answered.</summary>
     internal static readonly TimeSpan EntryWait = TimeSpan.FromSeconds(2);
@@ -189,7 +186,7 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         CoordinationKeyRules.ValidatePrefix(prefix);
         var (filter, exact) = CoordinationKeyCodec.Filter(prefix);
         var started = TimeProvider.System.GetTimestamp();
-        var wait = FirstAttemptWait;
+        var wait = ConsumerPlacement.FirstAnswerWait;
         var attempts = 0;
         string? lastSeen = null;
         Exception? lastError = null;
@@ -206,7 +203,7 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
             }
 
             attempts++;
-            var answerWait = remaining <= wait ? TimeSpan.FromTicks(Math.Max(remaining.Ticks, FirstAttemptWait.Ticks)) : wait;
+            var answerWait = remaining <= wait ? TimeSpan.FromTicks(Math.Max(remaining.Ticks, ConsumerPlacement.FirstAnswerWait.Ticks)) : wait;
             using var attempt = new ListingAttempt(answerWait, cancellationToken);
             try
             {
@@ -224,7 +221,7 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
                 throw Failed("listing", prefix, e);
             }
 
-            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxAttemptWait.Ticks));
+            wait = ConsumerPlacement.Next(wait);
         }
     }
 

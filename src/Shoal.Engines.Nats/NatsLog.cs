@@ -24,4 +24,8 @@ internal static partial class NatsLog
     [LoggerMessage(4010, LogLevel.Information,
         "NATS at {Servers}: nats-server {Version} in a cluster does not apply compare-and-set atomically (fixed in 2.11.0); every coordination update is confirmed by one more request to the bucket's leader (docs/nats.md)")]
     public static partial void ConfirmingUpdates(ILogger logger, string servers, string version);
+
+    [LoggerMessage(4011, LogLevel.Debug,
+        "NATS: creating the consumer to read partition {Partition} of topic '{Topic}' got no answer within {WaitMs} ms (a dead peer of the stream?); asking again")]
+    public static partial void ConsumerCreationUnanswered(ILogger logger, string topic, int partition, double waitMs);
 }

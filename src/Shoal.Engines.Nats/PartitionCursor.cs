@@ -263,28 +263,55 @@ internal sealed class PartitionCursor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates the consumer at <see cref="Next"/>. A creation that does not answer in time is asked again
+    /// (<see cref="ConsumerPlacement"/>: nats-server 2.9 may place it on a dead peer of the stream), until the request
+    /// timeout is spent; an abandoned creation that did reach a live peer is deleted by the server after
+    /// <see cref="InactiveThreshold"/>.
+    /// </summary>
     private async ValueTask<Subscription> SubscribeAsync(CancellationToken cancellationToken)
     {
+        var config = new ConsumerConfig
+        {
+            AckPolicy = ConsumerConfigAckPolicy.None,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+            OptStartSeq = (ulong)Next + 1,
+            MemStorage = true,
+            NumReplicas = 1,
+            InactiveThreshold = InactiveThreshold,
+        };
+        var budget = _js.Connection.Opts.RequestTimeout;
+        var started = TimeProvider.System.GetTimestamp();
+        var wait = ConsumerPlacement.FirstAnswerWait;
         INatsJSConsumer consumer;
-        try
+        while (true)
         {
-            consumer = await _js.CreateOrUpdateConsumerAsync(_stream, new ConsumerConfig
+            // The last attempt that fits the budget waits the client's own request timeout, so it fails as any request does.
+            var last = TimeProvider.System.GetElapsedTime(started) + wait >= budget;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (!last)
             {
-                AckPolicy = ConsumerConfigAckPolicy.None,
-                DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
-                OptStartSeq = (ulong)Next + 1,
-                MemStorage = true,
-                NumReplicas = 1,
-                InactiveThreshold = InactiveThreshold,
-            }, cancellationToken);
-        }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == NatsErrors.StreamNotFound)
-        {
-            throw new TopicNotFoundException(_topic);
-        }
-        catch (NatsException e)
-        {
-            throw NatsErrors.Failure($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+                attempt.CancelAfter(wait);
+            }
+
+            try
+            {
+                consumer = await _js.CreateOrUpdateConsumerAsync(_stream, config, attempt.Token);
+                break;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !last)
+            {
+                NatsLog.ConsumerCreationUnanswered(_logger, _topic, _partition, wait.TotalMilliseconds);
+                wait = ConsumerPlacement.Next(wait);
+            }
+            catch (NatsJSApiException e) when (e.Error.ErrCode == NatsErrors.StreamNotFound)
+            {
+                throw new TopicNotFoundException(_topic);
+            }
+            catch (NatsException e)
+            {
+                throw NatsErrors.Failure($"Reading partition {_partition} of topic '{_topic}' from NATS failed: {NatsErrors.Describe(e)}", e);
+            }
         }
 
         return new Subscription(_js, _stream, consumer, _readAhead);
@@ -450,11 +477,14 @@ internal sealed class PartitionCursor : IAsyncDisposable
 
             try
             {
-                // Best effort: an ephemeral consumer left behind is deleted by the server after InactiveThreshold anyway.
-                await _js.DeleteConsumerAsync(_stream, _consumer);
+                // Best effort, and briefly: an ephemeral consumer left behind is deleted by the server after
+                // InactiveThreshold anyway, and one on a dead peer never answers (a stop waited 10 s per cursor).
+                using var deleting = new CancellationTokenSource(ConsumerPlacement.MaxAnswerWait);
+                await _js.DeleteConsumerAsync(_stream, _consumer, deleting.Token);
             }
-            catch (NatsException)
+            catch (Exception e) when (e is NatsException or OperationCanceledException)
             {
+                // Not deleted: the server does it after InactiveThreshold.
             }
 
             _stop.Dispose();

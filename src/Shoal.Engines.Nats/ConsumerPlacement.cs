@@ -1,0 +1,19 @@
+namespace Shoal.Engines.Nats;
+
+/// <summary>
+/// How long a request that creates an ephemeral consumer (a read's cursor, a KV listing's watch) waits before it is
+/// abandoned and asked again. nats-server 2.9 places an R1 consumer on a random peer of its stream
+/// (<c>createGroupForConsumer</c> shuffles the stream's peers), a dead one included for as long as it is down; that
+/// creation never answers, and the client would wait its whole request timeout (10 s by default). Asked again, the
+/// server picks a peer again. The first attempt waits <see cref="FirstAnswerWait"/>, each next one twice as long up to
+/// <see cref="MaxAnswerWait"/>, until the request timeout is spent.
+/// </summary>
+internal static class ConsumerPlacement
+{
+    public static readonly TimeSpan FirstAnswerWait = TimeSpan.FromMilliseconds(250);
+
+    public static readonly TimeSpan MaxAnswerWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>The next attempt's wait after one of <paramref name="wait"/>.</summary>
+    public static TimeSpan Next(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxAnswerWait.Ticks));
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Text;
+using Shoal.Engine;
+using Shoal.Scenarios.Nats;
+using Shoal.TestSupport;
+using Xunit;
+
+namespace Shoal.Tests.Engines.Nats;
+
+/// <summary>
+/// nats-server 2.9 places a read's consumer (R1) on a random peer of the stream, a dead one included for as long as it is
+/// down, and that creation never answers: a read that starts then must ask again rather than wait its whole request
+/// timeout (`shoal verify` with one server of three down ran out of its --wait on 10 s waits).
+/// </summary>
+public sealed class NatsDeadPeerReadTests(ITestOutputHelper log)
+{
+    [Fact]
+    [Trait("Category", "Integration")]
+    [Trait("Category", "Slow")]
+    public async Task Reads_that_start_while_a_peer_of_the_stream_is_dead_answer_within_seconds()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        await using var nats = await NatsFaultCluster.StartAsync(new() { Servers = 3 }, deadline.Token);
+        var query = nats.Cluster.EngineUri[nats.Cluster.EngineUri.IndexOf('?', StringComparison.Ordinal)..];
+        await using var engine = await ShoalEngines.OpenAsync(nats.Cluster.Urls[0] + query, cancellationToken: deadline.Token);
+        var topic = $"deadpeer-{Guid.NewGuid():N}"[..20];
+        await engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 1 }, deadline.Token);
+        var events = Enumerable.Range(0, 10).Select(i => new EventEnvelope($"e{i}", topic, "k", "t", Encoding.UTF8.GetBytes("x"))).ToArray();
+        await engine.Log.AppendAsync(topic, 0, events, new AppendedEvent[events.Length], deadline.Token);
+
+        // A peer of the stream that is neither the engine's server nor JetStream's meta leader (consumers are created
+        // through the meta leader; losing it is an election, not this).
+        var leader = await nats.MetaLeaderAsync(deadline.Token);
+        var victim = leader == 1 ? 2 : 1;
+        await nats.KillAsync(victim);
+
+        // Every read from offset 0 starts a new consumer (the cursor left by the last read waits at offset 10).
+        var slowest = TimeSpan.Zero;
+        var buffer = new EventEnvelope[16];
+        for (var i = 0; i < 12; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var read = await engine.Log.ReadAsync(topic, 0, 0, buffer, deadline.Token);
+            slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
+            Assert.Equal((10, 0L, 9L), (read, buffer[0].Offset, buffer[read - 1].Offset));
+        }
+
+        log.WriteLine($"server {victim} killed (meta leader {leader}); slowest of 12 reads {slowest.TotalMilliseconds:0} ms");
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a read took {slowest.TotalSeconds:0.0} s");
+    }
+}
