@@ -41,6 +41,14 @@ public static class Worker
         var startup = new StartupRetries(settings.StartupTimeout, EngineRetries.ReportTo(error), cancellationToken);
         // The engine's connection notices a dead server within the member's session (docs/nats.md, Liveness).
         services = services with { SessionTtl = settings.SessionTtl, HeartbeatInterval = settings.Heartbeat };
+
+        // --log-level covers the engine too, in the same format (without it, the engine's warnings go where the caller said).
+        using var logging = settings.LogLevel == LogLevel.None ? NullLoggerFactory.Instance : WorkerLog.Create(settings.LogLevel, Console.Error);
+        if (settings.LogLevel != LogLevel.None)
+        {
+            services = services with { LoggerFactory = logging };
+        }
+
         IShoalEngine opened;
         try
         {
@@ -76,13 +84,6 @@ public static class Worker
             }
         }
 
-        using var logging = settings.LogLevel == LogLevel.None
-            ? (ILoggerFactory)NullLoggerFactory.Instance
-            : LoggerFactory.Create(b => b.SetMinimumLevel(settings.LogLevel).AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            }).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         var options = new ShoalOptions
         {
             LoggerFactory = logging,
