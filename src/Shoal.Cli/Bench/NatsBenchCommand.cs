@@ -94,7 +94,7 @@ internal static class NatsBenchCommand
         text.AppendLine(FormattableString.Invariant($"{r.Setup}: consume shoal {r.ShoalConsumePerSecond,10:N0}/s  raw {r.RawConsumeShoalStreamPerSecond,10:N0}/s  ratio {r.ConsumeRatio:0.00}x {Verdict(r.ConsumeRatio)} (raw pull consumer on the same messages)"));
         text.AppendLine(FormattableString.Invariant($"{r.Setup}: (raw pull consumer on header-less messages of the same payload: {r.RawConsumePerSecond:N0}/s, shoal/that {r.ConsumeRatioHeaderless:0.00}x)"));
         text.Append(FormattableString.Invariant(
-            $"{r.Setup}: coordination updates (compare-and-set, one after the other) shoal {r.ShoalUpdatesPerSecond,8:N0}/s  raw KV {r.RawUpdatesPerSecond,8:N0}/s  ratio {r.UpdateRatio:0.00}x (nats-server {r.ServerVersion ?? "unknown"}; on a cluster before 2.11 each update is confirmed by one more request)"));
+            $"{r.Setup}: coordination updates (compare-and-set, one after the other) shoal {r.ShoalUpdatesPerSecond,8:N0}/s  raw KV {r.RawUpdatesPerSecond,8:N0}/s  ratio {r.UpdateRatio:0.00}x (nats-server {r.ServerVersion ?? "unknown"}: {(r.UpdatesConfirmed ? "each update confirmed by one more request, as on any cluster before 2.11" : "updates not confirmed")})"));
         return text.ToString();
     }
 

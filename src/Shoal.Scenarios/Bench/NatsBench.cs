@@ -146,6 +146,7 @@ public static partial class NatsBench
             RawUpdatesPerSecond = Median(rawUpdates),
             UpdateRatio = Median(updateRatios),
             ServerVersion = raw.ServerInfo?.Version,
+            UpdatesConfirmed = engine is NatsShoalEngine { Coordination: NatsCoordinationStore { ConfirmsUpdates: true } },
         };
     }
 

@@ -38,4 +38,7 @@ public sealed record NatsBenchResult(
 
     /// <summary>The servers' version: on a cluster before nats-server 2.11 Shoal's store confirms each update with one more request (docs/nats.md).</summary>
     public string? ServerVersion { get; init; }
+
+    /// <summary>Whether Shoal's store confirmed each update with one more request in this setup.</summary>
+    public bool UpdatesConfirmed { get; init; }
 }
