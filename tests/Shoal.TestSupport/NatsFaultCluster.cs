@@ -28,6 +28,25 @@ internal sealed class NatsFaultCluster : IAsyncDisposable
     public static async Task<NatsFaultCluster> StartAsync(LocalNatsClusterOptions? options = null, CancellationToken cancellationToken = default) =>
         new(await LocalNatsCluster.StartAsync(options, cancellationToken));
 
+    /// <summary>
+    /// An engine connected to server <paramref name="index"/> alone, with the cluster's replicas: it stays on that server
+    /// while others are killed.
+    /// </summary>
+    public ValueTask<Shoal.Engine.IShoalEngine> OpenEngineOnAsync(int index, CancellationToken cancellationToken = default) =>
+        Shoal.Engine.ShoalEngines.OpenAsync(Cluster.Urls[index] + Cluster.EngineUri[Cluster.EngineUri.IndexOf('?', StringComparison.Ordinal)..], cancellationToken: cancellationToken);
+
+    /// <summary>A new topic of one partition (the engine's default replicas) holding <paramref name="events"/> events at offsets 0 on.</summary>
+    public static async Task<string> TopicWithEventsAsync(Shoal.Engine.IShoalEngine engine, string prefix, int events, CancellationToken cancellationToken = default)
+    {
+        var topic = $"{prefix}-{Guid.NewGuid():N}"[..20];
+        await engine.Log.CreateTopicAsync(new Shoal.TopicOptions { Name = topic, Partitions = 1 }, cancellationToken);
+        var envelopes = Enumerable.Range(0, events)
+            .Select(i => new Shoal.EventEnvelope($"e{i}", topic, "k", "t", System.Text.Encoding.UTF8.GetBytes("x")))
+            .ToArray();
+        await engine.Log.AppendAsync(topic, 0, envelopes, new Shoal.Engine.AppendedEvent[events], cancellationToken);
+        return topic;
+    }
+
     /// <summary>Kills server <paramref name="index"/> with SIGKILL and waits for it to exit.</summary>
     public async Task KillAsync(int index)
     {

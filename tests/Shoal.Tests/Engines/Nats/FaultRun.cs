@@ -228,20 +228,7 @@ internal sealed class FaultRun : IAsyncDisposable
     public async Task<long> DeadLettersAsync()
     {
         _watcher ??= await ShoalEngines.OpenAsync(Engine);
-        var topic = $"{Topic}.{Group}.dlq";
-        if (await _watcher.Log.DescribeTopicAsync(topic) is not { } description)
-        {
-            return 0;
-        }
-
-        long total = 0;
-        for (var p = 0; p < description.Partitions; p++)
-        {
-            var offsets = await _watcher.Log.GetOffsetsAsync(topic, p);
-            total += offsets.End - offsets.Start;
-        }
-
-        return total;
+        return await Shoal.Tests.Runtime.Runtimes.CountAsync(_watcher, $"{Topic}.{Group}.dlq");
     }
 
     public static long Committed(GroupTopicStatus status) => status.Partitions.Sum(p => p.Committed ?? 0);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Shoal.Engine;
 using Shoal.Scenarios.Nats;
 using Shoal.TestSupport;
@@ -21,12 +20,8 @@ public sealed class NatsDeadPeerReadTests(ITestOutputHelper log)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         await using var nats = await NatsFaultCluster.StartAsync(new() { Servers = 3 }, deadline.Token);
-        var query = nats.Cluster.EngineUri[nats.Cluster.EngineUri.IndexOf('?', StringComparison.Ordinal)..];
-        await using var engine = await ShoalEngines.OpenAsync(nats.Cluster.Urls[0] + query, cancellationToken: deadline.Token);
-        var topic = $"deadpeer-{Guid.NewGuid():N}"[..20];
-        await engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 1 }, deadline.Token);
-        var events = Enumerable.Range(0, 10).Select(i => new EventEnvelope($"e{i}", topic, "k", "t", Encoding.UTF8.GetBytes("x"))).ToArray();
-        await engine.Log.AppendAsync(topic, 0, events, new AppendedEvent[events.Length], deadline.Token);
+        await using var engine = await nats.OpenEngineOnAsync(0, deadline.Token);
+        var topic = await NatsFaultCluster.TopicWithEventsAsync(engine, "deadpeer", 10, deadline.Token);
 
         // A peer of the stream that is neither the engine's server nor JetStream's meta leader (consumers are created
         // through the meta leader; losing it is an election, not this).

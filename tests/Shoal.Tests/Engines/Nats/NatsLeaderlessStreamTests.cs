@@ -1,4 +1,3 @@
-using System.Text;
 using NATS.Client.JetStream;
 using Shoal.Engine;
 using Shoal.Engines.Nats;
@@ -21,12 +20,8 @@ public sealed class NatsLeaderlessStreamTests(ITestOutputHelper log)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await using var nats = await NatsFaultCluster.StartAsync(new() { Servers = 3 }, deadline.Token);
-        var query = nats.Cluster.EngineUri[nats.Cluster.EngineUri.IndexOf('?', StringComparison.Ordinal)..];
-        await using var engine = await ShoalEngines.OpenAsync(nats.Cluster.Urls[0] + query, cancellationToken: deadline.Token);
-        var topic = $"leaderless-{Guid.NewGuid():N}"[..20];
-        await engine.Log.CreateTopicAsync(new TopicOptions { Name = topic, Partitions = 1 }, deadline.Token);
-        var events = Enumerable.Range(0, 5).Select(i => new EventEnvelope($"e{i}", topic, "k", "t", Encoding.UTF8.GetBytes("x"))).ToArray();
-        await engine.Log.AppendAsync(topic, 0, events, new AppendedEvent[events.Length], deadline.Token);
+        await using var engine = await nats.OpenEngineOnAsync(0, deadline.Token);
+        var topic = await NatsFaultCluster.TopicWithEventsAsync(engine, "leaderless", 5, deadline.Token);
         Assert.Equal(new PartitionOffsets(0, 5), await engine.Log.GetOffsetsAsync(topic, 0, deadline.Token));
 
         // Server 0 alone: the stream loses its leader, and server 0's replica answers with its own state.
