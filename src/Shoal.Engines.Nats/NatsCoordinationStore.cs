@@ -119,8 +119,8 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
         try
         {
             var response = await js.JSRequestResponseAsync<StreamMsgGetRequest, StreamMsgGetResponse>(
-                $"{js.Opts.Prefix}.STREAM.MSG.GET.KV_{NatsNames.CoordinationBucket}",
-                new StreamMsgGetRequest { Seq = (ulong)expectedRevision + 1, NextBySubj = $"$KV.{NatsNames.CoordinationBucket}.{encoded}" },
+                $"{js.Opts.Prefix}.STREAM.MSG.GET.{NatsNames.CoordinationStream}",
+                new StreamMsgGetRequest { Seq = (ulong)expectedRevision + 1, NextBySubj = NatsNames.CoordinationSubject(encoded) },
                 cancellationToken);
             return (long)response.Message.Seq;
         }

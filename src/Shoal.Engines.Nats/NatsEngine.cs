@@ -67,17 +67,13 @@ public static class NatsEngine
             if (confirm)
             {
                 await KeepHistoryAsync(js, servers, cancellationToken);
+                NatsLog.ConfirmingUpdates(options.LoggerFactory.CreateLogger(typeof(NatsEngine).FullName!), servers, connection.ServerInfo?.Version ?? "unknown");
             }
 
             await WarnOfSingleReplicaAsync(store, options, servers, clusterSize, cancellationToken);
             var acks = await PublishAcks.StartAsync(connection, cancellationToken);
             var serverLimit = connection.ServerInfo?.MaxPayload ?? int.MaxValue;
             var log = new NatsEventLog(connection, js, options, acks, Math.Min(options.MaxEventBytes, serverLimit));
-            if (confirm)
-            {
-                NatsLog.ConfirmingUpdates(options.LoggerFactory.CreateLogger(typeof(NatsEngine).FullName!), servers, connection.ServerInfo?.Version ?? "unknown");
-            }
-
             return new NatsShoalEngine($"nats://{string.Join(",", options.Connection.Urls.Select(HostPort))}", connection, acks, log,
                 new NatsCoordinationStore(store, options.Connection.RequestTimeout, confirm ? js : null));
         }
@@ -136,7 +132,7 @@ public static class NatsEngine
     {
         try
         {
-            var stream = await js.GetStreamAsync("KV_" + NatsNames.CoordinationBucket, cancellationToken: cancellationToken);
+            var stream = await js.GetStreamAsync(NatsNames.CoordinationStream, cancellationToken: cancellationToken);
             var config = stream.Info.Config;
             if (config.MaxMsgsPerSubject < NatsCoordinationStore.ConfirmHistory)
             {

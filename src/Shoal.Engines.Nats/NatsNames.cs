@@ -18,8 +18,14 @@ internal static class NatsNames
     public const string SubjectRoot = "shoal";
     public const string StreamRoot = "SHOAL_";
 
-    /// <summary>The coordination KV bucket (stream <c>KV_shoal</c>).</summary>
+    /// <summary>The coordination KV bucket (stream <see cref="CoordinationStream"/>).</summary>
     public const string CoordinationBucket = "shoal";
+
+    /// <summary>The JetStream stream behind the coordination bucket.</summary>
+    public const string CoordinationStream = "KV_" + CoordinationBucket;
+
+    /// <summary>The subject a coordination key (encoded by <see cref="CoordinationKeyCodec"/>) is stored under in <see cref="CoordinationStream"/>.</summary>
+    public static string CoordinationSubject(string encodedKey) => $"$KV.{CoordinationBucket}.{encodedKey}";
 
     public static string TopicToken(string topic) => topic.Replace('.', '~');
 

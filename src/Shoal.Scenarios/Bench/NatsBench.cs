@@ -138,6 +138,7 @@ public static partial class NatsBench
             headerlessRatios.Add(rates[0] / rates[2]);
         }
 
+        await new NATS.Client.KeyValueStore.NatsKVContext(js).DeleteStoreAsync(rawKv.Bucket, cancellationToken);
         return new NatsBenchResult(setup, Median(shoalPublish), Median(rawPublish), Median(publishRatios),
             Median(shoalConsume), Median(rawConsumeShoal), Median(consumeRatios), Median(rawConsume), Median(headerlessRatios))
         {

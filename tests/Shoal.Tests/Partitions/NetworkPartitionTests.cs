@@ -293,7 +293,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper log)
     /// <summary>The streams a server leads, for the fault line: the coordination bucket by name, the topic's partitions as a count.</summary>
     private static string Led(IReadOnlyList<string> streams)
     {
-        var parts = streams.Where(s => s != "KV_" + Shoal.Engines.Nats.NatsNames.CoordinationBucket).ToList();
+        var parts = streams.Where(s => s != Shoal.Engines.Nats.NatsNames.CoordinationStream).ToList();
         var bucket = streams.Count != parts.Count ? "the coordination bucket and " : string.Empty;
         return $"{bucket}{parts.Count} other streams ({string.Join(" ", parts)})";
     }

@@ -31,7 +31,7 @@ public sealed class NatsReplicaDefaultTests
         {
             await using var engine = await ShoalEngines.OpenAsync(oneServer + "?kv-replicas=1&replicas=1", new EngineServices { LoggerFactory = factory }, deadline.Token);
             var js = new NatsJSContext(((NatsShoalEngine)engine).Connection);
-            Assert.Equal(1, (await js.GetStreamAsync("KV_" + NatsNames.CoordinationBucket, cancellationToken: deadline.Token)).Info.Config.NumReplicas);
+            Assert.Equal(1, (await js.GetStreamAsync(NatsNames.CoordinationStream, cancellationToken: deadline.Token)).Info.Config.NumReplicas);
             var topic = await engine.Log.CreateTopicAsync(new TopicOptions { Name = "r1-" + Guid.NewGuid().ToString("N")[..8], Partitions = 1 }, deadline.Token);
             Assert.Equal(1, topic.Options.Replicas);
         }
@@ -43,7 +43,7 @@ public sealed class NatsReplicaDefaultTests
         // The bucket gone, a URI with one server and no replicas: three replicas for both, and no warning.
         await using (var admin = await ShoalEngines.OpenAsync(oneServer + "?kv-replicas=1", cancellationToken: deadline.Token))
         {
-            await new NatsJSContext(((NatsShoalEngine)admin).Connection).DeleteStreamAsync("KV_" + NatsNames.CoordinationBucket, deadline.Token);
+            await new NatsJSContext(((NatsShoalEngine)admin).Connection).DeleteStreamAsync(NatsNames.CoordinationStream, deadline.Token);
         }
 
         var quiet = new CapturingLoggerProvider();
@@ -51,7 +51,7 @@ public sealed class NatsReplicaDefaultTests
         {
             await using var engine = await ShoalEngines.OpenAsync(oneServer, new EngineServices { LoggerFactory = factory }, deadline.Token);
             var js = new NatsJSContext(((NatsShoalEngine)engine).Connection);
-            Assert.Equal(3, (await js.GetStreamAsync("KV_" + NatsNames.CoordinationBucket, cancellationToken: deadline.Token)).Info.Config.NumReplicas);
+            Assert.Equal(3, (await js.GetStreamAsync(NatsNames.CoordinationStream, cancellationToken: deadline.Token)).Info.Config.NumReplicas);
             var name = "r3-" + Guid.NewGuid().ToString("N")[..8];
             var topic = await engine.Log.CreateTopicAsync(new TopicOptions { Name = name, Partitions = 1 }, deadline.Token);
             Assert.Equal(3, topic.Options.Replicas);
