@@ -162,7 +162,7 @@ internal sealed class NatsCoordinationStore : ICoordinationStore
     /// <para>
     /// A watch is an ephemeral R1 consumer, and nats-server 2.9 may place it on a peer of the bucket's stream that has
     /// died (SIGKILL) but is not yet known to be offline: its creation then never answers. So an attempt that has not
-    /// answered within 250 ms (doubling up to 2 s) is abandoned and the listing retried — the server picks a peer again —
+    /// answered within 250 ms (doubling up to 1 s, <see cref="ConsumerPlacement"/>) is abandoned and the listing retried — the server picks a peer again —
     /// until the request timeout is spent. Without this, one listing in three failed after the full 10 s timeout for as
     /// long as a server of the bucket was down, stalling every member's rebalance step (and lease renewals) with it.
     /// </para>

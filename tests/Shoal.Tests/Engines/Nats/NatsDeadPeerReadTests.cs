@@ -44,8 +44,8 @@ public sealed class NatsDeadPeerReadTests(ITestOutputHelper log)
 
         log.WriteLine($"server {victim} killed (meta leader {leader}); slowest of 12 reads {slowest.TotalMilliseconds:0} ms");
         // Before, a creation placed on the dead peer failed the read after the whole 10 s request timeout. Now each such
-        // placement costs 0.25, 0.5, 1, 2, 2… s: 9 s would take seven of them in a row (measured: 0.25–1.8 s, at most
-        // three in a row).
-        Assert.True(slowest < TimeSpan.FromSeconds(9), $"a read took {slowest.TotalSeconds:0.0} s");
+        // placement costs 0.25, 0.5, 1, 1… s: 10 s would take ten of them in a row (measured: 0.25–3.8 s, at most four
+        // in a row).
+        Assert.True(slowest < TimeSpan.FromSeconds(10), $"a read took {slowest.TotalSeconds:0.0} s");
     }
 }
